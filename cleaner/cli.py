@@ -1,0 +1,158 @@
+"""The ``cleaner`` command line: ``clean``, ``explain`` and ``rules check``."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from typing import Any, Sequence
+
+from . import __version__
+from .config import Options, load_options, option_fields
+
+#: Exit statuses.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
+
+
+def _add_option_flags(p: argparse.ArgumentParser) -> None:
+    """One flag per :class:`Options` field, named like the field, default taken from the config."""
+    g = p.add_argument_group("options (also settable in the --config TOML file, same names)")
+    for f in option_fields():
+        flag = "--" + f.name.replace("_", "-")
+        help_ = f"{f.metadata.get('help', '')} (default: {f.default})"
+        if isinstance(f.default, bool):
+            g.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help_)
+        else:
+            g.add_argument(flag, dest=f.name, type=type(f.default), default=None, metavar=f.name.upper(),
+                           choices=f.metadata.get("choices"), help=help_)
+
+
+def _options(args: argparse.Namespace) -> Options:
+    overrides = {f.name: getattr(args, f.name, None) for f in option_fields()}
+    return load_options(args.config, overrides)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cleaner",
+        description="Turn scraped web pages (HTML, WARC, JSONL, Parquet) into clean text for "
+                    "language-model training: main content only, no site chrome, no duplicates.")
+    p.add_argument("--version", action="version", version=f"cleaner {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("clean", help="clean files or folders of pages",
+                       description="Extract main content, remove site chrome, in-page duplicates, site "
+                                   "templates and near-duplicate documents. With -o, writes "
+                                   "OUTDIR/clean-*.jsonl.gz, dropped-*, rejects-*, report.json and "
+                                   "report.html; without -o and with one input file, prints the clean text.")
+    c.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (*.html, *.txt, *.jsonl, *.warc, *.parquet, optionally .gz/.zst)")
+    c.add_argument("-o", "--output", metavar="OUTDIR", help="output folder (a run into the same folder resumes)")
+    c.add_argument("--config", metavar="TOML", help="options file; flags override it")
+    _add_option_flags(c)
+
+    e = sub.add_parser("explain", help="show what was removed from one document and why",
+                       description="Run the pipeline without cutting and show each removed span in place, "
+                                   "with its rule and, for duplicates, the copy that was kept.")
+    e.add_argument("inputs", nargs="+", metavar="INPUT")
+    e.add_argument("--id", help="the document to explain (default: the first)")
+    e.add_argument("--format", choices=("text", "html"), default="text")
+    e.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    e.add_argument("-o", "--output", metavar="FILE", help="write there instead of standard output")
+    e.add_argument("--config", metavar="TOML")
+    _add_option_flags(e)
+
+    r = sub.add_parser("rules", help="list the chrome rules or check their examples")
+    r.add_argument("action", choices=("check", "list"))
+    r.add_argument("--extra-rules", metavar="TOML", default="", help="also load this rules file")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "clean":
+            return _clean(args)
+        if args.command == "explain":
+            from .explain import explain_main
+            return explain_main(args, _options(args))
+        if args.command == "rules":
+            return _rules(args)
+    except KeyboardInterrupt:
+        print("cleaner: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+    return EXIT_USAGE
+
+
+def _fail(msg: str, code: int = EXIT_FAILED) -> int:
+    print(f"cleaner: error: {msg}", file=sys.stderr)
+    return code
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from .io.readers import InputError
+    from .pipeline import RunError, run
+    from .rules.engine import RuleError
+
+    try:
+        options = _options(args)
+    except (ValueError, OSError) as e:
+        return _fail(f"{e}", EXIT_USAGE)
+    to_stdout = args.output is None
+    if to_stdout:
+        if len(args.inputs) != 1 or os.path.isdir(args.inputs[0]):
+            return _fail("give -o OUTDIR to clean a folder or several inputs "
+                         "(without -o, cleaner prints the clean text of one input file)", EXIT_USAGE)
+        options = dataclasses.replace(options, progress=False)
+    elif options.progress and not sys.stderr.isatty():
+        options = dataclasses.replace(options, progress=False)
+    try:
+        result = run(args.inputs, options, args.output)
+    except InputError as e:
+        return _fail(str(e), EXIT_USAGE)
+    except RuleError as e:
+        return _fail(f"{e}", EXIT_USAGE)
+    except (RunError, OSError) as e:
+        return _fail(f"{e}; check the output folder and free disk space, then run the same command again to resume")
+    rep = result.report
+    if to_stdout:
+        out = sys.stdout
+        out.write("\n\n".join(result.clean_texts))
+        if result.clean_texts:
+            out.write("\n")
+        out.flush()
+    else:
+        print(summary_line(rep, args.output), file=sys.stderr)
+    if options.fail_on_reject and result.rejected:
+        return _fail(f"{result.rejected} record(s) rejected (see rejects file); --fail-on-reject is set", EXIT_REJECTS)
+    return EXIT_OK
+
+
+def summary_line(rep: dict[str, Any], outdir: str) -> str:
+    """The one-paragraph summary printed after a run."""
+    d, c = rep["documents"], rep["characters"]
+    removed = (1 - c["out"] / c["in"]) * 100 if c["in"] else 0.0
+    reasons = ", ".join(f"{n} {r}" for r, n in rep["dropped_by_reason"].items())
+    return (f"cleaner: {d['in']} records in: {d['clean']} clean, {d['dropped']} dropped"
+            f"{' (' + reasons + ')' if reasons else ''}, {d['rejected']} rejected; "
+            f"{removed:.1f}% of extracted characters removed; {rep['run']['seconds']:.1f} s "
+            f"({rep['run']['documents_per_second'] or 0:.1f} records/s, {rep['run']['workers']} workers).\n"
+            f"cleaner: output in {outdir}/ (clean-*, dropped-*, rejects-*, report.json, report.html)")
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from .rules.engine import RuleError, check_rules, load_rules
+    try:
+        rules = load_rules()
+        if args.extra_rules:
+            rules += load_rules([args.extra_rules])
+    except RuleError as e:
+        return _fail(str(e), EXIT_USAGE)
+    if args.action == "list":
+        for r in rules:
+            print(f"{r.id}\t{r.lang}\t{r.scope}\t{r.description}")
+        return EXIT_OK
+    problems = check_rules(rules)
+    for p in problems:
+        print(p)
+    print(f"{len(rules)} rules, {len(problems)} failing examples", file=sys.stderr)
+    return EXIT_FAILED if problems else EXIT_OK

@@ -1,0 +1,115 @@
+"""One options object for the whole pipeline: defaults here, a TOML file, flags with the same names.
+
+Every field of :class:`Options` is a flag of ``cleaner clean`` (``near_dup_jaccard`` is
+``--near-dup-jaccard``) and a key of the ``[clean]`` table (or top level) of the file given
+with ``--config``. Flags win over the file, the file over the defaults. The options in force
+are echoed into ``report.json``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def _opt(default: Any, help: str, **kw: Any) -> Any:
+    return field(default=default, metadata={"help": help, **kw})
+
+
+@dataclass
+class Options:
+    """Everything a run can be configured with. Units are in the names."""
+
+    # --- reading
+    text_field: str = _opt("text", "JSONL/Parquet field that holds already-extracted text")
+    html_field: str = _opt("html", "JSONL/Parquet field that holds raw HTML")
+    id_field: str = _opt("id", "JSONL/Parquet field that holds the record id")
+    url_field: str = _opt("url", "JSONL/Parquet field that holds the page URL")
+    max_input_bytes: int = _opt(50_000_000, "records larger than this go to rejects (bytes)")
+    max_decompressed_bytes: int = _opt(2_000_000_000, "a compressed input file that inflates past this is cut off and the rest rejected (bytes)")
+    # --- extraction
+    extract: bool = _opt(True, "run main-content extraction on HTML records (off: HTML is turned to plain text)")
+    favor: str = _opt("balanced", "trafilatura trade-off: balanced, precision or recall", choices=("balanced", "precision", "recall"))
+    doc_timeout_s: float = _opt(60.0, "a record that takes longer than this to extract and mark goes to rejects (seconds; 0 = no limit)")
+    # --- rules and in-page duplicates
+    rules: str = _opt("all", "comma-separated rule ids or prefixes to run (all = every built-in rule)")
+    disable_rules: str = _opt("", "comma-separated rule ids or prefixes to switch off")
+    extra_rules: str = _opt("", "path of a TOML rules file to load beside the built-in ones")
+    languages: str = _opt("all", "comma-separated language tags whose language-bound rules run (all = every language)")
+    regex_timeout_s: float = _opt(0.5, "time limit of one regular-expression match (seconds)")
+    inpage_dedup: bool = _opt(True, "remove repeated headlines, captions and paragraphs inside each page")
+    inpage_jaccard: float = _opt(0.8, "Jaccard similarity of character 5-gram sets above which two paragraphs of one page are near-duplicates")
+    # --- site templates
+    templates: bool = _opt(True, "remove blocks that recur on many pages of one host")
+    template_min_pages: int = _opt(3, "a block is template only if it occurs on at least this many pages of its host")
+    template_min_share: float = _opt(0.3, "... and on at least this share of the host's pages (0-1)")
+    # --- near-duplicate documents
+    exact_dedup: bool = _opt(True, "drop documents whose normalised text equals an earlier survivor's")
+    near_dedup: bool = _opt(True, "drop near-duplicate documents (MinHash LSH)")
+    near_dup_jaccard: float = _opt(0.7, "estimated Jaccard similarity at or above which two documents are near-duplicates")
+    minhash_permutations: int = _opt(128, "MinHash signature length (number of hash functions)")
+    shingle_words: int = _opt(5, "word n-gram size of shingles for space-delimited text")
+    shingle_chars: int = _opt(5, "character n-gram size of shingles for text written without spaces (CJK, Thai)")
+    min_shingles: int = _opt(10, "documents with fewer shingles than this are compared exactly, not by LSH")
+    seed: int = _opt(42, "seed of the MinHash hash functions")
+    min_doc_chars: int = _opt(1, "documents with less clean text than this are dropped (characters)")
+    # --- running
+    workers: int = _opt(0, "worker processes (0 = number of cores)")
+    batch_size: int = _opt(64, "records handed to a worker at a time")
+    # --- writing
+    shard_size_mb: float = _opt(256.0, "start a new output shard after this many megabytes of uncompressed JSON")
+    output_format: str = _opt("jsonl.gz", "output shards: jsonl, jsonl.gz, jsonl.zst or parquet", choices=("jsonl", "jsonl.gz", "jsonl.zst", "parquet"))
+    fail_on_reject: bool = _opt(False, "exit with status 3 when any record was rejected")
+    progress: bool = _opt(True, "show progress bars on standard error")
+
+    def resolved_workers(self) -> int:
+        """The number of worker processes to use (>= 1)."""
+        return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def option_fields() -> list[dataclasses.Field]:
+    """The fields of :class:`Options`, in declaration order."""
+    return list(fields(Options))
+
+
+def load_options(path: str | None = None, overrides: dict[str, Any] | None = None) -> Options:
+    """Build :class:`Options` from defaults, an optional TOML file and explicit overrides.
+
+    Raises ``ValueError`` for an unknown key or a value of the wrong type, naming the key
+    and the keys that exist; ``OSError`` when the file cannot be read.
+    """
+    values: dict[str, Any] = {}
+    if path:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        data = {**{k: v for k, v in data.items() if not isinstance(v, dict)}, **data.get("clean", {})}
+        values.update(data)
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    known = {f.name: f for f in option_fields()}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValueError(f"unknown option(s) {', '.join(unknown)}; known options: {', '.join(known)}")
+    for k, v in list(values.items()):
+        default = known[k].default
+        if isinstance(default, bool):
+            if not isinstance(v, bool):
+                raise ValueError(f"option {k} takes true or false, not {v!r}")
+        elif isinstance(default, (int, float)) and not isinstance(v, bool):
+            try:
+                values[k] = type(default)(v)
+            except (TypeError, ValueError):
+                raise ValueError(f"option {k} takes a number, not {v!r}") from None
+        choices = known[k].metadata.get("choices")
+        if choices and values[k] not in choices:
+            raise ValueError(f"option {k} must be one of {', '.join(choices)}, not {v!r}")
+    return Options(**values)

@@ -1,0 +1,162 @@
+"""The one record type that travels the whole pipeline, and the span arithmetic on it.
+
+Steps never edit ``Document.text``: they append :class:`Span` objects to
+``Document.removed``. :func:`apply_spans` cuts the text once, at the end, so every removed
+character can be traced to a rule (the attribute-span idea of allenai/dolma).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+import regex
+
+#: Rule-name prefixes and the kind of removal they stand for (used by reports and explain).
+RULE_KINDS = {"chrome": "chrome rule", "dup": "in-page duplicate", "site": "site template",
+              "doc": "document filter", "extract": "extraction"}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A removed range of ``Document.text``.
+
+    ``start``/``end`` are character offsets (``end`` exclusive); ``rule`` is a versioned
+    rule name such as ``"chrome.skip-link@1"``; ``detail`` says why, e.g. the offset or id
+    of the copy that was kept.
+    """
+
+    start: int
+    end: int
+    rule: str
+    detail: str = ""
+
+    @property
+    def kind(self) -> str:
+        """The family of the rule: ``chrome``, ``dup``, ``site``, ..."""
+        return self.rule.split(".", 1)[0]
+
+
+@dataclass(slots=True)
+class Document:
+    """One page or text record as it moves through the pipeline.
+
+    ``id`` is stable (the record's own id, or its path relative to the input root);
+    ``text`` is the extracted main content (the input text for text records);
+    ``removed`` lists what the steps marked; ``dropped`` is the reason the whole document
+    goes, or ``None``.
+    """
+
+    id: str
+    url: str | None
+    text: str
+    title: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    removed: list[Span] = field(default_factory=list)
+    dropped: str | None = None
+    drop_detail: dict[str, Any] = field(default_factory=dict)  # e.g. {"duplicate_of": id, "similarity": 0.91}
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict that :meth:`from_json` turns back into an equal document."""
+        return {"id": self.id, "url": self.url, "title": self.title, "text": self.text,
+                "metadata": self.metadata, "dropped": self.dropped, "drop_detail": self.drop_detail,
+                "removed": [[s.start, s.end, s.rule, s.detail] for s in self.removed]}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Document":
+        return cls(id=d["id"], url=d.get("url"), text=d["text"], title=d.get("title"),
+                   metadata=d.get("metadata") or {}, dropped=d.get("dropped"),
+                   drop_detail=d.get("drop_detail") or {},
+                   removed=[Span(*s) for s in d.get("removed") or ()])
+
+    def removed_mask(self) -> list[tuple[int, int]]:
+        """The removed ranges, merged and sorted: ``[(start, end), ...]``."""
+        return merge_ranges((s.start, s.end) for s in self.removed)
+
+    def is_removed(self, start: int, end: int) -> bool:
+        """True when the whole range ``[start, end)`` is already covered by removed spans."""
+        return covered(self.removed_mask(), start, end)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One line of text: the unit that rules and duplicate detection look at.
+
+    ``start``/``end`` are offsets into the document text, ``end`` excluding the newline.
+    ``index`` is the position among the document's non-empty lines.
+    """
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+_LINE = regex.compile(r"[^\n]+")
+
+
+def segment(text: str) -> list[Block]:
+    """Split ``text`` into its non-blank lines (paragraphs, headings, list items, cells)."""
+    out: list[Block] = []
+    for m in _LINE.finditer(text):
+        if m.group().strip():
+            out.append(Block(len(out), m.start(), m.end(), m.group()))
+    return out
+
+
+def kept_blocks(doc: Document) -> list[Block]:
+    """The document's blocks that no span has removed yet (a partly cut block stays)."""
+    mask = doc.removed_mask()
+    return [b for b in segment(doc.text) if not covered(mask, b.start, b.end)]
+
+
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge overlapping or touching ``(start, end)`` ranges; the result is sorted."""
+    out: list[list[int]] = []
+    for s, e in sorted(r for r in ranges if r[1] > r[0]):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def covered(mask: list[tuple[int, int]], start: int, end: int) -> bool:
+    """True when ``[start, end)`` lies inside one range of a merged mask."""
+    import bisect
+    i = bisect.bisect_right(mask, (start, float("inf"))) - 1
+    return i >= 0 and mask[i][0] <= start and mask[i][1] >= end
+
+
+_BLANKS = regex.compile(r"\n[ \t]*(?:\n[ \t]*)+")
+_TRAIL = regex.compile(r"[ \t]+\n")
+
+
+def apply_spans(text: str, spans: Iterable[Span]) -> str:
+    """Cut the spans out of ``text`` and tidy the white space the cuts leave behind.
+
+    A run of blank lines becomes one blank line, lines lose trailing blanks, and the
+    result has no leading or trailing white space. Text with no spans only gets that
+    tidying, so ``apply_spans(apply_spans(t, s), []) == apply_spans(t, s)``.
+    """
+    mask = merge_ranges((s.start, s.end) for s in spans)
+    parts, pos = [], 0
+    for s, e in mask:
+        parts.append(text[pos:s])
+        pos = e
+    parts.append(text[pos:])
+    out = "".join(parts)
+    out = _TRAIL.sub("\n", out)
+    out = _BLANKS.sub("\n\n", out)
+    return out.strip()
+
+
+def line_span(text: str, block: Block, rule: str, detail: str = "") -> Span:
+    """A span that removes a whole block together with its line break."""
+    end = block.end + 1 if block.end < len(text) and text[block.end] == "\n" else block.end
+    return Span(block.start, end, rule, detail)
+
+
+def iter_removed(doc: Document) -> Iterator[tuple[Span, str]]:
+    """Each removed span with the text it covers, in document order."""
+    for s in sorted(doc.removed, key=lambda s: (s.start, s.end, s.rule)):
+        yield s, doc.text[s.start:s.end]

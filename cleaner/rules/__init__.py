@@ -1,0 +1,7 @@
+"""Site-chrome rules: data files of versioned rules, and the marker that runs them.
+
+Rules live in ``cleaner/rules/*.toml``; see :mod:`cleaner.rules.engine` for the format.
+"""
+from .engine import ChromeRules, Rule, RuleError, load_rules
+
+__all__ = ["ChromeRules", "Rule", "RuleError", "load_rules"]

@@ -1,0 +1,115 @@
+"""Step families: a subclass writes one method, the base class counts and times it.
+
+- :class:`Marker` looks at one document and returns spans to remove (``mark``);
+- :class:`Filter` returns a reason to drop the whole document, or ``None`` (``reason``);
+- :class:`CorpusStep` sees the whole corpus in two passes: ``fingerprint`` (per document,
+  in a worker) and ``observe`` (in the driver) gather, ``decide`` builds what is frequent
+  or duplicated, ``apply`` marks or drops in a second pass.
+
+The idea of one method per step comes from huggingface/datatrove's pipeline steps.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .document import Document, Span
+
+
+@dataclass
+class StepStats:
+    """What a step did: documents seen, spans marked, documents dropped, seconds spent."""
+
+    documents: int = 0
+    spans: int = 0
+    dropped: int = 0
+    seconds: float = 0.0
+
+    def add(self, other: "StepStats") -> None:
+        self.documents += other.documents
+        self.spans += other.spans
+        self.dropped += other.dropped
+        self.seconds += other.seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"documents": self.documents, "spans": self.spans, "dropped": self.dropped,
+                "seconds": round(self.seconds, 3)}
+
+
+class Step:
+    """Base of all steps: a versioned ``name`` and :class:`StepStats`."""
+
+    name = "step"
+
+    def __init__(self) -> None:
+        self.stats = StepStats()
+
+
+class Marker(Step):
+    """A per-document step that marks spans to remove."""
+
+    def mark(self, doc: Document) -> Iterable[Span]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, doc: Document) -> None:
+        t0 = time.perf_counter()
+        spans = list(self.mark(doc))
+        doc.removed.extend(spans)
+        self.stats.documents += 1
+        self.stats.spans += len(spans)
+        self.stats.seconds += time.perf_counter() - t0
+
+
+class Filter(Step):
+    """A per-document step that may drop the whole document."""
+
+    def reason(self, doc: Document) -> str | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, doc: Document) -> None:
+        if doc.dropped is not None:
+            return
+        t0 = time.perf_counter()
+        why = self.reason(doc)
+        if why:
+            doc.dropped = why
+            self.stats.dropped += 1
+        self.stats.documents += 1
+        self.stats.seconds += time.perf_counter() - t0
+
+
+class CorpusStep(Step):
+    """A step that needs to see more than one document.
+
+    ``index`` is the document's ordinal in input order (0-based, dense). ``fingerprint``
+    must return something small and picklable; it runs where the document is (a worker),
+    ``observe``/``decide``/``apply`` run in the driver.
+    """
+
+    def fingerprint(self, doc: Document) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def observe(self, index: int, doc_id: str, fp: Any) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def decide(self) -> None:
+        """Build the step's verdicts once every document was observed."""
+
+    def apply(self, index: int, doc: Document) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def index_bytes(self) -> int:
+        """Bytes of memory the step's fingerprints take (for the report)."""
+        return 0
+
+    def report(self) -> dict[str, Any]:
+        """Step-specific figures for ``report.json`` (cluster sizes, hosts, ...)."""
+        return {}
+
+    def timed(self, fn, *args):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.stats.seconds += time.perf_counter() - t0

@@ -1,0 +1,32 @@
+"""Span arithmetic: merging, applying, idempotence."""
+from hypothesis import given, strategies as st
+
+from cleaner.document import Document, Span, apply_spans, kept_blocks, line_span, merge_ranges, segment
+
+
+def test_apply_removes_whole_lines_and_tidies_blank_lines():
+    text = "Title\n\nBlog\n\nFirst paragraph.\n\nSecond paragraph."
+    blog = segment(text)[1]
+    assert apply_spans(text, [line_span(text, blog, "chrome.x@1")]) == "Title\n\nFirst paragraph.\n\nSecond paragraph."
+
+
+def test_kept_blocks_skip_removed_lines():
+    doc = Document("d", None, "a\nb\nc")
+    doc.removed.append(line_span(doc.text, segment(doc.text)[1], "chrome.x@1"))
+    assert [b.text for b in kept_blocks(doc)] == ["a", "c"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50))))
+def test_merge_ranges_is_sorted_disjoint_and_covers_the_same_points(ranges):
+    merged = merge_ranges(ranges)
+    assert all(a < b for a, b in merged)
+    assert all(merged[i][1] < merged[i + 1][0] for i in range(len(merged) - 1))
+    pts = {x for a, b in ranges for x in range(a, b)}
+    assert pts == {x for a, b in merged for x in range(a, b)}
+
+
+@given(st.text(alphabet="ab \n", max_size=60), st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=5))
+def test_applying_twice_changes_nothing(text, ranges):
+    spans = [Span(min(a, b), max(a, b), "chrome.x@1") for a, b in ranges]
+    once = apply_spans(text, spans)
+    assert apply_spans(once, []) == once
