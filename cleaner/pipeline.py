@@ -268,7 +268,10 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     ``inputs``: files or folders (see :mod:`cleaner.io.readers`). ``outdir``: where shards,
     ``report.json`` and ``report.html`` go; ``None`` keeps nothing on disk and returns the
     clean texts in :attr:`RunResult.clean_texts` (the one-page command-line mode).
-    ``emit``, when given, is called with each clean document and its clean text.
+    ``emit``, when given, is called with every document that was not rejected, clean or
+    dropped, once all steps and filters ran, with the spans still uncut in ``doc.removed``
+    and the text it has after the cut (``cleaner explain`` shows documents this way);
+    with ``emit`` and no ``outdir``, :attr:`RunResult.clean_texts` stays empty.
 
     Raises :class:`RunError` when the output folder cannot be used, and
     :class:`cleaner.io.readers.InputError` for a missing or unknown input path.
@@ -381,10 +384,15 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         step.stats.seconds = 0.0
 
     # Final pass: apply, filter, write.
+    # Corpus passes re-applied earlier steps; only the final pass's spans and drops count.
+    for step in steps:
+        step.stats.spans = step.stats.dropped = 0
     result = RunResult(report={})
     counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
     drop_reasons: dict[str, int] = {}
     chars_by_rule: dict[str, int] = {}
+    template_by_host: dict[str, int] = {}
+    dropped_examples: list[dict[str, Any]] = []
     chars_in = chars_out = 0
     writers: dict[str, ShardedWriter] = {}
     if outdir is not None:
@@ -418,10 +426,16 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         if doc.dropped is None and len(text.strip()) < options.min_doc_chars:
             doc.dropped = "no main content" if not doc.text.strip() else "empty after cleaning"
         chars_in += len(doc.text)
-        _count_rules(doc, chars_by_rule)
+        doc_rules: dict[str, int] = {}
+        _count_rules(doc, doc_rules)
+        for rule, n in doc_rules.items():
+            chars_by_rule[rule] = chars_by_rule.get(rule, 0) + n
+        _count_template_host(doc, doc_rules, template_by_host)
         if doc.dropped is not None:
             counts["dropped"] += 1
             drop_reasons[doc.dropped] = drop_reasons.get(doc.dropped, 0) + 1
+            if len(dropped_examples) < DROPPED_EXAMPLES:
+                dropped_examples.append({"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail})
             if writers:
                 writers["dropped"].write({"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail})
         else:
@@ -430,10 +444,10 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
             rec = {"id": doc.id, "url": doc.url, "title": doc.title, "text": text, **doc.metadata}
             if writers:
                 writers["clean"].write(rec)
-            else:
+            elif emit is None:
                 result.clean_texts.append(text)
-            if emit is not None:
-                emit(doc, text)
+        if emit is not None:
+            emit(doc, text)
         if len(samples) < SAMPLE_DOCS and doc.removed and doc.dropped is None:
             samples.append(doc.to_json())
         bar.update(1)
@@ -447,7 +461,9 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         "inputs": inputs,
         "documents": counts,
         "dropped_by_reason": dict(sorted(drop_reasons.items())),
-        "characters": {"in": chars_in, "out": chars_out, "removed_by_rule": dict(sorted(chars_by_rule.items()))},
+        "dropped_examples": dropped_examples,
+        "characters": {"in": chars_in, "out": chars_out, "removed_by_rule": dict(sorted(chars_by_rule.items())),
+                       "template_by_host": dict(sorted(template_by_host.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TEMPLATE_HOSTS])},
         "seconds_by_step": {k: round(v, 3) for k, v in sorted(times.items())},
         "corpus_steps": {s.name: {**s.stats.to_dict(), **s.report(),
                                   "index_bytes": s.index_bytes(),
@@ -462,17 +478,18 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     result.report = report
     if outdir is not None:
         write_json_atomic(os.path.join(outdir, "report.json"), report)
-        try:
-            from .report.html import write_report_html
-            write_report_html(os.path.join(outdir, "report.html"), report, samples)
-        except ImportError:
-            pass
+        from .report.html import write_report_html
+        write_report_html(os.path.join(outdir, "report.html"), report, samples)
         shutil.rmtree(workdir, ignore_errors=True)
     return result
 
 
 #: Documents kept for the side-by-side sample of ``report.html``.
 SAMPLE_DOCS = 12
+#: Dropped documents listed (id, reason, the document kept instead) in ``report.json``.
+DROPPED_EXAMPLES = 20
+#: Hosts listed in ``report.json``'s ``characters.template_by_host``, most template text first.
+TOP_TEMPLATE_HOSTS = 20
 
 
 def _count_rules(doc: Document, acc: dict[str, int]) -> None:
@@ -485,6 +502,15 @@ def _count_rules(doc: Document, acc: dict[str, int]) -> None:
         if n > 0:
             acc[s.rule] = acc.get(s.rule, 0) + n
         done = merge_ranges(done + [(s.start, s.end)])
+
+
+def _count_template_host(doc: Document, doc_rules: dict[str, int], acc: dict[str, int]) -> None:
+    """Add the document's site-template characters (as attributed by ``_count_rules``) to its host."""
+    n = sum(c for rule, c in doc_rules.items() if rule.startswith("site."))
+    if n:
+        from .dedup.templates import host_of
+        host = host_of(doc.url) or "(no host)"
+        acc[host] = acc.get(host, 0) + n
 
 
 def _peak_rss_mb() -> float:

@@ -37,3 +37,13 @@ class ExactDuplicates(CorpusStep):
             doc.dropped = "exact-duplicate"
             doc.drop_detail = {"duplicate_of": self.ids[j], "similarity": 1.0}
             self.stats.dropped += 1
+
+    def report(self) -> dict[str, Any]:
+        per_survivor: dict[int, int] = {}
+        for j in self.dup_of.values():
+            per_survivor[j] = per_survivor.get(j, 1) + 1
+        sizes: dict[str, int] = {}
+        for n in sorted(per_survivor.values()):
+            sizes[str(n)] = sizes.get(str(n), 0) + 1
+        return {"clusters": len(per_survivor), "largest_cluster": max(per_survivor.values(), default=0),
+                "cluster_sizes": sizes}

@@ -210,5 +210,9 @@ class NearDuplicates(CorpusStep):
         return sum(s.nbytes for s in self._sigs) + 8 * len(self._sizes)
 
     def report(self) -> dict[str, Any]:
+        sizes: dict[str, int] = {}
+        for n in sorted(self.clusters):
+            sizes[str(n)] = sizes.get(str(n), 0) + 1
         return {"clusters": len(self.clusters), "bands": self.bands, "rows": self.rows,
-                "largest_cluster": max(self.clusters, default=0), "dropped_documents": len(self.dup_of)}
+                "largest_cluster": max(self.clusters, default=0), "dropped_documents": len(self.dup_of),
+                "cluster_sizes": sizes}

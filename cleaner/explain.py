@@ -1,0 +1,229 @@
+"""``cleaner explain``: one document with every removed span shown in place, with its rule and why.
+
+The document comes from :func:`cleaner.pipeline.run`, the same code path as
+``cleaner clean``: pass 1, every corpus step over the whole input (so a JSONL of many
+pages gets site templates and near-duplicates), filters; only the final cut is left
+out. Removed pieces are shown as ``[-RULE (DETAIL): TEXT-]`` markers, coloured by kind
+on a terminal, or as a self-contained HTML page with ``--format html``.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from .config import Options
+from .document import Document, apply_spans
+from .report.pieces import kind_label, kind_of, pieces, removed_by_rule, visible
+
+#: ANSI SGR colour codes of the kinds of removal (others are cyan).
+ANSI_COLOURS = {"chrome": "31", "dup": "33", "site": "35", "doc": "36", "extract": "36"}
+ANSI_OTHER = "36"
+ANSI_RESET = "\x1b[0m"
+#: Document ids listed when ``--id`` names none of the documents.
+IDS_LISTED = 5
+
+
+@dataclass
+class Found:
+    """What a run over the inputs found: the wanted document, and how many there were."""
+
+    doc: Document | None = None
+    text: str = ""                     # the document's text after the cut
+    documents: int = 0
+    first_ids: list[str] = field(default_factory=list)
+
+
+def find_document(inputs: list[str], options: Options, doc_id: str | None = None) -> Found:
+    """Run the whole pipeline over ``inputs`` without writing anything and keep one document.
+
+    ``doc_id`` picks the document by id; ``None`` takes the first one that was not
+    rejected. The document comes back with its spans uncut and, when it was dropped, the
+    reason and ``drop_detail``. Raises what :func:`cleaner.pipeline.run` raises.
+    """
+    from .pipeline import run
+
+    found = Found()
+
+    def keep(doc: Document, text: str) -> None:
+        found.documents += 1
+        if len(found.first_ids) < IDS_LISTED:
+            found.first_ids.append(doc.id)
+        if found.doc is None and (doc_id is None or doc.id == doc_id):
+            found.doc, found.text = doc, text
+
+    run(list(inputs), options, None, emit=keep)
+    return found
+
+
+def rule_descriptions(options: Options) -> dict[str, str]:
+    """``{rule id: description}`` of the chrome rules ``options`` select (empty if they cannot load)."""
+    from .rules.engine import RuleError, select_rules
+    try:
+        return {r.id: r.description for r in select_rules(options) if r.description}
+    except (RuleError, OSError):
+        return {}
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _status(doc: Document) -> str:
+    if doc.dropped is None:
+        return "kept"
+    d = doc.drop_detail or {}
+    parts = [f"DROPPED ({doc.dropped})"]
+    if d.get("duplicate_of") is not None:
+        parts.append(f"kept instead: {d['duplicate_of']}")
+    if d.get("similarity") is not None:
+        parts.append(f"estimated Jaccard similarity {d['similarity']}")
+    parts += [f"{k}: {v}" for k, v in sorted(d.items()) if k not in ("duplicate_of", "similarity")]
+    return "; ".join(parts)
+
+
+def _label(p) -> str:
+    s = p.span
+    label = s.rule + (f" ({s.detail})" if s.detail else "")
+    if p.also:
+        label += "; also " + ", ".join(sorted({o.rule for o in p.also}))
+    return visible(label)
+
+
+def render_text(doc: Document, color: bool = False, descriptions: dict[str, str] | None = None) -> str:
+    """The document as text: a header (status, rules, characters) and the text with markers.
+
+    Each removed piece is ``[-RULE (DETAIL): TEXT-]`` (its line break stays outside the
+    marker); with ``color`` the marker is drawn in the ANSI colour of its kind instead.
+    Control and bidi-override characters of the page are shown escaped (see
+    :func:`cleaner.report.pieces.visible`).
+    """
+    descriptions = descriptions or {}
+    n = len(doc.text)
+    rules = removed_by_rule(doc)
+    removed = sum(c for _, c in rules.values())
+    share = f" ({removed / n * 100:.1f}%)" if n else ""
+    head = [f"document  {visible(doc.id)}"]
+    if doc.url:
+        head.append(f"url       {visible(doc.url)}")
+    if doc.title:
+        head.append(f"title     {visible(doc.title)}")
+    head.append(f"status    {visible(_status(doc))}")
+    head.append(f"removed   {len(doc.removed)} span{'s' if len(doc.removed) != 1 else ''}, {removed:,} of {n:,} characters{share}")
+    width = max((len(r) for r in rules), default=0)
+    for r, (spans, chars) in rules.items():
+        line = (f"  {visible(r):<{width}}  {kind_label(kind_of(r)):<17} {spans:>4} span{'s' if spans != 1 else ' '}"
+                f" {chars:>8,} chars")
+        if descriptions.get(r):
+            line += f"  {visible(descriptions[r])}"
+        head.append(_ansi(line, kind_of(r)) if color else line)
+    if color:
+        head.append("legend    " + "  ".join(_ansi(kind_label(k), k) for k in ("chrome", "dup", "site")))
+    else:
+        head.append("markers   [-RULE (DETAIL): REMOVED TEXT-]")
+    body = []
+    for p in pieces(doc):
+        text = visible(doc.text[p.start:p.end])
+        if p.span is None:
+            body.append(text)
+            continue
+        core = text.rstrip("\n")
+        tail = text[len(core):]
+        if color:
+            c = ANSI_COLOURS.get(kind_of(p.span.rule), ANSI_OTHER)
+            body.append(f"\x1b[1;{c}m[{_label(p)}]\x1b[22m {core}{ANSI_RESET}{tail}")
+        else:
+            body.append(f"[-{_label(p)}: {core}-]{tail}")
+    rule_line = "-" * 72
+    out = "\n".join(head) + "\n" + rule_line + "\n" + "".join(body)
+    return out if out.endswith("\n") else out + "\n"
+
+
+def _ansi(text: str, kind: str) -> str:
+    return f"\x1b[{ANSI_COLOURS.get(kind, ANSI_OTHER)}m{text}{ANSI_RESET}"
+
+
+# --------------------------------------------------------------------------- html
+
+
+def render_html(doc: Document, text_after: str | None = None, descriptions: dict[str, str] | None = None) -> str:
+    """The document as a self-contained HTML page: status, rules, the text with removals in place.
+
+    ``text_after`` (the clean text) is added in a folded section; it defaults to the
+    document's text with its spans cut.
+    """
+    from .report.render import document_html, drop_html, esc, legend_html, page, rule_table_html
+
+    after = apply_spans(doc.text, doc.removed) if text_after is None else text_after
+    meta = "".join(f"<br><span class=\"mono muted\">{esc(v)}</span>" for v in (doc.url,) if v)
+    kept = "" if doc.dropped is not None else "<p class=\"muted\">Kept.</p>"
+    body = (f"<header><h1>cleaner explain: <code>{esc(doc.id)}</code></h1>"
+            f"<p class=\"sub\">{esc(doc.title or '')}{meta}</p></header>"
+            f"{drop_html(doc)}{kept}"
+            f"<div class=\"panel\">{legend_html([s.rule for s in doc.removed])}{rule_table_html(doc, descriptions)}</div>"
+            f"<h2>Text, removals in place</h2><div class=\"doc before\">{document_html(doc)}</div>"
+            f"<details><summary>Clean text ({len(after):,} characters)</summary>"
+            f"<div class=\"doc after\">{esc(after)}</div></details>")
+    return page(f"cleaner explain: {doc.id}", body)
+
+
+# --------------------------------------------------------------------------- command
+
+
+def use_color(args: argparse.Namespace, stream: TextIO) -> bool:
+    """Whether to draw ANSI colours: ``--color always``, or ``auto`` on a terminal without ``NO_COLOR``."""
+    if args.format != "text" or args.color == "never":
+        return False
+    if args.color == "always":
+        return True
+    return (args.output is None and stream.isatty() and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb")
+
+
+def _write_stdout(text: str) -> None:
+    buf = getattr(sys.stdout, "buffer", None)
+    if buf is None:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        buf.write(text.encode("utf-8", "replace"))
+    sys.stdout.flush()
+
+
+def explain_main(args: argparse.Namespace, options: Options) -> int:
+    """Run ``cleaner explain`` with parsed ``args`` (see :func:`cleaner.cli.build_parser`); returns the exit status."""
+    from .cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail
+    from .io.readers import InputError
+    from .pipeline import RunError
+    from .report.html import write_text_atomic
+    from .rules.engine import RuleError
+
+    options = dataclasses.replace(options, progress=options.progress and sys.stderr.isatty())
+    try:
+        found = find_document(args.inputs, options, args.id)
+    except (InputError, RuleError) as e:
+        return _fail(str(e), EXIT_USAGE)
+    except (RunError, OSError) as e:
+        return _fail(f"{e}; check the inputs and free disk space in the temporary folder, then try again")
+    if found.doc is None:
+        if not found.documents:
+            return _fail("the input holds no document to explain (every record was rejected or the input is empty)")
+        more = ", ..." if found.documents > len(found.first_ids) else ""
+        return _fail(f"no document with id {args.id!r} among {found.documents} documents "
+                     f"(ids: {', '.join(repr(i) for i in found.first_ids)}{more}); give one of them with --id",
+                     EXIT_USAGE)
+    descriptions = rule_descriptions(options)
+    if args.format == "html":
+        out = render_html(found.doc, found.text, descriptions)
+    else:
+        out = render_text(found.doc, use_color(args, sys.stdout), descriptions)
+    try:
+        if args.output:
+            write_text_atomic(args.output, out)
+        else:
+            _write_stdout(out)
+    except OSError as e:
+        return _fail(f"cannot write {args.output or 'standard output'}: {e}; choose another -o path")
+    return EXIT_OK
