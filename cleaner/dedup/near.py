@@ -205,6 +205,7 @@ class NearDuplicates(CorpusStep):
         if hit is not None and doc.dropped is None:
             doc.dropped = "near-duplicate"
             doc.drop_detail = {"duplicate_of": hit[0], "similarity": hit[1]}
+            self.stats.dropped += 1
 
     def index_bytes(self) -> int:
         return sum(s.nbytes for s in self._sigs) + 8 * len(self._sizes)

@@ -176,8 +176,8 @@ def _throughput(rep: dict[str, Any]) -> str:
              for k, v in run.items()]
     secs = rep.get("seconds_by_step") or {}
     steps = rep.get("corpus_steps") or {}
-    step_rows = [[esc(n), *(esc(f"{_num((s or {}).get(k)):,}") for k in
-                            ("documents", "spans", "dropped", "seconds", "index_bytes_per_document"))]
+    step_rows = [[esc(n), *(esc(f"{_num((s or {}).get(k)):,}") for k in ("spans", "dropped", "index_bytes")),
+                  esc(f"{_num((s or {}).get('index_bytes_per_document')):,.1f}")]
                  for n, s in steps.items()]
     return _section(
         "Throughput", "throughput", "<div class=\"grid\">",
@@ -186,8 +186,8 @@ def _throughput(rep: dict[str, Any]) -> str:
         "<p class=\"muted\">Summed over worker processes, so it can exceed the run's wall-clock time.</p></div>",
         "</div>",
         f"<div class=\"panel\"><h3>Corpus steps</h3>"
-        + _table(["step", "documents", "spans", "dropped", "seconds", "index bytes per document"], step_rows,
-                 {1, 2, 3, 4, 5}) + "</div>" if step_rows else "")
+        + _table(["step", "spans marked", "documents dropped", "index bytes", "index bytes per document"],
+                 step_rows, {1, 2, 3, 4}) + "</div>" if step_rows else "")
 
 
 def _truncated(doc: Document) -> tuple[Document, int]:

@@ -8,9 +8,9 @@ from .render import esc
 #: Geometry of a horizontal bar chart (pixels).
 ROW_HEIGHT_PX = 24
 BAR_HEIGHT_PX = 16
-LABEL_WIDTH_PX = 230
-BAR_AREA_PX = 400
-VALUE_WIDTH_PX = 120
+LABEL_WIDTH_PX = 200
+BAR_AREA_PX = 300
+VALUE_WIDTH_PX = 110
 #: Labels longer than this are shortened with an ellipsis (the full label is the bar's tooltip).
 MAX_LABEL_CHARS = 34
 FONT = "font-family=\"DejaVu Sans,system-ui,sans-serif\" font-size=\"12\""
@@ -58,5 +58,6 @@ def bar_chart(bars: list[Bar], title: str, unit: str = "") -> str:
             f"<rect x=\"{LABEL_WIDTH_PX}\" y=\"{y}\" width=\"{w:.1f}\" height=\"{BAR_HEIGHT_PX}\" rx=\"2\" fill=\"{esc(b.colour)}\"/>"
             f"<text x=\"{LABEL_WIDTH_PX + w + 6:.1f}\" y=\"{ty}\" fill=\"#5b6670\">{esc(_fmt(b.value, unit))}</text></g>")
     return (f"<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{esc(title)}\" "
-            f"width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" {FONT}>"
+            f"width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" "
+            f"style=\"max-width:100%;height:auto\" {FONT}>"
             + "".join(rows) + "</svg>")
