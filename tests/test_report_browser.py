@@ -21,6 +21,8 @@ import pytest
 from cleaner.config import Options
 from cleaner.pipeline import run
 
+from test_report_html import hostile_corpus, story
+
 #: Seconds the browser gets to start, load the page and answer.
 BROWSER_TIMEOUT_S = 60
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -154,37 +156,6 @@ PROBE = """JSON.stringify({
   images: document.images.length,
   bodyText: document.body.innerText,
 })"""
-
-
-SUBJECTS = ["The ferry timetable", "The harbour office", "A local fisherman", "The island council", "The pier contractor",
-            "A retired captain", "The ticket desk", "The coastguard"]
-OBJECTS = ["the repairs to the northern pier", "the crowded morning crossings", "the temporary landing stage",
-           "the winter storm damage", "the price of a season ticket", "the new bicycle racks on deck",
-           "the fog warnings last week", "the fish market beside the quay"]
-
-
-def story(seed: int, n: int = 4) -> list[str]:
-    """``n`` distinct invented paragraphs; different seeds give different paragraphs."""
-    return [f"{SUBJECTS[(seed + k) % 8]} spoke about {OBJECTS[(seed * 3 + k * 5) % 8]} and said that "
-            f"{OBJECTS[(seed * 5 + k) % 8]} would be discussed again when {SUBJECTS[(seed + 3 * k) % 8].lower()} returns."
-            for k in range(n)]
-
-
-def hostile_corpus(tmp_path) -> str:
-    """Two hosts with a repeated newsletter line, a near-duplicate pair, one page full of markup."""
-    recs = []
-    for h, host in enumerate(("a.example", "b.example")):
-        for i in range(4):
-            text = "\n\n".join(["Skip to content", *story(h * 4 + i), f"Sign up for the {host} letter, sent every Friday."])
-            recs.append({"id": f"{host}-{i}", "url": f"https://{host}/p/{i}", "text": text})
-    twin = "\n\n".join(story(1, 6))
-    recs.append({"id": "copy-1", "url": "https://c.example/x", "text": twin})
-    recs.append({"id": "copy-2", "url": "https://d.example/y", "text": twin + "\n\nOne more closing line."})
-    markup = "<script>alert('pwned')</script><img src=\"http://203.0.113.9/x.png\"> is how the page began."
-    recs.append({"id": "evil<b>", "url": "javascript:alert(1)", "text": f"Skip to content\n\n{markup}\n\n{markup}"})
-    path = tmp_path / "corpus.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
-    return str(path)
 
 
 def test_report_renders_charts_and_sample_in_chromium_without_console_errors(tmp_path):

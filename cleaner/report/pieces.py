@@ -88,13 +88,15 @@ def removed_by_rule(doc: Document) -> dict[str, tuple[int, int]]:
 #: and the bidirectional overrides and isolates that can reorder what a reader sees.
 _INVISIBLE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
 _INVISIBLE.update({c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+#: Lone surrogates (possible in text decoded from JSON) cannot be written as UTF-8.
+_INVISIBLE.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
 
 
 def visible(text: str) -> str:
     """``text`` with control and bidi-override characters written as ``\\xNN``/``\\uNNNN``.
 
-    A CR-LF pair is shown as a line break. Pages are hostile input: an escape sequence
-    printed raw can drive a terminal, a bidi override can make a reader see text in
-    another order than the pipeline did.
+    A CR-LF pair is shown as a line break, a lone surrogate as U+FFFD. Pages are hostile
+    input: an escape sequence printed raw can drive a terminal, a bidi override can make a
+    reader see text in another order than the pipeline did.
     """
     return text.replace("\r\n", "\n").translate(_INVISIBLE)

@@ -1,0 +1,147 @@
+"""``cleaner explain``: every removed span shown in place with its rule and detail, corpus steps included."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from cleaner.config import Options
+from cleaner.document import apply_spans
+from cleaner.explain import find_document, render_html, render_text
+from cleaner.report.pieces import visible
+
+from test_report_html import MARKUP, TEMPLATE_LINE, hostile_corpus, parse, story
+
+BANNER_RULES = """
+[[rule]]
+id = "chrome.test-banner@1"
+lang = "*"
+pattern = '(?i)advertisement: .*'
+max_chars = 80
+description = "Advertising banners in test pages"
+match = ["Advertisement: buy a boat"]
+keep = ["Advertisement rules changed in 1990, the harbour master recalled."]
+"""
+
+MARKER = re.compile(r"\[-(?P<label>[^:\n]*?): (?P<text>.*?)-\]", re.S)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cleaner", "explain", *args, "--workers", "1"],
+                          capture_output=True, text=True, encoding="utf-8")
+
+
+@pytest.fixture
+def page(tmp_path):
+    """One invented page: a banner line, a repeated headline and a caption printed twice."""
+    rules = tmp_path / "banner.toml"
+    rules.write_text(BANNER_RULES, encoding="utf-8")
+    paras = story(2, 3)
+    text = "\n\n".join(["Advertisement: buy a boat", "Harbour works start in May", paras[0],
+                        "Harbour works start in May", paras[1], "A crane lifts the old pier. (Photo: harbour office)",
+                        "A crane lifts the old pier. (Photo: harbour office)", paras[2],
+                        "Terminal \x1b[2J\x1b]0;owned\x07 control and \u202eevil\u202c text"])
+    path = tmp_path / "page.txt"
+    path.write_text(text, encoding="utf-8")
+    return path, rules
+
+
+def _body(out: str) -> str:
+    return out.split("-" * 72 + "\n", 1)[1]
+
+
+def test_every_span_is_shown_in_place_with_rule_and_detail(page):
+    path, rules = page
+    opts = dataclasses.replace(Options(progress=False, workers=1), extra_rules=str(rules))
+    found = find_document([str(path)], opts)
+    doc = found.doc
+    assert {s.rule.split(".")[0] for s in doc.removed} >= {"chrome", "dup"}
+    out = _body(render_text(doc))
+    shown = [(m["label"], m["text"]) for m in MARKER.finditer(out)]
+    assert len(shown) == len(doc.removed)
+    for s in sorted(doc.removed, key=lambda s: s.start):
+        label = s.rule + (f" ({s.detail})" if s.detail else "")
+        assert (label, doc.text[s.start:s.end].rstrip("\n")) in shown
+        if s.rule.startswith("dup."):
+            assert s.detail, "a duplicate names the copy that was kept"
+    # Dropping the markers leaves exactly the clean text: nothing removed is shown unmarked.
+    assert apply_spans(MARKER.sub("", out), []) == visible(apply_spans(doc.text, doc.removed))
+
+
+def test_cli_plain_markers_by_default_when_not_a_terminal(page):
+    path, rules = page
+    p = _cli(str(path), "--extra-rules", str(rules))
+    assert p.returncode == 0, p.stderr
+    assert "[-chrome.test-banner@1: Advertisement: buy a boat-]" in p.stdout
+    assert "Advertising banners in test pages" in p.stdout, "the rule's description explains the reason"
+    assert "\x1b" not in p.stdout, "no colour and no raw escape from the page when piped"
+    assert "\\x1b[2J" in p.stdout and "\\u202e" in p.stdout
+
+
+def test_cli_color_always_draws_kinds_in_ansi_colours_and_still_escapes_the_page(page):
+    path, rules = page
+    p = _cli(str(path), "--extra-rules", str(rules), "--color", "always")
+    assert p.returncode == 0, p.stderr
+    assert "\x1b[1;31m[chrome.test-banner@1]" in p.stdout
+    assert re.search(r"\x1b\[1;33m\[dup\.[^\]]+\]", p.stdout)
+    assert "[-" not in p.stdout
+    assert "\x1b[2J" not in p.stdout and "\x1b]0;" not in p.stdout and "\u202e" not in p.stdout
+
+
+def test_explain_of_a_corpus_runs_the_corpus_steps(tmp_path):
+    corpus = hostile_corpus(tmp_path)
+    p = _cli(corpus, "--id", "b.example-2")
+    assert p.returncode == 0, p.stderr
+    line = TEMPLATE_LINE.format(host="b.example")
+    assert f"[-site.template@1 (on 4 of 4 pages of b.example): {line}-]" in p.stdout
+    assert "status    kept" in p.stdout
+
+
+def test_a_dropped_document_says_why_and_which_document_was_kept(tmp_path):
+    corpus = hostile_corpus(tmp_path)
+    p = _cli(corpus, "--id", "copy-1")
+    assert p.returncode == 0, p.stderr
+    status = next(l for l in p.stdout.splitlines() if l.startswith("status"))
+    assert "DROPPED (near-duplicate)" in status and "kept instead: copy-2" in status
+    assert "estimated Jaccard similarity 0.9" in status
+
+
+def test_an_unknown_id_lists_the_ids_there_are(tmp_path):
+    p = _cli(hostile_corpus(tmp_path), "--id", "nope")
+    assert p.returncode == 2
+    assert "no document with id 'nope' among 11 documents" in p.stderr and "'a.example-0'" in p.stderr
+
+
+def test_html_format_is_a_self_contained_page_with_spans_in_place(tmp_path):
+    corpus = hostile_corpus(tmp_path)
+    out = tmp_path / "evil.html"
+    p = _cli(corpus, "--id", "evil<b>", "--format", "html", "-o", str(out))
+    assert p.returncode == 0 and p.stdout == "", p.stderr
+    html = out.read_text(encoding="utf-8")
+    el = parse(html)
+    assert not {t for t, _ in el.tags} & {"script", "img", "link", "iframe"}
+    text = "".join(el.text)
+    assert MARKUP in text and "evil<b>" in text
+    rm = [a for t, a in el.tags if t == "span" and "rm" in (a.get("class") or "").split()]
+    assert len(rm) == 2 and {a["class"] for a in rm} == {"rm k-chrome", "rm k-dup"}
+    # The duplicate's tag links to the kept copy's anchor.
+    links = [a["href"] for t, a in el.tags if t == "a" and a.get("href")]
+    anchors = {a["id"] for t, a in el.tags if t == "a" and a.get("id")}
+    assert links and all(h[1:] in anchors for h in links)
+
+
+def test_render_html_of_a_dropped_document_names_the_kept_one(tmp_path):
+    found = find_document([hostile_corpus(tmp_path)], Options(progress=False, workers=1), "copy-1")
+    text = "".join(parse(render_html(found.doc, found.text)).text)
+    assert "Dropped: near-duplicate" in text and "kept instead: copy-2" in text
+
+
+def test_seed_like_page_from_json_records_keeps_record_ids(tmp_path):
+    path = tmp_path / "recs.jsonl"
+    path.write_text("\n".join(json.dumps({"id": f"r{i}", "text": "\n\n".join(story(i))}) for i in range(3)) + "\n")
+    found = find_document([str(path)], Options(progress=False, workers=1), "r2")
+    assert found.doc.id == "r2" and found.documents == 3 and found.doc.text.startswith(story(2)[0])
