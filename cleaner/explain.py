@@ -163,9 +163,9 @@ def render_html(doc: Document, text_after: str | None = None, descriptions: dict
             f"<p class=\"sub\">{esc(doc.title or '')}{meta}</p></header>"
             f"{drop_html(doc)}{kept}"
             f"<div class=\"panel\">{legend_html([s.rule for s in doc.removed])}{rule_table_html(doc, descriptions)}</div>"
-            f"<h2>Text, removals in place</h2><div class=\"doc before\">{document_html(doc)}</div>"
+            f"<h2>Text, removals in place</h2><div class=\"doc full before\">{document_html(doc)}</div>"
             f"<details><summary>Clean text ({len(after):,} characters)</summary>"
-            f"<div class=\"doc after\">{esc(after)}</div></details>")
+            f"<div class=\"doc full after\">{esc(after)}</div></details>")
     return page(f"cleaner explain: {doc.id}", body)
 
 

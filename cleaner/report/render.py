@@ -69,6 +69,7 @@ th{color:#5b6670;font-weight:600}td.n{text-align:right;font-variant-numeric:tabu
 code,.mono{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12.5px}
 .doc{white-space:pre-wrap;overflow-wrap:anywhere;font-family:Georgia,"DejaVu Serif",serif;font-size:14px;
  background:#fff;border:1px solid #dde2e7;border-radius:6px;padding:12px 14px;margin:0;max-height:560px;overflow:auto}
+.doc.full{max-height:none}
 .rm{border-left:3px solid;border-radius:3px;padding:0 2px}
 .rm s{text-decoration-thickness:1px;color:#4a4f55}
 .tag{display:inline-block;color:#fff;font:600 11px/1.5 "DejaVu Sans Mono",Menlo,Consolas,monospace;border-radius:3px;
@@ -147,13 +148,13 @@ def rule_table_html(doc: Document, descriptions: dict[str, str] | None = None) -
     rows = removed_by_rule(doc)
     if not rows:
         return "<p class=\"muted\">Nothing was removed from this document.</p>"
-    descriptions = descriptions or {}
+    descriptions = {r: d for r, d in (descriptions or {}).items() if r in rows and d}
     body = "".join(
         f"<tr><td><span class=\"sw {kind_class(r)}\"></span><code>{esc(r)}</code></td>"
         f"<td>{esc(kind_label(kind_of(r)))}</td><td class=\"n\">{n}</td><td class=\"n\">{c:,}</td>"
-        f"<td>{esc(descriptions.get(r, ''))}</td></tr>" for r, (n, c) in rows.items())
-    return ("<table><tr><th>rule</th><th>kind</th><th>spans</th><th>characters</th><th>what it removes</th></tr>"
-            + body + "</table>")
+        + (f"<td>{esc(descriptions.get(r, ''))}</td>" if descriptions else "") + "</tr>" for r, (n, c) in rows.items())
+    return ("<table><tr><th>rule</th><th>kind</th><th>spans</th><th>characters</th>"
+            + ("<th>what it removes</th>" if descriptions else "") + "</tr>" + body + "</table>")
 
 
 def drop_html(doc: Document) -> str:

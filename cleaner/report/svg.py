@@ -32,6 +32,8 @@ def _short(label: str) -> str:
 
 def _fmt(v: float, unit: str) -> str:
     num = f"{v:,.0f}" if float(v).is_integer() or abs(v) >= 100 else f"{v:,.2f}"
+    if v == 1 and len(unit) > 2 and unit.endswith("s"):
+        unit = unit[:-1]  # "1 cluster", "1 doc"
     return f"{num} {unit}".strip()
 
 
