@@ -74,7 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _clean(args)
         if args.command == "explain":
             from .explain import explain_main
-            return explain_main(args, _options(args))
+            try:
+                options = _options(args)
+            except (ValueError, OSError) as e:
+                return _fail(f"{e}", EXIT_USAGE)
+            return explain_main(args, options)
         if args.command == "rules":
             return _rules(args)
     except KeyboardInterrupt:

@@ -145,3 +145,11 @@ def test_seed_like_page_from_json_records_keeps_record_ids(tmp_path):
     path.write_text("\n".join(json.dumps({"id": f"r{i}", "text": "\n\n".join(story(i))}) for i in range(3)) + "\n")
     found = find_document([str(path)], Options(progress=False, workers=1), "r2")
     assert found.doc.id == "r2" and found.documents == 3 and found.doc.text.startswith(story(2)[0])
+
+
+def test_a_bad_options_file_is_a_usage_error_not_a_traceback(page, tmp_path):
+    path, _ = page
+    bad = tmp_path / "bad.toml"
+    bad.write_text("near_dup_jaccard = 'high'\n", encoding="utf-8")
+    p = _cli(str(path), "--config", str(bad))
+    assert p.returncode == 2 and "near_dup_jaccard" in p.stderr and "Traceback" not in p.stderr
