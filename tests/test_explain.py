@@ -4,8 +4,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -30,9 +28,23 @@ keep = ["Advertisement rules changed in 1990, the harbour master recalled."]
 MARKER = re.compile(r"\[-(?P<label>[^:\n]*?): (?P<text>.*?)-\]", re.S)
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cleaner", "explain", *args, "--workers", "1"],
-                          capture_output=True, text=True, encoding="utf-8")
+@dataclasses.dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def explain_cli(capsysbinary):
+    """Run ``cleaner explain ARGS`` in this process (standard output is a pipe, not a terminal)."""
+    from cleaner.cli import main
+
+    def call(*args: str) -> Ran:
+        code = main(["explain", *args, "--workers", "1"])
+        out, err = capsysbinary.readouterr()
+        return Ran(code, out.decode("utf-8"), err.decode("utf-8"))
+    return call
 
 
 @pytest.fixture
@@ -72,9 +84,9 @@ def test_every_span_is_shown_in_place_with_rule_and_detail(page):
     assert apply_spans(MARKER.sub("", out), []) == visible(apply_spans(doc.text, doc.removed))
 
 
-def test_cli_plain_markers_by_default_when_not_a_terminal(page):
+def test_cli_plain_markers_by_default_when_not_a_terminal(page, explain_cli):
     path, rules = page
-    p = _cli(str(path), "--extra-rules", str(rules))
+    p = explain_cli(str(path), "--extra-rules", str(rules))
     assert p.returncode == 0, p.stderr
     assert "[-chrome.test-banner@1: Advertisement: buy a boat-]" in p.stdout
     assert "Advertising banners in test pages" in p.stdout, "the rule's description explains the reason"
@@ -82,9 +94,9 @@ def test_cli_plain_markers_by_default_when_not_a_terminal(page):
     assert "\\x1b[2J" in p.stdout and "\\u202e" in p.stdout
 
 
-def test_cli_color_always_draws_kinds_in_ansi_colours_and_still_escapes_the_page(page):
+def test_cli_color_always_draws_kinds_in_ansi_colours_and_still_escapes_the_page(page, explain_cli):
     path, rules = page
-    p = _cli(str(path), "--extra-rules", str(rules), "--color", "always")
+    p = explain_cli(str(path), "--extra-rules", str(rules), "--color", "always")
     assert p.returncode == 0, p.stderr
     assert "\x1b[1;31m[chrome.test-banner@1]" in p.stdout
     assert re.search(r"\x1b\[1;33m\[dup\.[^\]]+\]", p.stdout)
@@ -92,34 +104,34 @@ def test_cli_color_always_draws_kinds_in_ansi_colours_and_still_escapes_the_page
     assert "\x1b[2J" not in p.stdout and "\x1b]0;" not in p.stdout and "\u202e" not in p.stdout
 
 
-def test_explain_of_a_corpus_runs_the_corpus_steps(tmp_path):
+def test_explain_of_a_corpus_runs_the_corpus_steps(tmp_path, explain_cli):
     corpus = hostile_corpus(tmp_path)
-    p = _cli(corpus, "--id", "b.example-2")
+    p = explain_cli(corpus, "--id", "b.example-2")
     assert p.returncode == 0, p.stderr
     line = TEMPLATE_LINE.format(host="b.example")
     assert f"[-site.template@1 (on 4 of 4 pages of b.example): {line}-]" in p.stdout
     assert "status    kept" in p.stdout
 
 
-def test_a_dropped_document_says_why_and_which_document_was_kept(tmp_path):
+def test_a_dropped_document_says_why_and_which_document_was_kept(tmp_path, explain_cli):
     corpus = hostile_corpus(tmp_path)
-    p = _cli(corpus, "--id", "copy-1")
+    p = explain_cli(corpus, "--id", "copy-1")
     assert p.returncode == 0, p.stderr
     status = next(l for l in p.stdout.splitlines() if l.startswith("status"))
     assert "DROPPED (near-duplicate)" in status and "kept instead: copy-2" in status
     assert "estimated Jaccard similarity 0.9" in status
 
 
-def test_an_unknown_id_lists_the_ids_there_are(tmp_path):
-    p = _cli(hostile_corpus(tmp_path), "--id", "nope")
+def test_an_unknown_id_lists_the_ids_there_are(tmp_path, explain_cli):
+    p = explain_cli(hostile_corpus(tmp_path), "--id", "nope")
     assert p.returncode == 2
     assert "no document with id 'nope' among 11 documents" in p.stderr and "'a.example-0'" in p.stderr
 
 
-def test_html_format_is_a_self_contained_page_with_spans_in_place(tmp_path):
+def test_html_format_is_a_self_contained_page_with_spans_in_place(tmp_path, explain_cli):
     corpus = hostile_corpus(tmp_path)
     out = tmp_path / "evil.html"
-    p = _cli(corpus, "--id", "evil<b>", "--format", "html", "-o", str(out))
+    p = explain_cli(corpus, "--id", "evil<b>", "--format", "html", "-o", str(out))
     assert p.returncode == 0 and p.stdout == "", p.stderr
     html = out.read_text(encoding="utf-8")
     el = parse(html)
@@ -147,9 +159,9 @@ def test_seed_like_page_from_json_records_keeps_record_ids(tmp_path):
     assert found.doc.id == "r2" and found.documents == 3 and found.doc.text.startswith(story(2)[0])
 
 
-def test_a_bad_options_file_is_a_usage_error_not_a_traceback(page, tmp_path):
+def test_a_bad_options_file_is_a_usage_error_not_a_traceback(page, tmp_path, explain_cli):
     path, _ = page
     bad = tmp_path / "bad.toml"
     bad.write_text("near_dup_jaccard = 'high'\n", encoding="utf-8")
-    p = _cli(str(path), "--config", str(bad))
+    p = explain_cli(str(path), "--config", str(bad))
     assert p.returncode == 2 and "near_dup_jaccard" in p.stderr and "Traceback" not in p.stderr
