@@ -165,3 +165,23 @@ def test_a_bad_options_file_is_a_usage_error_not_a_traceback(page, tmp_path, exp
     bad.write_text("near_dup_jaccard = 'high'\n", encoding="utf-8")
     p = explain_cli(str(path), "--config", str(bad))
     assert p.returncode == 2 and "near_dup_jaccard" in p.stderr and "Traceback" not in p.stderr
+
+
+class _Stream:
+    def __init__(self, tty: bool):
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("color,output,tty,no_color,expected", [
+    ("auto", None, True, "", True), ("auto", None, False, "", False), ("auto", None, True, "1", False),
+    ("auto", "out.txt", True, "", False), ("always", "out.txt", False, "1", True), ("never", None, True, "", False)])
+def test_colour_only_on_a_terminal_unless_asked(monkeypatch, color, output, tty, no_color, expected):
+    from argparse import Namespace
+    from cleaner.explain import use_color
+    monkeypatch.setenv("NO_COLOR", no_color)
+    monkeypatch.setenv("TERM", "xterm")
+    args = Namespace(format="text", color=color, output=output)
+    assert use_color(args, _Stream(tty)) is expected
