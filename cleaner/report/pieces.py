@@ -8,6 +8,7 @@ the same attribution ``report.json`` uses when it counts characters by rule, so 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Iterable
 
 from ..document import RULE_KINDS, Document, Span
@@ -90,6 +91,7 @@ _INVISIBLE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20),
 _INVISIBLE.update({c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
 #: Lone surrogates (possible in text decoded from JSON) cannot be written as UTF-8.
 _INVISIBLE.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
+_INVISIBLE = MappingProxyType(_INVISIBLE)
 
 
 def visible(text: str) -> str:
