@@ -159,6 +159,7 @@ PROBE = """JSON.stringify({
 
 
 def test_report_renders_charts_and_sample_in_chromium_without_console_errors(tmp_path):
+    chromium_path()  # skip or fail before the run when there is no browser
     out = tmp_path / "out"
     res = run([hostile_corpus(tmp_path)], dataclasses.replace(Options(progress=False), workers=1), str(out))
     assert res.report["characters"]["removed_by_rule"], "the corpus must have removals to draw"
