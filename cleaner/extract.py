@@ -19,6 +19,10 @@ from .io.decode import decode_html
 
 #: Elements that never hold main content; removed with their text before extraction.
 NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed")
+#: Element nesting depth past which a page is refused (real pages stay under ~100; jusText and
+#: trafilatura take time quadratic in depth, minutes for a few thousand levels).
+MAX_HTML_DEPTH = 512
+_TOO_DEEP = lxml.etree.XPath("boolean(" + "/".join(["*"] * MAX_HTML_DEPTH) + ")")
 
 
 class ExtractionError(Exception):
@@ -37,7 +41,8 @@ class Extracted:
 def parse_html(html: str) -> lxml.html.HtmlElement:
     """Parse a page with lxml, tolerant of broken markup and huge text nodes.
 
-    Raises :class:`ExtractionError` when libxml2 returns no document at all.
+    Raises :class:`ExtractionError` when libxml2 returns no document at all, or one nested
+    deeper than :data:`MAX_HTML_DEPTH` elements.
     """
     parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, recover=True)
     try:
@@ -46,6 +51,9 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
         raise ExtractionError(f"HTML could not be parsed: {e}") from e
     if root is None:
         raise ExtractionError("HTML could not be parsed: empty document")
+    if _TOO_DEEP(root):
+        raise ExtractionError(f"HTML nested more than MAX_HTML_DEPTH={MAX_HTML_DEPTH} elements deep; "
+                              "such a page is broken or hostile and is not extracted")
     return root
 
 

@@ -7,15 +7,23 @@ Shape of a run (see ``README.md``)::
     pass k  (driver)   spooled Document -> earlier corpus steps applied -> fingerprint of step k
     final   (driver)   every corpus step applied -> filters -> apply spans -> clean / dropped / rejects
 
-Pass 1 works in *batches* of ``BATCH_RECORDS`` input records; each finished batch is
-written to ``OUTDIR/.work/`` under its final name only when complete, so a run stopped at
-any point (``kill -9`` included) and started again with the same command skips finished
-batches. Corpus passes and the final write are redone from the spool, which makes the
-output depend only on the input and the options, never on the number of workers or on
-where a run was interrupted.
+Pass 1 works in *batches* of ``spool_batch_records`` input records; each finished batch
+is written to ``OUTDIR/.work/`` under its final name only when complete (temporary name,
+fsync, rename), so a run stopped at any point (``kill -9`` included) and started again with
+the same command skips finished batches. Corpus passes and the final write are redone from
+the spool, which makes the output depend only on the input and the options, never on the
+number of workers or on where a run was interrupted. The spool is keyed by the options and
+the inputs' names, sizes and modification times; a change to either starts over.
+
+Every input record ends in exactly one of clean, dropped or rejects; ``report.json``
+states the records in and the three counts, and the run fails rather than finish with a
+record unaccounted for. Workers are separate processes: a worker that dies on a record
+(a crash in a parser, the out-of-memory killer) or stops answering costs that record,
+which goes to rejects, never the run.
 """
 from __future__ import annotations
 
+import concurrent.futures as cf
 import hashlib
 import io
 import json
@@ -33,15 +41,22 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .config import Options
 from .document import Document, Span, apply_spans
-from .io.readers import RawRecord, ReadError, iter_records
-from .io.writers import ShardedWriter, dumps, write_json_atomic
+from .extract import ExtractionError
+from .io.readers import RawRecord, ReadError, iter_records, list_inputs
+from .io.writers import ShardedWriter, dumps, output_record, remove_shards, write_json_atomic
 from .steps import CorpusStep, Marker, StepStats
 
-#: Input records per pass-1 batch: the unit of resuming and of spool files.
-BATCH_RECORDS = 2000
 #: Format version of the spool; a run never resumes from a spool of another version.
-SPOOL_VERSION = 1
+SPOOL_VERSION = 2
 WORK_DIR = ".work"
+#: A worker process is replaced by a fresh one after this many records (bounds any slow leak).
+WORKER_RECYCLE_RECORDS = 20_000
+#: A chunk of records whose result has not come back after ``doc_timeout_s`` per record plus
+#: this margin is taken for a hung worker: the pool is stopped and the batch redone one record at a time (seconds).
+HANG_MARGIN_S = 60.0
+#: Kinds of reject made by pass 1 itself (readers add their own, see ``cleaner.io.readers``).
+TIMEOUT, REGEX_TIMEOUT, TOO_DEEP, NO_MEMORY, WORKER_DIED, BAD_HTML, FAILED = (
+    "timeout", "regex-timeout", "too-deep", "out-of-memory", "worker-died", "bad-html", "error")
 
 
 class RecordTimeout(Exception):
@@ -106,9 +121,10 @@ class Outcome:
         return cls(doc=Document.from_json(d["doc"]), fingerprint=d.get("fp"), seconds=d.get("t") or {})
 
 
-def reject_record(source: str, position: int, error: str, rid: str | None = None) -> dict[str, Any]:
-    """The rejects-file record: where the input was, its id when known, and why."""
-    return {"source": source, "position": position, "id": rid, "error": error}
+def reject_record(source: str, position: int, error: str, rid: str | None = None, kind: str = FAILED) -> dict[str, Any]:
+    """The rejects-file record: where the input was (file, line or record number; -1 for the
+    unread rest of a file), its id when known, the short kind of reason, and the message."""
+    return {"source": source, "position": position, "id": rid, "kind": kind, "error": error}
 
 
 class _Alarm:
@@ -147,6 +163,8 @@ class DocumentProcessor:
     def to_document(self, raw: RawRecord) -> Document:
         """Decode and extract one record; text records skip extraction."""
         meta = dict(raw.extra)
+        if raw.dropped is not None:
+            return Document(raw.id, raw.url, "", None, meta, dropped=raw.dropped)
         if raw.html is not None:
             if self.options.extract:
                 from .extract import extract
@@ -159,14 +177,14 @@ class DocumentProcessor:
 
     def __call__(self, raw: RawRecord | ReadError) -> Outcome:
         if isinstance(raw, ReadError):
-            return Outcome(reject=reject_record(raw.source, raw.position, raw.error, raw.id))
+            return Outcome(reject=reject_record(raw.source, raw.position, raw.error, raw.id, raw.kind))
         times: dict[str, float] = {}
         try:
             with _Alarm(self.options.doc_timeout_s):
                 t0 = time.perf_counter()
                 doc = self.to_document(raw)
                 times["extract"] = time.perf_counter() - t0
-                for m in self.markers:
+                for m in self.markers if doc.dropped is None else ():
                     t0 = time.perf_counter()
                     m(doc)
                     times[m.name] = times.get(m.name, 0.0) + time.perf_counter() - t0
@@ -176,40 +194,157 @@ class DocumentProcessor:
                     fp = self.first_step.fingerprint(doc)
                     times[self.first_step.name] = time.perf_counter() - t0
         except RecordTimeout:
-            return Outcome(reject=reject_record(raw.source, raw.position,
-                                                f"took longer than doc_timeout_s={self.options.doc_timeout_s}", raw.id))
+            return self._reject(raw, f"took longer than doc_timeout_s={self.options.doc_timeout_s} s; "
+                                     "raise --doc-timeout-s to keep such records", TIMEOUT)
         except TimeoutError as e:
-            return Outcome(reject=reject_record(raw.source, raw.position,
-                                                f"a rule's regular expression timed out ({e}); check --extra-rules", raw.id))
+            return self._reject(raw, f"a rule's regular expression timed out after regex_timeout_s="
+                                     f"{self.options.regex_timeout_s} s ({e}); fix or disable the rule "
+                                     "(--disable-rules ID), or check the --extra-rules file", REGEX_TIMEOUT)
         except RecursionError:
-            return Outcome(reject=reject_record(raw.source, raw.position, "document nested too deeply to parse", raw.id))
+            return self._reject(raw, "document nested too deeply to process", TOO_DEEP)
+        except ExtractionError as e:
+            return self._reject(raw, str(e), BAD_HTML)
         except MemoryError:
-            return Outcome(reject=reject_record(raw.source, raw.position, "out of memory on this record", raw.id))
+            return self._reject(raw, "out of memory on this record; lower --max-input-bytes or use fewer --workers", NO_MEMORY)
         except Exception as e:  # noqa: BLE001 - one broken record must not stop the batch
-            return Outcome(reject=reject_record(raw.source, raw.position, f"{type(e).__name__}: {e}", raw.id))
+            return self._reject(raw, f"{type(e).__name__}: {e}", FAILED)
         return Outcome(doc=doc, fingerprint=fp, seconds=times)
+
+    @staticmethod
+    def _reject(raw: RawRecord, error: str, kind: str) -> Outcome:
+        return Outcome(reject=reject_record(raw.source, raw.position, error, raw.id, kind))
 
 
 _PROCESSOR: DocumentProcessor | None = None  # one per worker process, set by the pool initializer
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the driver dies (``kill -9`` leaves no orphan workers)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not glibc: workers then exit on their own
+        pass
+
+
 def _init_worker(options: Options) -> None:
     global _PROCESSOR
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C
+    _die_with_parent()
     _PROCESSOR = DocumentProcessor(options)
 
 
-def _work(raw: RawRecord | ReadError) -> Outcome:
+def _work_chunk(raws: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
+    """Pass 1 for a chunk of records in a worker: each as a spool line and its seconds by step."""
     assert _PROCESSOR is not None
-    return _PROCESSOR(raw)
+    out = []
+    for raw in raws:
+        o = _PROCESSOR(raw)
+        out.append((dumps(o.to_json()), o.seconds))
+    return out
+
+
+class WorkerPool:
+    """The pass-1 process pool, made to survive a worker that dies or hangs.
+
+    A batch is cut in chunks handed to the pool; results come back in input order. When a
+    worker dies (``BrokenProcessPool``) or a chunk gives no result within its time limit,
+    the pool is stopped and the batch is redone one record at a time in a fresh pool, so
+    that only the record at fault is lost (it goes to rejects, kind ``worker-died``).
+    """
+
+    def __init__(self, options: Options):
+        self.options = options
+        self.workers = options.resolved_workers()
+        self._ex: cf.ProcessPoolExecutor | None = None
+        self._records = 0
+
+    def _pool(self) -> cf.ProcessPoolExecutor:
+        if self._ex is not None and self._records >= WORKER_RECYCLE_RECORDS:
+            self._ex.shutdown(wait=True)
+            self._ex = None
+        if self._ex is None:
+            ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            self._ex = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+                                              initargs=(self.options,))
+            self._records = 0
+        return self._ex
+
+    def _limit(self, n: int) -> float | None:
+        """Seconds to wait for the result of ``n`` records, or ``None`` (no per-record limit set)."""
+        t = self.options.doc_timeout_s
+        return n * t + HANG_MARGIN_S if t > 0 else None
+
+    def kill(self) -> None:
+        """Stop every worker now (a hung worker never returns by itself)."""
+        ex, self._ex = self._ex, None
+        if ex is None:
+            return
+        for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public terminate before Python 3.14
+            p.kill()
+        ex.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        if self._ex is not None:
+            self._ex.shutdown(wait=True, cancel_futures=True)
+            self._ex = None
+
+    def run(self, batch: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
+        """Spool lines and seconds by step for ``batch``, in input order."""
+        size = max(1, min(self.options.batch_size, len(batch) // (self.workers * 4) or 1))
+        chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
+        try:
+            pool = self._pool()
+            futures = [pool.submit(_work_chunk, c) for c in chunks]
+            out: list[tuple[bytes, dict[str, float]]] = []
+            for c, f in zip(chunks, futures):
+                out.extend(f.result(timeout=self._limit(len(c))))
+            self._records += len(batch)
+            return out
+        except KeyboardInterrupt:
+            self.kill()
+            raise
+        except Exception as e:  # noqa: BLE001 - a dead or hung worker, or a bug: find the record at fault
+            print(f"cleaner: a worker failed ({type(e).__name__}: {e}); redoing this batch of {len(batch)} "
+                  "records one at a time", file=sys.stderr)
+            self.kill()
+            return self._one_by_one(batch)
+
+    def _one_by_one(self, batch: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
+        out: list[tuple[bytes, dict[str, float]]] = []
+        for raw in batch:
+            try:
+                out.extend(self._pool().submit(_work_chunk, [raw]).result(timeout=self._limit(1)))
+                continue
+            except cf.TimeoutError:
+                why = f"no result after {self._limit(1):.0f} s (a hang inside a parser?); the worker was stopped"
+            except cf.process.BrokenProcessPool:
+                why = "the worker process died on this record (a crash in a parser, or killed for lack of memory)"
+            except Exception as e:  # noqa: BLE001
+                why = f"{type(e).__name__}: {e}"
+            self.kill()
+            rid = raw.id
+            out.append((dumps(Outcome(reject=reject_record(raw.source, raw.position, why, rid, WORKER_DIED)).to_json()), {}))
+        self._records += len(batch)
+        return out
 
 
 # --------------------------------------------------------------------------- spool
 
 
-def _open_spool_write(path: str):
+def _write_spool(path: str, lines: list[bytes]) -> None:
+    """Write one batch's spool file atomically: temporary name, fsync, rename."""
     import zstandard
-    return zstandard.ZstdCompressor(level=1).stream_writer(open(path, "wb"), closefd=True)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as raw:
+        with zstandard.ZstdCompressor(level=1).stream_writer(raw, closefd=False) as out:
+            for line in lines:
+                out.write(line)
+        raw.flush()
+        os.fsync(raw.fileno())
+    os.replace(tmp, path)
 
 
 def _read_spool(path: str) -> Iterator[Outcome]:
@@ -220,11 +355,20 @@ def _read_spool(path: str) -> Iterator[Outcome]:
                 yield Outcome.from_json(json.loads(line))
 
 
-def options_fingerprint(options: Options, inputs: list[str]) -> str:
-    """A hash of what decides pass-1 output: inputs and the options that change documents."""
-    skip = {"workers", "progress", "fail_on_reject", "batch_size"}
-    data = {k: v for k, v in options.to_dict().items() if k not in skip}
+#: Options that change neither the spool nor the output, so changing them keeps a resumable spool.
+RUN_ONLY_OPTIONS = ("workers", "progress", "fail_on_reject", "batch_size", "output_format", "shard_size_mb")
+
+
+def options_fingerprint(options: Options, inputs: list[str], exclude: tuple[str, ...] = ()) -> str:
+    """A hash of what decides pass-1 output: the options that change documents and every input
+    file's path, size and modification time (an edited input starts the run over)."""
+    data: dict[str, Any] = {k: v for k, v in options.to_dict().items() if k not in RUN_ONLY_OPTIONS}
     data["inputs"] = [os.path.abspath(p) for p in inputs]
+    files = []
+    for path, _ in list_inputs(inputs, exclude):
+        st = os.stat(path)
+        files.append([os.path.abspath(path), st.st_size, st.st_mtime_ns])
+    data["files"] = files
     data["spool_version"] = SPOOL_VERSION
     from . import __version__
     data["cleaner"] = __version__
@@ -276,21 +420,34 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     Raises :class:`RunError` when the output folder cannot be used, and
     :class:`cleaner.io.readers.InputError` for a missing or unknown input path.
     """
-    from .io.readers import list_inputs
-    list_inputs(inputs)  # fail fast on a missing path, before any work
+    exclude = (outdir,) if outdir is not None else ()
+    list_inputs(inputs, exclude)  # fail fast on a missing path, before any work
     t_start = time.perf_counter()
     tmp_root = None
     if outdir is None:
         tmp_root = tempfile.mkdtemp(prefix="cleaner-")
         workdir = tmp_root
     else:
-        os.makedirs(outdir, exist_ok=True)
         workdir = os.path.join(outdir, WORK_DIR)
+        _check_outdir(outdir, workdir)
     try:
-        return _run(inputs, options, outdir, workdir, emit, t_start)
+        return _run(inputs, options, outdir, workdir, emit, t_start, exclude)
     finally:
         if tmp_root:
             shutil.rmtree(tmp_root, ignore_errors=True)
+
+
+def _check_outdir(outdir: str, workdir: str) -> None:
+    """Create the output folder and its spool folder, or raise :class:`RunError` saying what to do."""
+    try:
+        os.makedirs(workdir, exist_ok=True)
+        probe = os.path.join(outdir, ".cleaner-write-test")
+        with open(probe, "wb") as fh:
+            fh.write(b"ok")
+        os.remove(probe)
+    except OSError as e:
+        raise RunError(f"cannot write to the output folder {outdir!r} ({e.strerror or e}); "
+                       "choose another folder with -o or fix its permissions") from None
 
 
 def _prepare_workdir(workdir: str, key: str) -> None:
@@ -302,51 +459,45 @@ def _prepare_workdir(workdir: str, key: str) -> None:
         except (OSError, ValueError):
             state = {}
         if state.get("key") != key:
-            shutil.rmtree(workdir)  # another input or configuration: start over
+            print("cleaner: inputs or options changed since the interrupted run; starting over", file=sys.stderr)
+            shutil.rmtree(workdir)
     os.makedirs(workdir, exist_ok=True)
     if not os.path.exists(state_path):
         write_json_atomic(state_path, {"key": key})
 
 
-def _pass1(inputs: list[str], options: Options, workdir: str) -> tuple[list[str], dict[str, float], int]:
-    """Run pass 1 batch by batch; returns the spool files in order, time by step, batches resumed."""
-    workers = options.resolved_workers()
+def _pass1(inputs: list[str], options: Options, workdir: str,
+           exclude: tuple[str, ...] = ()) -> tuple[list[str], dict[str, float], int, int]:
+    """Run pass 1 batch by batch.
+
+    Returns the spool files in input order, seconds by step, the number of batches taken
+    from an earlier interrupted run, and the number of input records read.
+    """
     times: dict[str, float] = {}
     spools: list[str] = []
-    resumed = 0
-    records = iter_records(inputs, options)
-    pool = None
-    local: DocumentProcessor | None = None
+    resumed = n_read = 0
+    records = iter_records(inputs, options, exclude)
+    pool = WorkerPool(options)
     bar = _progress(options, "extract+mark", unit="rec")
     try:
-        for b, batch in enumerate(_batches(records, BATCH_RECORDS)):
+        for b, batch in enumerate(_batches(records, max(1, options.spool_batch_records))):
             path = os.path.join(workdir, f"pass1-{b:06d}.jsonl.zst")
             spools.append(path)
+            n_read += len(batch)
             if os.path.exists(path):
                 resumed += 1
                 bar.update(len(batch))
                 continue
-            if workers > 1 and len(batch) > 1 and pool is None:
-                ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-                pool = ctx.Pool(workers, initializer=_init_worker, initargs=(options,), maxtasksperchild=2000)
-            if pool is not None:
-                results: Iterable[Outcome] = pool.imap(_work, batch, chunksize=max(1, min(options.batch_size, len(batch) // (workers * 4) or 1)))
-            else:
-                local = local or DocumentProcessor(options)
-                results = map(local, batch)
-            tmp = path + ".tmp"
-            with _open_spool_write(tmp) as out:
-                for o in results:
-                    out.write(dumps(o.to_json()))
-                    for k, v in o.seconds.items():
-                        times[k] = times.get(k, 0.0) + v
-                    bar.update(1)
-            os.replace(tmp, path)
+            results = pool.run(batch)
+            for _, secs in results:
+                for k, v in secs.items():
+                    times[k] = times.get(k, 0.0) + v
+            _write_spool(path, [line for line, _ in results])
+            bar.update(len(batch))
     finally:
         bar.close()
-        if pool is not None:
-            pool.terminate()
-    return spools, times, resumed
+        pool.close()
+    return spools, times, resumed, n_read
 
 
 def _iter_docs(spools: list[str]) -> Iterator[Outcome]:
@@ -355,10 +506,10 @@ def _iter_docs(spools: list[str]) -> Iterator[Outcome]:
 
 
 def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
-         emit: Callable[[Document, str], None] | None, t_start: float) -> RunResult:
-    key = options_fingerprint(options, inputs)
+         emit: Callable[[Document, str], None] | None, t_start: float, exclude: tuple[str, ...] = ()) -> RunResult:
+    key = options_fingerprint(options, inputs, exclude)
     _prepare_workdir(workdir, key)
-    spools, times, resumed = _pass1(inputs, options, workdir)
+    spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude)
 
     steps = build_corpus_steps(options)
     n_docs = 0
@@ -390,15 +541,18 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     result = RunResult(report={})
     counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
     drop_reasons: dict[str, int] = {}
+    reject_kinds: dict[str, int] = {}
     chars_by_rule: dict[str, int] = {}
     template_by_host: dict[str, int] = {}
     dropped_examples: list[dict[str, Any]] = []
     chars_in = chars_out = 0
     writers: dict[str, ShardedWriter] = {}
     if outdir is not None:
-        for name in os.listdir(outdir):
-            if name.split("-")[0] in ("clean", "dropped", "rejects") and os.path.isfile(os.path.join(outdir, name)):
+        # report.json is written last: while it is missing, the shards are not a finished run.
+        for name in ("report.json", "report.html"):
+            if os.path.exists(os.path.join(outdir, name)):
                 os.remove(os.path.join(outdir, name))
+        remove_shards(outdir)
         shard_bytes = int(options.shard_size_mb * (1 << 20))
         writers = {"clean": ShardedWriter(outdir, "clean", options.output_format, shard_bytes),
                    "dropped": ShardedWriter(outdir, "dropped", options.output_format, shard_bytes),
@@ -410,6 +564,8 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         counts["in"] += 1
         if o.reject is not None:
             counts["rejected"] += 1
+            kind = o.reject.get("kind") or FAILED
+            reject_kinds[kind] = reject_kinds.get(kind, 0) + 1
             if writers:
                 writers["rejects"].write(o.reject)
             else:
@@ -441,7 +597,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         else:
             counts["clean"] += 1
             chars_out += len(text)
-            rec = {"id": doc.id, "url": doc.url, "title": doc.title, "text": text, **doc.metadata}
+            rec = output_record({"id": doc.id, "url": doc.url, "title": doc.title, "text": text}, doc.metadata)
             if writers:
                 writers["clean"].write(rec)
             elif emit is None:
@@ -454,6 +610,10 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     bar.close()
     for w in writers.values():
         w.close()
+    if counts["in"] != n_read or counts["in"] != counts["clean"] + counts["dropped"] + counts["rejected"]:
+        raise RunError(f"records do not add up: {n_read} read, {counts['in']} in the spool, "
+                       f"{counts['clean']} clean + {counts['dropped']} dropped + {counts['rejected']} rejected; "
+                       f"delete {workdir} and run again")
 
     elapsed = time.perf_counter() - t_start
     report = {
@@ -461,6 +621,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         "inputs": inputs,
         "documents": counts,
         "dropped_by_reason": dict(sorted(drop_reasons.items())),
+        "rejected_by_kind": dict(sorted(reject_kinds.items())),
         "dropped_examples": dropped_examples,
         "characters": {"in": chars_in, "out": chars_out, "removed_by_rule": dict(sorted(chars_by_rule.items())),
                        "template_by_host": dict(sorted(template_by_host.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TEMPLATE_HOSTS])},

@@ -4,37 +4,61 @@
 runs are reproducible) and yields :class:`RawRecord` for every record it can read and
 :class:`ReadError` for every one it cannot; it never raises for bad content.
 
-Suffixes: ``.html``/``.htm`` (one page), ``.txt`` (one text), ``.jsonl``/``.ndjson`` (one
-record a line, with an ``html`` or ``text`` field), ``.warc`` (response records),
-``.parquet``; each but Parquet may end in ``.gz`` or ``.zst`` as well.
+Suffixes: ``.html``/``.htm``/``.xhtml`` (one page), ``.txt`` (one text), ``.jsonl``/``.ndjson``/
+``.json`` (one JSON object a line, or one JSON array of objects), ``.warc``/``.arc``
+(response and resource records), ``.parquet``. All but Parquet may end in ``.gz`` or
+``.zst`` as well; such files are decompressed here, as a stream, at most
+``max_decompressed_bytes`` of them (a WARC is then handed to warcio as plain bytes, so a
+``.warc.gz`` is decompressed once, whether it was gzipped record by record or as a whole).
 """
 from __future__ import annotations
 
+import base64
+import datetime
+import decimal
 import gzip
 import io
 import json
+import math
 import os
 from dataclasses import dataclass, field
+from email.message import Message
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from ..config import Options
 
 #: Bytes read at a time from compressed streams.
 READ_CHUNK_BYTES = 1 << 20
+#: Rows read from a Parquet file at a time (a row may hold a whole page).
+PARQUET_BATCH_ROWS = 256
 
 COMPRESSIONS = (".gz", ".zst")
 KINDS = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text", ".text": "text",
          ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".warc": "warc", ".arc": "warc",
          ".parquet": "parquet"}
+SUFFIX_HELP = ("*.html, *.htm, *.txt, *.jsonl, *.ndjson, *.json, *.warc, *.arc or *.parquet "
+               "(all but Parquet optionally ending in .gz or .zst)")
+
+#: Short names of the reasons a record goes to rejects (``ReadError.kind``, ``kind`` in the rejects file).
+NOT_JSON, NOT_UTF8, NOT_OBJECT, NO_TEXT = "not-json", "not-utf8", "not-object", "no-text-field"
+TOO_LARGE, UNREADABLE, BOMB, UNSUPPORTED = "too-large", "unreadable-file", "decompression-limit", "unsupported-encoding"
+
+#: MIME types of WARC records that hold a page (anything else is dropped as "not a text page").
+HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+TEXT_TYPES = ("text/plain",)
+#: WARC record types that hold a document; the others (request, metadata, warcinfo, revisit, ...) are not records here.
+WARC_DOCUMENT_TYPES = ("response", "resource")
 
 
 @dataclass(slots=True)
 class RawRecord:
     """One input record before decoding and extraction.
 
-    Exactly one of ``html`` (bytes or str) and ``text`` is set. ``source`` is the input
+    At most one of ``html`` (bytes or str) and ``text`` is set. ``source`` is the input
     file, ``position`` the record's place in it (line number for JSONL, record number for
-    WARC and Parquet, 0 for single-page files). ``extra`` keeps the record's other fields.
+    WARC and Parquet, 0 for single-page files). ``extra`` keeps the record's other fields
+    (JSON-ready). ``dropped`` is set instead of content when the reader already knows the
+    record holds no page (a WARC response that is an image, or has HTTP status 404).
     """
 
     id: str
@@ -45,58 +69,72 @@ class RawRecord:
     text: str | None = None
     http_charset: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    dropped: str | None = None
 
 
 @dataclass(slots=True)
 class ReadError:
-    """A record that could not be read: where it was and why."""
+    """A record that could not be read: where it was, why, and the short ``kind`` of reason.
+
+    ``position`` is -1 when the rest of a file could not be read (one reject stands for it).
+    """
 
     source: str
     position: int
     error: str
     id: str | None = None
+    kind: str = UNREADABLE
 
 
 class InputError(Exception):
-    """An input path that cannot be used at all (missing, unknown suffix)."""
+    """An input path that cannot be used at all (missing, unknown suffix, nothing readable)."""
+
+
+class DecompressionLimit(OSError):
+    """A compressed input inflated past ``max_decompressed_bytes``."""
 
 
 def kind_of(path: str) -> tuple[str | None, str | None]:
-    """``(kind, compression)`` of a path by its suffixes, e.g. ``("jsonl", ".zst")``."""
+    """``(kind, compression)`` of a path by its suffixes: ``"a.warc.gz"`` gives ``("warc", ".gz")``."""
     name = path.lower()
     comp = None
     for c in COMPRESSIONS:
         if name.endswith(c):
             comp, name = c, name[: -len(c)]
             break
-    if name.endswith(".warc.gz"):  # pragma: no cover - handled above
-        return "warc", ".gz"
     ext = os.path.splitext(name)[1]
     return KINDS.get(ext), comp
 
 
-def list_inputs(paths: Iterable[str]) -> list[tuple[str, str]]:
+def list_inputs(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
     """Every readable file under ``paths`` as ``(path, id_root)`` pairs, sorted within folders.
 
-    Raises :class:`InputError` for a path that does not exist or a named file whose
-    suffix is unknown (files of unknown suffix inside folders are skipped).
+    Folders and files whose name starts with ``.`` are skipped, and so is everything under
+    an ``exclude`` folder (the run's own output folder, when it lies inside an input).
+    Raises :class:`InputError` for a path that does not exist, a named file whose suffix is
+    unknown, or a folder holding no readable file (files of unknown suffix inside folders
+    are skipped).
     """
+    skip = {os.path.realpath(e) for e in exclude}
     out: list[tuple[str, str]] = []
     for p in paths:
         if os.path.isdir(p):
+            n = len(out)
             for root, dirs, files in os.walk(p):
-                dirs.sort()
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and os.path.realpath(os.path.join(root, d)) not in skip)
                 for f in sorted(files):
                     full = os.path.join(root, f)
                     if kind_of(full)[0] and not f.startswith("."):
                         out.append((full, p))
+            if len(out) == n:
+                raise InputError(f"{p}: no input files in this folder; cleaner reads {SUFFIX_HELP}")
         elif os.path.isfile(p):
             if not kind_of(p)[0]:
-                raise InputError(f"{p}: unknown input type; name files *.html, *.htm, *.txt, *.jsonl, "
-                                 "*.warc or *.parquet (optionally .gz or .zst)")
+                raise InputError(f"{p}: unknown input type; name files {SUFFIX_HELP}")
             out.append((p, os.path.dirname(p)))
         else:
-            raise InputError(f"{p}: no such file or folder")
+            raise InputError(f"{p}: no such file or folder; check the path")
     return out
 
 
@@ -107,10 +145,10 @@ def record_id_for(path: str, root: str) -> str:
 
 
 class _Limited(io.RawIOBase):
-    """A read-only stream that raises once more than ``limit`` bytes came out of ``inner``."""
+    """A read-only stream that raises :class:`DecompressionLimit` once more than ``limit`` bytes came out of ``inner``."""
 
-    def __init__(self, inner: BinaryIO, limit: int):
-        self.inner, self.limit, self.count = inner, limit, 0
+    def __init__(self, inner: BinaryIO, limit: int, closers: list):
+        self.inner, self.limit, self.count, self.closers = inner, limit, 0, closers
 
     def readable(self) -> bool:
         return True
@@ -119,37 +157,74 @@ class _Limited(io.RawIOBase):
         data = self.inner.read(min(len(b), READ_CHUNK_BYTES))
         self.count += len(data)
         if self.count > self.limit:
-            raise OSError(f"decompressed size exceeds max_decompressed_bytes={self.limit} (a decompression bomb?)")
+            raise DecompressionLimit(f"decompressed size exceeds max_decompressed_bytes={self.limit} "
+                                     "(a decompression bomb?); raise --max-decompressed-bytes if the file is genuine")
         b[: len(data)] = data
         return len(data)
 
+    def close(self) -> None:
+        if not self.closed:
+            for c in self.closers:
+                c.close()
+        super().close()
+
 
 def open_binary(path: str, limit: int) -> BinaryIO:
-    """Open a file for reading, decompressing ``.gz``/``.zst`` by suffix, at most ``limit`` bytes out."""
+    """Open a file for reading, decompressing ``.gz``/``.zst`` by suffix, at most ``limit`` bytes out.
+
+    Reading past ``limit`` decompressed bytes raises :class:`DecompressionLimit`; a
+    truncated or corrupt stream raises ``EOFError``/``OSError``/``zstandard.ZstdError``.
+    """
     _, comp = kind_of(path)
     raw = open(path, "rb")
     if comp == ".gz":
         inner: BinaryIO = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
     elif comp == ".zst":
         import zstandard
-        inner = zstandard.ZstdDecompressor().stream_reader(raw)  # type: ignore[assignment]
+        inner = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[assignment]
     else:
         return raw  # type: ignore[return-value]
-    return io.BufferedReader(_Limited(inner, limit), READ_CHUNK_BYTES)  # type: ignore[return-value]
+    return io.BufferedReader(_Limited(inner, limit, [inner, raw]), READ_CHUNK_BYTES)  # type: ignore[return-value]
 
 
-def iter_records(paths: Iterable[str], options: Options) -> Iterator[RawRecord | ReadError]:
-    """Yield every record of every input, in a stable order; see the module docstring."""
-    for path, root in list_inputs(paths):
+def describe_error(e: BaseException) -> tuple[str, str]:
+    """``(kind, message)`` for an exception raised while reading a file; the message says what to do."""
+    name = type(e).__name__
+    if isinstance(e, DecompressionLimit):
+        return BOMB, str(e)
+    if isinstance(e, EOFError):
+        return UNREADABLE, f"compressed stream ends early (truncated file?): {e}"
+    if isinstance(e, gzip.BadGzipFile):
+        return UNREADABLE, f"not a gzip file ({e}); rename it without .gz if it is not compressed"
+    if name == "ZstdError":
+        return UNREADABLE, f"not a readable zstd stream ({e}); rename it without .zst if it is not compressed"
+    if name == "ArchiveLoadFailed":
+        return UNREADABLE, f"not a readable WARC/ARC file: {' '.join(str(e).split())[:300]}"
+    if name in ("ArrowInvalid", "ArrowIOError", "ArrowException", "ArrowNotImplementedError"):
+        return UNREADABLE, f"not a readable Parquet file: {e}"
+    return UNREADABLE, f"{name}: {e}"
+
+
+def iter_records(paths: Iterable[str], options: Options, exclude: Iterable[str] = ()) -> Iterator[RawRecord | ReadError]:
+    """Yield every record of every input, in a stable order; see the module docstring.
+
+    A file that cannot be read to its end yields one :class:`ReadError` (position -1)
+    after the records read before the fault. Raises :class:`InputError` only for paths
+    (see :func:`list_inputs`), before the first record.
+    """
+    for path, root in list_inputs(paths, exclude):
         kind, _ = kind_of(path)
         reader = {"html": _read_page, "text": _read_page, "jsonl": _read_jsonl,
                   "warc": _read_warc, "parquet": _read_parquet}[kind]  # type: ignore[index]
+        last = None
         try:
-            yield from reader(path, root, kind, options)  # type: ignore[arg-type]
-        except (OSError, EOFError, ValueError, gzip.BadGzipFile) as e:
-            yield ReadError(path, -1, f"cannot read the rest of the file: {type(e).__name__}: {e}")
+            for item in reader(path, root, kind, options):  # type: ignore[arg-type]
+                last = item.position
+                yield item
         except Exception as e:  # noqa: BLE001 - a library's own error on a broken file
-            yield ReadError(path, -1, f"cannot read the rest of the file: {type(e).__name__}: {e}")
+            k, msg = describe_error(e)
+            where = "the file" if last is None else f"the rest of the file after record {last}"
+            yield ReadError(path, -1, f"cannot read {where}: {msg}", None, k)
 
 
 def _read_page(path: str, root: str, kind: str, options: Options) -> Iterator[RawRecord | ReadError]:
@@ -157,7 +232,8 @@ def _read_page(path: str, root: str, kind: str, options: Options) -> Iterator[Ra
     with open_binary(path, options.max_decompressed_bytes) as fh:
         data = fh.read(options.max_input_bytes + 1)
     if len(data) > options.max_input_bytes:
-        yield ReadError(path, 0, f"record larger than max_input_bytes={options.max_input_bytes}", rid)
+        yield ReadError(path, 0, f"record larger than max_input_bytes={options.max_input_bytes}; "
+                        "raise --max-input-bytes to keep it", rid, TOO_LARGE)
         return
     if kind == "html":
         yield RawRecord(rid, None, path, 0, html=data)
@@ -166,80 +242,216 @@ def _read_page(path: str, root: str, kind: str, options: Options) -> Iterator[Ra
         yield RawRecord(rid, None, path, 0, text=decode_text(data))
 
 
+def _no_nan(name: str) -> None:
+    """JSON's non-standard NaN/Infinity become null, so the output stays standard JSON."""
+    return None
+
+
 def _read_jsonl(path: str, root: str, kind: str, options: Options) -> Iterator[RawRecord | ReadError]:
     base = record_id_for(path, root)
+    limit = options.max_input_bytes
     with open_binary(path, options.max_decompressed_bytes) as fh:
+        comp = kind_of(path)[1]
+        is_json = (path[: -len(comp)] if comp else path).lower().endswith(".json")
+        if is_json and fh.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+            yield from _read_json_array(fh, path, base, options)
+            return
         lineno = 0
         while True:
-            line = fh.readline(options.max_input_bytes + 1)
+            line = fh.readline(limit + 1)
             if not line:
                 break
             lineno += 1
-            if len(line) > options.max_input_bytes and not line.endswith(b"\n"):
+            if len(line) > limit and not line.endswith(b"\n"):
                 # Skip the rest of an over-long line without holding it in memory.
                 while line and not line.endswith(b"\n"):
                     line = fh.readline(READ_CHUNK_BYTES)
-                yield ReadError(path, lineno, f"line longer than max_input_bytes={options.max_input_bytes}")
+                yield ReadError(path, lineno, f"line longer than max_input_bytes={limit}; "
+                                "raise --max-input-bytes to keep it", None, TOO_LARGE)
                 continue
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line.decode("utf-8"))
+                obj = json.loads(line.decode("utf-8"), parse_constant=_no_nan)
             except UnicodeDecodeError as e:
-                yield ReadError(path, lineno, f"line is not valid UTF-8: {e}")
+                yield ReadError(path, lineno, f"line is not valid UTF-8 (byte {e.start}: {e.reason}); "
+                                "JSON Lines must be UTF-8", None, NOT_UTF8)
                 continue
             except json.JSONDecodeError as e:
-                yield ReadError(path, lineno, f"line is not JSON: {e.msg} at column {e.colno}")
+                yield ReadError(path, lineno, f"line is not JSON: {e.msg} at column {e.colno}", None, NOT_JSON)
                 continue
-            yield _from_mapping(obj, path, lineno, f"{base}:{lineno}", options)
+            except RecursionError:
+                yield ReadError(path, lineno, "line is JSON nested too deeply to read", None, NOT_JSON)
+                continue
+            yield from_mapping(obj, path, lineno, f"{base}:{lineno}", options)
 
 
-def _from_mapping(obj: Any, path: str, position: int, default_id: str, options: Options) -> RawRecord | ReadError:
-    """A JSONL or Parquet row as a record: the configured fields, the rest kept in ``extra``."""
+def _read_json_array(fh: BinaryIO, path: str, base: str, options: Options) -> Iterator[RawRecord | ReadError]:
+    """A ``.json`` file holding one array of records (read whole, so at most ``max_input_bytes``)."""
+    data = fh.read(options.max_input_bytes + 1)
+    if len(data) > options.max_input_bytes:
+        yield ReadError(path, 0, f"a JSON array file larger than max_input_bytes={options.max_input_bytes}; "
+                        "convert it to JSON Lines (one object a line), e.g. jq -c '.[]'", None, TOO_LARGE)
+        return
+    try:
+        arr = json.loads(data.decode("utf-8-sig"), parse_constant=_no_nan)
+    except UnicodeDecodeError as e:
+        yield ReadError(path, 0, f"file is not valid UTF-8 (byte {e.start}: {e.reason})", None, NOT_UTF8)
+        return
+    except (json.JSONDecodeError, RecursionError) as e:
+        yield ReadError(path, 0, f"file is not JSON: {getattr(e, 'msg', e)}", None, NOT_JSON)
+        return
+    if not isinstance(arr, list):  # pragma: no cover - the file starts with "["
+        arr = [arr]
+    for n, obj in enumerate(arr, 1):
+        yield from_mapping(obj, path, n, f"{base}:{n}", options)
+
+
+def fix_surrogates(s: str) -> str:
+    """``s`` with lone UTF-16 surrogates (valid in JSON escapes, not encodable as UTF-8) replaced by U+FFFD."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` made JSON-ready: bytes as UTF-8 text (else ``base64:...``), dates as ISO 8601,
+    decimals as text, non-finite floats as ``None``; dict keys become strings."""
+    if isinstance(value, str):
+        return fix_surrogates(value)
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {fix_surrogates(str(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        b = bytes(value)
+        try:
+            return b.decode("utf-8")
+        except UnicodeDecodeError:
+            return "base64:" + base64.b64encode(b).decode("ascii")
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return str(value)
+
+
+def from_mapping(obj: Any, path: str, position: int, default_id: str, options: Options) -> RawRecord | ReadError:
+    """A JSONL or Parquet row as a record: the configured fields, the rest kept in ``extra``.
+
+    The HTML field wins over the text field when both hold a non-empty value. Returns a
+    :class:`ReadError` for a non-object, a record without either field, or a field larger
+    than ``max_input_bytes``.
+    """
     if not isinstance(obj, dict):
-        return ReadError(path, position, f"record is a JSON {type(obj).__name__}, not an object")
+        kind = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(obj), "null")
+        return ReadError(path, position, f"record is a JSON {kind}, not an object", None, NOT_OBJECT)
     rid = obj.get(options.id_field)
-    rid = default_id if rid is None or rid == "" else str(rid)
-    html, text = obj.get(options.html_field), obj.get(options.text_field)
-    url = obj.get(options.url_field)
-    extra = {k: v for k, v in obj.items()
-             if k not in (options.id_field, options.html_field, options.text_field, options.url_field)}
-    if isinstance(html, str) and html:
-        return RawRecord(rid, url if isinstance(url, str) else None, path, position, html=html, extra=extra)
-    if isinstance(text, str):
-        return RawRecord(rid, url if isinstance(url, str) else None, path, position, text=text.replace("\x00", ""), extra=extra)
-    return ReadError(path, position, f"record has no string field {options.html_field!r} or {options.text_field!r}; "
-                     "name the fields with --html-field / --text-field", rid)
+    rid = default_id if rid is None or rid == "" else str(json_safe(rid))
+    html, text, url = obj.get(options.html_field), obj.get(options.text_field), obj.get(options.url_field)
+    url = fix_surrogates(url) if isinstance(url, str) and url else None
+    own = (options.id_field, options.html_field, options.text_field, options.url_field)
+    extra = {fix_surrogates(str(k)): json_safe(v) for k, v in obj.items() if k not in own}
+    if isinstance(html, (bytes, bytearray)):
+        html = bytes(html)
+    if isinstance(text, (bytes, bytearray)):
+        from .decode import decode_text
+        text = decode_text(bytes(text))
+    value = html if isinstance(html, (str, bytes)) and html else text if isinstance(text, str) else None
+    if value is None:
+        return ReadError(path, position, f"record has no string field {options.html_field!r} or "
+                         f"{options.text_field!r} (fields: {', '.join(map(str, list(obj)[:12]))}); "
+                         "name the fields with --html-field / --text-field", rid, NO_TEXT)
+    if len(value) > options.max_input_bytes:
+        return ReadError(path, position, f"record larger than max_input_bytes={options.max_input_bytes}; "
+                         "raise --max-input-bytes to keep it", rid, TOO_LARGE)
+    if value is html:
+        return RawRecord(rid, url, path, position, html=fix_surrogates(html) if isinstance(html, str) else html, extra=extra)
+    return RawRecord(rid, url, path, position, text=fix_surrogates(text).replace("\x00", ""), extra=extra)  # type: ignore[arg-type]
+
+
+def content_type(value: str | None) -> tuple[str, str | None]:
+    """``(mime type, charset)`` of a Content-Type header, e.g. ``("text/html", "iso-8859-1")``."""
+    if not value:
+        return "", None
+    m = Message()
+    m["content-type"] = value
+    charset = m.get_param("charset")
+    if isinstance(charset, tuple):  # RFC 2231 form
+        charset = charset[2]
+    mime = value.split(";", 1)[0].strip().lower()
+    return mime, (str(charset).strip().strip("'\"") or None) if charset else None
 
 
 def _read_warc(path: str, root: str, kind: str, options: Options) -> Iterator[RawRecord | ReadError]:
     from warcio.archiveiterator import ArchiveIterator
+    from warcio.bufferedreaders import BufferedReader
+
     base = record_id_for(path, root)
-    with open(path, "rb") as raw:
-        for n, rec in enumerate(ArchiveIterator(raw)):
-            if rec.rec_type != "response":
+    supported = set(BufferedReader.get_supported_decompressors()) | {"identity", ""}
+    with open_binary(path, options.max_decompressed_bytes) as fh:
+        for n, rec in enumerate(ArchiveIterator(fh, arc2warc=True)):
+            if rec.rec_type not in WARC_DOCUMENT_TYPES:
                 continue
-            url = rec.rec_headers.get_header("WARC-Target-URI")
-            rid = rec.rec_headers.get_header("WARC-Record-ID") or f"{base}:{n}"
-            ctype = (rec.http_headers.get_header("Content-Type") if rec.http_headers else None) or ""
-            if ctype and "html" not in ctype.lower() and "text" not in ctype.lower():
+            h = rec.rec_headers
+            url = h.get_header("WARC-Target-URI") or None
+            rid = h.get_header("WARC-Record-ID") or f"{base}:{n}"
+            extra = {k: v for k, v in (("warc_date", h.get_header("WARC-Date")),) if v}
+            http = rec.http_headers
+            status = None
+            if http is not None and rec.rec_type == "response":
+                ctype = http.get_header("Content-Type")
+                try:
+                    status = int(http.get_statuscode() or 0)
+                except ValueError:
+                    status = 0
+            else:
+                ctype = h.get_header("Content-Type")
+            mime, charset = content_type(ctype)
+            if status is not None and not 200 <= status < 300:
+                yield RawRecord(rid, url, path, n, extra=extra, dropped=f"HTTP status {status}")
                 continue
-            charset = None
-            if "charset=" in ctype.lower():
-                charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip()
+            if mime and mime not in HTML_TYPES + TEXT_TYPES:
+                yield RawRecord(rid, url, path, n, extra=extra, dropped=f"not a text page ({mime})")
+                continue
+            encoding = ((http.get_header("Content-Encoding") if http is not None else None) or "").strip().lower()
+            if encoding not in supported:
+                yield ReadError(path, n, f"HTTP body has Content-Encoding {encoding!r}, which cannot be decoded here"
+                                f"{'; pip install brotli' if encoding == 'br' else ''}", rid, UNSUPPORTED)
+                continue
             data = rec.content_stream().read(options.max_input_bytes + 1)
             if len(data) > options.max_input_bytes:
-                yield ReadError(path, n, f"record larger than max_input_bytes={options.max_input_bytes}", rid)
+                yield ReadError(path, n, f"record larger than max_input_bytes={options.max_input_bytes}; "
+                                "raise --max-input-bytes to keep it", rid, TOO_LARGE)
                 continue
-            yield RawRecord(rid, url, path, n, html=data, http_charset=charset)
+            if mime in TEXT_TYPES:
+                from .decode import decode_html
+                yield RawRecord(rid, url, path, n, text=decode_html(data, charset)[0], extra=extra)
+            else:
+                yield RawRecord(rid, url, path, n, html=data, http_charset=charset, extra=extra)
 
 
 def _read_parquet(path: str, root: str, kind: str, options: Options) -> Iterator[RawRecord | ReadError]:
+    if kind_of(path)[1]:
+        yield ReadError(path, -1, "a Parquet file cannot be read through .gz/.zst (Parquet compresses inside); "
+                        "decompress it first", None, UNREADABLE)
+        return
     import pyarrow.parquet as pq
+
     base = record_id_for(path, root)
-    pf = pq.ParquetFile(path)
-    n = 0
-    for batch in pf.iter_batches(batch_size=1024):
-        for row in batch.to_pylist():
-            yield _from_mapping(row, path, n, f"{base}:{n}", options)
-            n += 1
+    with pq.ParquetFile(path) as pf:
+        n = 0
+        for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            for row in batch.to_pylist():
+                yield from_mapping(row, path, n, f"{base}:{n}", options)
+                n += 1

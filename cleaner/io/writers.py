@@ -1,13 +1,18 @@
 """Sharded, atomic, reproducible writers: ``clean-00000.jsonl.gz``, ``dropped-...``, ``rejects-...``.
 
-A shard is written under a temporary name and renamed when complete, so a reader never
-sees half a shard. Output bytes depend only on the records: gzip headers carry no time
-stamp or file name, JSON keys keep the order they were given in.
+A shard is written under a hidden temporary name (``.clean-00000.jsonl.gz.tmp``), synced
+to disk and renamed when complete, so a reader never sees half a shard and ``clean-*``
+never matches a temporary file. Output bytes depend only on the records: gzip headers
+carry no time stamp or file name, zstd frames no checksum of the time, JSON keys keep the
+order they were given in, Parquet row groups are cut at record counts that depend on the
+records only.
+
+Formats (``--output-format``): ``jsonl``, ``jsonl.gz``, ``jsonl.zst`` and ``parquet``
+(zstd-compressed columns; one column per record field; a field whose values do not share
+one type is stored as JSON text).
 """
 from __future__ import annotations
 
-import gzip
-import io
 import json
 import os
 from typing import Any, BinaryIO
@@ -15,80 +20,169 @@ from typing import Any, BinaryIO
 #: Compression levels: a fair speed/size trade-off for corpora that are read many times.
 GZIP_LEVEL = 6
 ZSTD_LEVEL = 6
+#: A Parquet row group is written once this many bytes of JSON-encoded records are buffered.
+PARQUET_ROW_GROUP_BYTES = 64 << 20
+#: ... or this many records, whichever comes first.
+PARQUET_ROW_GROUP_ROWS = 50_000
+FORMATS = ("jsonl", "jsonl.gz", "jsonl.zst", "parquet")
+#: Shard name prefixes a run writes; a new run into the same folder removes their old shards first.
+SHARD_PREFIXES = ("clean", "dropped", "rejects")
 
 
 def dumps(record: dict[str, Any]) -> bytes:
-    """One JSON line, UTF-8, no ASCII escaping of non-Latin text."""
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    """One JSON line, UTF-8, no ASCII escaping of non-Latin text.
+
+    Lone surrogates, which readers already replace, would be written as ``?`` rather
+    than make invalid UTF-8.
+    """
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
 
 
-def _open_compressed(path: str, fmt: str) -> tuple[BinaryIO, list]:
-    raw = open(path, "wb")
-    if fmt == "jsonl.gz":
-        return gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0), [raw]  # type: ignore[return-value]
-    if fmt == "jsonl.zst":
-        import zstandard
-        return zstandard.ZstdCompressor(level=ZSTD_LEVEL).stream_writer(raw, closefd=False), [raw]  # type: ignore[return-value]
-    return raw, []  # type: ignore[return-value]
+def output_record(own: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``own`` fields first, then the input's other fields; an input field named like one of
+    ``own`` (``text``, ``title``, ...) is kept as ``input_<name>`` rather than overwrite it."""
+    out = dict(own)
+    for k, v in extra.items():
+        key = k
+        while key in out:
+            key = "input_" + key
+        out[key] = v
+    return out
+
+
+def shard_name(prefix: str, n: int, fmt: str) -> str:
+    """``clean-00003.jsonl.gz``: the name of shard ``n`` (0-based)."""
+    return f"{prefix}-{n:05d}.{fmt}"
+
+
+def remove_shards(outdir: str, prefixes: tuple[str, ...] = SHARD_PREFIXES) -> None:
+    """Delete the finished shards and left-over temporary shards of ``prefixes`` in ``outdir``."""
+    for name in os.listdir(outdir):
+        bare = name[1:] if name.startswith(".") and name.endswith(".tmp") else name
+        head, _, rest = bare.partition("-")
+        if head in prefixes and rest[:5].isdigit() and os.path.isfile(os.path.join(outdir, name)):
+            os.remove(os.path.join(outdir, name))
+
+
+def _sync_close(fh: BinaryIO) -> None:
+    fh.flush()
+    os.fsync(fh.fileno())
+    fh.close()
 
 
 class ShardedWriter:
     """Write JSON records to ``OUTDIR/{prefix}-{NNNNN}.{fmt}``, a new shard every ``shard_bytes``.
 
-    ``fmt`` is ``jsonl``, ``jsonl.gz``, ``jsonl.zst`` or ``parquet``. Shards appear under
-    their final name only when complete (temporary name, then :func:`os.replace`).
-    ``close()`` must be called; ``paths`` lists the finished shards.
+    ``fmt`` is one of :data:`FORMATS`; ``shard_bytes`` counts the uncompressed JSON of the
+    records (a shard ends after the record that crosses it). Shards appear under their
+    final name only when complete (hidden temporary name, fsync, :func:`os.replace`).
+    ``close()`` must be called; ``paths`` lists the finished shards. Raises ``ValueError``
+    for an unknown format and ``OSError`` when the folder cannot be written.
     """
 
     def __init__(self, outdir: str, prefix: str, fmt: str = "jsonl.gz", shard_bytes: int = 256 << 20):
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown output format {fmt!r}; formats: {', '.join(FORMATS)}")
         self.outdir, self.prefix, self.fmt, self.shard_bytes = outdir, prefix, fmt, max(1, shard_bytes)
         self.paths: list[str] = []
         self.count = 0
         self._n = 0
-        self._fh: BinaryIO | None = None
-        self._extra: list = []
-        self._rows: list[dict[str, Any]] = []
         self._size = 0
-        self._tmp = ""
+        self._fh: BinaryIO | None = None      # JSONL: the (compressing) stream of the open shard
+        self._raw: BinaryIO | None = None     # JSONL: the file under it
+        self._pq: Any = None                  # Parquet: the open pyarrow ParquetWriter
+        self._schema: Any = None
+        self._rows: list[dict[str, Any]] = []
+        self._rows_bytes = 0
 
-    def _path(self) -> str:
-        return os.path.join(self.outdir, f"{self.prefix}-{self._n:05d}.{self.fmt}")
+    def _final(self) -> str:
+        return os.path.join(self.outdir, shard_name(self.prefix, self._n, self.fmt))
+
+    def _tmp(self) -> str:
+        return os.path.join(self.outdir, "." + shard_name(self.prefix, self._n, self.fmt) + ".tmp")
 
     def write(self, record: dict[str, Any]) -> None:
+        """Append one record; starts the next shard once this one holds ``shard_bytes``."""
         data = dumps(record)
         if self.fmt == "parquet":
             self._rows.append(record)
+            self._rows_bytes += len(data)
+            if self._rows_bytes >= PARQUET_ROW_GROUP_BYTES or len(self._rows) >= PARQUET_ROW_GROUP_ROWS:
+                self._flush_rows()
         else:
             if self._fh is None:
-                self._tmp = self._path() + ".tmp"
-                self._fh, self._extra = _open_compressed(self._tmp, self.fmt)
-            self._fh.write(data)
+                self._open_jsonl()
+            self._fh.write(data)  # type: ignore[union-attr]
         self._size += len(data)
         self.count += 1
         if self._size >= self.shard_bytes:
             self._finish()
 
-    def _finish(self) -> None:
-        final = self._path()
-        if self.fmt == "parquet":
-            if not self._rows:
-                return
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-            self._tmp = final + ".tmp"
-            pq.write_table(pa.Table.from_pylist(self._rows), self._tmp)
-            self._rows = []
+    def _open_jsonl(self) -> None:
+        self._raw = open(self._tmp(), "wb")
+        if self.fmt == "jsonl.gz":
+            import gzip
+            self._fh = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0)  # type: ignore[assignment]
+        elif self.fmt == "jsonl.zst":
+            import zstandard
+            self._fh = zstandard.ZstdCompressor(level=ZSTD_LEVEL).stream_writer(self._raw, closefd=False)  # type: ignore[assignment]
         else:
-            if self._fh is None:
-                return
-            self._fh.close()
-            for f in self._extra:
-                f.close()
-            self._fh = None
-        os.replace(self._tmp, final)
+            self._fh = self._raw
+
+    # ---------------------------------------------------------------- Parquet
+
+    def _flush_rows(self) -> None:
+        """Write the buffered rows as one row group, in this shard if their columns fit it, else in a new one."""
+        if not self._rows:
+            return
+        import pyarrow.parquet as pq
+
+        table = rows_to_table(self._rows)
+        self._rows, self._rows_bytes = [], 0
+        if self._pq is not None and not table.schema.equals(self._schema):
+            fitted = conform(table, self._schema)
+            if fitted is None:      # new columns or types: they start a shard of their own
+                merged = merged_schema(self._schema, table.schema)
+                self._finish_file()
+                fitted = conform(table, merged) if merged is not None else None
+            table = fitted if fitted is not None else table
+        if self._pq is None:
+            self._schema = table.schema
+            self._pq = pq.ParquetWriter(self._tmp(), table.schema, compression="zstd",
+                                        compression_level=ZSTD_LEVEL, write_statistics=True)
+        self._pq.write_table(table)
+
+    def _finish_file(self) -> None:
+        """Close and publish the open Parquet file (without touching the row buffer)."""
+        if self._pq is None:
+            return
+        self._pq.close()
+        self._pq = None
+        with open(self._tmp(), "rb") as fh:
+            os.fsync(fh.fileno())
+        self._publish()
+
+    # ---------------------------------------------------------------- shards
+
+    def _publish(self) -> None:
+        final = self._final()
+        os.replace(self._tmp(), final)
         self.paths.append(final)
         self._n += 1
         self._size = 0
+
+    def _finish(self) -> None:
+        if self.fmt == "parquet":
+            self._flush_rows()
+            self._finish_file()
+            return
+        if self._fh is None:
+            return
+        if self._fh is not self._raw:
+            self._fh.close()
+        _sync_close(self._raw)  # type: ignore[arg-type]
+        self._fh = self._raw = None
+        self._publish()
 
     def close(self) -> None:
         """Finish the open shard. A writer that got no record leaves no file."""
@@ -101,10 +195,74 @@ class ShardedWriter:
         self.close()
 
 
+def rows_to_table(rows: list[dict[str, Any]]):
+    """A pyarrow table of JSON-ready records; a column whose values share no Parquet type holds JSON text."""
+    import pyarrow as pa
+
+    names: dict[str, None] = {}
+    for r in rows:
+        names.update(dict.fromkeys(r))
+    cols, fields = [], []
+    for name in names:
+        values = [r.get(name) for r in rows]
+        try:
+            arr = pa.array(values)
+            if not _parquet_ok(arr.type):
+                raise pa.ArrowInvalid("no Parquet type")
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+            arr = pa.array([None if v is None else v if isinstance(v, str) else
+                            json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in values], pa.string())
+        cols.append(arr)
+        fields.append(pa.field(name, arr.type))
+    return pa.Table.from_arrays(cols, schema=pa.schema(fields))
+
+
+def _parquet_ok(t) -> bool:
+    """False for types Parquet cannot store (a struct without fields, at any depth)."""
+    import pyarrow as pa
+
+    if pa.types.is_struct(t):
+        return t.num_fields > 0 and all(_parquet_ok(t.field(i).type) for i in range(t.num_fields))
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _parquet_ok(t.value_type)
+    return True
+
+
+def merged_schema(a, b):
+    """The schema that holds columns of both ``a`` and ``b`` (types promoted), or ``None``."""
+    import pyarrow as pa
+
+    try:
+        return pa.unify_schemas([a, b], promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+
+
+def conform(table, schema):
+    """``table`` with exactly the columns of ``schema`` (missing ones null), or ``None`` when it has
+    other columns or a value that does not cast."""
+    import pyarrow as pa
+
+    if not set(table.column_names) <= set(schema.names):
+        return None
+    cols = []
+    try:
+        for f in schema:
+            if f.name in table.column_names:
+                col = table.column(f.name)
+                cols.append(col if col.type.equals(f.type) else col.cast(f.type))
+            else:
+                cols.append(pa.nulls(len(table), f.type))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    return pa.Table.from_arrays(cols, schema=schema)
+
+
 def write_json_atomic(path: str, obj: Any) -> None:
-    """Write ``obj`` as indented JSON to ``path`` via a temporary file and a rename."""
-    tmp = path + ".tmp"
-    with io.open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(obj, fh, ensure_ascii=False, indent=2, sort_keys=False)
-        fh.write("\n")
+    """Write ``obj`` as indented JSON to ``path`` via a hidden temporary file, fsync and a rename."""
+    tmp = os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write((json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8", "replace"))
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
