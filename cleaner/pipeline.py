@@ -197,9 +197,9 @@ class DocumentProcessor:
             return self._reject(raw, f"took longer than doc_timeout_s={self.options.doc_timeout_s} s; "
                                      "raise --doc-timeout-s to keep such records", TIMEOUT)
         except TimeoutError as e:
-            return self._reject(raw, f"a rule's regular expression timed out after regex_timeout_s="
-                                     f"{self.options.regex_timeout_s} s ({e}); fix or disable the rule "
-                                     "(--disable-rules ID), or check the --extra-rules file", REGEX_TIMEOUT)
+            return self._reject(raw, f"a regular expression timed out (regex_timeout_s={self.options.regex_timeout_s}): "
+                                     f"{e}; fix that rule's pattern (catastrophic backtracking?) or switch it off "
+                                     "with --disable-rules ID", REGEX_TIMEOUT)
         except RecursionError:
             return self._reject(raw, "document nested too deeply to process", TOO_DEEP)
         except ExtractionError as e:

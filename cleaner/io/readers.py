@@ -21,6 +21,7 @@ import io
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any, BinaryIO, Iterable, Iterator
@@ -309,13 +310,16 @@ def _read_json_array(fh: BinaryIO, path: str, base: str, options: Options) -> It
         yield from_mapping(obj, path, n, f"{base}:{n}", options)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def fix_surrogates(s: str) -> str:
     """``s`` with lone UTF-16 surrogates (valid in JSON escapes, not encodable as UTF-8) replaced by U+FFFD."""
     try:
         s.encode("utf-8")
         return s
     except UnicodeEncodeError:
-        return s.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return _SURROGATE.sub("\ufffd", s)
 
 
 def json_safe(value: Any) -> Any:

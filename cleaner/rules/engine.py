@@ -57,7 +57,10 @@ class Rule:
         s = line.strip()
         if not s or len(s) > self.max_chars:
             return False
-        return self.pattern.fullmatch(s, timeout=timeout_s) is not None
+        try:
+            return self.pattern.fullmatch(s, timeout=timeout_s) is not None
+        except TimeoutError:
+            raise TimeoutError(f"rule {self.id} ran past {timeout_s} s on a line of {len(s)} characters") from None
 
 
 def load_rules(paths: Iterable[str] | None = None) -> list[Rule]:
