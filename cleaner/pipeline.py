@@ -266,6 +266,8 @@ class WorkerPool:
             self._ex.shutdown(wait=True)
             self._ex = None
         if self._ex is None:
+            if self.options.extract:
+                import trafilatura  # noqa: F401 - imported once here, inherited by forked workers
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             self._ex = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
                                               initargs=(self.options,))

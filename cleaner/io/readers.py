@@ -95,6 +95,10 @@ class DecompressionLimit(OSError):
     """A compressed input inflated past ``max_decompressed_bytes``."""
 
 
+class TruncatedInput(OSError):
+    """A compressed input that ends before its end-of-stream marker."""
+
+
 def kind_of(path: str) -> tuple[str | None, str | None]:
     """``(kind, compression)`` of a path by its suffixes: ``"a.warc.gz"`` gives ``("warc", ".gz")``."""
     name = path.lower()
@@ -150,12 +154,17 @@ class _Limited(io.RawIOBase):
 
     def __init__(self, inner: BinaryIO, limit: int, closers: list):
         self.inner, self.limit, self.count, self.closers = inner, limit, 0, closers
+        self._read = getattr(inner, "read1", inner.read)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b) -> int:  # type: ignore[override]
-        data = self.inner.read(min(len(b), READ_CHUNK_BYTES))
+        try:
+            # read1: what one step of decompression gives, so a later fault loses nothing before it
+            data = self._read(min(len(b), READ_CHUNK_BYTES))
+        except EOFError as e:  # not EOFError: warcio takes that for the normal end of an archive
+            raise TruncatedInput(f"compressed stream ends early (truncated file?): {e}") from None
         self.count += len(data)
         if self.count > self.limit:
             raise DecompressionLimit(f"decompressed size exceeds max_decompressed_bytes={self.limit} "
@@ -170,11 +179,13 @@ class _Limited(io.RawIOBase):
         super().close()
 
 
-def open_binary(path: str, limit: int) -> BinaryIO:
+def open_binary(path: str, limit: int, buffered: bool = True) -> BinaryIO:
     """Open a file for reading, decompressing ``.gz``/``.zst`` by suffix, at most ``limit`` bytes out.
 
-    Reading past ``limit`` decompressed bytes raises :class:`DecompressionLimit`; a
-    truncated or corrupt stream raises ``EOFError``/``OSError``/``zstandard.ZstdError``.
+    Reading past ``limit`` decompressed bytes raises :class:`DecompressionLimit`, a
+    truncated stream :class:`TruncatedInput`, a corrupt one ``OSError``/``zstandard.ZstdError``.
+    ``buffered=False`` returns a raw stream whose ``read(n)`` may return fewer bytes: a
+    reader that buffers by itself (warcio) then gets every byte before a fault.
     """
     _, comp = kind_of(path)
     raw = open(path, "rb")
@@ -185,7 +196,10 @@ def open_binary(path: str, limit: int) -> BinaryIO:
         inner = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[assignment]
     else:
         return raw  # type: ignore[return-value]
-    return io.BufferedReader(_Limited(inner, limit, [inner, raw]), READ_CHUNK_BYTES)  # type: ignore[return-value]
+    limited = _Limited(inner, limit, [inner, raw])
+    if not buffered:  # read(n) gives what one step of decompression gives: short reads, nothing held back
+        return limited  # type: ignore[return-value]
+    return io.BufferedReader(limited, READ_CHUNK_BYTES)  # type: ignore[return-value]
 
 
 def describe_error(e: BaseException) -> tuple[str, str]:
@@ -193,6 +207,8 @@ def describe_error(e: BaseException) -> tuple[str, str]:
     name = type(e).__name__
     if isinstance(e, DecompressionLimit):
         return BOMB, str(e)
+    if isinstance(e, TruncatedInput):
+        return UNREADABLE, str(e)
     if isinstance(e, EOFError):
         return UNREADABLE, f"compressed stream ends early (truncated file?): {e}"
     if isinstance(e, gzip.BadGzipFile):
@@ -398,19 +414,23 @@ def content_type(value: str | None) -> tuple[str, str | None]:
 
 
 def _read_warc(path: str, root: str, kind: str, options: Options) -> Iterator[RawRecord | ReadError]:
-    from warcio.archiveiterator import ArchiveIterator
+    from warcio.archiveiterator import ARCIterator, WARCIterator
     from warcio.bufferedreaders import BufferedReader
 
     base = record_id_for(path, root)
     supported = set(BufferedReader.get_supported_decompressors()) | {"identity", ""}
-    with open_binary(path, options.max_decompressed_bytes) as fh:
-        for n, rec in enumerate(ArchiveIterator(fh, arc2warc=True)):
+    with open_binary(path, options.max_decompressed_bytes, buffered=False) as fh:
+        # Parse as the suffix says (a text file is then no archive at all), never converting
+        # ARC to WARC: that would invent random record ids and make runs differ.
+        iterator = ARCIterator if path.lower().endswith((".arc", ".arc.gz", ".arc.zst")) else WARCIterator
+        for n, rec in enumerate(iterator(fh, arc2warc=False)):
             if rec.rec_type not in WARC_DOCUMENT_TYPES:
                 continue
             h = rec.rec_headers
-            url = h.get_header("WARC-Target-URI") or None
+            url = h.get_header("WARC-Target-URI") or h.get_header("uri") or None
             rid = h.get_header("WARC-Record-ID") or f"{base}:{n}"
-            extra = {k: v for k, v in (("warc_date", h.get_header("WARC-Date")),) if v}
+            date = h.get_header("WARC-Date") or h.get_header("archive-date")
+            extra = {"warc_date": date} if date else {}
             http = rec.http_headers
             status = None
             if http is not None and rec.rec_type == "response":
