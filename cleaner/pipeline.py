@@ -256,6 +256,7 @@ class WorkerPool:
     """
 
     def __init__(self, options: Options):
+        DocumentProcessor(options)  # a bad rule file fails here, at start-up, not in every worker
         self.options = options
         self.workers = options.resolved_workers()
         self._ex: cf.ProcessPoolExecutor | None = None
