@@ -136,9 +136,11 @@ def apply_spans(text: str, spans: Iterable[Span]) -> str:
 
     A run of blank lines becomes one blank line, lines lose trailing blanks, and the
     result has no leading or trailing white space. Text with no spans only gets that
-    tidying, so ``apply_spans(apply_spans(t, s), []) == apply_spans(t, s)``.
+    tidying, so ``apply_spans(apply_spans(t, s), []) == apply_spans(t, s)``. Offsets
+    outside ``[0, len(text)]`` are clamped to it (a negative offset never counts from the end).
     """
-    mask = merge_ranges((s.start, s.end) for s in spans)
+    n = len(text)
+    mask = merge_ranges((min(max(s.start, 0), n), min(max(s.end, 0), n)) for s in spans)
     parts, pos = [], 0
     for s, e in mask:
         parts.append(text[pos:s])

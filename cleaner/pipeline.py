@@ -660,12 +660,14 @@ def _count_rules(doc: Document, acc: dict[str, int]) -> None:
     """Add each rule's removed characters; a character cut by two rules counts for the first."""
     from .document import merge_ranges
     done: list[tuple[int, int]] = []
-    for s in sorted(doc.removed, key=lambda s: (s.start, -s.end, s.rule)):
-        overlap = merge_ranges([(max(a, s.start), min(b, s.end)) for a, b in done if a < s.end and b > s.start])
-        n = (s.end - s.start) - sum(b - a for a, b in overlap)
+    size = len(doc.text)
+    clamped = [(min(max(s.start, 0), size), min(max(s.end, 0), size), s.rule) for s in doc.removed]
+    for start, end, rule in sorted(clamped, key=lambda s: (s[0], -s[1], s[2])):
+        overlap = merge_ranges([(max(a, start), min(b, end)) for a, b in done if a < end and b > start])
+        n = (end - start) - sum(b - a for a, b in overlap)
         if n > 0:
-            acc[s.rule] = acc.get(s.rule, 0) + n
-        done = merge_ranges(done + [(s.start, s.end)])
+            acc[rule] = acc.get(rule, 0) + n
+        done = merge_ranges(done + [(start, end)])
 
 
 def _count_template_host(doc: Document, doc_rules: dict[str, int], acc: dict[str, int]) -> None:
