@@ -115,7 +115,9 @@ def _clean(args: argparse.Namespace) -> int:
         return _fail(str(e), EXIT_USAGE)
     except RuleError as e:
         return _fail(f"{e}", EXIT_USAGE)
-    except (RunError, OSError) as e:
+    except RunError as e:
+        return _fail(str(e))
+    except OSError as e:
         return _fail(f"{e}; check the output folder and free disk space, then run the same command again to resume")
     rep = result.report
     if to_stdout:

@@ -424,6 +424,9 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     :class:`cleaner.io.readers.InputError` for a missing or unknown input path.
     """
     exclude = (outdir,) if outdir is not None else ()
+    if outdir is not None and any(os.path.isdir(p) and os.path.realpath(p) == os.path.realpath(outdir) for p in inputs):
+        raise RunError(f"the output folder {outdir!r} is an input folder; choose another folder with -o "
+                       "(a folder inside the input folder is fine: it is not read)")
     list_inputs(inputs, exclude)  # fail fast on a missing path, before any work
     t_start = time.perf_counter()
     tmp_root = None

@@ -246,3 +246,5 @@ def test_the_output_folder_inside_the_input_folder_is_not_read_back(tmp_path):
     first = run([str(root)], _opts(), str(root / "out"))
     second = run([str(root)], _opts(), str(root / "out"))
     assert first.report["documents"]["in"] == second.report["documents"]["in"] == 3
+    p = _cli("clean", str(root), "-o", str(root))
+    assert p.returncode == 1 and "is an input folder" in p.stderr
