@@ -644,9 +644,9 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     }
     result.report = report
     if outdir is not None:
-        write_json_atomic(os.path.join(outdir, "report.json"), report)
         from .report.html import write_report_html
         write_report_html(os.path.join(outdir, "report.html"), report, samples)
+        write_json_atomic(os.path.join(outdir, "report.json"), report)  # last: the mark of a finished run
         shutil.rmtree(workdir, ignore_errors=True)
     return result
 
