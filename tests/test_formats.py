@@ -202,3 +202,14 @@ def test_jsonl_nan_and_lone_surrogates_become_standard_json(tmp_path):
     path.write_text('{"id": "n", "text": "bad \\ud800 char", "score": NaN, "k\\udc00": 1}\n', encoding="utf-8")
     (rec,) = _records(path)
     assert rec.text == "bad \ufffd char" and rec.extra == {"score": None, "k\ufffd": 1}
+
+
+def test_warc_bodies_with_brotli_content_encoding_are_decoded(tmp_path):
+    import brotli
+
+    body = brotli.compress(page_html("Brotli page", PARAGRAPHS[:2]).encode())
+    path = tmp_path / "br.warc.gz"
+    path.write_bytes(_warc_bytes([("response", "https://ex.org/br", "200 OK",
+                                   [("Content-Type", "text/html"), ("Content-Encoding", "br")], body)], True))
+    (rec,) = _records(path)
+    assert isinstance(rec, RawRecord) and b"<title>Brotli page</title>" in rec.html
