@@ -213,3 +213,18 @@ def test_warc_bodies_with_brotli_content_encoding_are_decoded(tmp_path):
                                    [("Content-Type", "text/html"), ("Content-Encoding", "br")], body)], True))
     (rec,) = _records(path)
     assert isinstance(rec, RawRecord) and b"<title>Brotli page</title>" in rec.html
+
+
+def test_a_brotli_bomb_in_a_warc_body_stops_at_max_input_bytes(tmp_path):
+    import brotli
+
+    body = brotli.compress(b"<p>" + b"a" * (64 << 20), quality=1)
+    assert len(body) < 1 << 20
+    path = tmp_path / "bomb.warc"
+    path.write_bytes(_warc_bytes([("response", "https://ex.org/bomb", "200 OK",
+                                   [("Content-Type", "text/html"), ("Content-Encoding", "br")], body),
+                                  ("response", "https://ex.org/ok", "200 OK", [("Content-Type", "text/html")],
+                                   b"<p>fine</p>")], False))
+    bomb, ok = _records(path, max_input_bytes=1 << 20)
+    assert isinstance(bomb, ReadError) and bomb.kind == "too-large" and bomb.position == 1
+    assert ok.html == b"<p>fine</p>"
