@@ -77,6 +77,7 @@ def test_kill_9_mid_run_then_rerun_gives_identical_bytes(tmp_path):
         assert proc.poll() is None, proc.stderr.read().decode()
         assert time.monotonic() < deadline, "no spool batch after 120 s"
         time.sleep(0.005)
+    can_list = os.path.exists(f"/proc/{proc.pid}/task/{proc.pid}/children")  # a kernel option
     workers = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -87,7 +88,7 @@ def test_kill_9_mid_run_then_rerun_gives_identical_bytes(tmp_path):
     deadline = time.monotonic() + 10
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert workers and not any(_alive(w) for w in workers), "workers die with the driver"
+    assert not can_list or (workers and not any(_alive(w) for w in workers)), "workers die with the driver"
 
     again = subprocess.run(_cmd(inp, out), env=_env(), capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
