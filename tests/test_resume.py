@@ -159,5 +159,5 @@ def test_a_changed_input_or_option_starts_over(tmp_path, monkeypatch):
     _corpus(inp, 60, seed=8)  # the input changed since the interrupted run
     res = run([str(inp)], opts, str(tmp_path / "out"))
     assert res.report["run"]["batches_resumed"] == 0
-    fresh = run([str(inp)], opts, str(tmp_path / "fresh"))
+    run([str(inp)], opts, str(tmp_path / "fresh"))
     assert read_outputs(tmp_path / "out") == read_outputs(tmp_path / "fresh")
