@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--config", metavar="TOML")
     _add_option_flags(e)
 
+    s = sub.add_parser("show", help="print the result of a run: summary, clean documents, drops",
+                       description="Read OUTDIR written by `cleaner clean -o OUTDIR` and print its summary, "
+                                   "the first clean documents and the dropped records with their reasons.")
+    s.add_argument("outdir", metavar="OUTDIR")
+    s.add_argument("-n", "--limit", type=int, default=3, help="clean documents to print (default: 3)")
+    s.add_argument("--chars", type=int, default=600, help="characters of each text to print (default: 600)")
+
     r = sub.add_parser("rules", help="list the chrome rules or check their examples")
     r.add_argument("action", choices=("check", "list"))
     r.add_argument("--extra-rules", metavar="TOML", default="", help="also load this rules file")
@@ -79,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             except (ValueError, OSError) as e:
                 return _fail(f"{e}", EXIT_USAGE)
             return explain_main(args, options)
+        if args.command == "show":
+            from .show import show_main
+            return show_main(args.outdir, args.limit, args.chars)
         if args.command == "rules":
             return _rules(args)
     except KeyboardInterrupt:
