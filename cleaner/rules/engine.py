@@ -1,18 +1,49 @@
-"""Load chrome rules from TOML and mark the lines they match.
+"""Load chrome rules from TOML and mark what they match.
 
-A rule file holds ``[[rule]]`` tables::
+A rule file holds shared fragments and ``[[rule]]`` tables::
+
+    lang = "en"                           # default language tag of the file's rules
+
+    [vocab]                               # literal phrase lists, used as {{name}}
+    social = ["Facebook", "X", "LinkedIn", "Email"]
+
+    [define]                              # regular-expression fragments, used as {{name}}
+    sep = '\\s*[|·•/]\\s*'
 
     [[rule]]
-    id = "chrome.skip-link@1"        # family.name@version
-    lang = "en"                       # language tag, or "*" for language-free rules
-    scope = "line"                    # what a match removes (see SCOPES)
-    pattern = '(?i)skip to (main )?content'
-    max_chars = 80                    # longer lines are never chrome for this rule
-    match = ["Skip to Content"]       # examples that must be removed
-    keep = ["How to skip to content quickly in vim"]   # examples that must survive
+    id = "chrome.share@1"                 # family.name@version
+    scope = "line"                        # what a match removes (see SCOPES)
+    pattern = '(?i)share (?:this|on {{social}})(?:{{sep}}{{social}})*'
+    max_chars = 120                       # longer lines are never chrome for this rule
+    match = ["Share on Facebook | X | Email"]       # must be removed
+    keep = ["Share on Facebook what you ate today, the ad said."]  # must survive
+
+``{{name}}`` is replaced by the file's own ``[vocab]``/``[define]`` entry of that name, or
+else by the one in the language-free ``common.toml``. A vocab list becomes an alternation
+of its escaped phrases (longest first, blanks matching any white space).
+
+Scopes:
+
+- ``line``: the whole line matches (after dropping a bullet, Markdown ``#`` and ``**`` frames).
+  With ``previous = 'PATTERN'`` the line before goes too when it matches PATTERN (a name
+  above a disclaimer), marked with ``previous_rule``.
+- ``prefix`` / ``suffix``: the pattern matches at the start / end of a longer line; only the
+  matched text goes (a "Read more »" glued to a teaser). The rest must stay non-empty.
+- ``run``: each line matches and at least ``min_run`` such lines follow each other
+  (a strip of ALL-CAPS promo labels, a menu printed one item a line).
+- ``section``: the line is a header ("Related articles"); the lines after it go too while
+  they are members: they match ``member`` or the computed shape ``member_shape`` (see
+  :data:`cleaner.rules.shape.SHAPES`). ``max_gap`` other lines may sit between members
+  (comment bodies between "Posted ... by" lines); ``to_end`` lets such lines run to the end
+  of the document; ``max_members`` caps the length of the section.
+
+Examples: a ``match`` example with ``[[...]]`` marks exactly what the rule must remove
+from it (several lines are one document); without brackets all of it must go. A ``keep``
+example must lose nothing. ``cleaner rules check`` runs them; so does the test suite.
 
 Patterns are compiled with the ``regex`` module and matched with a time-out, so a
 pathological user pattern sends the record to rejects instead of hanging a worker.
+Code (fenced or indented lines) is never chrome: rules do not look at it.
 """
 from __future__ import annotations
 
@@ -20,21 +51,32 @@ import glob
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 import regex
 
-from ..document import Document, Span, kept_blocks, line_span
+from ..document import Block, Document, Span, covered, line_span, merge_ranges, segment
 from ..steps import Marker
+from . import shape
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-#: ``line``: the whole line must match the pattern (full match after trimming).
-SCOPES = ("line",)
+SCOPES = ("line", "prefix", "suffix", "run", "section")
 RULES_DIR = os.path.dirname(os.path.abspath(__file__))
+#: The rule file whose ``[vocab]`` and ``[define]`` every other file may use.
+COMMON_FILE = "common.toml"
+#: ``{{name}}`` references may nest this deep (a define using a vocab using ...).
+MAX_EXPANSION_DEPTH = 5
+#: Default longest line (characters) a rule looks at; chrome lines are short.
+DEFAULT_MAX_CHARS = 200
+#: A ``prefix``/``suffix`` cut must leave at least this many characters of the line.
+MIN_REST_CHARS = 1
+
+_REF = regex.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
+_EXAMPLE_MARK = regex.compile(r"\[\[(.*?)\]\]", regex.DOTALL)
 
 
 class RuleError(ValueError):
@@ -43,18 +85,36 @@ class RuleError(ValueError):
 
 @dataclass
 class Rule:
+    """One chrome rule: a versioned id, a compiled pattern, its scope and its examples."""
+
     id: str
     pattern: "regex.Pattern[str]"
     scope: str = "line"
     lang: str = "*"
-    max_chars: int = 200
+    max_chars: int = DEFAULT_MAX_CHARS
     description: str = ""
     match: list[str] = field(default_factory=list)
     keep: list[str] = field(default_factory=list)
+    # section
+    member: "regex.Pattern[str] | None" = None
+    member_shape: str | None = None
+    max_gap: int = 0
+    max_members: int = 1000
+    to_end: bool = False
+    # run
+    min_run: int = 2
+    # line
+    previous: "regex.Pattern[str] | None" = None
+    previous_rule: str = ""
+    source: str = ""
 
     def matches(self, line: str, timeout_s: float) -> bool:
-        """True when ``line`` is chrome by this rule. Raises ``TimeoutError`` past ``timeout_s``."""
-        s = line.strip()
+        """True when ``line`` (one line of text) is chrome by this rule's pattern.
+
+        The line is compared without its bullet and Markdown frame. Raises ``TimeoutError``
+        past ``timeout_s``.
+        """
+        s = shape.core(line)
         if not s or len(s) > self.max_chars:
             return False
         try:
@@ -62,56 +122,288 @@ class Rule:
         except TimeoutError:
             raise TimeoutError(f"rule {self.id} ran past {timeout_s} s on a line of {len(s)} characters") from None
 
+    def is_member(self, line: str, timeout_s: float) -> bool:
+        """True when ``line`` may continue this rule's section."""
+        if self.member_shape and shape.SHAPES[self.member_shape](line):
+            return True
+        if self.member is not None:
+            s = shape.core(line)
+            return bool(s) and len(s) <= self.max_chars and self.member.fullmatch(s, timeout=timeout_s) is not None
+        return False
+
+    def cut(self, line: str, timeout_s: float) -> tuple[int, int] | None:
+        """For ``prefix``/``suffix`` rules: the ``(start, end)`` offsets in ``line`` to remove, or ``None``."""
+        body = line.strip()
+        if not body:
+            return None
+        lead = len(line) - len(line.lstrip())
+        if self.scope == "prefix":
+            m = self.pattern.match(body[: self.max_chars], timeout=timeout_s)
+            if m and m.end() > 0 and len(body[m.end():].strip()) >= MIN_REST_CHARS:
+                return lead, lead + m.end()
+        elif self.scope == "suffix":
+            tail = body[-self.max_chars:]
+            m = self.pattern.search(tail, timeout=timeout_s)  # compiled with a \Z anchor
+            if m and m.start() < m.end():
+                start = len(body) - len(tail) + m.start()
+                if len(body[:start].strip()) >= MIN_REST_CHARS:
+                    return lead + start, lead + len(body)
+        return None
+
+
+def _expand(pattern: str, names: dict[str, str], where: str, depth: int = 0) -> str:
+    if depth > MAX_EXPANSION_DEPTH:
+        raise RuleError(f"{where}: {{{{name}}}} references nest deeper than {MAX_EXPANSION_DEPTH}; is one circular?")
+
+    def sub(m: "regex.Match[str]") -> str:
+        name = m.group(1)
+        if name not in names:
+            raise RuleError(f"{where}: unknown reference {{{{{name}}}}}; define it under [vocab] or [define] "
+                            f"(known: {', '.join(sorted(names)) or 'none'})")
+        return "(?:" + _expand(names[name], names, where, depth + 1) + ")"
+
+    return _REF.sub(sub, pattern)
+
+
+def _fragments(data: dict[str, Any], path: str) -> dict[str, str]:
+    """A file's ``[vocab]`` lists and ``[define]`` fragments as regular-expression source."""
+    out: dict[str, str] = {}
+    for name, phrases in (data.get("vocab") or {}).items():
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and p for p in phrases):
+            raise RuleError(f"{path}: vocab {name!r} must be a list of non-empty strings")
+        alts = sorted(set(phrases), key=lambda p: (-len(p), p))
+        out[name] = "|".join(r"\s+".join(regex.escape(w) for w in p.split()) for p in alts)
+    for name, frag in (data.get("define") or {}).items():
+        if not isinstance(frag, str):
+            raise RuleError(f"{path}: define {name!r} must be a string")
+        if name in out:
+            raise RuleError(f"{path}: {name!r} is both a vocab and a define; rename one")
+        out[name] = frag
+    return out
+
+
+def _read_toml(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise RuleError(f"{path}: cannot load rules: {e}; fix the file or leave it out") from e
+
+
+def _compile(src: str, names: dict[str, str], where: str, key: str, suffix: bool = False) -> "regex.Pattern[str]":
+    try:
+        expanded = _expand(src, names, where)
+        return regex.compile(f"(?:{expanded})\\Z" if suffix else expanded, regex.V1)
+    except regex.error as e:
+        raise RuleError(f"{where}: {key} does not compile: {e}") from e
+
 
 def load_rules(paths: Iterable[str] | None = None) -> list[Rule]:
-    """Load rules from TOML files (default: every ``*.toml`` beside this module).
+    """Load rules from TOML files (default: every ``*.toml`` beside this module, sorted).
 
-    Raises :class:`RuleError` naming the file and rule that is wrong.
+    Returns the rules in file order. Raises :class:`RuleError` naming the file and rule
+    that is wrong (bad TOML, unversioned or duplicate id, unknown scope or shape,
+    unknown ``{{reference}}``, a pattern that does not compile).
     """
     files = list(paths) if paths is not None else sorted(glob.glob(os.path.join(RULES_DIR, "*.toml")))
+    common_path = os.path.join(RULES_DIR, COMMON_FILE)
+    common = _fragments(_read_toml(common_path), common_path) if os.path.exists(common_path) else {}
     rules: list[Rule] = []
     seen: set[str] = set()
     for path in files:
-        try:
-            with open(path, "rb") as fh:
-                data = tomllib.load(fh)
-        except (OSError, tomllib.TOMLDecodeError) as e:
-            raise RuleError(f"{path}: cannot load rules: {e}") from e
+        data = _read_toml(path)
+        names = {**common, **_fragments(data, path)}
+        file_lang = data.get("lang", "*")
         for i, r in enumerate(data.get("rule", [])):
             rid = r.get("id") or f"#{i}"
             where = f"{path}: rule {rid}"
-            if "@" not in rid:
+            if "@" not in rid or "." not in rid.split("@")[0]:
                 raise RuleError(f"{where}: id must be versioned, like 'chrome.name@1'")
             if rid in seen:
-                raise RuleError(f"{where}: duplicate id")
+                raise RuleError(f"{where}: duplicate id; bump the version or rename it")
             scope = r.get("scope", "line")
             if scope not in SCOPES:
                 raise RuleError(f"{where}: unknown scope {scope!r}; scopes: {', '.join(SCOPES)}")
-            try:
-                pat = regex.compile(r["pattern"], regex.V1)
-            except (KeyError, regex.error) as e:
-                raise RuleError(f"{where}: bad or missing pattern: {e}") from e
+            if "pattern" not in r:
+                raise RuleError(f"{where}: missing pattern")
+            member_shape = r.get("member_shape")
+            if member_shape is not None and member_shape not in shape.SHAPES:
+                raise RuleError(f"{where}: unknown member_shape {member_shape!r}; shapes: {', '.join(shape.SHAPES)}")
+            if scope == "section" and member_shape is None and "member" not in r:
+                raise RuleError(f"{where}: a section rule needs member or member_shape")
+            if "previous" in r and "previous_rule" not in r:
+                raise RuleError(f"{where}: previous needs previous_rule (the id the line before is marked with)")
             seen.add(rid)
-            rules.append(Rule(rid, pat, scope, r.get("lang", "*"), int(r.get("max_chars", 200)),
-                              r.get("description", ""), list(r.get("match", [])), list(r.get("keep", []))))
+            rules.append(Rule(
+                id=rid,
+                pattern=_compile(r["pattern"], names, where, "pattern", suffix=scope == "suffix"),
+                scope=scope,
+                lang=r.get("lang", file_lang),
+                max_chars=int(r.get("max_chars", DEFAULT_MAX_CHARS)),
+                description=r.get("description", ""),
+                match=list(r.get("match", [])),
+                keep=list(r.get("keep", [])),
+                member=_compile(r["member"], names, where, "member") if "member" in r else None,
+                member_shape=member_shape,
+                max_gap=int(r.get("max_gap", 0)),
+                max_members=int(r.get("max_members", 1000)),
+                to_end=bool(r.get("to_end", False)),
+                min_run=int(r.get("min_run", 2)),
+                previous=_compile(r["previous"], names, where, "previous") if "previous" in r else None,
+                previous_rule=r.get("previous_rule", ""),
+                source=os.path.basename(path),
+            ))
     return rules
 
 
+def effective_text(text: str, block: Block, mask: list[tuple[int, int]]) -> str:
+    """The block's text with the parts already removed (by ``mask``) cut out."""
+    if not mask:
+        return block.text
+    parts, pos = [], block.start
+    for s, e in mask:
+        if e <= block.start or s >= block.end:
+            continue
+        parts.append(text[pos:max(s, pos)])
+        pos = max(pos, e)
+    parts.append(text[pos:block.end] if pos < block.end else "")
+    return "".join(parts)
+
+
 class ChromeRules(Marker):
-    """Mark lines that site-chrome rules match (skip links, share bars, cookie notices, ...)."""
+    """Mark site chrome that rules match: skip links, menus, share bars, cookie notices, ...
+
+    Two phases over the lines no earlier step removed (code lines are skipped): first the
+    ``line``/``prefix``/``suffix`` rules, line by line; then, over what is left, the rules
+    that look at neighbours (``previous``, ``run``, ``section``), in file order.
+    """
 
     name = "chrome"
 
     def __init__(self, rules: list[Rule], timeout_s: float = 0.5):
         super().__init__()
         self.rules, self.timeout_s = rules, timeout_s
+        self.line_rules = [r for r in rules if r.scope == "line"]
+        self.cut_rules = [r for r in rules if r.scope in ("prefix", "suffix")]
+        self.context_rules = [r for r in rules if r.scope in ("run", "section") or r.previous is not None]
+
+    def _line_rule(self, text: str) -> Rule | None:
+        for rule in self.line_rules:
+            if rule.matches(text, self.timeout_s):
+                return rule
+        return None
 
     def mark(self, doc: Document) -> Iterable[Span]:
-        for b in kept_blocks(doc):
-            for rule in self.rules:
-                if rule.matches(b.text, self.timeout_s):
-                    yield line_span(doc.text, b, rule.id)
+        text = doc.text
+        blocks = segment(text)
+        code = shape.code_lines([b.text for b in blocks])
+        mask = doc.removed_mask()
+        spans: list[Span] = []
+        hits: dict[int, Rule] = {}
+        # Phase 1: rules that need nothing but the line itself.
+        for b, is_code in zip(blocks, code):
+            if is_code or covered(mask, b.start, b.end):
+                continue
+            line = effective_text(text, b, mask)
+            rule = self._line_rule(line)
+            if rule is None:
+                for cr in self.cut_rules:
+                    cut = cr.cut(line, self.timeout_s)
+                    if cut is None:
+                        continue
+                    if line is b.text:
+                        spans.append(Span(b.start + cut[0], b.start + cut[1], cr.id))
+                    else:  # partly cut already: map offsets of the remaining text back to the line
+                        spans.extend(self._cut_spans(text, b, mask, cut, cr.id))
+                    line = line[:cut[0]] + line[cut[1]:]
+                    rule = self._line_rule(line)  # what is left may be chrome as a whole
                     break
+            if rule is not None:
+                spans.append(line_span(text, b, rule.id))
+                hits[b.index] = rule
+        # Phase 2: rules that look at neighbours, over the candidate lines. Lines already
+        # removed (``gone``) do not break a run or a section: they are chrome themselves.
+        gone = set(hits)
+        cands = [b for b, is_code in zip(blocks, code) if not is_code and not covered(mask, b.start, b.end)]
+        for rule in self.context_rules:
+            if rule.scope == "line":
+                found = self._previous(blocks, code, mask, hits, rule)
+            elif rule.scope == "run":
+                found = self._runs(cands, gone, rule)
+            else:
+                found = self._sections(cands, gone, rule)
+            for b, rid, detail in found:
+                spans.append(line_span(text, b, rid, detail))
+                gone.add(b.index)
+        return spans
+
+    @staticmethod
+    def _cut_spans(text: str, b: Block, mask, cut: tuple[int, int], rule_id: str) -> list[Span]:
+        # Offsets of the characters of the block that are still present, in order.
+        alive = [i for i in range(b.start, b.end) if not covered(mask, i, i + 1)]
+        sel = alive[cut[0]:cut[1]]
+        return [Span(s, e, rule_id) for s, e in merge_ranges((i, i + 1) for i in sel)]
+
+    def _previous(self, blocks, code, mask, hits, rule: Rule) -> list[tuple[Block, str, str]]:
+        """For a rule with ``previous``: the line right before each of its hits, when that line matches."""
+        out: list[tuple[Block, str, str]] = []
+        for idx in sorted(i for i, r in hits.items() if r is rule):
+            j = idx - 1
+            while j >= 0 and covered(mask, blocks[j].start, blocks[j].end):
+                j -= 1  # removed by an earlier step: look past it
+            if j < 0 or code[j] or j in hits:
+                continue
+            prev = blocks[j]
+            s = shape.core(prev.text)
+            if s and len(s) <= rule.max_chars and rule.previous.fullmatch(s, timeout=self.timeout_s):  # type: ignore[union-attr]
+                out.append((prev, rule.previous_rule, f"line before {rule.id} at offset {blocks[idx].start}"))
+        return out
+
+    def _runs(self, cands: list[Block], gone: set[int], rule: Rule) -> list[tuple[Block, str, str]]:
+        """Lines matching ``rule`` in runs of at least ``min_run`` (removed lines in between do not break a run)."""
+        found: list[tuple[Block, str, str]] = []
+        run: list[Block] = []
+        for b in cands + [None]:  # type: ignore[list-item]
+            if b is not None and rule.matches(b.text, self.timeout_s):
+                run.append(b)
+                continue
+            if b is not None and b.index in gone:
+                continue  # chrome removed already: transparent
+            if len(run) >= rule.min_run:
+                found += [(x, rule.id, f"run of {len(run)} lines from offset {run[0].start}")
+                          for x in run if x.index not in gone]
+            run = []
+        return found
+
+    def _sections(self, cands: list[Block], gone: set[int], rule: Rule) -> list[tuple[Block, str, str]]:
+        """Header lines of ``rule`` with the member lines after them (see the module docstring)."""
+        found: list[tuple[Block, str, str]] = []
+        i = 0
+        while i < len(cands):
+            head = cands[i]
+            if not rule.matches(head.text, self.timeout_s):
+                i += 1
+                continue
+            detail = f"section under header at offset {head.start}"
+            if head.index not in gone:
+                found.append((head, rule.id, "section header"))
+            last, gap, members = i, 0, 0
+            j = i + 1
+            while j < len(cands) and members < rule.max_members:
+                b = cands[j]
+                if b.index in gone or rule.is_member(b.text, self.timeout_s):
+                    last, gap = j, 0
+                    members += b.index not in gone
+                else:
+                    gap += 1
+                    if gap > rule.max_gap:
+                        break
+                j += 1
+            if rule.to_end and j >= len(cands) and gap <= rule.max_gap:
+                last = len(cands) - 1
+            found += [(b, rule.id, detail) for b in cands[i + 1:last + 1] if b.index not in gone]
+            i = last + 1
+        return found
 
 
 def select_rules(options) -> list[Rule]:
@@ -143,14 +435,32 @@ def select_rules(options) -> list[Rule]:
     return rules
 
 
+def parse_example(example: str) -> tuple[str, list[str] | None]:
+    """An example's text without ``[[ ]]`` marks, and the marked parts (``None``: no marks)."""
+    marked = [m.group(1) for m in _EXAMPLE_MARK.finditer(example)]
+    plain = _EXAMPLE_MARK.sub(lambda m: m.group(1), example)
+    return plain, (marked or None)
+
+
+def removed_parts(rules: list[Rule], text: str, timeout_s: float) -> list[str]:
+    """What ``rules`` remove from ``text``: the removed pieces in order, white space trimmed."""
+    doc = Document("example", None, text)
+    spans = list(ChromeRules(rules, timeout_s).mark(doc))
+    return [text[s:e].strip() for s, e in merge_ranges((sp.start, sp.end) for sp in spans) if text[s:e].strip()]
+
+
 def check_rules(rules: list[Rule], timeout_s: float = 1.0) -> list[str]:
-    """Run every rule's examples; one message per example that does not behave as stated."""
+    """Run every rule's examples alone; one message per example that does not behave as stated."""
     problems = []
     for r in rules:
         for ex in r.match:
-            if not r.matches(ex, timeout_s):
-                problems.append(f"{r.id}: should match but does not: {ex!r}")
+            plain, marked = parse_example(ex)
+            want = [m.strip() for m in marked] if marked else [plain.strip()]
+            got = removed_parts([r], plain, timeout_s)
+            if got != want:
+                problems.append(f"{r.id} ({r.source}): should remove {want!r} but removes {got!r}")
         for ex in r.keep:
-            if r.matches(ex, timeout_s):
-                problems.append(f"{r.id}: should not match but does: {ex!r}")
+            got = removed_parts([r], ex, timeout_s)
+            if got:
+                problems.append(f"{r.id} ({r.source}): should keep {ex!r} but removes {got!r}")
     return problems

@@ -1,0 +1,112 @@
+"""Text shapes that rules and in-page duplicate detection compute: words, code, list items, labels.
+
+These are the small measurements that regular expressions cannot express well: how many
+words a line holds when half the page is written without spaces, whether a line belongs to
+a code block, whether it is a bare label. Everything here is a pure function of its input.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import regex
+
+#: A line indented by at least this many spaces (or one tab) is code or preformatted text.
+CODE_INDENT_SPACES = 4
+#: Letters of scripts written without spaces that count as one word (Japanese and Chinese
+#: words average about two characters).
+NO_SPACE_CHARS_PER_WORD = 2
+#: A label ("Blog", "Mon", "Closed", "10:00 AM - 8:00 PM") has at most this many words.
+MAX_LABEL_WORDS = 2
+#: A teaser in a related-links list: a list item of at most this many words ...
+MAX_TEASER_ITEM_WORDS = 50
+#: ... or a plain line of at most this many words (a headline, or a headline and one short
+#: teaser sentence); a longer plain line is a real paragraph and ends the list.
+MAX_TEASER_LINE_WORDS = 25
+
+_NO_SPACE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+_SPACED_WORD = regex.compile(r"[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*\p{L}[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*")
+_LIST_MARKER = regex.compile(r"^\s*(?:[-*+•▪►◦‣]\s+|・\s*)")
+_DECORATION = regex.compile(r"^(?:#{1,6}\s+|[*_=~]+\s*)+|(?:\s*[*_=~]+)+$")
+_SENTENCE_END = regex.compile(r"[.!?。！？…][\"'”’»)\]）」』】]*\s*$")
+_FENCE = regex.compile(r"^\s*(?:```|~~~)")
+_DIGIT = regex.compile(r"\d")
+
+
+def word_count(text: str) -> float:
+    """Words in ``text``: space-delimited tokens holding a letter, plus letters of
+    scripts written without spaces divided by :data:`NO_SPACE_CHARS_PER_WORD`.
+
+    Digits and punctuation alone are not words: ``"10:00 AM - 8:00 PM"`` has 2.
+    """
+    no_space = len(_NO_SPACE.findall(text))
+    return len(_SPACED_WORD.findall(text)) + no_space / NO_SPACE_CHARS_PER_WORD
+
+
+def strip_list_marker(text: str) -> str:
+    """``text`` without a leading bullet (``-``, ``*``, ``•``, ``・``) and surrounding blanks."""
+    return _LIST_MARKER.sub("", text, count=1).strip()
+
+
+def is_list_item(text: str) -> bool:
+    """True for a line that starts with a bullet (``- item``, ``• item``, ``・項目``)."""
+    return _LIST_MARKER.match(text) is not None
+
+
+def core(text: str) -> str:
+    """What line rules look at: no bullet, no Markdown heading marks, no ``**``/``__`` frame."""
+    s = strip_list_marker(text)
+    return _DECORATION.sub("", s).strip()
+
+
+def ends_sentence(text: str) -> bool:
+    """True when the line ends with sentence punctuation (``.`` ``!`` ``?`` ``。`` ...)."""
+    return _SENTENCE_END.search(text) is not None
+
+
+def is_indented_code(line: str) -> bool:
+    """True for a line indented like code: a tab or :data:`CODE_INDENT_SPACES` spaces."""
+    return line.startswith("\t") or line.startswith(" " * CODE_INDENT_SPACES)
+
+
+def is_table_row(line: str) -> bool:
+    """True for a Markdown table row (``| a | b |``), the shape extraction gives tables."""
+    return line.lstrip().startswith("|")
+
+
+def is_label(text: str) -> bool:
+    """True for a bare label: at most :data:`MAX_LABEL_WORDS` words, no sentence end."""
+    s = text.strip()
+    return bool(s) and word_count(s) <= MAX_LABEL_WORDS and not ends_sentence(s)
+
+
+def has_digit(text: str) -> bool:
+    """True when ``text`` holds a digit."""
+    return _DIGIT.search(text) is not None
+
+
+def is_teaser(text: str) -> bool:
+    """True for a line shaped like an entry of a related-links list.
+
+    A list item of at most :data:`MAX_TEASER_ITEM_WORDS` words, or a plain line of at most
+    :data:`MAX_TEASER_LINE_WORDS` words; code and table rows are never teasers.
+    """
+    if is_indented_code(text) or is_table_row(text):
+        return False
+    if is_list_item(text):
+        return word_count(text) <= MAX_TEASER_ITEM_WORDS
+    return word_count(text) <= MAX_TEASER_LINE_WORDS
+
+
+def code_lines(lines: Sequence[str]) -> list[bool]:
+    """For each line, whether it is code: inside a ``` or ~~~ fence (fences included) or indented."""
+    out, inside = [], False
+    for line in lines:
+        fence = _FENCE.match(line) is not None
+        out.append(inside or fence or is_indented_code(line))
+        if fence:
+            inside = not inside
+    return out
+
+
+#: Predicates that rule files may name (``member_shape = "teaser"``); versioned by the rule using them.
+SHAPES = {"teaser": is_teaser, "label": is_label, "any": lambda text: True}
