@@ -1,37 +1,371 @@
-"""Duplicates inside one page: keep the first copy of a repeated block, mark the rest."""
+"""Duplicates inside one page: keep the first copy of a repeated block, mark the rest.
+
+What counts as a duplicate depends on how long the block is and how it repeats
+(boundary tests in ``tests/test_inpage.py`` pin every threshold):
+
+- shorter than :data:`MIN_REPEAT_WORDS` words: never. A doubled "Slowly, slowly.", a
+  timetable's "Closed" or "10:00 AM - 8:00 PM" are content.
+- at least :data:`MIN_PARAGRAPH_WORDS` words (a paragraph): any exact or near repeat
+  anywhere on the page (Jaccard similarity of character 5-gram sets at or above
+  ``Options.inpage_jaccard``).
+- in between (a headline, a caption): only a *close* repeat, i.e. right after its last copy,
+  or separated from it by nothing but one repeated section label ("Blog"), which goes too
+  (``chrome.section-label@1``). Two guards keep intentional repetition: a pair of equal
+  lines in the middle of a run of short verse lines (a doubled line of a poem), and a value
+  that alternates with different labels (``Wed / 10:00-20:00 / Thu / 10:00-20:00``). A
+  refrain separated by other lines is not close, so it stays.
+- a short block whose text is contained in the previous kept block (inline code printed
+  again after its paragraph, a pull quote): ``dup.contained@1``, compared after dropping
+  backticks and punctuation.
+
+Short blocks and text without spaces are compared by character n-grams, never word
+n-grams. Pages with few paragraphs are compared exactly; past
+:data:`EXACT_MAX_PARAGRAPHS` kept paragraphs, MinHash LSH (ekzhu/datasketch; Broder 1997)
+proposes candidates and the exact Jaccard similarity confirms them (see
+``benchmarks/inpage_near.py`` for the measurement behind the switch).
+
+Rules: ``dup.headline@1``, ``dup.caption@1``, ``dup.paragraph@1``, ``dup.contained@1``;
+``detail`` names the line and offset of the copy that was kept.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
+import numpy as np
 import regex
+import xxhash
 
-from ..document import Document, Span, kept_blocks, line_span
+from ..document import Block, Document, Span, covered, line_span, segment
+from ..rules import shape
+from ..rules.engine import effective_text
 from ..steps import Marker
 
+#: Blocks shorter than this (in words, see :func:`cleaner.rules.shape.word_count`) are never duplicates.
+MIN_REPEAT_WORDS = 5
+#: Blocks at least this long are paragraphs: repeated anywhere on the page, they are duplicates.
+MIN_PARAGRAPH_WORDS = 12
+#: A repeat without sentence end and at most this long is named a headline.
+MAX_HEADLINE_WORDS = 25
+#: Character n-gram size of the shingles compared for near-duplicates.
+SHINGLE_CHARS = 5
+#: A close repeat is a near copy when this share of the shorter one's shingles is in the other
+#: (an alt text and a figcaption that adds a photo credit).
+NEAR_CONTAINMENT = 0.9
+#: ... provided the longer one is at most this many times as long (characters): a heading
+#: followed by a paragraph that starts with the same words is not a copy.
+NEAR_MAX_LENGTH_RATIO = 1.5
+#: A contained block is at most this share of the block that contains it (in characters) ...
+MAX_CONTAINED_SHARE = 0.5
+#: ... and at least this long (characters, after normalising).
+MIN_CONTAINED_CHARS = 8
+#: A contained block that does not look like code (no backtick, no code punctuation, no
+#: lower-case start) needs at least this many words (a pull quote, not a heading).
+MIN_CONTAINED_PROSE_WORDS = 5
+#: Pages with more kept paragraphs than this look up near-duplicates with MinHash LSH.
+EXACT_MAX_PARAGRAPHS = 64
+#: MinHash signature length for the in-page LSH.
+INPAGE_PERMUTATIONS = 64
+
+SECTION_LABEL_RULE = "chrome.section-label@1"
+
 _NORM = regex.compile(r"[\W_]+")
+_SPACED = regex.compile(r"[\W_]+")
+_CODE_PUNCT = regex.compile(r"`|[_=/\\(){}<>$#@:.\-](?=\S)")
+_LOWER_START = regex.compile(r"^\W*\p{Ll}")
+_CREDIT = regex.compile(r"\s*[(（][^()（）\n]{1,40}[)）]\s*$")
 
 
 def normalize_block(text: str) -> str:
-    """Case-folded text with punctuation and white space removed: the key of exact repeats."""
+    """Case-folded text with punctuation, backticks and white space removed: the key of exact repeats."""
     return _NORM.sub("", text.casefold())
 
 
+def spaced_form(text: str) -> str:
+    """Case-folded words separated by single blanks, padded with one blank each side (for containment)."""
+    return " " + " ".join(_SPACED.sub(" ", text.casefold()).split()) + " "
+
+
+def char_shingles(text: str, n: int = SHINGLE_CHARS) -> frozenset[int]:
+    """The set of 32-bit hashes of the character ``n``-grams of the normalised text.
+
+    A text shorter than ``n`` characters gives one shingle of all it has; an empty text none.
+    """
+    s = " ".join(_SPACED.sub(" ", text.casefold()).split())
+    if not s:
+        return frozenset()
+    grams = [s[i:i + n] for i in range(max(1, len(s) - n + 1))]
+    return frozenset(xxhash.xxh32_intdigest(g.encode("utf-8")) for g in grams)
+
+
+def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    """Jaccard similarity ``|a ∩ b| / |a ∪ b|`` of two shingle sets (0 for two empty sets)."""
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def containment(small: frozenset[int], big: frozenset[int]) -> float:
+    """Share of ``small``'s shingles found in ``big`` (0 when ``small`` is empty)."""
+    return len(small & big) / len(small) if small else 0.0
+
+
+def is_sentence(text: str) -> bool:
+    """True when the block ends like a sentence, ignoring a trailing credit such as ``(AP Photo)``."""
+    return shape.ends_sentence(_CREDIT.sub("", text))
+
+
+def looks_like_code(text: str) -> bool:
+    """True for a fragment that reads like inline code: backticks, code punctuation, lower-case start."""
+    return _CODE_PUNCT.search(text) is not None or _LOWER_START.search(text) is not None
+
+
+@dataclass
+class _Item:
+    block: Block
+    text: str
+    key: str
+    words: float
+    barrier: bool          # code or table row: never compared, breaks adjacency
+    label: bool
+    shingles: frozenset[int] | None = None
+
+    def grams(self) -> frozenset[int]:
+        if self.shingles is None:
+            self.shingles = char_shingles(self.text)
+        return self.shingles
+
+
+class _ParagraphIndex:
+    """Kept paragraphs of one page, searchable for the most similar earlier one.
+
+    Exact Jaccard over all kept paragraphs (with a size filter) while there are at most
+    ``exact_max``; past that, a MinHash LSH index proposes candidates and the exact
+    similarity confirms them.
+    """
+
+    def __init__(self, threshold: float, seed: int, exact_max: int = EXACT_MAX_PARAGRAPHS,
+                 num_perm: int = INPAGE_PERMUTATIONS):
+        self.threshold, self.seed, self.exact_max, self.num_perm = threshold, seed, exact_max, num_perm
+        self.items: list[tuple[int, frozenset[int]]] = []
+        self.lsh = None
+        self._perms = None
+
+    def _minhash(self, grams: frozenset[int]):
+        from datasketch import MinHash
+        if self._perms is None:
+            self._perms = MinHash(num_perm=self.num_perm, seed=self.seed).permutations
+        m = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=int, permutations=self._perms, scheme="affine32")
+        m.update_batch(np.fromiter(sorted(grams), dtype=np.uint64, count=len(grams)))
+        return m
+
+    def _build_lsh(self) -> None:
+        from datasketch import MinHashLSH
+        self.lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+        for pos, grams in self.items:
+            self.lsh.insert(pos, self._minhash(grams))
+
+    def add(self, pos: int, grams: frozenset[int]) -> None:
+        self.items.append((pos, grams))
+        if self.lsh is not None:
+            self.lsh.insert(pos, self._minhash(grams))
+        elif len(self.items) > self.exact_max:
+            self._build_lsh()
+
+    def best(self, grams: frozenset[int]) -> tuple[int, float] | None:
+        """The earliest kept paragraph with Jaccard similarity >= threshold, and that similarity."""
+        if not grams:
+            return None
+        if self.lsh is not None:
+            cands = sorted(self.lsh.query(self._minhash(grams)))
+            lookup = dict(self.items)
+            pool = [(p, lookup[p]) for p in cands]
+        else:
+            pool = self.items
+        n = len(grams)
+        for pos, other in pool:
+            m = len(other)
+            if min(n, m) < self.threshold * max(n, m):
+                continue  # sizes too different for the threshold
+            j = jaccard(grams, other)
+            if j >= self.threshold:
+                return pos, j
+        return None
+
+
 class InPageDuplicates(Marker):
-    """Mark blocks whose normalised text equals an earlier kept block of the same page."""
+    """Mark repeated headlines, captions, paragraphs and contained fragments inside one page."""
 
     name = "dup"
 
+    def __init__(self, jaccard_threshold: float = 0.8, seed: int = 42, exact_max: int = EXACT_MAX_PARAGRAPHS):
+        super().__init__()
+        self.jaccard_threshold, self.seed, self.exact_max = jaccard_threshold, seed, exact_max
+
     @classmethod
     def from_options(cls, options) -> "InPageDuplicates":
-        return cls()
+        return cls(options.inpage_jaccard, options.seed)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _items(self, doc: Document) -> list[_Item]:
+        blocks = segment(doc.text)
+        code = shape.code_lines([b.text for b in blocks])
+        mask = doc.removed_mask()
+        out = []
+        for b, is_code in zip(blocks, code):
+            if covered(mask, b.start, b.end):
+                continue
+            text = effective_text(doc.text, b, mask).strip()
+            if not text:
+                continue
+            barrier = is_code or shape.is_table_row(text)
+            core = shape.core(text)
+            out.append(_Item(b, text, normalize_block(core), shape.word_count(core), barrier,
+                             not barrier and shape.is_label(core)))
+        return out
+
+    @staticmethod
+    def _where(doc: Document, item: _Item) -> str:
+        line = doc.text.count("\n", 0, item.block.start) + 1
+        return f"line {line} (offset {item.block.start})"
+
+    def _name(self, item: _Item, adjacent: bool) -> str:
+        if not is_sentence(item.text) and item.words <= MAX_HEADLINE_WORDS:
+            return "dup.headline@1"
+        if adjacent and item.words < 3 * MIN_PARAGRAPH_WORDS:
+            return "dup.caption@1"
+        return "dup.paragraph@1"
+
+    @staticmethod
+    def _verse(items: list[_Item], first: int, second: int) -> bool:
+        """True when the pair ``items[first]``, ``items[second]`` (adjacent) sits inside short verse lines."""
+
+        def verse_line(k: int, twin: int) -> bool:
+            if k < 0 or k >= len(items):
+                return False
+            it = items[k]
+            if it.barrier or it.label or not (shape.MAX_LABEL_WORDS < it.words < MIN_PARAGRAPH_WORDS):
+                return False
+            return not (0 <= twin < len(items) and items[twin].key == it.key)  # a doubled neighbour: captions
+
+        return verse_line(first - 1, first - 2) and verse_line(second + 1, second + 2)
+
+    @staticmethod
+    def _between(items: list[_Item], last: int, i: int, key: str) -> list[int] | None:
+        """Indices of the label lines between two copies, or ``None`` when anything else sits there.
+
+        The labels must all be the same text, and the copy before must not itself follow a
+        different label (a key/value list such as a timetable).
+        """
+        labels = []
+        for k in range(last + 1, i):
+            it = items[k]
+            if it.key == key:
+                continue
+            if not it.label:
+                return None
+            labels.append(k)
+        if len({items[k].key for k in labels}) > 1:
+            return None
+        if labels and last > 0:
+            before = items[last - 1]
+            if before.label and before.key != items[labels[0]].key:
+                return None
+        return labels
+
+    # ------------------------------------------------------------------ marking
 
     def mark(self, doc: Document) -> Iterable[Span]:
-        seen: dict[str, int] = {}
-        for b in kept_blocks(doc):
-            key = normalize_block(b.text)
-            if not key:
+        items = self._items(doc)
+        spans: list[Span] = []
+        first_by_key: dict[str, int] = {}
+        last_by_key: dict[str, int] = {}
+        gone: set[int] = set()
+        kept: list[int] = []
+        paragraphs = _ParagraphIndex(self.jaccard_threshold, self.seed, self.exact_max)
+
+        def drop(k: int, rule: str, detail: str) -> None:
+            gone.add(k)
+            spans.append(line_span(doc.text, items[k].block, rule, detail))
+
+        for i, it in enumerate(items):
+            if it.barrier or not it.key:
+                kept.append(i)
                 continue
-            if key in seen:
-                yield line_span(doc.text, b, "dup.paragraph@1", f"repeats block at offset {seen[key]}")
-            else:
-                seen[key] = b.start
+            done = False
+            if it.words >= MIN_REPEAT_WORDS and it.key in last_by_key:
+                done = self._exact_repeat(doc, items, i, first_by_key[it.key], last_by_key[it.key], drop, gone)
+                last_by_key[it.key] = i
+            if not done and it.words >= MIN_REPEAT_WORDS and it.key not in first_by_key:
+                done = self._near_repeat(doc, items, i, kept, paragraphs, drop)
+            if not done and kept:
+                done = self._contained(doc, items, i, kept[-1], drop)
+            if done:
+                continue
+            kept.append(i)
+            first_by_key.setdefault(it.key, i)
+            last_by_key.setdefault(it.key, i)
+            if it.words >= MIN_PARAGRAPH_WORDS:
+                paragraphs.add(i, it.grams())
+        return spans
+
+    def _exact_repeat(self, doc, items, i, first, last, drop, gone) -> bool:
+        it = items[i]
+        labels = self._between(items, last, i, it.key)
+        where = self._where(doc, items[first])
+        if it.words >= MIN_PARAGRAPH_WORDS:
+            drop(i, self._name(it, labels == []), f"repeats {where}")
+        elif labels is None:
+            return False  # a refrain: other lines sit between the copies
+        elif not labels and self._verse(items, last, i):
+            return False  # a doubled line inside verse
+        else:
+            drop(i, self._name(it, not labels), f"repeats {where}")
+        for k in labels or ():
+            if k not in gone:
+                drop(k, SECTION_LABEL_RULE, f"section label between copies of {where}")
+        return True
+
+    def _near_repeat(self, doc, items, i, kept, paragraphs, drop) -> bool:
+        it = items[i]
+        if it.words >= MIN_PARAGRAPH_WORDS:
+            hit = paragraphs.best(it.grams())
+            if hit is not None:
+                pos, sim = hit
+                adjacent = bool(kept) and kept[-1] == pos
+                drop(i, self._name(it, adjacent), f"near copy (Jaccard {sim:.2f}) of {self._where(doc, items[pos])}")
+                return True
+        # A close near copy of the previous kept block (alt text, then a figcaption with a credit).
+        if not kept:
+            return False
+        p = kept[-1]
+        prev = items[p]
+        if prev.barrier or prev.words < MIN_REPEAT_WORDS or self._between(items, p, i, it.key) != []:
+            return False
+        a, b = it.grams(), prev.grams()
+        small, big = (a, b) if len(a) <= len(b) else (b, a)
+        long_, short_ = max(len(it.text), len(prev.text)), min(len(it.text), len(prev.text))
+        similar = jaccard(a, b) >= self.jaccard_threshold or (
+            long_ <= NEAR_MAX_LENGTH_RATIO * short_ and containment(small, big) >= NEAR_CONTAINMENT)
+        if similar:
+            if self._verse(items, p, i):
+                return False
+            drop(i, self._name(it, True), f"near copy of {self._where(doc, prev)}")
+            return True
+        return False
+
+    def _contained(self, doc, items, i, p, drop) -> bool:
+        it, prev = items[i], items[p]
+        if prev.barrier:
+            return False
+        inner, outer = spaced_form(it.text), spaced_form(prev.text)
+        if len(inner.strip()) < MIN_CONTAINED_CHARS or len(inner) > MAX_CONTAINED_SHARE * len(outer):
+            return False
+        if not (looks_like_code(it.text) or it.words >= MIN_CONTAINED_PROSE_WORDS):
+            return False
+        if inner not in outer:
+            return False
+        drop(i, "dup.contained@1", f"contained in {self._where(doc, prev)}")
+        return True
