@@ -32,13 +32,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+import re
+
 import numpy as np
 import regex
-import xxhash
 
 from ..document import Block, Document, Span, covered, line_span, segment
 from ..rules import shape
-from ..rules.engine import effective_text
+from ..rules.marker import effective_text
 from ..steps import Marker
 
 #: Blocks shorter than this (in words, see :func:`cleaner.rules.shape.word_count`) are never duplicates.
@@ -69,8 +70,13 @@ INPAGE_PERMUTATIONS = 64
 
 SECTION_LABEL_RULE = "chrome.section-label@1"
 
-_NORM = regex.compile(r"[\W_]+")
-_SPACED = regex.compile(r"[\W_]+")
+_ROLL_BASE = np.uint64(1_000_003)
+_MIX = np.uint64(0xFF51AFD7ED558CCD)
+_LOW32 = np.uint64(0xFFFFFFFF)
+# Our own linear patterns: the standard library's ``re`` is several times faster than
+# ``regex`` at these, and they need no time-out.
+_NORM = re.compile(r"[\W_]+")
+_SPACED = _NORM
 _CODE_PUNCT = regex.compile(r"`|[_=/\\(){}<>$#@:.\-](?=\S)")
 _LOWER_START = regex.compile(r"^\W*\p{Ll}")
 _CREDIT = regex.compile(r"\s*[(（][^()（）\n]{1,40}[)）]\s*$")
@@ -89,13 +95,29 @@ def spaced_form(text: str) -> str:
 def char_shingles(text: str, n: int = SHINGLE_CHARS) -> frozenset[int]:
     """The set of 32-bit hashes of the character ``n``-grams of the normalised text.
 
-    A text shorter than ``n`` characters gives one shingle of all it has; an empty text none.
+    Normalised: case-folded, punctuation and runs of blanks turned into one blank. The
+    hash is a polynomial rolling hash over code points with a 64-bit finaliser, computed
+    with numpy (stable across processes and runs, unlike Python's ``hash``). A text shorter
+    than ``n`` characters gives one shingle of all it has; an empty text none.
     """
     s = " ".join(_SPACED.sub(" ", text.casefold()).split())
     if not s:
         return frozenset()
-    grams = [s[i:i + n] for i in range(max(1, len(s) - n + 1))]
-    return frozenset(xxhash.xxh32_intdigest(g.encode("utf-8")) for g in grams)
+    cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    width = min(n, len(cps))
+    count = len(cps) - width + 1
+    h = np.zeros(count, dtype=np.uint64)
+    for k in range(width):
+        h = h * _ROLL_BASE + cps[k:k + count]
+    h ^= h >> np.uint64(33)
+    h *= _MIX
+    h ^= h >> np.uint64(29)
+    return frozenset((h & _LOW32).tolist())
+
+
+def shingle_hashes(grams: frozenset[int]) -> np.ndarray:
+    """Shingle hashes, sorted, as a ``uint64`` array (the MinHash input)."""
+    return np.array(sorted(grams), dtype=np.uint64)
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
@@ -118,7 +140,7 @@ def is_sentence(text: str) -> bool:
 
 def looks_like_code(text: str) -> bool:
     """True for a fragment that reads like inline code: backticks, code punctuation, lower-case start."""
-    return _CODE_PUNCT.search(text) is not None or _LOWER_START.search(text) is not None
+    return _CODE_PUNCT.search(text) is not None or _LOWER_START.match(text) is not None
 
 
 @dataclass
@@ -137,6 +159,31 @@ class _Item:
         return self.shingles
 
 
+class _LSHFactory:
+    """Builds MinHash signatures and LSH indexes for one marker, reusing what does not change.
+
+    datasketch computes the LSH bands and rows for a threshold by numeric integration each
+    time an index is created; that and the hash permutations are computed once here.
+    """
+
+    def __init__(self, threshold: float, seed: int, num_perm: int = INPAGE_PERMUTATIONS):
+        from datasketch import MinHash, MinHashLSH
+        self.threshold, self.seed, self.num_perm = threshold, seed, num_perm
+        self.perms = MinHash(num_perm=num_perm, seed=seed).permutations
+        probe = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.params = (probe.b, probe.r)
+
+    def minhash(self, grams: frozenset[int]):
+        from datasketch import MinHash
+        m = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=int, permutations=self.perms, scheme="affine32")
+        m.update_batch(shingle_hashes(grams))
+        return m
+
+    def index(self):
+        from datasketch import MinHashLSH
+        return MinHashLSH(num_perm=self.num_perm, params=self.params)
+
+
 class _ParagraphIndex:
     """Kept paragraphs of one page, searchable for the most similar earlier one.
 
@@ -145,31 +192,20 @@ class _ParagraphIndex:
     similarity confirms them.
     """
 
-    def __init__(self, threshold: float, seed: int, exact_max: int = EXACT_MAX_PARAGRAPHS,
-                 num_perm: int = INPAGE_PERMUTATIONS):
-        self.threshold, self.seed, self.exact_max, self.num_perm = threshold, seed, exact_max, num_perm
+    def __init__(self, threshold: float, factory, exact_max: int = EXACT_MAX_PARAGRAPHS):
+        self.threshold, self.factory, self.exact_max = threshold, factory, exact_max
         self.items: list[tuple[int, frozenset[int]]] = []
         self.lsh = None
-        self._perms = None
-
-    def _minhash(self, grams: frozenset[int]):
-        from datasketch import MinHash
-        if self._perms is None:
-            self._perms = MinHash(num_perm=self.num_perm, seed=self.seed).permutations
-        m = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=int, permutations=self._perms, scheme="affine32")
-        m.update_batch(np.fromiter(sorted(grams), dtype=np.uint64, count=len(grams)))
-        return m
 
     def _build_lsh(self) -> None:
-        from datasketch import MinHashLSH
-        self.lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+        self.lsh = self.factory().index()
         for pos, grams in self.items:
-            self.lsh.insert(pos, self._minhash(grams))
+            self.lsh.insert(pos, self.factory().minhash(grams))
 
     def add(self, pos: int, grams: frozenset[int]) -> None:
         self.items.append((pos, grams))
         if self.lsh is not None:
-            self.lsh.insert(pos, self._minhash(grams))
+            self.lsh.insert(pos, self.factory().minhash(grams))
         elif len(self.items) > self.exact_max:
             self._build_lsh()
 
@@ -178,7 +214,7 @@ class _ParagraphIndex:
         if not grams:
             return None
         if self.lsh is not None:
-            cands = sorted(self.lsh.query(self._minhash(grams)))
+            cands = sorted(self.lsh.query(self.factory().minhash(grams)))
             lookup = dict(self.items)
             pool = [(p, lookup[p]) for p in cands]
         else:
@@ -202,6 +238,12 @@ class InPageDuplicates(Marker):
     def __init__(self, jaccard_threshold: float = 0.8, seed: int = 42, exact_max: int = EXACT_MAX_PARAGRAPHS):
         super().__init__()
         self.jaccard_threshold, self.seed, self.exact_max = jaccard_threshold, seed, exact_max
+        self._lsh_factory: _LSHFactory | None = None
+
+    def _factory(self) -> _LSHFactory:
+        if self._lsh_factory is None:
+            self._lsh_factory = _LSHFactory(self.jaccard_threshold, self.seed)
+        return self._lsh_factory
 
     @classmethod
     def from_options(cls, options) -> "InPageDuplicates":
@@ -284,7 +326,7 @@ class InPageDuplicates(Marker):
         last_by_key: dict[str, int] = {}
         gone: set[int] = set()
         kept: list[int] = []
-        paragraphs = _ParagraphIndex(self.jaccard_threshold, self.seed, self.exact_max)
+        paragraphs = _ParagraphIndex(self.jaccard_threshold, self._factory, self.exact_max)
 
         def drop(k: int, rule: str, detail: str) -> None:
             gone.add(k)
@@ -358,12 +400,12 @@ class InPageDuplicates(Marker):
 
     def _contained(self, doc, items, i, p, drop) -> bool:
         it, prev = items[i], items[p]
-        if prev.barrier:
+        if prev.barrier or len(it.text) > 2 * MAX_CONTAINED_SHARE * len(prev.text):
+            return False  # cheap gates first: far too long to be contained
+        if not (looks_like_code(it.text) or it.words >= MIN_CONTAINED_PROSE_WORDS):
             return False
         inner, outer = spaced_form(it.text), spaced_form(prev.text)
         if len(inner.strip()) < MIN_CONTAINED_CHARS or len(inner) > MAX_CONTAINED_SHARE * len(outer):
-            return False
-        if not (looks_like_code(it.text) or it.words >= MIN_CONTAINED_PROSE_WORDS):
             return False
         if inner not in outer:
             return False

@@ -6,6 +6,7 @@ a code block, whether it is a bare label. Everything here is a pure function of 
 """
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import regex
@@ -23,11 +24,16 @@ MAX_TEASER_ITEM_WORDS = 50
 #: teaser sentence); a longer plain line is a real paragraph and ends the list.
 MAX_TEASER_LINE_WORDS = 25
 
+#: Below this code point no character belongs to a script written without spaces (Thai starts it).
+NO_SPACE_START = "\u0e00"
+_LETTER_TOKEN = re.compile(r"\S*[^\W\d_]\S*")  # stdlib re: faster, and enough for letters
 _NO_SPACE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 _SPACED_WORD = regex.compile(r"[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*\p{L}[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*")
 _LIST_MARKER = regex.compile(r"^\s*(?:[-*+•▪►◦‣]\s+|・\s*)")
-_DECORATION = regex.compile(r"^(?:#{1,6}\s+|[*_=~]+\s*)+|(?:\s*[*_=~]+)+$")
-_SENTENCE_END = regex.compile(r"[.!?。！？…][\"'”’»)\]）」』】]*\s*$")
+_HEADING_MARK = regex.compile(r"#{1,6}\s+")
+_FRAME = "*_=~ \t"
+_CLOSERS = "\"'”’»)]）」』】 \t"
+_SENTENCE_END = ".!?。！？…"
 _FENCE = regex.compile(r"^\s*(?:```|~~~)")
 _DIGIT = regex.compile(r"\d")
 
@@ -38,13 +44,16 @@ def word_count(text: str) -> float:
 
     Digits and punctuation alone are not words: ``"10:00 AM - 8:00 PM"`` has 2.
     """
+    if not text or max(text) < NO_SPACE_START:  # no character of a script without spaces
+        return len(_LETTER_TOKEN.findall(text))
     no_space = len(_NO_SPACE.findall(text))
     return len(_SPACED_WORD.findall(text)) + no_space / NO_SPACE_CHARS_PER_WORD
 
 
 def strip_list_marker(text: str) -> str:
     """``text`` without a leading bullet (``-``, ``*``, ``•``, ``・``) and surrounding blanks."""
-    return _LIST_MARKER.sub("", text, count=1).strip()
+    m = _LIST_MARKER.match(text)
+    return (text[m.end():] if m else text).strip()
 
 
 def is_list_item(text: str) -> bool:
@@ -55,12 +64,17 @@ def is_list_item(text: str) -> bool:
 def core(text: str) -> str:
     """What line rules look at: no bullet, no Markdown heading marks, no ``**``/``__`` frame."""
     s = strip_list_marker(text)
-    return _DECORATION.sub("", s).strip()
+    if s.startswith("#"):
+        m = _HEADING_MARK.match(s)
+        if m:
+            s = s[m.end():]
+    return s.strip(_FRAME)
 
 
 def ends_sentence(text: str) -> bool:
     """True when the line ends with sentence punctuation (``.`` ``!`` ``?`` ``。`` ...)."""
-    return _SENTENCE_END.search(text) is not None
+    s = text.rstrip().rstrip(_CLOSERS)
+    return bool(s) and s[-1] in _SENTENCE_END
 
 
 def is_indented_code(line: str) -> bool:

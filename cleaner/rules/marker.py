@@ -1,0 +1,340 @@
+"""The chrome marker: run loaded rules over one document and mark what they match.
+
+Speed: a regular-expression call with a time-out costs several microseconds before it
+looks at a character, and a page has dozens of short lines times a hundred rules. So a
+:class:`PrefixIndex` first asks, once per distinct line opening (its first characters),
+which patterns could match a line that starts that way (the ``regex`` module's partial
+matching answers exactly: "could this be the start of a match?"); a line is then tried
+only against those few patterns. The answer is cached on the marker instance, bounded by
+:data:`MAX_PREFIX_CACHE`; the cache changes speed, never results.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import regex
+
+from ..document import Block, Document, Span, covered, line_span, merge_ranges, segment
+from ..steps import Marker
+from . import shape
+from .engine import Rule, parse_example
+from .lang import page_languages
+
+#: Distinct line openings whose candidate patterns are remembered (then the cache restarts).
+MAX_PREFIX_CACHE = 50_000
+#: Characters a line may lose to its bullet and Markdown frame (for the long-line shortcut).
+LONG_LINE_SLACK = 16
+#: Characters of a line opening used as the cache key: two for alphabetic scripts, one for
+#: scripts without spaces (their many characters would make two-character keys rarely repeat).
+PREFIX_CHARS = 2
+
+_NEGATIVE_LOOKAROUND = regex.compile(r"\(\?<?!")
+_NO_SPACE_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}]")
+
+
+def prefix_key(core: str) -> str:
+    """The opening of a line that :class:`PrefixIndex` keys its cache on."""
+    if _NO_SPACE_CHAR.match(core):
+        return core[:1]
+    return core[:PREFIX_CHARS]
+
+
+class PrefixIndex:
+    """Which of a list of patterns could match a line, judged by the line's opening.
+
+    ``candidates(core)`` returns the positions of the patterns for which the opening is a
+    possible start of a full match (``fullmatch(opening, partial=True)``); a pattern not
+    listed cannot match the line. Raises ``TimeoutError`` like any rule match.
+    """
+
+    def __init__(self, patterns: list["regex.Pattern[str]"], timeout_s: float, max_entries: int = MAX_PREFIX_CACHE,
+                 names: list[str] | None = None):
+        self.patterns, self.timeout_s, self.max_entries = patterns, timeout_s, max_entries
+        self.names = names or [f"#{i}" for i in range(len(patterns))]
+        self._cache: dict[str, tuple[int, ...]] = {}
+        # Partial matching cannot judge a negative look-around on a cut-off opening ("VOL"
+        # may start "VOLUME"): such patterns are always candidates.
+        self._always = frozenset(i for i, p in enumerate(patterns) if _NEGATIVE_LOOKAROUND.search(p.pattern))
+
+    def candidates(self, core: str) -> tuple[int, ...]:
+        key = prefix_key(core)
+        hit = self._cache.get(key)
+        if hit is None:
+            if len(self._cache) >= self.max_entries:
+                self._cache.clear()
+            hit = tuple(i for i, p in enumerate(self.patterns) if i in self._always or self._could(i, p, key))
+            self._cache[key] = hit
+        return hit
+
+    def _could(self, i: int, pattern: "regex.Pattern[str]", key: str) -> bool:
+        try:
+            return pattern.fullmatch(key, partial=True, timeout=self.timeout_s) is not None
+        except TimeoutError:
+            raise TimeoutError(f"rule {self.names[i]} ran past {self.timeout_s} s on a line opening") from None
+
+
+def effective_text(text: str, block: Block, mask: list[tuple[int, int]]) -> str:
+    """The block's text with the parts already removed (by ``mask``, merged ranges) cut out."""
+    if not mask:
+        return block.text
+    parts, pos = [], block.start
+    for s, e in mask:
+        if e <= block.start or s >= block.end:
+            continue
+        parts.append(text[pos:max(s, pos)])
+        pos = max(pos, e)
+    parts.append(text[pos:block.end] if pos < block.end else "")
+    return "".join(parts)
+
+
+class Line:
+    """A candidate line with what every rule looks at, computed once.
+
+    A line longer than ``max_chars`` (the longest any rule looks at) gets an empty core:
+    no whole-line rule can match it, and a long paragraph is not worth normalising.
+    """
+
+    __slots__ = ("block", "text", "core", "folded")
+
+    def __init__(self, block: Block, text: str, max_chars: int | None = None):
+        self.block = block
+        self.text = text
+        self.core = "" if max_chars is not None and len(text) > max_chars + LONG_LINE_SLACK else shape.core(text)
+        self.folded = self.core.casefold()
+
+
+class Page:
+    """The candidate lines of one document and, per matcher, the lines it matches whole.
+
+    Matchers are a rule's ``pattern`` or a section rule's ``member`` pattern; a line is tried
+    only against the matchers its opening allows. Rule patterns are matched up front,
+    member patterns on first use (only pages with a section header need them).
+    """
+
+    def __init__(self, lines: list[Line], matchers: list[tuple[Rule, bool]], index: PrefixIndex, timeout_s: float,
+                 langs: frozenset[str] | None = None):
+        self.lines, self.matchers, self.timeout_s = lines, matchers, timeout_s
+        self._cands = [index.candidates(ln.core) if ln.core else () for ln in lines]
+        self._hits: dict[int, set[int]] = {}
+        off = {m for m, (rule, _) in enumerate(matchers) if langs is not None and rule.lang not in langs}
+        for m in off:
+            self._hits[m] = set()  # a language the page does not use: its rules find nothing
+        eager = {m for m, (_, member) in enumerate(matchers) if not member and m not in off}
+        for m in eager:
+            self._hits[m] = set()
+        for k, ln in enumerate(lines):
+            for m in self._cands[k]:
+                if m in eager and self._test(m, ln):
+                    self._hits[m].add(k)
+
+    def _test(self, m: int, ln: Line) -> bool:
+        rule, member = self.matchers[m]
+        if len(ln.core) > rule.max_chars:
+            return False
+        if member:
+            return rule.run(rule.member.fullmatch, ln.core, self.timeout_s) is not None  # type: ignore[union-attr]
+        return rule.matches_core(ln.core, ln.folded, self.timeout_s)
+
+    def hits(self, m: int) -> set[int]:
+        """Positions (in ``lines``) of the lines matcher ``m`` matches."""
+        if m not in self._hits:
+            self._hits[m] = {k for k, ln in enumerate(self.lines) if m in self._cands[k] and self._test(m, ln)}
+        return self._hits[m]
+
+
+class ChromeRules(Marker):
+    """Mark site chrome that rules match: skip links, menus, share bars, cookie notices, ...
+
+    Two phases over the lines no earlier step removed (code lines are skipped): first the
+    ``line``/``prefix``/``suffix`` rules; then, over what is left, the rules that look at
+    neighbours (``previous``, ``run``, ``section``), in file order. A line that several
+    rules match is named by the first rule in file order. With ``by_language`` (the
+    default), rules of languages the page does not use are skipped (see
+    :func:`cleaner.rules.lang.page_languages`).
+    """
+
+    name = "chrome"
+
+    def __init__(self, rules: list[Rule], timeout_s: float = 0.5, by_language: bool = True):
+        super().__init__()
+        self.rules, self.timeout_s, self.by_language = rules, timeout_s, by_language
+        self.line_rules = [r for r in rules if r.scope == "line"]
+        self.cut_rules = [r for r in rules if r.scope in ("prefix", "suffix")]
+        self.context_rules = [r for r in rules if r.scope in ("run", "section") or r.previous is not None]
+        self.matchers: list[tuple[Rule, bool]] = [(r, False) for r in rules if r.scope in ("line", "run", "section")]
+        self.matchers += [(r, True) for r in rules if r.scope == "section" and r.member is not None]
+        self.slot = {(id(r), member): i for i, (r, member) in enumerate(self.matchers)}
+        self.max_chars = max((r.max_chars for r in rules if r.scope in ("line", "run", "section")), default=0)
+        self.index = PrefixIndex([(r.member if member else r.pattern) for r, member in self.matchers], timeout_s,  # type: ignore[misc]
+                                 names=[r.id for r, _ in self.matchers])
+
+    def _line_rule(self, core: str, folded: str) -> Rule | None:
+        """The first line rule that matches one line (used after a cut changed the line)."""
+        for rule in self.line_rules:
+            if rule.matches_core(core, folded, self.timeout_s):
+                return rule
+        return None
+
+    def _cut(self, ln: Line, langs: frozenset[str] | None) -> tuple[Rule, tuple[int, int]] | None:
+        for cr in self.cut_rules:
+            if langs is not None and cr.lang not in langs:
+                continue
+            if cr.needs:
+                tail = ln.text[-cr.max_chars:].casefold()
+                if not any(n in tail for n in cr.needs):
+                    continue
+            cut = cr.cut(ln.text, self.timeout_s)
+            if cut is not None:
+                return cr, cut
+        return None
+
+    def mark(self, doc: Document) -> Iterable[Span]:
+        text = doc.text
+        blocks = segment(text)
+        code = shape.code_lines([b.text for b in blocks])
+        mask = doc.removed_mask()
+        lines = [Line(b, effective_text(text, b, mask), self.max_chars) for b, is_code in zip(blocks, code)
+                 if not is_code and not covered(mask, b.start, b.end)]
+        spans: list[Span] = []
+        langs = page_languages(text) if self.by_language else None
+        # Phase 1a: cut prefixes and suffixes, so that what is left is judged as a line.
+        for k, ln in enumerate(lines):
+            found = self._cut(ln, langs) if ln.text.strip() else None
+            if found is None:
+                continue
+            cr, cut = found
+            b = ln.block
+            if ln.text is b.text:
+                spans.append(Span(b.start + cut[0], b.start + cut[1], cr.id))
+            else:  # partly cut already: map offsets of the remaining text back to the line
+                spans.extend(self._cut_spans(text, b, mask, cut, cr.id))
+            lines[k] = Line(b, ln.text[:cut[0]] + ln.text[cut[1]:], self.max_chars)
+        page = Page(lines, self.matchers, self.index, self.timeout_s, langs)
+        # Phase 1b: rules that need nothing but the line itself; the first rule in order names it.
+        hit_rule: dict[int, Rule] = {}
+        for rule in self.line_rules:
+            for k in page.hits(self.slot[(id(rule), False)]):
+                hit_rule.setdefault(k, rule)
+        hits: dict[int, Rule] = {}
+        for k, rule in sorted(hit_rule.items()):
+            spans.append(line_span(text, lines[k].block, rule.id))
+            hits[lines[k].block.index] = rule
+        # Phase 2: rules that look at neighbours. Lines already removed (``gone``) do not
+        # break a run or a section: they are chrome themselves.
+        gone = set(hit_rule)
+        index_of = {ln.block.index: k for k, ln in enumerate(lines)}
+        for rule in self.context_rules:
+            if langs is not None and rule.lang not in langs:
+                continue
+            if rule.scope == "line":
+                found_k = [(index_of[b.index], rid, detail)
+                           for b, rid, detail in self._previous(blocks, code, mask, hits, rule) if b.index in index_of]
+            elif rule.scope == "run":
+                found_k = self._runs(page, gone, rule)
+            else:
+                found_k = self._sections(page, gone, rule)
+            for k, rid, detail in found_k:
+                spans.append(line_span(text, lines[k].block, rid, detail))
+                gone.add(k)
+        return spans
+
+    @staticmethod
+    def _cut_spans(text: str, b: Block, mask, cut: tuple[int, int], rule_id: str) -> list[Span]:
+        # Offsets of the characters of the block that are still present, in order.
+        alive = [i for i in range(b.start, b.end) if not covered(mask, i, i + 1)]
+        sel = alive[cut[0]:cut[1]]
+        return [Span(s, e, rule_id) for s, e in merge_ranges((i, i + 1) for i in sel)]
+
+    def _previous(self, blocks, code, mask, hits, rule: Rule) -> list[tuple[Block, str, str]]:
+        """For a rule with ``previous``: the line right before each of its hits, when that line matches."""
+        out: list[tuple[Block, str, str]] = []
+        for idx in sorted(i for i, r in hits.items() if r is rule):
+            j = idx - 1
+            while j >= 0 and covered(mask, blocks[j].start, blocks[j].end):
+                j -= 1  # removed by an earlier step: look past it
+            if j < 0 or code[j] or j in hits:
+                continue
+            prev = blocks[j]
+            s = shape.core(prev.text)
+            if s and len(s) <= rule.max_chars and rule.run(rule.previous.fullmatch, s, self.timeout_s):  # type: ignore[union-attr]
+                out.append((prev, rule.previous_rule, f"line before {rule.id} at offset {blocks[idx].start}"))
+        return out
+
+    def _runs(self, page: Page, gone: set[int], rule: Rule) -> list[tuple[int, str, str]]:
+        """Lines matching ``rule`` in runs of at least ``min_run`` (removed lines in between do not break a run)."""
+        match = page.hits(self.slot[(id(rule), False)])
+        found: list[tuple[int, str, str]] = []
+        run: list[int] = []
+        for k in list(range(len(page.lines))) + [-1]:
+            if k >= 0 and k in match:
+                run.append(k)
+                continue
+            if k >= 0 and k in gone:
+                continue  # chrome removed already: transparent
+            if len(run) >= rule.min_run:
+                start = page.lines[run[0]].block.start
+                found += [(x, rule.id, f"run of {len(run)} lines from offset {start}") for x in run if x not in gone]
+            run = []
+        return found
+
+    def _sections(self, page: Page, gone: set[int], rule: Rule) -> list[tuple[int, str, str]]:
+        """Header lines of ``rule`` with the member lines after them (see :mod:`cleaner.rules.engine`)."""
+        heads = page.hits(self.slot[(id(rule), False)])
+        if not heads:
+            return []
+        members = page.hits(self.slot[(id(rule), True)]) if rule.member is not None else set()
+        shape_fn = shape.SHAPES[rule.member_shape] if rule.member_shape else None
+        n = len(page.lines)
+
+        def is_member(k: int) -> bool:
+            return k in gone or k in members or (shape_fn is not None and shape_fn(page.lines[k].text))
+
+        found: list[tuple[int, str, str]] = []
+        i = 0
+        while i < n:
+            if i not in heads:
+                i += 1
+                continue
+            detail = f"section under header at offset {page.lines[i].block.start}"
+            if i not in gone:
+                found.append((i, rule.id, "section header"))
+            last, gap, count = i, 0, 0
+            j = i + 1
+            while j < n and count < rule.max_members:
+                if is_member(j):
+                    last, gap = j, 0
+                    count += j not in gone
+                else:
+                    gap += 1
+                    if gap > rule.max_gap:
+                        break
+                j += 1
+            if rule.to_end and j >= n and gap <= rule.max_gap:
+                last = n - 1
+            found += [(k, rule.id, detail) for k in range(i + 1, last + 1) if k not in gone]
+            i = last + 1
+        return found
+
+
+def removed_parts(rules: list[Rule], text: str, timeout_s: float) -> list[str]:
+    """What ``rules`` remove from ``text``: the removed pieces in order, white space trimmed."""
+    doc = Document("example", None, text)
+    spans = list(ChromeRules(rules, timeout_s, by_language=False).mark(doc))
+    return [text[s:e].strip() for s, e in merge_ranges((sp.start, sp.end) for sp in spans) if text[s:e].strip()]
+
+
+def check_examples(rules: list[Rule], timeout_s: float = 1.0) -> list[str]:
+    """Run every rule's examples alone; one message per example that does not behave as stated."""
+    problems = []
+    for r in rules:
+        for ex in r.match:
+            plain, marked = parse_example(ex)
+            want = [m.strip() for m in marked] if marked else [plain.strip()]
+            got = removed_parts([r], plain, timeout_s)
+            if got != want:
+                problems.append(f"{r.id} ({r.source}): should remove {want!r} but removes {got!r}")
+        for ex in r.keep:
+            got = removed_parts([r], ex, timeout_s)
+            if got:
+                problems.append(f"{r.id} ({r.source}): should keep {ex!r} but removes {got!r}")
+    return problems
