@@ -66,7 +66,11 @@ MIN_CONTAINED_PROSE_WORDS = 5
 #: Pages with more kept paragraphs than this look up near-duplicates with MinHash LSH.
 EXACT_MAX_PARAGRAPHS = 64
 #: MinHash signature length for the in-page LSH.
-INPAGE_PERMUTATIONS = 64
+INPAGE_PERMUTATIONS = 128
+#: The LSH bands and rows are tuned for this much below the Jaccard threshold, so that a pair
+#: at the threshold becomes a candidate with probability > 0.999 (the exact check then
+#: decides); tuned at the threshold itself, datasketch's bands miss about 40 % of such pairs.
+LSH_RECALL_MARGIN = 0.3
 
 SECTION_LABEL_RULE = "chrome.section-label@1"
 
@@ -170,8 +174,13 @@ class _LSHFactory:
         from datasketch import MinHash, MinHashLSH
         self.threshold, self.seed, self.num_perm = threshold, seed, num_perm
         self.perms = MinHash(num_perm=num_perm, seed=seed).permutations
-        probe = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        probe = MinHashLSH(threshold=max(0.05, threshold - LSH_RECALL_MARGIN), num_perm=num_perm)
         self.params = (probe.b, probe.r)
+
+    def candidate_probability(self, similarity: float) -> float:
+        """Probability that a pair of this Jaccard similarity shares an LSH band: ``1 - (1 - s^r)^b``."""
+        b, r = self.params
+        return 1.0 - (1.0 - similarity ** r) ** b
 
     def minhash(self, grams: frozenset[int]):
         from datasketch import MinHash
@@ -281,39 +290,54 @@ class InPageDuplicates(Marker):
         return "dup.paragraph@1"
 
     @staticmethod
-    def _verse(items: list[_Item], first: int, second: int) -> bool:
-        """True when the pair ``items[first]``, ``items[second]`` (adjacent) sits inside short verse lines."""
+    def _verse(items: list[_Item], first: int, second: int, gone: set[int]) -> bool:
+        """True when the pair ``items[first]``, ``items[second]`` (adjacent) sits inside short verse lines.
+
+        Lines already marked as duplicates (``gone``) are skipped: they will not be there.
+        """
+
+        def step(k: int, d: int) -> int:
+            k += d
+            while 0 <= k < len(items) and k in gone:
+                k += d
+            return k
 
         def verse_line(k: int, twin: int) -> bool:
             if k < 0 or k >= len(items):
                 return False
             it = items[k]
-            if it.barrier or it.label or not (shape.MAX_LABEL_WORDS < it.words < MIN_PARAGRAPH_WORDS):
+            if it.barrier or it.label or it.key == items[first].key:
+                return False
+            if not (shape.MAX_LABEL_WORDS < it.words < MIN_PARAGRAPH_WORDS):
                 return False
             return not (0 <= twin < len(items) and items[twin].key == it.key)  # a doubled neighbour: captions
 
-        return verse_line(first - 1, first - 2) and verse_line(second + 1, second + 2)
+        before, after = step(first, -1), step(second, 1)
+        return verse_line(before, step(before, -1)) and verse_line(after, step(after, 1))
 
     @staticmethod
-    def _between(items: list[_Item], last: int, i: int, key: str) -> list[int] | None:
+    def _between(items: list[_Item], last: int, i: int, key: str, gone: set[int]) -> list[int] | None:
         """Indices of the label lines between two copies, or ``None`` when anything else sits there.
 
-        The labels must all be the same text, and the copy before must not itself follow a
-        different label (a key/value list such as a timetable).
+        Lines already marked as duplicates (``gone``) do not count. The labels must all be the
+        same text, and the copy before must not itself follow a different label (a key/value
+        list such as a timetable).
         """
         labels = []
         for k in range(last + 1, i):
             it = items[k]
-            if it.key == key:
+            if it.key == key or k in gone:
                 continue
             if not it.label:
                 return None
             labels.append(k)
         if len({items[k].key for k in labels}) > 1:
             return None
-        if labels and last > 0:
-            before = items[last - 1]
-            if before.label and before.key != items[labels[0]].key:
+        before = last - 1
+        while before >= 0 and before in gone:
+            before -= 1
+        if labels and before >= 0:
+            if items[before].label and items[before].key != items[labels[0]].key:
                 return None
         return labels
 
@@ -341,7 +365,7 @@ class InPageDuplicates(Marker):
                 done = self._exact_repeat(doc, items, i, first_by_key[it.key], last_by_key[it.key], drop, gone)
                 last_by_key[it.key] = i
             if not done and it.words >= MIN_REPEAT_WORDS and it.key not in first_by_key:
-                done = self._near_repeat(doc, items, i, kept, paragraphs, drop)
+                done = self._near_repeat(doc, items, i, kept, paragraphs, drop, gone)
             if not done and kept:
                 done = self._contained(doc, items, i, kept[-1], drop)
             if done:
@@ -355,13 +379,13 @@ class InPageDuplicates(Marker):
 
     def _exact_repeat(self, doc, items, i, first, last, drop, gone) -> bool:
         it = items[i]
-        labels = self._between(items, last, i, it.key)
+        labels = self._between(items, last, i, it.key, gone)
         where = self._where(doc, items[first])
         if it.words >= MIN_PARAGRAPH_WORDS:
             drop(i, self._name(it, labels == []), f"repeats {where}")
         elif labels is None:
             return False  # a refrain: other lines sit between the copies
-        elif not labels and self._verse(items, last, i):
+        elif not labels and self._verse(items, last, i, gone):
             return False  # a doubled line inside verse
         else:
             drop(i, self._name(it, not labels), f"repeats {where}")
@@ -370,7 +394,7 @@ class InPageDuplicates(Marker):
                 drop(k, SECTION_LABEL_RULE, f"section label between copies of {where}")
         return True
 
-    def _near_repeat(self, doc, items, i, kept, paragraphs, drop) -> bool:
+    def _near_repeat(self, doc, items, i, kept, paragraphs, drop, gone) -> bool:
         it = items[i]
         if it.words >= MIN_PARAGRAPH_WORDS:
             hit = paragraphs.best(it.grams())
@@ -384,7 +408,7 @@ class InPageDuplicates(Marker):
             return False
         p = kept[-1]
         prev = items[p]
-        if prev.barrier or prev.words < MIN_REPEAT_WORDS or self._between(items, p, i, it.key) != []:
+        if prev.barrier or prev.words < MIN_REPEAT_WORDS or self._between(items, p, i, it.key, gone) != []:
             return False
         a, b = it.grams(), prev.grams()
         small, big = (a, b) if len(a) <= len(b) else (b, a)
@@ -392,7 +416,7 @@ class InPageDuplicates(Marker):
         similar = jaccard(a, b) >= self.jaccard_threshold or (
             long_ <= NEAR_MAX_LENGTH_RATIO * short_ and containment(small, big) >= NEAR_CONTAINMENT)
         if similar:
-            if self._verse(items, p, i):
+            if self._verse(items, p, i, gone):
                 return False
             drop(i, self._name(it, True), f"near copy of {self._where(doc, prev)}")
             return True

@@ -28,7 +28,7 @@ MAX_TEASER_LINE_WORDS = 25
 NO_SPACE_START = "\u0e00"
 _LETTER_TOKEN = re.compile(r"\S*[^\W\d_]\S*")  # stdlib re: faster, and enough for letters
 _NO_SPACE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
-_SPACED_WORD = regex.compile(r"[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*\p{L}[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*")
+_SPACED_WORD = regex.compile(r"[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*[\p{L}--[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]][^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*", regex.V1)
 _LIST_MARKER = regex.compile(r"^\s*(?:[-*+•▪►◦‣]\s+|・\s*)")
 _HEADING_MARK = regex.compile(r"#{1,6}\s+")
 _FRAME = "*_=~ \t"

@@ -1,0 +1,194 @@
+"""Chrome rules: the rule files' own examples, the loader's errors, the engine's scopes."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from cleaner.document import Document, apply_spans
+from cleaner.rules.engine import RuleError, check_rules, load_rules, parse_example
+from cleaner.rules.marker import ChromeRules, PrefixIndex, removed_parts
+
+LANGS = {"*", "en", "de", "fr", "es", "zh", "ja"}
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+@pytest.fixture(scope="module")
+def marker(rules):
+    return ChromeRules(rules)
+
+
+def removed(marker, text):
+    doc = Document("t", None, text)
+    spans = list(marker.mark(doc))
+    return [text[s.start:s.end].strip() for s in sorted(spans, key=lambda s: s.start)], apply_spans(text, spans)
+
+
+# ------------------------------------------------------------------ the rule files
+
+
+def test_every_rule_example_behaves_as_stated(rules):
+    assert check_rules(rules) == []
+
+
+def test_rules_are_versioned_language_tagged_and_carry_both_kinds_of_example(rules):
+    for r in rules:
+        assert re.fullmatch(r"chrome(\.[a-z]{2})?\.[a-z-]+@\d+", r.id), r.id
+        assert r.lang in LANGS, r.id
+        assert r.match and r.keep, f"{r.id} needs match and keep examples"
+        if r.lang not in ("*", "en"):
+            assert f".{r.lang}." in r.id, f"{r.id} should carry its language in its id"
+
+
+def test_languages_asked_for_are_all_covered(rules):
+    assert {r.lang for r in rules} == LANGS
+
+
+def test_check_reports_an_example_that_does_not_behave(tmp_path):
+    f = tmp_path / "x.toml"
+    f.write_text('[[rule]]\nid = "chrome.x@1"\npattern = "foo"\nmatch = ["bar", "foo"]\nkeep = ["foo"]\n')
+    problems = check_rules(load_rules([str(f)]))
+    assert len(problems) == 2
+    assert "should remove ['bar']" in problems[0] and "should keep 'foo'" in problems[1]
+
+
+@pytest.mark.parametrize("body, needle", [
+    ('id = "chrome.x"\npattern = "a"', "versioned"),
+    ('id = "chrome.x@1"\nscope = "page"\npattern = "a"', "unknown scope"),
+    ('id = "chrome.x@1"\npattern = "(a"', "does not compile"),
+    ('id = "chrome.x@1"\npattern = "{{nowhere}}"', "unknown reference"),
+    ('id = "chrome.x@1"\nscope = "section"\npattern = "a"', "member"),
+    ('id = "chrome.x@1"\nscope = "section"\nmember_shape = "poem"\npattern = "a"', "unknown member_shape"),
+    ('id = "chrome.x@1"\npattern = "a"\nprevious = "b"', "previous_rule"),
+])
+def test_loader_names_the_problem(tmp_path, body, needle):
+    f = tmp_path / "bad.toml"
+    f.write_text("[[rule]]\n" + body + "\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=needle):
+        load_rules([str(f)])
+
+
+def test_duplicate_ids_are_refused(tmp_path):
+    f = tmp_path / "dup.toml"
+    f.write_text('[[rule]]\nid = "chrome.x@1"\npattern = "a"\n[[rule]]\nid = "chrome.x@1"\npattern = "b"\n')
+    with pytest.raises(RuleError, match="duplicate id"):
+        load_rules([str(f)])
+
+
+def test_vocab_becomes_an_escaped_alternation_with_flexible_blanks(tmp_path):
+    f = tmp_path / "v.toml"
+    f.write_text('[vocab]\nw = ["a.b", "log  in"]\n[[rule]]\nid = "chrome.v@1"\npattern = "{{w}}"\n'
+                 'match = ["a.b"]\nkeep = ["axb"]\n', encoding="utf-8")
+    (rule,) = load_rules([str(f)])
+    assert rule.pattern.fullmatch("a.b") and not rule.pattern.fullmatch("axb")
+    assert rule.pattern.fullmatch("log \t in")
+
+
+def test_parse_example_marks():
+    assert parse_example("keep [[cut]] keep") == ("keep cut keep", ["cut"])
+    assert parse_example("plain") == ("plain", None)
+
+
+# ------------------------------------------------------------------ engine scopes and guards
+
+
+def _one(tmp_path, text):
+    f = tmp_path / "r.toml"
+    f.write_text(text, encoding="utf-8")
+    return load_rules([str(f)])
+
+
+def test_a_catastrophic_pattern_times_out_naming_its_rule(tmp_path):
+    rules = _one(tmp_path, '[[rule]]\nid = "chrome.slow@1"\npattern = \'(a|aa)+$\'\nmax_chars = 100000\n')
+    m = ChromeRules(rules, timeout_s=0.05, by_language=False)
+    m.index = PrefixIndex([rules[0].pattern], 10.0)  # let the full match, not the pre-filter, hit the limit
+    with pytest.raises(TimeoutError, match="chrome.slow@1"):
+        list(m.mark(Document("t", None, "a" * 40 + "b")))
+
+
+def test_section_gap_end_and_size_limits(tmp_path):
+    rules = _one(tmp_path, '[[rule]]\nid = "chrome.s@1"\nscope = "section"\nmember = "m.*"\nmax_gap = 1\n'
+                           'to_end = true\nmax_members = 3\npattern = "HEAD"\n')
+    text = "intro\nHEAD\nm1\nbody\nm2\nbody\nbody\nm3\n"
+    assert removed_parts(rules, text, 1.0) == ["HEAD\nm1\nbody\nm2"]          # two gap lines end it
+    assert removed_parts(rules, "HEAD\nm1\nbody", 1.0) == ["HEAD\nm1\nbody"]  # to_end takes the last gap line
+    assert removed_parts(rules, "HEAD\nm\nm\nm\nm", 1.0) == ["HEAD\nm\nm\nm"]  # max_members
+
+
+def test_run_needs_min_run_lines_and_removed_lines_do_not_break_it(tmp_path):
+    rules = _one(tmp_path, '[[rule]]\nid = "chrome.r@1"\nscope = "run"\nmin_run = 3\npattern = "X+"\n'
+                           '[[rule]]\nid = "chrome.l@1"\npattern = "gone"\n')
+    assert removed_parts(rules, "a\nX\nXX\nb", 1.0) == []
+    assert removed_parts(rules, "a\nX\nXX\nXXX\nb", 1.0) == ["X\nXX\nXXX"]
+    assert removed_parts(rules, "a\nX\ngone\nXX\nXXX\nb", 1.0) == ["X\ngone\nXX\nXXX"]
+
+
+def test_suffix_cut_keeps_the_rest_and_the_rest_is_judged_again(tmp_path):
+    rules = _one(tmp_path, '[[rule]]\nid = "chrome.s@1"\nscope = "suffix"\npattern = \'\\s*MORE\'\n'
+                           '[[rule]]\nid = "chrome.l@1"\npattern = "Share"\n')
+    m = ChromeRules(rules, by_language=False)
+    text = "A teaser sentence. MORE\nShare MORE\nMORE"
+    spans = list(m.mark(Document("t", None, text)))
+    assert apply_spans(text, spans) == "A teaser sentence.\nMORE"
+    assert {s.rule for s in spans} == {"chrome.s@1", "chrome.l@1"}
+
+
+def test_previous_line_goes_with_its_rule(tmp_path):
+    rules = _one(tmp_path, '[[rule]]\nid = "chrome.d@1"\npattern = "DISCLAIMER"\nprevious = "[A-Z][a-z]+ [A-Z][a-z]+"\n'
+                           'previous_rule = "chrome.byline@1"\n')
+    m = ChromeRules(rules, by_language=False)
+    text = "Body.\nJane Roe\nDISCLAIMER\nMore body."
+    spans = list(m.mark(Document("t", None, text)))
+    assert apply_spans(text, spans) == "Body.\nMore body."
+    assert sorted(s.rule for s in spans) == ["chrome.byline@1", "chrome.d@1"]
+    assert removed_parts(rules, "Body text, not a name.\nDISCLAIMER", 1.0) == ["DISCLAIMER"]
+
+
+def test_code_lines_are_never_chrome(marker):
+    text = "Intro paragraph for the example.\n```\nShare on Facebook\n```\n    Advertisement\nAdvertisement"
+    parts, out = removed(marker, text)
+    assert parts == ["Advertisement"]
+    assert "```\nShare on Facebook\n```\n    Advertisement" in out
+
+
+def test_rules_see_lines_without_bullets_and_markdown_frames(marker):
+    parts, _ = removed(marker, "## Related articles\n- Share on Facebook\n**Advertisement**\n・ログイン")
+    assert len(parts) == 4
+
+
+def test_first_rule_in_file_order_names_the_line(rules):
+    m = ChromeRules(rules, by_language=False)
+    spans = list(m.mark(Document("t", None, "Contact | Imprint | About")))
+    assert [s.rule for s in spans] == ["chrome.menu-bar@1"]   # common.toml sorts before en.toml
+
+
+# ------------------------------------------------------------------ the prefix index is exact
+
+
+_WORDS = ["Share", "on", "Facebook", "|", "Home", "News", "Sign", "in", "Cookie", "Settings", "Accept", "all",
+          "We", "use", "cookies", "to", "improve", "your", "experience.", "By", "Jane", "Doe", "©", "2024",
+          "VOLUNTEERS", "ACTIVATED", "PODCASTS", "The", "council", "met", ">", "ホーム", "ログイン", "関連記事",
+          "Xでシェア", "分享", "登录", "Anzeige", "Publicité", "Compartir", "Related", "Updated:", "May", "3,",
+          "10:25", "Posted", "by", "admin", "Comments", "(3)", "Advertisement", "Read", "more", "»"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map(" ".join), min_size=1, max_size=8))
+def test_prefix_index_never_hides_a_match(rules, lines):
+    """The pre-filter changes speed only: same spans as trying every rule on every line."""
+    text = "\n".join(lines)
+    fast = ChromeRules(rules, by_language=False)
+    slow = ChromeRules(rules, by_language=False)
+
+    class Everything:
+        def candidates(self, core):
+            return tuple(range(len(slow.matchers)))
+
+    slow.index = Everything()
+    key = lambda s: (s.start, s.end, s.rule)  # noqa: E731
+    assert sorted(map(key, fast.mark(Document("t", None, text)))) == sorted(map(key, slow.mark(Document("t", None, text))))
