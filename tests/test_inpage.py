@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from cleaner.dedup import inpage
-from cleaner.dedup.inpage import (InPageDuplicates, MIN_CONTAINED_CHARS, MIN_PARAGRAPH_WORDS, MIN_REPEAT_WORDS,
-                                  NEAR_MAX_LENGTH_RATIO, char_shingles, jaccard)
+from cleaner.dedup.inpage import (InPageDuplicates, MIN_CONTAINED_CHARS, MIN_NEAR_WORDS, MIN_PARAGRAPH_WORDS,
+                                  MIN_REPEAT_WORDS, NEAR_MAX_LENGTH_RATIO, char_shingles, jaccard)
 from cleaner.document import Document, apply_spans
 from cleaner.rules.shape import word_count
 
@@ -54,10 +54,28 @@ def test_back_to_back_repeat_boundary(n, kept_twice):
 
 @pytest.mark.parametrize("n, kept_twice", [(MIN_PARAGRAPH_WORDS - 1, True), (MIN_PARAGRAPH_WORDS, False)])
 def test_distant_repeat_boundary(n, kept_twice):
-    """A repeat with other lines between is a duplicate only from paragraph length on (a refrain stays)."""
-    line = words(n)
+    """A sentence repeated with other lines between is a duplicate from paragraph length on (a refrain stays)."""
+    line = words(n) + "."
     _, out = run(f"{line}\n{LONG_A}\n{LONG_B}\n{line}")
     assert count(out, line) == (2 if kept_twice else 1)
+
+
+def test_long_line_that_is_not_a_sentence_repeats_at_a_distance_on_purpose():
+    """Product names in a listing, compiler messages: not sentences, kept when not close to their copy."""
+    name = "Harbour Flex: adjustable four-arm monitor mount for desks up to eight centimetres thick"
+    text = f"{name}\nPrice: 120\n{LONG_A}\n{name}\nPrice: 140\n{LONG_B}"
+    spans, _ = run(text)
+    assert spans == []
+
+
+@pytest.mark.parametrize("extra, kept", [(0, True), (MIN_NEAR_WORDS - 20, False)])
+def test_near_copy_needs_min_near_words(extra, kept):
+    base = words(19, "p") + " " + words(extra, "q") + " harbour."
+    variant = base.replace("pa0", "zz0")
+    assert (word_count(base) < MIN_NEAR_WORDS) == kept
+    assert jaccard(char_shingles(base), char_shingles(variant)) >= 0.8
+    _, out = run(f"{base}\n{LONG_A}\n{variant}")
+    assert count(out, variant) == (1 if kept else 0)
 
 
 def test_short_lines_never_go_however_often_they_repeat():
@@ -166,7 +184,9 @@ def test_near_copies_exist_on_both_sides_of_the_threshold():
 
 
 def test_japanese_paragraphs_without_spaces_are_compared_by_characters():
-    para = "年に一度、持ち出し袋の中身を家族で確認する習慣をつけると、期限切れや不足に早く気づくことができます。"
+    para = ("年に一度、持ち出し袋の中身を家族で確認する習慣をつけると、期限切れや不足に早く気づくことができます。"
+            "水と食料は消費期限が短いので、日付を書いたメモを袋の外側に貼っておくと便利です。")
+    assert word_count(para) >= MIN_NEAR_WORDS
     variant = para.replace("家族", "家庭")
     assert jaccard(char_shingles(para), char_shingles(variant)) >= 0.8
     _, out = run(f"{para}\n特に水と食料は消費期限が短いものが多いので注意しましょう。\n{variant}")
@@ -185,6 +205,24 @@ def test_inline_code_repeated_after_its_paragraph_goes():
 
 def test_a_heading_that_a_paragraph_mentioned_stays():
     text = "The steps are explained in the section Installation below, with screenshots.\nInstallation"
+    spans, _ = run(text)
+    assert spans == []
+    text = ("This is my list of the best harbour walks on the east coast, in no particular order.\n"
+            "Best harbour walks on the east coast:\nThe lighthouse loop")
+    spans, _ = run(text)
+    assert spans == []
+
+
+def test_a_sentence_repeated_as_a_pull_quote_goes():
+    quote = "Nobody believes a timetable until the boat arrives."
+    para = f"The harbour master laughed at the question. {quote} Then he showed us the logbook from last winter."
+    spans, _ = run(f"{para}\n{quote}\n{LONG_A}")
+    assert [s.rule for s in spans] == ["dup.contained@1"]
+
+
+def test_first_line_of_a_code_block_the_paragraph_introduced_stays():
+    text = ("Add the web starter inside <dependencies> in your pom.xml file:\n<dependencies>\n"
+            "<dependency><groupId>org.example</groupId></dependency>\n</dependencies>")
     spans, _ = run(text)
     assert spans == []
 

@@ -5,9 +5,11 @@ What counts as a duplicate depends on how long the block is and how it repeats
 
 - shorter than :data:`MIN_REPEAT_WORDS` words: never. A doubled "Slowly, slowly.", a
   timetable's "Closed" or "10:00 AM - 8:00 PM" are content.
-- at least :data:`MIN_PARAGRAPH_WORDS` words (a paragraph): any exact or near repeat
-  anywhere on the page (Jaccard similarity of character 5-gram sets at or above
-  ``Options.inpage_jaccard``).
+- a sentence of at least :data:`MIN_PARAGRAPH_WORDS` words (a paragraph): an exact repeat
+  anywhere on the page; from :data:`MIN_NEAR_WORDS` words also a near repeat (Jaccard
+  similarity of character 5-gram sets at or above ``Options.inpage_jaccard``). A long line
+  that is not a sentence (a product name in a listing, a compiler message) is treated like
+  a headline.
 - in between (a headline, a caption): only a *close* repeat, i.e. right after its last copy,
   or separated from it by nothing but one repeated section label ("Blog"), which goes too
   (``chrome.section-label@1``). Two guards keep intentional repetition: a pair of equal
@@ -15,8 +17,9 @@ What counts as a duplicate depends on how long the block is and how it repeats
   that alternates with different labels (``Wed / 10:00-20:00 / Thu / 10:00-20:00``). A
   refrain separated by other lines is not close, so it stays.
 - a short block whose text is contained in the previous kept block (inline code printed
-  again after its paragraph, a pull quote): ``dup.contained@1``, compared after dropping
-  backticks and punctuation.
+  again after its paragraph, a sentence repeated as a pull quote): ``dup.contained@1``,
+  compared after dropping backticks and punctuation. Not a heading that restates a phrase,
+  and not the first line of a code block that the paragraph introduced.
 
 Short blocks and text without spaces are compared by character n-grams, never word
 n-grams. Pages with few paragraphs are compared exactly; past
@@ -46,6 +49,10 @@ from ..steps import Marker
 MIN_REPEAT_WORDS = 5
 #: Blocks at least this long are paragraphs: repeated anywhere on the page, they are duplicates.
 MIN_PARAGRAPH_WORDS = 12
+#: A sentence-shaped block at least this long is compared with the page's other paragraphs
+#: for near copies; shorter ones differ too much by one word (a 16-word sentence with one
+#: word changed still has a character 5-gram Jaccard similarity of about 0.83).
+MIN_NEAR_WORDS = 25
 #: A repeat without sentence end and at most this long is named a headline.
 MAX_HEADLINE_WORDS = 25
 #: Character n-gram size of the shingles compared for near-duplicates.
@@ -61,10 +68,12 @@ MAX_CONTAINED_SHARE = 0.5
 #: ... and at least this long (characters, after normalising).
 MIN_CONTAINED_CHARS = 8
 #: A contained block that does not look like code (no backtick, no code punctuation, no
-#: lower-case start) needs at least this many words (a pull quote, not a heading).
+#: lower-case start) must be a sentence of at least this many words (a pull quote, not a heading).
 MIN_CONTAINED_PROSE_WORDS = 5
 #: Pages with more kept paragraphs than this look up near-duplicates with MinHash LSH.
-EXACT_MAX_PARAGRAPHS = 64
+#: Measured with ``benchmarks/markers.py``: on pages of 128 paragraphs LSH took 2.3 times as
+#: long as exact pairwise Jaccard, on 256 paragraphs 0.8 times, on 512 0.35 times.
+EXACT_MAX_PARAGRAPHS = 200
 #: MinHash signature length for the in-page LSH.
 INPAGE_PERMUTATIONS = 128
 #: The LSH bands and rows are tuned for this much below the Jaccard threshold, so that a pair
@@ -373,15 +382,24 @@ class InPageDuplicates(Marker):
             kept.append(i)
             first_by_key.setdefault(it.key, i)
             last_by_key.setdefault(it.key, i)
-            if it.words >= MIN_PARAGRAPH_WORDS:
+            if self._paragraph(it, MIN_NEAR_WORDS):
                 paragraphs.add(i, it.grams())
         return spans
+
+    @staticmethod
+    def _paragraph(it: _Item, min_words: int) -> bool:
+        """A block that is a duplicate wherever its copy is: a sentence of at least ``min_words``.
+
+        A long line without sentence end (a product name in a listing, a compiler message, a
+        line of code) repeats at a distance on purpose; it goes only when close to its copy.
+        """
+        return it.words >= min_words and is_sentence(it.text)
 
     def _exact_repeat(self, doc, items, i, first, last, drop, gone) -> bool:
         it = items[i]
         labels = self._between(items, last, i, it.key, gone)
         where = self._where(doc, items[first])
-        if it.words >= MIN_PARAGRAPH_WORDS:
+        if self._paragraph(it, MIN_PARAGRAPH_WORDS):
             drop(i, self._name(it, labels == []), f"repeats {where}")
         elif labels is None:
             return False  # a refrain: other lines sit between the copies
@@ -396,7 +414,7 @@ class InPageDuplicates(Marker):
 
     def _near_repeat(self, doc, items, i, kept, paragraphs, drop, gone) -> bool:
         it = items[i]
-        if it.words >= MIN_PARAGRAPH_WORDS:
+        if self._paragraph(it, MIN_NEAR_WORDS):
             hit = paragraphs.best(it.grams())
             if hit is not None:
                 pos, sim = hit
@@ -426,12 +444,17 @@ class InPageDuplicates(Marker):
         it, prev = items[i], items[p]
         if prev.barrier or len(it.text) > 2 * MAX_CONTAINED_SHARE * len(prev.text):
             return False  # cheap gates first: far too long to be contained
-        if not (looks_like_code(it.text) or it.words >= MIN_CONTAINED_PROSE_WORDS):
+        code = looks_like_code(it.text)
+        if not (code or (it.words >= MIN_CONTAINED_PROSE_WORDS and is_sentence(it.text))):
             return False
         inner, outer = spaced_form(it.text), spaced_form(prev.text)
         if len(inner.strip()) < MIN_CONTAINED_CHARS or len(inner) > MAX_CONTAINED_SHARE * len(outer):
             return False
         if inner not in outer:
             return False
+        if code and i + 1 < len(items):
+            nxt = items[i + 1]
+            if nxt.barrier or (looks_like_code(nxt.text) and spaced_form(nxt.text) not in outer):
+                return False  # the first line of a code block the paragraph introduced, not a repeat
         drop(i, "dup.contained@1", f"contained in {self._where(doc, prev)}")
         return True

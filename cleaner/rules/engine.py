@@ -35,7 +35,8 @@ Scopes:
   they are members: they match ``member`` or the computed shape ``member_shape`` (see
   :data:`cleaner.rules.shape.SHAPES`). ``max_gap`` other lines may sit between members
   (comment bodies between "Posted ... by" lines); ``to_end`` lets such lines run to the end
-  of the document; ``max_members`` caps the length of the section.
+  of the document; ``max_members`` caps the length of the section; with ``min_members``, a header followed by
+  fewer member lines is left alone ("Comments" heading a chapter about code comments).
 
 ``needs = ["cookie", "クッキー"]`` (optional) is a cheap pre-filter: the rule only looks at
 lines that contain one of these strings (case-folded). Give it to rules whose pattern must
@@ -103,6 +104,7 @@ class Rule:
     member_shape: str | None = None
     max_gap: int = 0
     max_members: int = 1000
+    min_members: int = 0
     to_end: bool = False
     # run
     min_run: int = 2
@@ -262,6 +264,7 @@ def load_rules(paths: Iterable[str] | None = None) -> list[Rule]:
                 member_shape=member_shape,
                 max_gap=int(r.get("max_gap", 0)),
                 max_members=int(r.get("max_members", 1000)),
+                min_members=int(r.get("min_members", 0)),
                 to_end=bool(r.get("to_end", False)),
                 min_run=int(r.get("min_run", 2)),
                 previous=_compile(r["previous"], names, where, "previous") if "previous" in r else None,

@@ -296,21 +296,25 @@ class ChromeRules(Marker):
                 i += 1
                 continue
             detail = f"section under header at offset {page.lines[i].block.start}"
-            if i not in gone:
-                found.append((i, rule.id, "section header"))
-            last, gap, count = i, 0, 0
+            last, gap, count, seen = i, 0, 0, 0
             j = i + 1
             while j < n and count < rule.max_members:
                 if is_member(j):
                     last, gap = j, 0
                     count += j not in gone
+                    seen += 1
                 else:
                     gap += 1
                     if gap > rule.max_gap:
                         break
                 j += 1
+            if seen < rule.min_members:
+                i += 1
+                continue
             if rule.to_end and j >= n and gap <= rule.max_gap:
                 last = n - 1
+            if i not in gone:
+                found.append((i, rule.id, "section header"))
             found += [(k, rule.id, detail) for k in range(i + 1, last + 1) if k not in gone]
             i = last + 1
         return found
