@@ -15,7 +15,7 @@ import lxml.etree
 import lxml.html
 
 from .config import Options
-from .io.decode import decode_html
+from .io.decode import decode_html, strip_control_chars
 
 #: Elements that never hold main content; removed with their text before extraction.
 NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed")
@@ -23,6 +23,9 @@ NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg", "math", "c
 #: trafilatura take time quadratic in depth, minutes for a few thousand levels).
 MAX_HTML_DEPTH = 512
 _TOO_DEEP = lxml.etree.XPath("boolean(" + "/".join(["*"] * MAX_HTML_DEPTH) + ")")
+
+#: JSON-LD scripts up to this size are kept for trafilatura (characters).
+MAX_JSON_LD_CHARS = 200_000
 
 
 class ExtractionError(Exception):
@@ -58,9 +61,17 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
 
 
 def strip_non_content(root: lxml.html.HtmlElement) -> None:
-    """Drop scripts, styles and other non-content elements in place (their tails stay)."""
-    for el in root.iter(*NON_CONTENT_TAGS):
-        el.drop_tree() if el.getparent() is not None else None
+    """Drop scripts, styles and other non-content elements in place (their tails stay).
+
+    JSON-LD blocks up to ``MAX_JSON_LD_CHARS`` stay: trafilatura reads a forum thread's
+    schema.org type from them.
+    """
+    doomed = [el for el in root.iter(*NON_CONTENT_TAGS)
+              if not (el.tag == "script" and (el.get("type") or "").lower() == "application/ld+json"
+                      and len(el.text or "") <= MAX_JSON_LD_CHARS)]
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
 
 
 def page_title(root: lxml.html.HtmlElement) -> str | None:
@@ -81,23 +92,56 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     """
     import trafilatura
 
+    from .htmlprep import find_chrome
+    from .htmltext import line_key, render_lines
+
     if isinstance(html, bytes):
         text, enc = decode_html(html, http_charset)
     else:
-        text, enc = html.replace("\x00", ""), "str"
+        text, enc = strip_control_chars(html), "str"
     if not text.strip():
         return Extracted("", None, enc)
     root = parse_html(text)
     strip_non_content(root)
+    title = headline(root)
+    import os  # DEV
+    kinds = [k for k in os.environ.get('CLEANER_PRUNE', 'landmark,consent,comments,related').split(',') if k]  # DEV
+    mode = os.environ.get('CLEANER_MODE', 'filter')  # DEV
+    from .pagekind import is_discussion
+    thread = is_discussion(root, url)
+    if thread:
+        kinds = [k for k in kinds if k != "comments"]
+    chrome = find_chrome(root, kinds)
+    if mode == 'prune':
+        for _, el in chrome:
+            el.drop_tree()
     doc = trafilatura.bare_extraction(
-        root, url=url, include_comments=False, include_tables=True, deduplicate=False,
-        with_metadata=True, favor_precision=options.favor == "precision",
+        root, url=url, include_comments=thread, include_tables=True, deduplicate=False,
+        with_metadata=False, favor_precision=options.favor == "precision",
         favor_recall=options.favor == "recall")
-    if doc is None:
-        return Extracted("", page_title(root), enc)
-    body = doc.text or ""
-    title = doc.title or page_title(root)
+    body = (doc.text or "") if doc is not None else ""
+    if doc is not None and doc.comments:
+        body = f"{body}\n{doc.comments}".strip()
+    if mode == 'filter' and chrome and body:
+        els = [el for _, el in chrome]
+        chrome_keys = {line_key(x) for el in els for x in render_lines(el)}
+        body_el = root.find("body")
+        rest = {line_key(x) for x in render_lines(body_el if body_el is not None else root, skip=set(els))}
+        only = chrome_keys - rest - {""}
+        body = "\n".join(x for x in body.split("\n") if line_key(x) not in only)
     return Extracted(body, title, enc)
+
+
+def headline(root: lxml.html.HtmlElement) -> str | None:
+    """The page's title as a reader sees it: its one ``<h1>``, a headline-classed heading, else ``<title>``.
+
+    Uses trafilatura's title heuristics (``trafilatura.metadata.extract_title``), which also
+    cut a site name off ``<title>`` ("Headline | Site"); white space folded.
+    """
+    from trafilatura.metadata import extract_title
+
+    t = extract_title(root) or page_title(root)
+    return " ".join(t.split()) if t else None
 
 
 def html_to_text(html: bytes | str, http_charset: str | None = None) -> tuple[str, str | None]:
@@ -105,7 +149,7 @@ def html_to_text(html: bytes | str, http_charset: str | None = None) -> tuple[st
 
     Returns ``(text, title)``; used when extraction is switched off (``--no-extract``).
     """
-    text = decode_html(html, http_charset)[0] if isinstance(html, bytes) else html.replace("\x00", "")
+    text = decode_html(html, http_charset)[0] if isinstance(html, bytes) else strip_control_chars(html)
     if not text.strip():
         return "", None
     root = parse_html(text)

@@ -4,6 +4,11 @@ Follows the WHATWG encoding-sniffing order (https://html.spec.whatwg.org/#determ
 byte-order mark, transport-layer charset, ``<meta charset>`` / ``http-equiv`` in the first
 1024 bytes; labels are mapped as browsers map them (``iso-8859-1`` and ``ascii`` mean
 windows-1252). Without a declaration, UTF-8 is tried strictly, then charset-normalizer guesses.
+
+Control characters that XML 1.0 forbids (C0 except tab, line feed and carriage return)
+are removed after decoding, never before (UTF-16 text is full of zero bytes): libxml2
+takes NUL for the end of input, and a single backspace in a text node makes
+trafilatura's tree serialisation fail so that the whole page comes out empty.
 """
 from __future__ import annotations
 
@@ -22,6 +27,17 @@ _ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "
             "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "shift-jis": "shift_jis",
             "x-sjis": "shift_jis", "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "tis-620": "cp874",
             "iso-8859-11": "cp874", "unicode": "utf-16-le", "utf-16": "utf-16-le"}
+
+
+#: XML 1.0 forbids these code points; removed after decoding (form feed becomes a line break).
+_XML_ILLEGAL = {**{c: None for c in (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}, 0x0C: "\n"}
+#: Share of U+FFFD in a page declared UTF-8 up to which the declaration is still believed (a few stray bytes).
+MAX_UTF8_REPLACEMENT_SHARE = 0.001
+
+
+def strip_control_chars(text: str) -> str:
+    """``text`` without the control characters XML 1.0 forbids (NUL, backspace, ...); form feed becomes ``\\n``."""
+    return text.translate(_XML_ILLEGAL)
 
 
 def normalize_label(label: str | None) -> str | None:
@@ -54,22 +70,26 @@ def declared_charset(data: bytes, http_charset: str | None = None) -> str | None
 
 
 def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
-    """Decode page bytes; returns ``(text, codec_name)``.
+    """Decode page bytes; returns ``(text, codec_name)``, control characters removed.
 
     A declared charset is honoured; bytes it cannot decode are replaced (never for a page
-    that is really in the declared charset). Undeclared pages are tried as strict UTF-8,
-    then guessed by charset-normalizer, then read as windows-1252, which never fails.
-    NUL bytes are removed: libxml2 takes them for the end of input.
+    that is really in the declared charset). A page declared UTF-8 whose bytes are not
+    UTF-8 beyond a few stray bytes (a common CMS fault) is guessed instead. Undeclared
+    pages are tried as strict UTF-8, then guessed by charset-normalizer, then read as
+    windows-1252, which never fails.
     """
-    data = data.replace(b"\x00", b"")
+    text, enc = _decode(data, http_charset)
+    return strip_control_chars(text), enc
+
+
+def _decode(data: bytes, http_charset: str | None) -> tuple[str, str]:
     enc = declared_charset(data, http_charset)
     if enc:
         text = data.decode(enc, "replace")
-        if enc == "utf-8" and text.startswith("\ufeff"):
+        if text.startswith("\ufeff"):
             text = text[1:]
-        if "\ufffd" not in text or enc != "utf-8":
+        if enc != "utf-8" or text.count("\ufffd") <= MAX_UTF8_REPLACEMENT_SHARE * len(text):
             return text, enc
-        # Declared UTF-8 but not UTF-8 (a common CMS fault): fall through to guessing.
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -85,6 +105,5 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
 
 
 def decode_text(data: bytes) -> str:
-    """Decode a plain-text file: BOM, strict UTF-8, else a guess; NUL bytes removed."""
-    text, _ = decode_html(data.replace(b"\x00", b""), None) if not data.startswith(codecs.BOM_UTF8) else (data[3:].decode("utf-8", "replace"), "utf-8")
-    return text.replace("\x00", "")
+    """Decode a plain-text file: BOM, strict UTF-8, else a guess; control characters removed."""
+    return decode_html(data, None)[0]

@@ -1,0 +1,300 @@
+"""Pruning of site chrome in the parsed page, before main-content extraction.
+
+trafilatura judges elements by words in their class and id and by link density. Chrome
+that the markup *names* (ARIA landmark roles, ``<nav>``, modal dialogs, the ``hidden``
+attribute), consent banners, comment threads and related-links boxes recognised by their
+own heading slip through it; this module removes them from the lxml tree first.
+
+Every pruner is guarded so that a class name alone never removes content (the fault of
+class-keyword rules reported in mozilla/readability#807): an element is removed only
+when it holds neither the page's ``<h1>`` nor its ``<main>`` and no more than
+``MAX_PRUNE_SHARE`` of the page text. Landmark roles follow WAI-ARIA 1.2 and the HTML-AAM
+mapping (a ``<header>``/``<footer>`` scoped to ``<body>`` is the banner/contentinfo landmark).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import lxml.html
+import regex
+
+#: An element is never pruned when it holds more than this share of the page's text (0-1).
+MAX_PRUNE_SHARE = 0.5
+#: A consent banner is short: at most this many characters of text.
+MAX_CONSENT_CHARS = 3000
+#: A related-links box needs at least this many links ...
+MIN_RELATED_LINKS = 2
+#: ... and this share of its items (list items or child blocks) holding a link (0-1).
+MIN_RELATED_LINKED_ITEMS = 0.6
+#: A heading that names a box has at most this many words.
+MAX_BOX_HEADING_WORDS = 8
+#: Repeated comment items: at least this many siblings with the same comment class.
+MIN_COMMENT_ITEMS = 2
+#: Text after a comment-thread heading counts as part of the thread when each of its blocks is at most this many words.
+MAX_THREAD_TAIL_WORDS = 12
+
+#: ARIA roles of chrome (WAI-ARIA 1.2 landmark and widget roles that never hold main content).
+CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "search", "banner", "contentinfo",
+                          "dialog", "alertdialog", "tooltip", "toolbar"})
+#: Elements that are chrome by definition (HTML living standard).
+CHROME_TAGS = ("nav", "menu")
+#: Sectioning elements: a ``<header>``/``<footer>`` inside one of them belongs to it, not to the site.
+SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
+
+# Class/id words of consent-management banners: generic words and the element names of
+# common consent platforms (OneTrust, Cookiebot, Didomi, Usercentrics, Quantcast, TrustArc,
+# Osano, iubenda, Termly, CookieYes, Complianz, Borlabs, Klaro, Sourcepoint).
+_CONSENT_ATTR = regex.compile(
+    r"cookie|consent|gdpr|onetrust|optanon|cybot|didomi|usercentrics|qc-cmp|truste|osano|iubenda|"
+    r"termly|cky-|cmplz|borlabs|klaro|sp_message|privacy[-_]?(?:banner|notice|bar)", regex.I)
+# Words of the banner's own text: it speaks of cookies or consent ...
+_CONSENT_TEXT = regex.compile(
+    r"\bcookies?\b|\bconsent|\bgdpr\b|datenschutz|\bcookie-?richtlinie|galletas|\bprivacy", regex.I)
+# ... and offers a choice.
+_CONSENT_ACTION = regex.compile(
+    r"\b(?:accept|agree|allow|reject|decline|deny|refuse|manage|customi[sz]e|settings|preferences|got it|ok(?:ay)?|"
+    r"understood|dismiss|close|akzeptieren|zustimmen|ablehnen|einstellungen|accepter|refuser|paramètres|"
+    r"aceptar|rechazar|configurar|accetta|rifiuta|aceitar|rejeitar)\b", regex.I)
+
+# Class/id words of comment threads, matched on word parts ("CommentBox" -> comment, box).
+_COMMENT_WORD = regex.compile(r"^(?:comments?|commentlist|disqus|respond|replies|reply)$", regex.I)
+# A container named for the whole thread (plural or list words).
+_THREAD_ATTR = regex.compile(r"(?:^|[-_ ])(?:comments|commentlist|comment-?list|comments?-?(?:area|section|wrap(?:per)?|thread|container)|disqus_thread)(?:$|[-_ ])", regex.I)
+# A heading that opens a comment thread: "Comments (3)", "12 comments", "Leave a reply", "Kommentare".
+_THREAD_HEADING = regex.compile(
+    r"^\s*(?:\d+\s+(?:comments?|responses?|replies|kommentare?|commentaires?|comentarios?)\b|"
+    r"(?:comments?|kommentare?|commentaires?|comentarios?|reader comments|responses?|discussion)\b\s*(?:\(\s*\d+[^)]*\)|\d+)?\s*[:.]?\s*$|"
+    r"(?:leave|post|add|write) a (?:comment|reply|response)|join the discussion)", regex.I)
+
+# Headings of related-links boxes. Language-bound phrases, anchored at the heading's start.
+RELATED_HEADINGS = (
+    # en
+    r"more (?:from|on|in|about|stories|news|articles|posts|videos|like this|to (?:read|explore))\b", r"related\b",
+    r"recommended\b", r"you (?:may|might|could) (?:also )?(?:like|enjoy|be interested)", r"read (?:more|next|also)\b",
+    r"also read\b", r"(?:what|where) to read next", r"keep reading\b", r"up next\b", r"(?:most )?popular\b",
+    r"most (?:read|viewed|shared|emailed|commented)\b", r"trending\b", r"top stories\b", r"latest (?:news|stories|articles|posts)\b",
+    r"editor'?s? picks?\b", r"don'?t miss\b", r"similar (?:posts|articles|stories|products|items)\b",
+    r"other (?:stories|articles|news|posts)\b", r"from (?:around )?the web\b", r"sponsored\b", r"(?:people|customers) also\b",
+    r"recent (?:posts|articles|stories)\b",
+    # de, fr, es, pt, it, nl, ru
+    r"mehr zum thema\b", r"weitere (?:artikel|beiträge|nachrichten)\b", r"das könnte sie (?:auch )?interessieren",
+    r"ähnliche (?:artikel|beiträge)\b", r"meistgelesen", r"(?:à )?lire aussi\b", r"sur le même sujet\b",
+    r"articles similaires\b", r"les plus lus\b", r"(?:te )?puede interesar", r"noticias relacionadas\b", r"(?:lo )?más leíd",
+    r"artículos relacionados\b", r"leia (?:também|mais)\b", r"veja também\b", r"mais lidas\b", r"notícias relacionadas\b",
+    r"leggi anche\b", r"articoli correlati\b", r"potrebbe interessarti", r"lees ook\b", r"gerelateerde",
+    r"читайте также", r"по теме\b", r"похожие", r"популярное",
+)
+_RELATED_HEADING = regex.compile(r"^\s*(?:" + "|".join(RELATED_HEADINGS) + ")", regex.I)
+
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_WORD = regex.compile(r"\w+")
+_CAMEL = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+@dataclass
+class PruneReport:
+    """How many elements each pruner removed from one page."""
+
+    removed: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, n: int = 1) -> None:
+        self.removed[kind] = self.removed.get(kind, 0) + n
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _attr_words(el: lxml.html.HtmlElement) -> list[str]:
+    """The class and id of ``el`` split into lower-case word parts: ``"CommentBox c-2"`` -> comment, box, c, 2."""
+    out: list[str] = []
+    for value in (el.get("class"), el.get("id")):
+        if value:
+            for token in regex.split(r"[\s\-_:]+", value):
+                out.extend(w.lower() for w in _CAMEL.findall(token))
+    return out
+
+
+def _roles(el: lxml.html.HtmlElement) -> set[str]:
+    return set((el.get("role") or "").lower().split())
+
+
+class _Guard:
+    """Says whether an element may be removed: no ``<h1>``, no ``<main>``, not too much of the page's text."""
+
+    def __init__(self, root: lxml.html.HtmlElement):
+        body = root.find("body")
+        self.total = max(1, len((body if body is not None else root).text_content()))
+        self.protected: set[lxml.html.HtmlElement] = set()
+        for el in root.iter("h1", "main"):
+            self.protected.update(el.iterancestors())
+            self.protected.add(el)
+        for el in root.iter():
+            if isinstance(el.tag, str) and "main" in _roles(el):
+                self.protected.update(el.iterancestors())
+                self.protected.add(el)
+
+    def allows(self, el: lxml.html.HtmlElement) -> bool:
+        if el in self.protected or el.getparent() is None:
+            return False
+        return len(el.text_content()) <= MAX_PRUNE_SHARE * self.total
+
+
+def find_landmarks(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
+    """Navigation, site header/footer, search, menus, modal dialogs and hidden elements."""
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if (el.tag in CHROME_TAGS or _roles(el) & CHROME_ROLES or el.get("aria-modal") == "true"
+                or el.get("hidden") is not None):
+            doomed.append(el)
+        elif el.tag in ("header", "footer") and not any(a.tag in SECTIONING for a in el.iterancestors()):
+            doomed.append(el)
+    return [el for el in doomed if guard.allows(el)]
+
+
+def _is_consent_banner(el: lxml.html.HtmlElement) -> bool:
+    attrs = " ".join(filter(None, (el.get("id"), el.get("class"), el.get("aria-label"))))
+    if not _CONSENT_ATTR.search(attrs):
+        return False
+    text = el.text_content()
+    if len(text) > MAX_CONSENT_CHARS or not _CONSENT_TEXT.search(text):
+        return False
+    if _roles(el) & {"dialog", "alertdialog"} or el.get("aria-modal") == "true":
+        return True
+    # A banner offers a choice: a button or link whose label is an action.
+    return any(_CONSENT_ACTION.search(c.text_content() or c.get("value") or "")
+               for c in el.iter("button", "a", "input"))
+
+
+def find_consent(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
+    """Cookie and consent banners: named so by class/id, speaking of cookies, offering a choice."""
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
+              and _is_consent_banner(el)]
+    return [el for el in doomed if guard.allows(el)]
+
+
+def _is_comment_item(el: lxml.html.HtmlElement) -> bool:
+    return any(_COMMENT_WORD.match(w) for w in _attr_words(el))
+
+
+def find_comments(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
+    """Reader-comment threads: a container named for the thread, repeated comment items, a thread heading.
+
+    A single element whose class merely contains "comment" (``<p class="comment-note">``)
+    is not a thread and stays.
+    """
+    doomed: list[lxml.html.HtmlElement] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))
+        if attrs and _THREAD_ATTR.search(attrs):
+            doomed.append(el)
+            continue
+        parent = el.getparent()
+        if parent is not None and el.get("class") and _is_comment_item(el):
+            same = [s for s in parent if isinstance(s.tag, str) and s.get("class") == el.get("class")]
+            if len(same) >= MIN_COMMENT_ITEMS:
+                doomed.append(el)
+    for h in root.iter(*_HEADING_TAGS):
+        text = " ".join(h.text_content().split())
+        if text and _words(text) <= MAX_BOX_HEADING_WORDS and _THREAD_HEADING.match(text):
+            tail = list(h.itersiblings())
+            if all(s in doomed or _is_comment_item(s) or _words(s.text_content()) <= MAX_THREAD_TAIL_WORDS
+                   for s in tail if isinstance(s.tag, str)):
+                doomed.append(h)
+                doomed.extend(s for s in tail if isinstance(s.tag, str))
+    return [el for el in doomed if guard.allows(el)]
+
+
+def _box_heading(box: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The first heading inside ``box`` when it comes before any other text, else ``None``."""
+    for el in box.iter():
+        if el is box:
+            if (el.text or "").strip():
+                return None
+            continue
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in _HEADING_TAGS:
+            return el
+        if (el.text or "").strip():
+            return None
+    return None
+
+
+def _link_list_like(el: lxml.html.HtmlElement, skip: lxml.html.HtmlElement | None = None) -> bool:
+    """True when ``el`` is mostly a list of links: enough links, and most of its items hold one."""
+    links = [a for a in el.iter("a") if (a.text_content() or "").strip()]
+    if len(links) < MIN_RELATED_LINKS:
+        return False
+    items = [li for li in el.iter("li")]
+    if not items:
+        items = [c for c in el if isinstance(c.tag, str) and c is not skip and c.text_content().strip()]
+        if len(items) == 1 and len(items[0]):
+            items = [c for c in items[0] if isinstance(c.tag, str) and c.text_content().strip()]
+    if not items:
+        return False
+    linked = sum(1 for it in items if it.tag == "a" or it.find(".//a") is not None)
+    return linked / len(items) >= MIN_RELATED_LINKED_ITEMS
+
+
+def find_related(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
+    """Related-links boxes recognised by their heading ("More from ...", "Related", "Recommended").
+
+    The box is the heading's container when the heading opens it, else the heading and
+    the list of links right after it; in both cases the links must dominate the box.
+    """
+    doomed: list[lxml.html.HtmlElement] = []
+    for h in root.iter(*_HEADING_TAGS):
+        text = " ".join(h.text_content().split())
+        if not text or _words(text) > MAX_BOX_HEADING_WORDS or not _RELATED_HEADING.match(text):
+            continue
+        box = h.getparent()
+        # Climb through wrappers that hold only the heading.
+        while box is not None and box.getparent() is not None and len([c for c in box if isinstance(c.tag, str)]) == 1:
+            box = box.getparent()
+        if box is not None and box.tag not in ("body", "html", "main", "article") and _box_heading(box) is h \
+                and _link_list_like(box, skip=h):
+            doomed.append(box)
+            continue
+        nxt = h.getnext()
+        while nxt is not None and not isinstance(nxt.tag, str):
+            nxt = nxt.getnext()
+        if nxt is not None and nxt.tag not in _HEADING_TAGS and _link_list_like(nxt):
+            doomed.extend((h, nxt))
+    return [el for el in doomed if guard.allows(el)]
+
+
+#: The finders, by kind, in the order they run.
+FINDERS = {"landmark": find_landmarks, "consent": find_consent, "comments": find_comments, "related": find_related}
+
+
+def find_chrome(root: lxml.html.HtmlElement, kinds: Iterable[str] = tuple(FINDERS)) -> list[tuple[str, lxml.html.HtmlElement]]:
+    """The chrome elements of a parsed page as ``(kind, element)``, outermost only, in document order.
+
+    ``kinds`` selects the finders (keys of :data:`FINDERS`); the tree is not changed.
+    """
+    guard = _Guard(root)
+    found: dict[lxml.html.HtmlElement, str] = {}
+    for kind in kinds:
+        for el in FINDERS[kind](root, guard):
+            found.setdefault(el, kind)
+    order = {el: i for i, el in enumerate(root.iter())}
+    out = []
+    for el, kind in sorted(found.items(), key=lambda kv: order.get(kv[0], 0)):
+        if not any(a in found for a in el.iterancestors()):
+            out.append((kind, el))
+    return out
+
+
+def prune_chrome(root: lxml.html.HtmlElement, kinds: Iterable[str] = tuple(FINDERS)) -> PruneReport:
+    """Remove the chrome elements of :func:`find_chrome` from the tree in place; returns counts by kind."""
+    report = PruneReport()
+    for kind, el in find_chrome(root, kinds):
+        el.drop_tree()
+        report.add(kind)
+    return report

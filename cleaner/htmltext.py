@@ -1,0 +1,53 @@
+"""Plain text of an lxml tree, one block element a line, optionally skipping some subtrees.
+
+Used for ``--no-extract`` and to know which lines of a page come only from its chrome.
+"""
+from __future__ import annotations
+
+from typing import Collection
+
+import lxml.etree
+import lxml.html
+import regex
+
+#: Elements that start and end a line of text (HTML block-level and table elements).
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "dialog", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "td",
+    "th", "tr", "ul",
+})
+
+_WORD = regex.compile(r"\w+")
+
+
+def render_lines(root: lxml.html.HtmlElement, skip: Collection[lxml.html.HtmlElement] = ()) -> list[str]:
+    """The text of ``root`` as lines (white space folded, blank lines dropped), subtrees in ``skip`` left out.
+
+    A skipped element's tail (the text after it) is kept. Iterative, so deep trees are fine.
+    """
+    parts: list[str] = []
+    walker = lxml.etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        block = tag in BLOCK_TAGS
+        if event == "start":
+            if block:
+                parts.append("\n")
+            if el in skip:
+                walker.skip_subtree()
+                continue
+            if el.text and tag:
+                parts.append(el.text)
+        else:
+            if block:
+                parts.append("\n")
+            if el.tail and el is not root:
+                parts.append(el.tail)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return [line for line in lines if line]
+
+
+def line_key(line: str) -> str:
+    """A line reduced to its lower-cased words, for matching lines rendered in different ways."""
+    return " ".join(_WORD.findall(line.lower()))
