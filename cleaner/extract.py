@@ -1,11 +1,22 @@
-"""Main-content extraction: HTML bytes to ``(title, text)`` with trafilatura.
+"""Main-content extraction: HTML bytes to ``(title, text)``, trafilatura at the core.
 
-The page is parsed once by lxml with ``huge_tree`` on (libxml2 otherwise stops at a text
-node over 10 MB and silently loses the rest of the page), scripts, styles and other
-non-content elements are dropped before trafilatura sees the tree, and trafilatura runs
-with its own process-wide duplicate cache off (``deduplicate=False``): duplicate removal
-is this project's job, and a shared cache would make results depend on what a worker saw
-earlier. Comments are excluded, tables kept.
+Steps for one page:
+
+1. decode (declared charset first, :mod:`cleaner.io.decode`) and parse with lxml,
+   ``huge_tree`` on (libxml2 otherwise stops at a text node over 10 MB and silently loses
+   the rest of the page); scripts, styles and other non-content elements are dropped;
+2. the title is read (:func:`headline`) and the page kind decided: on a discussion
+   thread (:mod:`cleaner.pagekind`) the replies are content, elsewhere reader comments go;
+3. chrome the markup names is pruned (:mod:`cleaner.htmlprep`): landmarks, consent
+   banners, comment threads, related-links boxes, reference lists;
+4. trafilatura extracts, with its process-wide duplicate cache off (``deduplicate=False``:
+   duplicate removal is this project's job, and a shared cache would make results depend
+   on what a worker saw earlier), tables kept;
+5. when that kept under ``RERUN_COVERAGE`` of the page's text, trafilatura runs again on
+   the unpruned page (pruning sometimes changes which container it picks) and the
+   longer result wins, its chrome-only lines removed; when the result still holds under
+   ``FALLBACK_COVERAGE`` of the page and no paragraph of prose, the page's main region
+   stands in (:mod:`cleaner.region`).
 """
 from __future__ import annotations
 
@@ -90,10 +101,9 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     paragraph, heading, list item or table row per line; empty when the page holds no main
     content. Raises :class:`ExtractionError` for a page that cannot be parsed.
     """
-    import trafilatura
-
     from .htmlprep import find_chrome
-    from .htmltext import line_key, render_lines
+    from .pagekind import is_discussion
+    from .region import coverage, has_prose, region_text
 
     if isinstance(html, bytes):
         text, enc = decode_html(html, http_charset)
@@ -101,35 +111,72 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         text, enc = strip_control_chars(html), "str"
     if not text.strip():
         return Extracted("", None, enc)
+    root = _parse_clean(text)
+    title = headline(root)
+    thread = is_discussion(root, url)
+    chrome = [el for _, el in find_chrome(root, prune_kinds(thread))]
+    for el in chrome:
+        el.drop_tree()
+    body = _trafilatura(root, url, thread, options)
+    if chrome and coverage(body, root) < RERUN_COVERAGE:
+        again = drop_lines(_trafilatura(_parse_clean(text), url, thread, options), chrome_only_lines(root, chrome))
+        if len(again) >= RERUN_GAIN * len(body):
+            body = again
+    if coverage(body, root) < FALLBACK_COVERAGE and not has_prose(body):
+        body = region_text(root, body)
+    return Extracted(body, title, enc)
+
+
+#: Below this share of the page's visible text the extraction is suspect and trafilatura runs again on the unpruned page (0-1).
+RERUN_COVERAGE = 0.3
+#: The rerun's text replaces the first when it is at least this many times longer.
+RERUN_GAIN = 1.2
+#: Below this share of the page's visible text, and with no paragraph of prose, the main region replaces the extraction (0-1).
+FALLBACK_COVERAGE = 0.1
+
+
+def prune_kinds(thread: bool) -> tuple[str, ...]:
+    """The chrome kinds pruned before extraction; comment threads stay on a discussion page."""
+    from .htmlprep import FINDERS
+    return tuple(k for k in FINDERS if not (thread and k == "comments"))
+
+
+def _parse_clean(text: str) -> lxml.html.HtmlElement:
     root = parse_html(text)
     strip_non_content(root)
-    title = headline(root)
-    import os  # DEV
-    kinds = [k for k in os.environ.get('CLEANER_PRUNE', 'landmark,consent,comments,related').split(',') if k]  # DEV
-    mode = os.environ.get('CLEANER_MODE', 'filter')  # DEV
-    from .pagekind import is_discussion
-    thread = is_discussion(root, url)
-    if thread:
-        kinds = [k for k in kinds if k != "comments"]
-    chrome = find_chrome(root, kinds)
-    if mode == 'prune':
-        for _, el in chrome:
-            el.drop_tree()
+    return root
+
+
+def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options) -> str:
+    """trafilatura's text for a tree (which it copies, never changes); replies included on a thread."""
+    import trafilatura
+
     doc = trafilatura.bare_extraction(
         root, url=url, include_comments=thread, include_tables=True, deduplicate=False,
         with_metadata=False, favor_precision=options.favor == "precision",
         favor_recall=options.favor == "recall")
-    body = (doc.text or "") if doc is not None else ""
-    if doc is not None and doc.comments:
+    if doc is None:
+        return ""
+    body = doc.text or ""
+    if doc.comments:
         body = f"{body}\n{doc.comments}".strip()
-    if mode == 'filter' and chrome and body:
-        els = [el for _, el in chrome]
-        chrome_keys = {line_key(x) for el in els for x in render_lines(el)}
-        body_el = root.find("body")
-        rest = {line_key(x) for x in render_lines(body_el if body_el is not None else root, skip=set(els))}
-        only = chrome_keys - rest - {""}
-        body = "\n".join(x for x in body.split("\n") if line_key(x) not in only)
-    return Extracted(body, title, enc)
+    return body
+
+
+def chrome_only_lines(root: lxml.html.HtmlElement, chrome: list[lxml.html.HtmlElement]) -> set[str]:
+    """Keys (:func:`cleaner.htmltext.line_key`) of the lines found in the removed ``chrome`` and nowhere else in ``root``."""
+    from .htmltext import line_key, render_lines
+
+    body = root.find("body")
+    rest = {line_key(x) for x in render_lines(body if body is not None else root)}
+    return {k for el in chrome for x in render_lines(el) if (k := line_key(x)) and k not in rest}
+
+
+def drop_lines(text: str, keys: set[str]) -> str:
+    """``text`` without the lines whose key is in ``keys``."""
+    from .htmltext import line_key
+
+    return "\n".join(x for x in text.split("\n") if line_key(x) not in keys) if keys else text
 
 
 def headline(root: lxml.html.HtmlElement) -> str | None:
@@ -149,18 +196,13 @@ def html_to_text(html: bytes | str, http_charset: str | None = None) -> tuple[st
 
     Returns ``(text, title)``; used when extraction is switched off (``--no-extract``).
     """
+    from .htmltext import render_lines
+
     text = decode_html(html, http_charset)[0] if isinstance(html, bytes) else strip_control_chars(html)
     if not text.strip():
         return "", None
-    root = parse_html(text)
-    strip_non_content(root)
+    root = _parse_clean(text)
     title = page_title(root)
-    for t in root.iter("title", "head"):
-        t.drop_tree() if t.getparent() is not None else None
-    block = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "pre", "blockquote",
-             "section", "article", "header", "footer", "nav", "ul", "ol", "table", "figcaption", "dd", "dt"}
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag in block:
-            el.tail = "\n" + (el.tail or "")
-    lines = [" ".join(line.split()) for line in root.text_content().splitlines()]
-    return "\n".join(line for line in lines if line), title
+    body = root.find("body")
+    skip = set(root.iter("head", "script"))
+    return "\n".join(render_lines(body if body is not None else root, skip)), title

@@ -29,6 +29,8 @@ MIN_RELATED_LINKS = 2
 MIN_RELATED_LINKED_ITEMS = 0.6
 #: A heading that names a box has at most this many words.
 MAX_BOX_HEADING_WORDS = 8
+#: A heading's wrapper may hold this many words besides the heading (spacers, labels).
+MAX_WRAPPER_EXTRA_WORDS = 15
 #: Repeated comment items: at least this many siblings with the same comment class.
 MIN_COMMENT_ITEMS = 2
 #: Text after a comment-thread heading counts as part of the thread when each of its blocks is at most this many words.
@@ -59,6 +61,8 @@ _CONSENT_ACTION = regex.compile(
 
 # Class/id words of comment threads, matched on word parts ("CommentBox" -> comment, box).
 _COMMENT_WORD = regex.compile(r"^(?:comments?|commentlist|disqus|respond|replies|reply)$", regex.I)
+# Cheap first test before splitting class names into words.
+_COMMENT_HINT = regex.compile(r"comment|repl|respond|disqus", regex.I)
 # A container named for the whole thread (plural or list words).
 _THREAD_ATTR = regex.compile(r"(?:^|[-_ ])(?:comments|commentlist|comment-?list|comments?-?(?:area|section|wrap(?:per)?|thread|container)|disqus_thread)(?:$|[-_ ])", regex.I)
 # A heading that opens a comment thread: "Comments (3)", "12 comments", "Leave a reply", "Kommentare".
@@ -87,6 +91,23 @@ RELATED_HEADINGS = (
 )
 _RELATED_HEADING = regex.compile(r"^\s*(?:" + "|".join(RELATED_HEADINGS) + ")", regex.I)
 
+#: Containers a box never grows into.
+_BOX_STOP = frozenset({"body", "html", "main", "article"})
+_ATTR_SPLIT = regex.compile(r"[\s\-_:]+")
+# Headings of reference lists (bibliographies): citations, not prose.
+REFERENCE_HEADINGS = (
+    r"references?", r"bibliography", r"works cited", r"citations?", r"sources?", r"literature cited",
+    r"cited (?:works|literature)", r"literatur(?:verzeichnis)?", r"einzelnachweise", r"quellen", r"références",
+    r"bibliographie", r"referencias", r"bibliografía", r"referências", r"bibliografia", r"riferimenti",
+    r"список литературы", r"литература", r"источники",
+)
+_REFERENCE_HEADING = regex.compile(r"^\s*(?:\d+[.)]?\s*)?(?:" + "|".join(REFERENCE_HEADINGS) + r")\s*:?\s*$", regex.I)
+_CITATION = regex.compile(r"\b(?:1[6-9]|20)\d\d\b|doi|https?://|\bvol\.|\bpp?\.\s*\d", regex.I)
+#: A reference list has at least this many entries ...
+MIN_REFERENCES = 2
+#: ... and this share of them looks like a citation (a year, a DOI, a URL, a volume or page number; 0-1).
+MIN_CITATION_SHARE = 0.6
+
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _WORD = regex.compile(r"\w+")
 _CAMEL = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -111,7 +132,7 @@ def _attr_words(el: lxml.html.HtmlElement) -> list[str]:
     out: list[str] = []
     for value in (el.get("class"), el.get("id")):
         if value:
-            for token in regex.split(r"[\s\-_:]+", value):
+            for token in _ATTR_SPLIT.split(value):
                 out.extend(w.lower() for w in _CAMEL.findall(token))
     return out
 
@@ -177,6 +198,9 @@ def find_consent(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.H
 
 
 def _is_comment_item(el: lxml.html.HtmlElement) -> bool:
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not _COMMENT_HINT.search(attrs):
+        return False
     return any(_COMMENT_WORD.match(w) for w in _attr_words(el))
 
 
@@ -187,23 +211,26 @@ def find_comments(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.
     is not a thread and stays.
     """
     doomed: list[lxml.html.HtmlElement] = []
+    items: dict[tuple[lxml.html.HtmlElement, str], list[lxml.html.HtmlElement]] = {}
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
-        attrs = " ".join(filter(None, (el.get("id"), el.get("class"))))
-        if attrs and _THREAD_ATTR.search(attrs):
-            doomed.append(el)
+        attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
+        if not _COMMENT_HINT.search(attrs):
             continue
-        parent = el.getparent()
-        if parent is not None and el.get("class") and _is_comment_item(el):
-            same = [s for s in parent if isinstance(s.tag, str) and s.get("class") == el.get("class")]
-            if len(same) >= MIN_COMMENT_ITEMS:
-                doomed.append(el)
+        if _THREAD_ATTR.search(attrs):
+            doomed.append(el)
+        elif el.get("class") and el.getparent() is not None and _is_comment_item(el):
+            items.setdefault((el.getparent(), el.get("class")), []).append(el)
+    for group in items.values():
+        if len(group) >= MIN_COMMENT_ITEMS:
+            doomed.extend(group)
+    doomed_set = set(doomed)
     for h in root.iter(*_HEADING_TAGS):
         text = " ".join(h.text_content().split())
         if text and _words(text) <= MAX_BOX_HEADING_WORDS and _THREAD_HEADING.match(text):
             tail = list(h.itersiblings())
-            if all(s in doomed or _is_comment_item(s) or _words(s.text_content()) <= MAX_THREAD_TAIL_WORDS
+            if all(s in doomed_set or _is_comment_item(s) or _words(s.text_content()) <= MAX_THREAD_TAIL_WORDS
                    for s in tail if isinstance(s.tag, str)):
                 doomed.append(h)
                 doomed.extend(s for s in tail if isinstance(s.tag, str))
@@ -242,6 +269,23 @@ def _link_list_like(el: lxml.html.HtmlElement, skip: lxml.html.HtmlElement | Non
     return linked / len(items) >= MIN_RELATED_LINKED_ITEMS
 
 
+def _heading_top(h: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The outermost wrapper of heading ``h`` that ends with it and holds little else (page-builder sections).
+
+    Climbs while nothing follows inside the parent and the parent's other text stays
+    within ``MAX_WRAPPER_EXTRA_WORDS`` words.
+    """
+    limit = _words(h.text_content()) + MAX_WRAPPER_EXTRA_WORDS
+    top = h
+    while True:
+        parent = top.getparent()
+        if parent is None or parent.tag in _BOX_STOP or _words(parent.text_content()) > limit:
+            return top
+        if (top.tail or "").strip() or any(isinstance(x.tag, str) and x.text_content().strip() for x in top.itersiblings()):
+            return top
+        top = parent
+
+
 def find_related(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
     """Related-links boxes recognised by their heading ("More from ...", "Related", "Recommended").
 
@@ -257,20 +301,52 @@ def find_related(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.H
         # Climb through wrappers that hold only the heading.
         while box is not None and box.getparent() is not None and len([c for c in box if isinstance(c.tag, str)]) == 1:
             box = box.getparent()
-        if box is not None and box.tag not in ("body", "html", "main", "article") and _box_heading(box) is h \
+        if box is not None and box.tag not in _BOX_STOP and _box_heading(box) is h \
                 and _link_list_like(box, skip=h):
             doomed.append(box)
             continue
-        nxt = h.getnext()
-        while nxt is not None and not isinstance(nxt.tag, str):
+        top = _heading_top(h)
+        nxt = top.getnext()
+        while nxt is not None and (not isinstance(nxt.tag, str) or not nxt.text_content().strip()):
             nxt = nxt.getnext()
         if nxt is not None and nxt.tag not in _HEADING_TAGS and _link_list_like(nxt):
-            doomed.extend((h, nxt))
+            doomed.extend((top, nxt))
+    return [el for el in doomed if guard.allows(el)]
+
+
+def find_references(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
+    """Reference lists: a "References"/"Bibliography" heading and the list of citations after it.
+
+    The section runs from the heading to the next heading; it must be a list of
+    ``MIN_REFERENCES`` or more entries of which most look like citations.
+    """
+    doomed: list[lxml.html.HtmlElement] = []
+    for h in root.iter(*_HEADING_TAGS):
+        if not _REFERENCE_HEADING.match(" ".join(h.text_content().split())):
+            continue
+        top = _heading_top(h)
+        section = []
+        for sib in top.itersiblings():
+            if not isinstance(sib.tag, str):
+                continue
+            if sib.tag in _HEADING_TAGS or sib.find(".//h1") is not None or sib.find(".//h2") is not None:
+                break
+            section.append(sib)
+        entries = [li for sib in section for li in ([sib] if sib.tag == "li" else sib.iter("li"))]
+        if not entries:
+            entries = [sib for sib in section if sib.text_content().strip()]
+        if len(entries) < MIN_REFERENCES:
+            continue
+        cited = sum(1 for e in entries if _CITATION.search(e.text_content()))
+        if cited / len(entries) >= MIN_CITATION_SHARE:
+            doomed.append(top)
+            doomed.extend(section)
     return [el for el in doomed if guard.allows(el)]
 
 
 #: The finders, by kind, in the order they run.
-FINDERS = {"landmark": find_landmarks, "consent": find_consent, "comments": find_comments, "related": find_related}
+FINDERS = {"landmark": find_landmarks, "consent": find_consent, "comments": find_comments, "related": find_related,
+           "references": find_references}
 
 
 def find_chrome(root: lxml.html.HtmlElement, kinds: Iterable[str] = tuple(FINDERS)) -> list[tuple[str, lxml.html.HtmlElement]]:

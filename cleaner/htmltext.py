@@ -51,3 +51,44 @@ def render_lines(root: lxml.html.HtmlElement, skip: Collection[lxml.html.HtmlEle
 def line_key(line: str) -> str:
     """A line reduced to its lower-cased words, for matching lines rendered in different ways."""
     return " ".join(_WORD.findall(line.lower()))
+
+
+def render_blocks(root: lxml.html.HtmlElement, skip: Collection[lxml.html.HtmlElement] = ()) -> list[tuple[str, int]]:
+    """Like :func:`render_lines`, with each line's count of characters inside links: ``[(line, link_chars)]``."""
+    parts: list[tuple[str, bool]] = []
+    walker = lxml.etree.iterwalk(root, events=("start", "end"))
+    depth_a = 0
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        block = tag in BLOCK_TAGS
+        if event == "start":
+            if block:
+                parts.append(("\n", False))
+            if el in skip:
+                walker.skip_subtree()
+                continue
+            if tag == "a":
+                depth_a += 1
+            if el.text and tag:
+                parts.append((el.text, depth_a > 0))
+        else:
+            if tag == "a" and el not in skip:
+                depth_a -= 1
+            if block:
+                parts.append(("\n", False))
+            if el.tail and el is not root:
+                parts.append((el.tail, depth_a > 0))
+    out: list[tuple[str, int]] = []
+    line: list[str] = []
+    linked = 0
+    for text, in_link in parts + [("\n", False)]:
+        if text == "\n":
+            s = " ".join("".join(line).split())
+            if s:
+                out.append((s, min(len(s), linked)))
+            line, linked = [], 0
+        else:
+            line.append(text)
+            if in_link:
+                linked += len(" ".join(text.split()))
+    return out

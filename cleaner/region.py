@@ -1,0 +1,73 @@
+"""The page's main region and the checks that tell when trafilatura took too little of it.
+
+trafilatura picks one container; on listings, product grids, service pages and some
+forums it picks a small one (a teaser, one post) and the rest of the main content is
+lost. Two checks use the page's text once chrome is pruned (:mod:`cleaner.htmlprep`):
+
+- *coverage*: the share of that text the extraction kept;
+- *prose*: whether the extraction holds one real paragraph (``PROSE_WORDS`` words).
+
+:func:`region_text` is the recall fallback: the lines of ``<main>`` (or of ``<body>``)
+that are not link lists, plus every line the extraction already had.
+"""
+from __future__ import annotations
+
+import lxml.html
+import regex
+
+from .htmltext import line_key, render_blocks
+
+#: A ``<main>`` (or ``role=main``) element is the region only when it holds this much text (characters).
+MIN_MAIN_CHARS = 500
+#: A paragraph of prose has at least this many words.
+PROSE_WORDS = 25
+#: In the region fallback, a line new to the extraction stays unless more than this share of its characters is link text (0-1).
+MAX_LINK_SHARE = 0.5
+#: Elements of the region that never hold main content: forms and their controls, side boxes, footers.
+NOT_CONTENT = ("form", "aside", "footer", "select", "button", "label", "input", "textarea", "script")
+
+_WORD = regex.compile(r"\w+")
+
+
+def page_chars(root: lxml.html.HtmlElement) -> int:
+    """Characters of visible text in ``<body>`` (white space folded, scripts left out)."""
+    body = root.find("body")
+    body = body if body is not None else root
+    n = sum(len(s.text or "") for s in body.iter("script"))
+    return max(0, len(" ".join(body.text_content().split())) - n)
+
+
+def coverage(text: str, root: lxml.html.HtmlElement) -> float:
+    """Share of the page's visible text (``page_chars``) that ``text`` holds, capped at 1."""
+    return min(1.0, len(text) / max(1, page_chars(root)))
+
+
+def has_prose(text: str) -> bool:
+    """True when ``text`` has a line of at least ``PROSE_WORDS`` words."""
+    return any(len(_WORD.findall(line)) >= PROSE_WORDS for line in text.split("\n"))
+
+
+def main_region(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """``<main>`` or the first ``role=main`` element when it holds ``MIN_MAIN_CHARS``, else ``<body>``."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and (el.tag == "main" or "main" in (el.get("role") or "").lower().split()):
+            if len(el.text_content()) >= MIN_MAIN_CHARS:
+                return el
+            break
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def region_text(root: lxml.html.HtmlElement, extracted: str) -> str:
+    """The main region as lines, link lists left out, lines of ``extracted`` always in; changes ``root``.
+
+    Forms, side boxes and footers of the region are removed first.
+    """
+    region = main_region(root)
+    for el in [e for e in region.iter(*NOT_CONTENT) if e is not region]:
+        if el.getparent() is not None:
+            el.drop_tree()
+    have = {line_key(x) for x in extracted.split("\n")}
+    lines = [line for line, linked in render_blocks(region)
+             if line_key(line) in have or linked <= MAX_LINK_SHARE * len(line)]
+    return "\n".join(lines)
