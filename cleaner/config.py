@@ -37,6 +37,7 @@ class Options:
     # --- extraction
     extract: bool = _opt(True, "run main-content extraction on HTML records (off: HTML is turned to plain text)")
     favor: str = _opt("balanced", "trafilatura trade-off: balanced, precision or recall", choices=("balanced", "precision", "recall"))
+    captions: bool = _opt(False, "keep figure captions (figcaption text, once) as paragraphs; off: figures are dropped whole, as trafilatura does")
     doc_timeout_s: float = _opt(60.0, "a record that takes longer than this to extract and mark goes to rejects (seconds; 0 = no limit)")
     # --- rules and in-page duplicates
     rules: str = _opt("all", "comma-separated rule ids or prefixes to run (all = every built-in rule)")
@@ -44,6 +45,7 @@ class Options:
     extra_rules: str = _opt("", "path of a TOML rules file to load beside the built-in ones")
     languages: str = _opt("all", "comma-separated language tags whose language-bound rules run (all = every language)")
     regex_timeout_s: float = _opt(0.5, "time limit of one regular-expression match (seconds)")
+    title_dedup: bool = _opt(True, "remove the first line of the text when it repeats the page title (the title stays in the title field)")
     inpage_dedup: bool = _opt(True, "remove repeated headlines, captions and paragraphs inside each page")
     inpage_jaccard: float = _opt(0.8, "Jaccard similarity of character 5-gram sets above which two paragraphs of one page are near-duplicates")
     # --- site templates

@@ -101,9 +101,9 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     paragraph, heading, list item or table row per line; empty when the page holds no main
     content. Raises :class:`ExtractionError` for a page that cannot be parsed.
     """
-    from .htmlprep import find_chrome
+    from .htmlprep import captions_to_paragraphs, find_chrome
     from .pagekind import is_discussion
-    from .region import coverage, has_prose, region_text
+    from .region import coverage, has_prose, region_text, restore_lists
 
     if isinstance(html, bytes):
         text, enc = decode_html(html, http_charset)
@@ -117,6 +117,8 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     chrome = [el for _, el in find_chrome(root, prune_kinds(thread))]
     for el in chrome:
         el.drop_tree()
+    if options.captions:
+        captions_to_paragraphs(root)
     body = _trafilatura(root, url, thread, options)
     if chrome and coverage(body, root) < RERUN_COVERAGE:
         again = drop_lines(_trafilatura(_parse_clean(text), url, thread, options), chrome_only_lines(root, chrome))
@@ -124,6 +126,8 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
             body = again
     if coverage(body, root) < FALLBACK_COVERAGE and not has_prose(body):
         body = region_text(root, body)
+    else:
+        body = restore_lists(root, body)
     return Extracted(body, title, enc)
 
 
@@ -131,6 +135,9 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
 RERUN_COVERAGE = 0.3
 #: The rerun's text replaces the first when it is at least this many times longer.
 RERUN_GAIN = 1.2
+#: Pages with more text than this go through trafilatura's fast mode (no readability/jusText
+#: comparison, whose time grows much faster than the text: an 11 MB text node took minutes) (characters).
+FAST_MODE_CHARS = 2_000_000
 #: Below this share of the page's visible text, and with no paragraph of prose, the main region replaces the extraction (0-1).
 FALLBACK_COVERAGE = 0.1
 
@@ -151,8 +158,9 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, opt
     """trafilatura's text for a tree (which it copies, never changes); replies included on a thread."""
     import trafilatura
 
+    fast = len(root.text_content()) > FAST_MODE_CHARS
     doc = trafilatura.bare_extraction(
-        root, url=url, include_comments=thread, include_tables=True, deduplicate=False,
+        root, url=url, include_comments=thread, include_tables=True, deduplicate=False, fast=fast,
         with_metadata=False, favor_precision=options.favor == "precision",
         favor_recall=options.favor == "recall")
     if doc is None:

@@ -374,3 +374,25 @@ def prune_chrome(root: lxml.html.HtmlElement, kinds: Iterable[str] = tuple(FINDE
         el.drop_tree()
         report.add(kind)
     return report
+
+
+def captions_to_paragraphs(root: lxml.html.HtmlElement) -> int:
+    """Replace each ``<figure>`` that has a ``<figcaption>`` by one paragraph of the caption text; returns how many.
+
+    trafilatura drops figures whole; the image's alt and title text, which often repeat the
+    caption (a CMS habit), go with the image, so the caption appears once.
+    """
+    n = 0
+    for fig in list(root.iter("figure")):
+        cap = fig.find(".//figcaption")
+        if fig.getparent() is None or cap is None:
+            continue
+        text = " ".join(cap.text_content().split())
+        if not text:
+            continue
+        p = lxml.html.Element("p")
+        p.text = text
+        p.tail = fig.tail
+        fig.getparent().replace(fig, p)
+        n += 1
+    return n

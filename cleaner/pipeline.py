@@ -77,6 +77,9 @@ def build_markers(options: Options) -> list[Marker]:
     from .rules.engine import select_rules
 
     markers: list[Marker] = [ChromeRules(select_rules(options), options.regex_timeout_s)]
+    if options.title_dedup:
+        from .dedup.title import PageTitle
+        markers.append(PageTitle())
     if options.inpage_dedup:
         markers.append(InPageDuplicates.from_options(options))
     return markers

@@ -71,3 +71,42 @@ def region_text(root: lxml.html.HtmlElement, extracted: str) -> str:
     lines = [line for line, linked in render_blocks(region)
              if line_key(line) in have or linked <= MAX_LINK_SHARE * len(line)]
     return "\n".join(lines)
+
+
+def restore_lists(root: lxml.html.HtmlElement, extracted: str) -> str:
+    """Put back lists that trafilatura dropped between paragraphs it kept.
+
+    trafilatura's recovery of "wild" text (a page with no content container, e.g. ``<p>``
+    and ``<ul>`` right under ``<body>``) takes paragraphs only, so a bullet list between
+    two kept paragraphs disappears (adbar/trafilatura#233). A ``<ul>``/``<ol>`` comes back,
+    after the line of the paragraph just before it, when none of its items is in the text,
+    that paragraph is, and its items are not mostly link text.
+    """
+    lines = extracted.split("\n")
+    keys = [line_key(x) for x in lines]
+    present = set(keys)
+    inserts: dict[int, list[str]] = {}
+    for lst in root.iter("ul", "ol"):
+        if lst.getparent() is None or any(a.tag in ("ul", "ol") for a in lst.iterancestors()):
+            continue
+        items = render_blocks(lst)
+        if not items or any(line_key(t) in present for t, _ in items):
+            continue
+        if sum(linked for _, linked in items) > MAX_LINK_SHARE * sum(len(t) for t, _ in items):
+            continue
+        prev = lst.getprevious()
+        while prev is not None and (not isinstance(prev.tag, str) or not prev.text_content().strip()):
+            prev = prev.getprevious()
+        if prev is None:
+            continue
+        before = render_blocks(prev)
+        anchor = line_key(before[-1][0]) if before else ""
+        if anchor and anchor in present:
+            inserts.setdefault(keys.index(anchor), []).extend(f"- {t}" for t, _ in items)
+    if not inserts:
+        return extracted
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        out.extend(inserts.get(i, ()))
+    return "\n".join(out)
