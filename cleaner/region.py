@@ -23,6 +23,8 @@ MIN_MAIN_CHARS = 500
 PROSE_WORDS = 25
 #: In the region fallback, a line new to the extraction stays unless more than this share of its characters is link text (0-1).
 MAX_LINK_SHARE = 0.5
+#: A list is put back only when each item has at most this many words (bullet points, not a gallery of captions).
+MAX_RESTORED_ITEM_WORDS = 40
 #: Elements of the region that never hold main content: forms and their controls, side boxes, footers.
 NOT_CONTENT = ("form", "aside", "footer", "select", "button", "label", "input", "textarea", "script")
 
@@ -80,17 +82,21 @@ def restore_lists(root: lxml.html.HtmlElement, extracted: str) -> str:
     and ``<ul>`` right under ``<body>``) takes paragraphs only, so a bullet list between
     two kept paragraphs disappears (adbar/trafilatura#233). A ``<ul>``/``<ol>`` comes back,
     after the line of the paragraph just before it, when none of its items is in the text,
-    that paragraph is, and its items are not mostly link text.
+    that paragraph is, its items are bullet-sized (``MAX_RESTORED_ITEM_WORDS``) and not
+    mostly link text.
     """
     lines = extracted.split("\n")
     keys = [line_key(x) for x in lines]
     present = set(keys)
+    everything = " " + " ".join(keys) + " "
     inserts: dict[int, list[str]] = {}
     for lst in root.iter("ul", "ol"):
         if lst.getparent() is None or any(a.tag in ("ul", "ol") for a in lst.iterancestors()):
             continue
         items = render_blocks(lst)
-        if not items or any(line_key(t) in present for t, _ in items):
+        if not items or any(f" {line_key(t)} " in everything for t, _ in items):
+            continue
+        if any(len(_WORD.findall(t)) > MAX_RESTORED_ITEM_WORDS for t, _ in items):
             continue
         if sum(linked for _, linked in items) > MAX_LINK_SHARE * sum(len(t) for t, _ in items):
             continue
