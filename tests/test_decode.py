@@ -56,5 +56,9 @@ def test_declared_utf8_that_is_really_latin1_is_guessed():
     assert "\ufffd" not in text and "marché" in text
 
 
-def test_plain_text_files_lose_control_characters():
-    assert decode_text("line one\x00\nline two".encode()) == "line one\nline two"
+def test_plain_text_files_lose_nul_but_keep_other_control_characters():
+    assert decode_text("line one\x00\nline \x1btwo".encode()) == "line one\nline \x1btwo"
+
+
+def test_utf16_plain_text_with_bom_decodes():
+    assert decode_text(codecs.BOM_UTF16_LE + "Zeile eins\nZeile zwei".encode("utf-16-le")) == "Zeile eins\nZeile zwei"

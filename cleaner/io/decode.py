@@ -105,5 +105,9 @@ def _decode(data: bytes, http_charset: str | None) -> tuple[str, str]:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode a plain-text file: BOM, strict UTF-8, else a guess; control characters removed."""
-    return decode_html(data, None)[0]
+    """Decode a plain-text file: BOM, strict UTF-8, else a guess; NUL characters removed.
+
+    Other control characters stay: plain text never goes through an XML parser, and
+    ``cleaner explain`` shows them escaped.
+    """
+    return _decode(data, None)[0].replace("\x00", "")
