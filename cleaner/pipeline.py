@@ -78,7 +78,9 @@ def build_markers(options: Options) -> list[Marker]:
 
     markers: list[Marker] = [ChromeRules(select_rules(options), options.regex_timeout_s)]
     if options.inpage_dedup:
+        from .rules.settle import Settle
         markers.append(InPageDuplicates.from_options(options))
+        markers.append(Settle(list(markers)))  # removed duplicates can make new neighbours
     return markers
 
 
