@@ -81,7 +81,9 @@ def build_markers(options: Options) -> list[Marker]:
         from .dedup.title import PageTitle
         markers.append(PageTitle())
     if options.inpage_dedup:
+        from .rules.settle import Settle
         markers.append(InPageDuplicates.from_options(options))
+        markers.append(Settle(list(markers)))  # removed duplicates can make new neighbours
     return markers
 
 

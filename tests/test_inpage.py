@@ -3,6 +3,7 @@ keep-first order, the LSH path against the exact path, idempotence."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -163,6 +164,25 @@ def test_paragraph_printed_twice_keeps_the_first_copy():
     assert spans[0].start == text.index(LONG_A, 1) and "line 1 (offset 0)" in spans[0].detail
 
 
+def test_a_question_put_to_every_guest_is_a_template_not_a_duplicate():
+    q = "Which dish from your childhood would you still cook for friends on a cold winter evening?"
+    answers = ["Lentil soup with lemon, because my grandmother made it every Friday.",
+               "Potato dumplings, though mine never turn out as light as my father's did.",
+               "Fish stew, the way they make it in the harbour town where I grew up."]
+    text = "\n".join(f"Guest {n}\n{q}\n{a}" for n, a in enumerate(answers))
+    spans, _ = run(text)
+    assert spans == []
+    twice = "\n".join(f"Guest {n}\n{q}\n{a}" for n, a in enumerate(answers[:2]))
+    spans, _ = run(twice)                       # two copies: the plain duplicate rule applies
+    assert [s.rule for s in spans] == ["dup.paragraph@1"]
+
+
+def test_a_body_printed_three_times_is_still_a_duplicate():
+    body = f"{LONG_A}\n{LONG_B}"
+    _, out = run("\n".join([body] * 3))
+    assert out == body
+
+
 def _edit(text: str, k: int) -> str:
     """``text`` with its first ``k`` words replaced."""
     ws = text.split()
@@ -300,8 +320,10 @@ def test_cleaning_clean_text_finds_nothing_more(lines):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(POOL[:4] + POOL[7:8]), min_size=1, max_size=10))
+@given(st.lists(st.sampled_from(POOL[:4] + POOL[7:8]), min_size=1, max_size=10)
+       .filter(lambda ls: max(Counter(ls).values()) <= inpage.MAX_PLAIN_COPIES))
 def test_first_copy_of_each_long_block_is_the_one_kept(lines):
+    """Without templates (more than MAX_PLAIN_COPIES copies), only the first copy of a paragraph stays."""
     text = "\n".join(lines)
     _, out = run(text)
     kept = [ln for ln in out.splitlines() if ln.strip()]

@@ -178,6 +178,16 @@ def test_prompts_written_as_prose_and_caps_labels_go(markers):
     assert_idempotent(markers, PROMO)
 
 
+def test_duplicates_removed_first_make_new_neighbours_that_are_settled(markers):
+    para = next(ln for ln in lines(NEWS) if ln.startswith("The island ferry company"))
+    other = next(ln for ln in lines(NEWS) if ln.startswith("The company will pay"))
+    text = f"{para}\n{other}\nBAKING CLUB\n{para}\nVIDEOS\nToast frozen slices straight from the freezer."
+    out, doc = clean(markers, text)
+    assert lines(out) == [para, other, "Toast frozen slices straight from the freezer."]
+    assert {s.rule for s in doc.removed} == {"dup.paragraph@1", "chrome.caps-labels@1"}
+    assert_idempotent(markers, text)
+
+
 PIECES = [ln for page in (NEWS, COOKIES, POEM, JAPANESE, PROMO) for ln in page.splitlines()]
 
 

@@ -9,7 +9,8 @@ What counts as a duplicate depends on how long the block is and how it repeats
   anywhere on the page; from :data:`MIN_NEAR_WORDS` words also a near repeat (Jaccard
   similarity of character 5-gram sets at or above ``Options.inpage_jaccard``). A long line
   that is not a sentence (a product name in a listing, a compiler message) is treated like
-  a headline.
+  a headline. A paragraph printed more than :data:`MAX_PLAIN_COPIES` times, each time
+  before different content, is a template (an interview question put to every guest).
 - in between (a headline, a caption): only a *close* repeat, i.e. right after its last copy,
   or separated from it by nothing but one repeated section label ("Blog"), which goes too
   (``chrome.section-label@1``). Two guards keep intentional repetition: a pair of equal
@@ -53,6 +54,12 @@ MIN_PARAGRAPH_WORDS = 12
 #: for near copies; shorter ones differ too much by one word (a 16-word sentence with one
 #: word changed still has a character 5-gram Jaccard similarity of about 0.83).
 MIN_NEAR_WORDS = 25
+#: A paragraph repeated at a distance more often than this, each time before different
+#: content, is a template (the same interview question to each guest), not a duplicate.
+MAX_PLAIN_COPIES = 2
+#: Template decisions are re-checked on what is left this many times at most (each round
+#: can only take templates away, so the loop ends).
+MAX_TEMPLATE_ROUNDS = 4
 #: A repeat without sentence end and at most this long is named a headline.
 MAX_HEADLINE_WORDS = 25
 #: Character n-gram size of the shingles compared for near-duplicates.
@@ -354,6 +361,19 @@ class InPageDuplicates(Marker):
 
     def mark(self, doc: Document) -> Iterable[Span]:
         items = self._items(doc)
+        templates = self._templates(items)
+        for _ in range(MAX_TEMPLATE_ROUNDS):
+            spans, gone = self._mark_items(doc, items, templates)
+            # Removing other duplicates can bring a template's copies together; a template must
+            # still be one on what is left, or cleaning the cleaned text would find more.
+            still = self._templates([it for k, it in enumerate(items) if k not in gone]) & templates
+            if still == templates:
+                break
+            templates = still
+        return spans
+
+    def _mark_items(self, doc: Document, items: list[_Item], templates: set[str]) -> tuple[list[Span], set[int]]:
+        self._template_keys = templates
         spans: list[Span] = []
         first_by_key: dict[str, int] = {}
         last_by_key: dict[str, int] = {}
@@ -364,6 +384,8 @@ class InPageDuplicates(Marker):
         def drop(k: int, rule: str, detail: str) -> None:
             gone.add(k)
             spans.append(line_span(doc.text, items[k].block, rule, detail))
+            if kept and k in kept:  # a label kept at first, dropped once the copy after it showed up
+                kept.remove(k)
 
         for i, it in enumerate(items):
             if it.barrier or not it.key:
@@ -384,7 +406,7 @@ class InPageDuplicates(Marker):
             last_by_key.setdefault(it.key, i)
             if self._paragraph(it, MIN_NEAR_WORDS):
                 paragraphs.add(i, it.grams())
-        return spans
+        return spans, gone
 
     @staticmethod
     def _paragraph(it: _Item, min_words: int) -> bool:
@@ -395,11 +417,41 @@ class InPageDuplicates(Marker):
         """
         return it.words >= min_words and is_sentence(it.text)
 
+    def _templates(self, items: list[_Item]) -> set[str]:
+        """Keys of paragraphs that repeat as a template: a prompt printed before different content.
+
+        An interview asking each guest the same question, an FAQ block per product: more than
+        :data:`MAX_PLAIN_COPIES` copies apart from each other (a copy right after another, or
+        after a label, does not count), each followed by a different block. A page printed
+        twice or three times repeats what follows too, so it is no template.
+        """
+        where: dict[str, list[int]] = {}
+        for i, it in enumerate(items):
+            if it.barrier or not it.key or not self._paragraph(it, MIN_PARAGRAPH_WORDS):
+                continue
+            seen = where.setdefault(it.key, [])
+            if seen and all(items[k].label or items[k].key == it.key for k in range(seen[-1] + 1, i)):
+                continue  # close to the copy before: not a separate occurrence
+            seen.append(i)
+        out = set()
+        for key, at in where.items():
+            if len(at) <= MAX_PLAIN_COPIES:
+                continue
+            followers = []
+            for k in at:
+                j = k + 1
+                while j < len(items) and (items[j].label or items[j].key == key):
+                    j += 1
+                followers.append(items[j].key if j < len(items) else None)
+            if len(set(followers)) == len(followers):
+                out.add(key)
+        return out
+
     def _exact_repeat(self, doc, items, i, first, last, drop, gone) -> bool:
         it = items[i]
         labels = self._between(items, last, i, it.key, gone)
         where = self._where(doc, items[first])
-        if self._paragraph(it, MIN_PARAGRAPH_WORDS):
+        if self._paragraph(it, MIN_PARAGRAPH_WORDS) and (labels is not None or it.key not in self._template_keys):
             drop(i, self._name(it, labels == []), f"repeats {where}")
         elif labels is None:
             return False  # a refrain: other lines sit between the copies

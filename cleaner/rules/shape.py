@@ -20,8 +20,8 @@ NO_SPACE_CHARS_PER_WORD = 2
 MAX_LABEL_WORDS = 2
 #: A teaser in a related-links list: a list item of at most this many words ...
 MAX_TEASER_ITEM_WORDS = 50
-#: ... or a plain line of at most this many words (a headline, or a headline and one short
-#: teaser sentence); a longer plain line is a real paragraph and ends the list.
+#: ... or a plain line of at most this many words without sentence end (a headline); a
+#: longer line, or a sentence, is article text and ends the list.
 MAX_TEASER_LINE_WORDS = 25
 
 #: Below this code point no character belongs to a script written without spaces (Thai starts it).
@@ -101,14 +101,16 @@ def has_digit(text: str) -> bool:
 def is_teaser(text: str) -> bool:
     """True for a line shaped like an entry of a related-links list.
 
-    A list item of at most :data:`MAX_TEASER_ITEM_WORDS` words, or a plain line of at most
-    :data:`MAX_TEASER_LINE_WORDS` words; code and table rows are never teasers.
+    A list item of at most :data:`MAX_TEASER_ITEM_WORDS` words, or a headline: a plain line
+    of at most :data:`MAX_TEASER_LINE_WORDS` words that does not end like a sentence. A plain
+    sentence is article text resuming after the list (news sites print one sentence a
+    paragraph); code and table rows are never teasers.
     """
     if is_indented_code(text) or is_table_row(text):
         return False
     if is_list_item(text):
         return word_count(text) <= MAX_TEASER_ITEM_WORDS
-    return word_count(text) <= MAX_TEASER_LINE_WORDS
+    return word_count(text) <= MAX_TEASER_LINE_WORDS and not ends_sentence(text)
 
 
 def code_lines(lines: Sequence[str]) -> list[bool]:

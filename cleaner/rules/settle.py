@@ -1,0 +1,47 @@
+"""Run per-document markers again until none finds anything new.
+
+The markers look at neighbours: a run of ALL-CAPS labels, a caption printed twice, a
+section under a header. Removing an in-page duplicate can make two lines neighbours that
+were not, so that cleaning the cleaned text would find more. :class:`Settle` runs the
+markers over what is left until a round adds nothing (at most :data:`MAX_SETTLE_ROUNDS`),
+which makes the pipeline idempotent: ``clean(clean(x)) == clean(x)``.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..document import Document, Span
+from ..steps import Marker
+
+#: Rounds over all markers at most (each round only adds spans, so the loop ends anyway).
+MAX_SETTLE_ROUNDS = 4
+
+
+class Settle(Marker):
+    """Re-run ``markers`` over a document's remaining lines until they mark nothing new.
+
+    Runs only when a rule family listed in ``after`` (default: in-page duplicates) removed
+    something, since otherwise the first pass already saw the final neighbours. The spans it
+    returns carry the rule names of the markers that found them.
+    """
+
+    name = "settle"
+
+    def __init__(self, markers: list[Marker], after: tuple[str, ...] = ("dup.",)):
+        super().__init__()
+        self.markers, self.after = markers, after
+
+    def mark(self, doc: Document) -> Iterable[Span]:
+        if not any(s.rule.startswith(self.after) for s in doc.removed):
+            return []
+        found: list[Span] = []
+        for _ in range(MAX_SETTLE_ROUNDS):
+            scratch = Document(doc.id, doc.url, doc.text, doc.title, doc.metadata, doc.removed + found)
+            before = len(found)
+            for m in self.markers:
+                new = list(m.mark(scratch))
+                scratch.removed.extend(new)
+                found.extend(new)
+            if len(found) == before:
+                break
+        return found
