@@ -44,13 +44,19 @@ _U32 = np.uint64(32)
 
 
 def host_of(url: str | None) -> str | None:
-    """The lower-cased host of a URL without a leading ``www.``, or ``None`` when there is none."""
+    """The lower-cased host of a URL without a leading ``www.`` or a port, or ``None`` when there is none."""
     if not url:
         return None
-    try:
-        host = (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
-    except ValueError:
-        return None
+    rest = url.split("://", 1)[1] if "://" in url else url.lstrip("/")
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
+    if host.startswith("["):  # IPv6 literal: let the standard parser handle it
+        try:
+            host = urlsplit("//" + host).hostname or ""
+        except ValueError:
+            return None
+    else:
+        host = host.split(":", 1)[0]
+    host = host.strip().lower().rstrip(".")
     if host.startswith("www."):
         host = host[4:]
     return host or None
