@@ -20,6 +20,7 @@ import xxhash
 from ..document import Document, apply_spans
 from ..steps import CorpusStep
 from .compact import ChunkedRows, SpillDir, StringStore
+from .unionfind import size_histogram
 
 _ASCII_PUNCT = string.punctuation.encode("ascii")
 #: Documents buffered before their keys and ids are stored.
@@ -50,7 +51,7 @@ class ExactDuplicates(CorpusStep):
         self._pending: list[tuple[int, int, str]] = []
         self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
         self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
-        self.groups = 0
+        self.group_sizes: list[int] = []
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "ExactDuplicates":
@@ -91,7 +92,7 @@ class ExactDuplicates(CorpusStep):
         for s, e in zip(starts[big].tolist(), ends[big].tolist()):
             members = order[s:e].tolist()
             k = min(members, key=lambda m: self.ids[m])
-            self.groups += 1
+            self.group_sizes.append(e - s)
             for m in members:
                 if m != k:
                     dropped.append(m)
@@ -114,4 +115,5 @@ class ExactDuplicates(CorpusStep):
         return self._rows.nbytes()
 
     def report(self) -> dict[str, Any]:
-        return {"groups": self.groups, "dropped_documents": int(self.dropped_index.size)}
+        return {"clusters": len(self.group_sizes), "largest_cluster": max(self.group_sizes, default=0),
+                "cluster_sizes": size_histogram(self.group_sizes), "dropped_documents": int(self.dropped_index.size)}

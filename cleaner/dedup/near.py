@@ -45,7 +45,7 @@ from ..steps import CorpusStep
 from .compact import ChunkedRows, RowStore, SpillDir, StringStore
 from .lsh import MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, candidate_probability, optimal_bands
 from .minhash import MinHasher, bottom_k, estimate_jaccard, exact_jaccard, shingles, sketch_jaccard, uses_spaces
-from .unionfind import UnionFind, choose_survivors, pick_survivor, survivor_key
+from .unionfind import UnionFind, choose_survivors, pick_survivor, size_histogram, survivor_key
 
 __all__ = ["NearDuplicates", "shingles", "uses_spaces", "MinHasher", "estimate_jaccard", "exact_jaccard",
            "bottom_k", "sketch_jaccard", "optimal_bands", "candidate_probability", "band_keys", "buckets", "bucket_pairs", "UnionFind", "choose_survivors",
@@ -230,6 +230,7 @@ class NearDuplicates(CorpusStep):
         n = max(1, self._index.rows)
         at_threshold = float(candidate_probability(self.threshold, self.bands, self.rows))
         return {"clusters": len(self.clusters), "largest_cluster": max(self.clusters, default=0),
+                "cluster_sizes": size_histogram(self.clusters),
                 "dropped_documents": int(self.dropped_index.size), "threshold": self.threshold,
                 "bands": self.bands, "rows": self.rows, "candidate_probability_at_threshold": round(at_threshold, 3),
                 "indexed_documents": self._index.rows, "candidate_pairs": self.candidate_pairs,

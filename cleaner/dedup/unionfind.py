@@ -75,6 +75,14 @@ class UnionFind:
         return int(self.parent.nbytes)
 
 
+def size_histogram(sizes: Iterable[int]) -> dict[str, int]:
+    """``{"2": clusters of 2, "3": clusters of 3, ...}`` in ascending size (the report's ``cluster_sizes``)."""
+    out: dict[str, int] = {}
+    for n in sorted(int(x) for x in sizes):
+        out[str(n)] = out.get(str(n), 0) + 1
+    return out
+
+
 def survivor_key(size: int, doc_id: str) -> tuple[int, str]:
     """Sort key of the survivor rule: most shingles first, then the smallest id."""
     return (-int(size), doc_id)
