@@ -60,14 +60,29 @@ def run_cleaner(n: int, threshold: float, workdir: str) -> dict:
     peak_index = {}
     rss_after = {}
 
+    cache_path = os.path.join(workdir, "docs.bin")
+
     def docs():
+        """The documents: generated on the first pass and kept in a file, read back after."""
         nonlocal gen
-        for i in range(n):
-            t0 = time.process_time()
-            s = corpus.doc(i)
-            d = Document(s.id, s.url, s.text)
-            gen += time.process_time() - t0
-            yield i, d
+        if not os.path.exists(cache_path):
+            with open(cache_path + ".tmp", "wb") as fh:
+                for i in range(n):
+                    t0 = time.process_time()
+                    s = corpus.doc(i)
+                    blob = "\x00".join((s.id, s.url, s.text)).encode("utf-8")
+                    fh.write(len(blob).to_bytes(4, "little") + blob)
+                    gen += time.process_time() - t0
+                    yield i, Document(s.id, s.url, s.text)
+            os.replace(cache_path + ".tmp", cache_path)
+            return
+        with open(cache_path, "rb") as fh:
+            for i in range(n):
+                t0 = time.process_time()
+                size = int.from_bytes(fh.read(4), "little")
+                did, url, text = fh.read(size).decode("utf-8").split("\x00", 2)
+                gen += time.process_time() - t0
+                yield i, Document(did, url, text)
 
     for k, step in enumerate(steps):
         for i, d in docs():

@@ -144,3 +144,14 @@ def test_chunked_rows_keep_every_row_in_order_with_little_slack(batch_sizes):
     assert rows.rows == total
     assert rows.column(0).tolist() == list(range(total)) and rows.column(2).tolist() == [x + 7 for x in range(total)]
     assert rows.nbytes() <= 12 * (total + max(total // 8, ChunkedRows.FIRST_CHUNK_ROWS))
+
+
+def test_applying_twice_gives_the_same_spans_and_sparse_ordinals_are_not_cached():
+    docs = _corpus()
+    step = _run(docs, min_pages=3, min_share=0.3)
+    again = Document(docs[2].id, docs[2].url, docs[2].text)
+    step.apply(2, again)  # cached mask
+    assert again.removed == docs[2].removed
+    far = Document(docs[3].id, docs[3].url, docs[3].text)
+    step.apply(7 << 40, far)  # an engine whose ordinals are (shard << k) | position
+    assert len(far.removed) == 3 and step._masks.size < 10_000

@@ -41,6 +41,9 @@ _NON_WORD = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"\d+")
 _LOW_32 = np.uint64(0xFFFFFFFF)
 _U32 = np.uint64(32)
+#: A document's template mask not computed yet (a real mask never has all 64 bits: such
+#: documents are not cached).
+UNKNOWN_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def host_of(url: str | None) -> str | None:
@@ -137,6 +140,11 @@ class SiteTemplates(CorpusStep):
         self.template_pages = np.zeros(0, dtype=np.uint32)  # pages each template key is on
         self.host_pages = KeyCounter()
         self._peak_bytes = 0
+        # per document ordinal: bit i set = kept block i is template (the local engine applies
+        # this step once per later corpus pass; the hashing is done once). UNKNOWN_MASK = not
+        # yet. Only dense ordinals (below twice the documents observed) are cached.
+        self._masks = np.zeros(0, dtype=np.uint64)
+        self._observed = 0
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "SiteTemplates":
@@ -158,6 +166,7 @@ class SiteTemplates(CorpusStep):
         return [host_key(host), page_key(host, distinct), distinct.tolist()]
 
     def observe(self, index: int, doc_id: str, fp: Any) -> None:
+        self._observed += 1
         if fp is None:
             return
         hk, pk, keys = fp
@@ -184,29 +193,53 @@ class SiteTemplates(CorpusStep):
         i = int(np.searchsorted(self.template, lo))
         return i < self.template.size and (self.template[i] >> _U32) == (lo >> _U32)
 
+    def _cached_mask(self, index: int) -> int | None:
+        if index < self._masks.size and self._masks[index] != UNKNOWN_MASK:
+            return int(self._masks[index])
+        return None
+
+    def _cache_mask(self, index: int, hit: np.ndarray) -> None:
+        if hit.size >= 64 or not 0 <= index < 2 * self._observed + 1024:
+            return  # too many blocks for one mask, or ordinals that are not dense: not cached
+        if index >= self._masks.size:
+            grown = np.full(max(index + 1, 2 * self._masks.size, 1024), UNKNOWN_MASK, dtype=np.uint64)
+            grown[:self._masks.size] = self._masks
+            self._masks = grown
+        self._masks[index] = int(sum(1 << i for i in np.flatnonzero(hit).tolist()))
+
     def apply(self, index: int, doc: Document) -> None:
         if self.template.size == 0:
             return
         host = host_of(doc.url)
         if host is None or not self._host_has_templates(host):
             return
-        host, blocks, keys = self._keys(doc)
-        if not blocks:
+        mask = self._cached_mask(index)
+        if mask == 0:
             return
-        pos = np.minimum(np.searchsorted(self.template, keys), self.template.size - 1)
-        hit = (self.template[pos] == keys) & (keys != 0)
-        if not hit.any():
+        blocks = kept_blocks(doc)
+        if mask is None:
+            keys = template_keys(host, [b.text for b in blocks])
+            hit = np.zeros(len(blocks), dtype=bool)
+            if blocks:
+                pos = np.minimum(np.searchsorted(self.template, keys), self.template.size - 1)
+                hit = (self.template[pos] == keys) & (keys != 0)
+            self._cache_mask(index, hit)
+            marked = np.flatnonzero(hit).tolist()
+        else:
+            marked = [i for i in range(min(64, len(blocks))) if mask >> i & 1]
+        if not marked:
             return
+        keys = template_keys(host, [blocks[i].text for i in marked])
+        counts = self.template_pages[np.searchsorted(self.template, keys)]
         pages = int(self.host_pages.get(np.array([host_key(host)], dtype=np.uint64))[0])
-        for i in np.flatnonzero(hit).tolist():
-            doc.removed.append(line_span(doc.text, blocks[i], "site.template@1",
-                                         f"on {int(self.template_pages[pos[i]])} of {pages} pages of {host}"))
+        for i, c in zip(marked, counts.tolist()):
+            doc.removed.append(line_span(doc.text, blocks[i], "site.template@1", f"on {c} of {pages} pages of {host}"))
             self.stats.spans += 1
 
     def index_bytes(self) -> int:
         """Bytes of the counts at their largest (before ``decide`` keeps only the templates)."""
         return max(self._peak_bytes, self.blocks.nbytes() + self.pages.nbytes() + self._seen_pages.nbytes()
-                   + self.template.nbytes + self.template_pages.nbytes)
+                   + self.template.nbytes + self.template_pages.nbytes + self._masks.nbytes)
 
     def report(self) -> dict[str, Any]:
         return {"hosts": int(self.host_pages.keys.size), "template_blocks": int(self.template.size),
