@@ -73,7 +73,10 @@ def parse(html: str) -> Elements:
 @pytest.fixture
 def finished_run(tmp_path):
     out = tmp_path / "out"
-    res = run([hostile_corpus(tmp_path)], dataclasses.replace(Options(progress=False), workers=1), str(out))
+    # story() repeats every 8 seeds, so a.example-1 holds 4 of the twin's 6 paragraphs (Jaccard
+    # about 0.6): a near-duplicate at the default threshold; 0.7 keeps the one intended pair
+    res = run([hostile_corpus(tmp_path)], dataclasses.replace(Options(progress=False), workers=1,
+                                                              near_dup_jaccard=0.7), str(out))
     return res.report, (out / "report.html").read_text(encoding="utf-8")
 
 
