@@ -1,39 +1,101 @@
-"""Exact duplicate documents: the same normalised text as an earlier document."""
+"""Exact duplicate documents: the same normalised text, a cheap filter before MinHash.
+
+Public API: :func:`text_key` ``(text) -> int``, the 64-bit key of a document's clean text
+with case, punctuation and white space folded (two documents are exact duplicates when
+their keys are equal). The survivor of a group of equal keys is the one with the
+smallest id (the rule of :mod:`.unionfind`; all members have the same text), so the
+result does not depend on input order.
+
+Memory: 16 bytes per document (``uint64`` key and ``int64`` ordinal in numpy columns);
+the ids go to a file in the work folder.
+"""
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import xxhash
 
 from ..document import Document, apply_spans
 from ..steps import CorpusStep
+from .compact import Column, SpillDir, StringStore
 from .inpage import normalize_block
 
 
+def text_key(text: str) -> int:
+    """64-bit xxh3 hash of the text with case, punctuation and white space folded (0 for no words)."""
+    norm = normalize_block(text)
+    return xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass")) if norm else 0
+
+
 class ExactDuplicates(CorpusStep):
-    """Drop every document whose normalised clean text equals an earlier document's (input order)."""
+    """Drop every document whose normalised clean text equals another's; the smallest id stays."""
 
     name = "exact-dup"
 
-    def __init__(self) -> None:
+    def __init__(self, workdir: str | None = None):
         super().__init__()
-        self.first: dict[int, int] = {}
-        self.ids: dict[int, str] = {}
-        self.dup_of: dict[int, int] = {}
+        self.workdir = workdir
+        self._spill: SpillDir | None = None
+        self.keys = Column(np.uint64)
+        self.where = Column(np.int64)
+        self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
+        self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
+        self.groups = 0
+
+    @classmethod
+    def from_options(cls, options, workdir: str | None = None) -> "ExactDuplicates":
+        return cls(workdir)
 
     def fingerprint(self, doc: Document) -> Any:
-        return xxhash.xxh3_64_intdigest(normalize_block(apply_spans(doc.text, doc.removed)).encode("utf-8"))
+        return text_key(apply_spans(doc.text, doc.removed))
 
     def observe(self, index: int, doc_id: str, fp: Any) -> None:
-        if fp in self.first:
-            self.dup_of[index] = self.first[fp]
-        else:
-            self.first[fp] = index
-            self.ids[index] = doc_id
+        if not fp:
+            return
+        if self._spill is None:
+            self._spill = SpillDir(self.workdir, "exact-dup")
+            self.ids = StringStore(self._spill.file("ids"))
+        self.keys.append(np.uint64(fp))
+        self.where.append(index)
+        self.ids.append(doc_id)
+
+    def decide(self) -> None:
+        keys = self.keys.view()
+        n = keys.size
+        if n < 2:
+            return
+        order = np.argsort(keys, kind="stable")
+        sk = keys[order]
+        starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+        ends = np.r_[starts[1:], n]
+        big = ends - starts >= 2
+        dropped: list[int] = []
+        kept: list[int] = []
+        for s, e in zip(starts[big].tolist(), ends[big].tolist()):
+            members = order[s:e].tolist()
+            k = min(members, key=lambda m: self.ids[m])
+            self.groups += 1
+            for m in members:
+                if m != k:
+                    dropped.append(m)
+                    kept.append(k)
+        at = self.where.view()[np.asarray(dropped, dtype=np.int64)]
+        o = np.argsort(at, kind="stable")
+        self.dropped_index = at[o]
+        self.kept_of = np.asarray(kept, dtype=np.int64)[o]
 
     def apply(self, index: int, doc: Document) -> None:
-        j = self.dup_of.get(index)
-        if j is not None and doc.dropped is None:
+        if self.dropped_index.size == 0 or doc.dropped is not None:
+            return
+        pos = int(np.searchsorted(self.dropped_index, index))
+        if pos < self.dropped_index.size and self.dropped_index[pos] == index:
             doc.dropped = "exact-duplicate"
-            doc.drop_detail = {"duplicate_of": self.ids[j], "similarity": 1.0}
+            doc.drop_detail = {"duplicate_of": self.ids[int(self.kept_of[pos])], "similarity": 1.0}
             self.stats.dropped += 1
+
+    def index_bytes(self) -> int:
+        return self.keys.nbytes() + self.where.nbytes()
+
+    def report(self) -> dict[str, Any]:
+        return {"groups": self.groups, "dropped_documents": int(self.dropped_index.size)}

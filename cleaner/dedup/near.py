@@ -1,214 +1,203 @@
 """Near-duplicate documents: MinHash signatures, LSH banding, verification, union-find clusters.
 
-MinHash (Broder 1997, "On the resemblance and containment of documents") estimates the
-Jaccard similarity of two shingle sets by the share of equal minimum hash values; LSH
-banding (Leskovec, Rajaraman, Ullman, *Mining of Massive Datasets*, ch. 3) splits a
-signature of ``b * r`` values into ``b`` bands of ``r`` rows, and two documents become
-candidates when any band is equal. Candidates are verified against the threshold with the
-signature estimate, joined by union-find, and each cluster keeps one survivor.
+The building blocks live in :mod:`.minhash` (shingles, signatures), :mod:`.lsh` (bands,
+buckets, verification of one bucket) and :mod:`.unionfind` (clusters, survivors); this
+module wires them into the local engine's :class:`NearDuplicates` corpus step and
+re-exports them, so ``from cleaner.dedup.near import shingles, MinHasher, optimal_bands,
+band_keys, bucket_pairs, UnionFind, choose_survivors`` works for every engine.
 
-Survivor rule (deterministic, independent of input order): the member with the most
-shingles (the most text), ties broken by the smallest id.
+How a run goes:
+
+1. ``fingerprint`` (per document): the shingle hashes of the text left after chrome,
+   in-page duplicates and site templates are marked (word 5-grams, or character 5-grams
+   for CJK and Thai), so that shared templates do not make different pages look alike.
+2. ``observe`` buffers documents and computes MinHash signatures a batch at a time; the
+   signatures go to a disk-backed ``memmap`` in the work folder; only the LSH band keys
+   (``uint64``, one per band) and the shingle count (``uint32``) stay in memory. Shingle
+   sets of small documents (fewer than ``min_shingles``) go to disk too.
+3. ``decide``: per band, sort the keys; each group of equal keys is a bucket; the pairs
+   of a bucket are verified (size-ratio bound, then the exact Jaccard similarity of the
+   shingle sets for small documents, the MinHash estimate otherwise) and joined with
+   union-find.
+4. Each cluster keeps one survivor (:mod:`.unionfind`: most shingles, then smallest id;
+   independent of input order); every other member is dropped with ``duplicate_of`` and
+   the similarity to the survivor (exact for small documents, else the MinHash estimate).
+
+Memory: ``8 * bands + 4`` bytes per document while observing (plus, during ``decide``,
+one band's sort order and the union-find array: about 20 bytes per document more).
 """
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-import regex
-import xxhash
 
 from ..document import Document, apply_spans
 from ..steps import CorpusStep
+from .compact import Column, RowStore, SpillDir, StringStore
+from .lsh import MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, optimal_bands
+from .minhash import MinHasher, estimate_jaccard, exact_jaccard, shingles, uses_spaces
+from .unionfind import UnionFind, choose_survivors, pick_survivor, survivor_key
 
-MERSENNE_61 = np.uint64((1 << 61) - 1)
-MAX_HASH_32 = np.uint64(0xFFFFFFFF)
-#: A bucket larger than this is verified against its first member only, not pairwise.
-MAX_PAIRWISE_BUCKET = 64
+__all__ = ["NearDuplicates", "shingles", "uses_spaces", "MinHasher", "estimate_jaccard", "exact_jaccard",
+           "optimal_bands", "band_keys", "buckets", "bucket_pairs", "UnionFind", "choose_survivors",
+           "pick_survivor", "survivor_key"]
 
-_WORD = regex.compile(r"\w+", regex.V1)
-_NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
-
-
-def uses_spaces(text: str) -> bool:
-    """False when most letters belong to scripts written without spaces (CJK, Thai, ...)."""
-    sample = text[:2000]
-    letters = sum(ch.isalpha() for ch in sample)
-    if not letters:
-        return True
-    return len(_NO_SPACE_SCRIPT.findall(sample)) < 0.3 * letters
-
-
-def shingles(text: str, word_n: int = 5, char_n: int = 5) -> np.ndarray:
-    """Distinct 32-bit hashes of the text's shingles, as a ``uint64`` array.
-
-    Space-delimited text: word ``word_n``-grams of case-folded ``\\w+`` tokens; text
-    written without spaces: character ``char_n``-grams of its letters and digits. A text
-    shorter than one shingle gives a single shingle of all it has; an empty text none.
-    """
-    folded = text.casefold()
-    if uses_spaces(folded):
-        toks = _WORD.findall(folded)
-        n = word_n
-        grams = [" ".join(toks[i:i + n]) for i in range(max(1, len(toks) - n + 1))] if toks else []
-    else:
-        chars = "".join(_WORD.findall(folded))
-        n = char_n
-        grams = [chars[i:i + n] for i in range(max(1, len(chars) - n + 1))] if chars else []
-    if not grams:
-        return np.zeros(0, dtype=np.uint64)
-    return np.unique(np.fromiter((xxhash.xxh32_intdigest(g.encode("utf-8")) for g in grams), dtype=np.uint64, count=len(grams)))
-
-
-def optimal_bands(threshold: float, num_perm: int, fp_weight: float = 0.5) -> tuple[int, int]:
-    """LSH ``(bands, rows)`` that minimise the weighted false-positive and false-negative areas.
-
-    The candidate probability of a pair with Jaccard ``s`` is ``1 - (1 - s**r)**b``; the
-    false-positive area is its integral below the threshold, the false-negative area the
-    integral of its complement above (the criterion datasketch's MinHashLSH uses).
-    """
-    xs = np.linspace(0, 1, 1001)
-    best, best_err = (1, num_perm), float("inf")
-    for b in range(1, num_perm + 1):
-        r = num_perm // b
-        p = 1 - (1 - xs ** r) ** b
-        below, above = xs < threshold, xs >= threshold
-        fp = np.trapezoid(p[below], xs[below]) if below.any() else 0.0
-        fn = np.trapezoid(1 - p[above], xs[above]) if above.any() else 0.0
-        err = fp_weight * fp + (1 - fp_weight) * fn
-        if err < best_err:
-            best, best_err = (b, r), err
-    return best
-
-
-class MinHasher:
-    """MinHash signatures of shingle-hash arrays: ``num_perm`` universal hash functions.
-
-    ``h_i(x) = ((a_i * x + b_i) mod (2**61 - 1)) & 0xFFFFFFFF`` as in datasketch's MinHash,
-    with ``a_i, b_i`` drawn from ``numpy.random.default_rng(seed)``.
-    """
-
-    def __init__(self, num_perm: int = 128, seed: int = 42):
-        rng = np.random.default_rng(seed)
-        self.a = rng.integers(1, int(MERSENNE_61), size=num_perm, dtype=np.uint64)
-        self.b = rng.integers(0, int(MERSENNE_61), size=num_perm, dtype=np.uint64)
-        self.num_perm = num_perm
-
-    def signature(self, hashes: np.ndarray) -> np.ndarray:
-        """``uint32`` array of length ``num_perm``; all ones for an empty set."""
-        if hashes.size == 0:
-            return np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint32)
-        with np.errstate(over="ignore"):
-            v = (np.outer(hashes, self.a) + self.b) % MERSENNE_61
-        return (v & MAX_HASH_32).min(axis=0).astype(np.uint32)
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        p = self.parent.setdefault(x, x)
-        while p != self.parent[p]:
-            self.parent[p] = self.parent[self.parent[p]]
-            p = self.parent[p]
-        self.parent[x] = p
-        return p
-
-    def union(self, x: int, y: int) -> None:
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
+#: Documents whose signatures are computed together in one numpy pass.
+SIGNATURE_BATCH_DOCS = 1024
+#: Most bands the local engine uses (8 bytes of index per document each).
+MAX_BANDS = 16
 
 
 class NearDuplicates(CorpusStep):
-    """Drop documents whose estimated Jaccard similarity to a kept one is at least the threshold."""
+    """Drop documents whose Jaccard similarity to a kept one is at least the threshold."""
 
     name = "near-dup"
 
     def __init__(self, threshold: float = 0.7, num_perm: int = 128, word_n: int = 5, char_n: int = 5,
-                 min_shingles: int = 10, seed: int = 42):
+                 min_shingles: int = 256, seed: int = 42, workdir: str | None = None,
+                 max_bands: int = MAX_BANDS):
         super().__init__()
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"near_dup_jaccard must be in (0, 1], not {threshold}")
         self.threshold, self.word_n, self.char_n, self.min_shingles = threshold, word_n, char_n, min_shingles
         self.hasher = MinHasher(num_perm, seed)
-        self.bands, self.rows = optimal_bands(threshold, num_perm)
-        self._sigs: list[np.ndarray] = []
-        self._sizes: list[int] = []
-        self._ids: list[str] = []
-        self._index: list[int] = []
-        self.dup_of: dict[int, tuple[str, float]] = {}
+        self.bands, self.rows = optimal_bands(threshold, num_perm, max_bands)
+        self.workdir = workdir
+        self._spill: SpillDir | None = None
+        self._pending: list[tuple[int, str, np.ndarray]] = []
+        self.sizes = Column(np.uint32)
+        self._keys = Column(np.uint64)
+        self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
+        self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
+        self.similarity = np.zeros(0, dtype=np.float32)
         self.clusters: list[int] = []
+        self.candidate_pairs = 0
+        self.verified_pairs = 0
 
     @classmethod
-    def from_options(cls, options) -> "NearDuplicates":
+    def from_options(cls, options, workdir: str | None = None) -> "NearDuplicates":
         return cls(options.near_dup_jaccard, options.minhash_permutations, options.shingle_words,
-                   options.shingle_chars, options.min_shingles, options.seed)
+                   options.shingle_chars, options.min_shingles, options.seed, workdir)
+
+    # ------------------------------------------------------------------ storage
+
+    def _open(self) -> None:
+        if self._spill is None:
+            self._spill = SpillDir(self.workdir, "near-dup")
+            self._sigs = RowStore(self._spill.file("signatures.u32"), self.hasher.num_perm, np.uint32)
+            self._where = RowStore(self._spill.file("ordinals.i64"), 1, np.int64)
+            self._small_at = RowStore(self._spill.file("small-offsets.i64"), 2, np.int64)
+            self._small = RowStore(self._spill.file("small-shingles.u64"), 1, np.uint64)
+            self.ids = StringStore(self._spill.file("ids"))
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        self._open()
+        hashes = [h for _, _, h in self._pending]
+        sigs = self.hasher.signatures(hashes)
+        self._sigs.append(sigs)
+        self._keys.extend(band_keys(sigs, self.bands, self.rows).ravel())
+        self._where.append(np.array([i for i, _, _ in self._pending], dtype=np.int64))
+        offsets = np.full((len(hashes), 2), -1, dtype=np.int64)
+        for k, (_, doc_id, h) in enumerate(self._pending):
+            self.ids.append(doc_id)
+            self.sizes.append(h.size)
+            if h.size < self.min_shingles:
+                offsets[k] = (self._small.rows, h.size)
+                self._small.append(h)
+        self._small_at.append(offsets)
+        self._pending = []
+
+    def _exact(self, i: int, j: int) -> float | None:
+        at = self._small_at.array()
+        (si, ni), (sj, nj) = at[i], at[j]
+        if ni < 0 or nj < 0:
+            return None
+        small = self._small.array()
+        return exact_jaccard(small[si:si + ni, 0], small[sj:sj + nj, 0])
+
+    def _similarity(self, i: int, j: int) -> float:
+        s = self._exact(i, j)
+        return estimate_jaccard(self._sigs.array()[i], self._sigs.array()[j]) if s is None else s
+
+    # ------------------------------------------------------------------ the step
 
     def fingerprint(self, doc: Document) -> Any:
-        sh = shingles(apply_spans(doc.text, doc.removed), self.word_n, self.char_n)
-        return (self.hasher.signature(sh), int(sh.size))
+        return shingles(apply_spans(doc.text, doc.removed), self.word_n, self.char_n)
 
     def observe(self, index: int, doc_id: str, fp: Any) -> None:
-        sig, size = fp
-        if size == 0:
+        h = np.asarray(fp, dtype=np.uint64)
+        if h.size == 0:
             return
-        self._sigs.append(sig)
-        self._sizes.append(size)
-        self._ids.append(doc_id)
-        self._index.append(index)
+        self._pending.append((index, doc_id, h))
+        if len(self._pending) >= SIGNATURE_BATCH_DOCS:
+            self._flush()
 
     def decide(self) -> None:
-        n = len(self._sigs)
+        self._flush()
+        n = self.sizes.size
         if n < 2:
             return
-        sigs = np.vstack(self._sigs)
-        sizes = np.asarray(self._sizes)
-        uf = _UnionFind()
-        r = self.rows
+        sigs = self._sigs.array()
+        sizes = self.sizes.view()
+        keys = self._keys.view().reshape(n, self.bands)
+        uf = UnionFind(n)
         for band in range(self.bands):
-            part = np.ascontiguousarray(sigs[:, band * r:(band + 1) * r])
-            keys = np.fromiter((xxhash.xxh3_64_intdigest(row.tobytes()) for row in part), dtype=np.uint64, count=n)
-            order = np.argsort(keys, kind="stable")
-            sk = keys[order]
-            starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
-            ends = np.r_[starts[1:], n]
-            for s, e in zip(starts, ends):
-                if e - s < 2:
+            for members in buckets(np.ascontiguousarray(keys[:, band])):
+                if len({uf.find(int(m)) for m in members}) == 1:
                     continue
-                members = order[s:e]
-                pairs = ([(members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members))]
-                         if len(members) <= MAX_PAIRWISE_BUCKET else [(members[0], m) for m in members[1:]])
-                for i, j in pairs:
-                    if uf.find(int(i)) == uf.find(int(j)):
-                        continue
-                    if self._similar(sigs, sizes, int(i), int(j)):
-                        uf.union(int(i), int(j))
-        groups: dict[int, list[int]] = {}
-        for x in list(uf.parent):
-            groups.setdefault(uf.find(x), []).append(x)
-        for members in groups.values():
-            if len(members) < 2:
-                continue
-            keep = min(members, key=lambda m: (-sizes[m], self._ids[m]))
-            self.clusters.append(len(members))
-            for m in members:
-                if m != keep:
-                    sim = float(np.mean(sigs[m] == sigs[keep]))
-                    self.dup_of[self._index[m]] = (self._ids[keep], round(sim, 4))
-
-    def _similar(self, sigs: np.ndarray, sizes: np.ndarray, i: int, j: int) -> bool:
-        est = float(np.mean(sigs[i] == sigs[j]))
-        return est >= self.threshold
+                if members.size > MAX_PAIRWISE_BUCKET:
+                    members = members[np.lexsort(np.asarray(sigs[np.sort(members)]).T[::-1])]
+                self.candidate_pairs += members.size * (members.size - 1) // 2
+                for i, j, _ in bucket_pairs(members, sigs, self.threshold, sizes, self._exact):
+                    self.verified_pairs += 1
+                    uf.union(i, j)
+        clusters = uf.clusters()
+        self.clusters = [int(c.size) for c in clusters]
+        dropped: list[int] = []
+        kept: list[int] = []
+        for c in clusters:
+            k = pick_survivor(c.tolist(), sizes, self.ids)
+            for m in c.tolist():
+                if m != k:
+                    dropped.append(m)
+                    kept.append(k)
+        where = self._where.array()[:, 0]
+        sims = np.array([self._similarity(d, k) for d, k in zip(dropped, kept)], dtype=np.float32)
+        at = where[np.asarray(dropped, dtype=np.int64)]
+        order = np.argsort(at, kind="stable")
+        self.dropped_index = at[order]
+        self.kept_of = np.asarray(kept, dtype=np.int64)[order]
+        self.similarity = sims[order]
 
     def apply(self, index: int, doc: Document) -> None:
-        hit = self.dup_of.get(index)
-        if hit is not None and doc.dropped is None:
+        if self.dropped_index.size == 0 or doc.dropped is not None:
+            return
+        pos = int(np.searchsorted(self.dropped_index, index))
+        if pos < self.dropped_index.size and self.dropped_index[pos] == index:
             doc.dropped = "near-duplicate"
-            doc.drop_detail = {"duplicate_of": hit[0], "similarity": hit[1]}
+            doc.drop_detail = {"duplicate_of": self.ids[int(self.kept_of[pos])],
+                               "similarity": round(float(self.similarity[pos]), 4)}
+            self.stats.dropped += 1
 
     def index_bytes(self) -> int:
-        return sum(s.nbytes for s in self._sigs) + 8 * len(self._sizes)
+        """Bytes of the in-memory index: band keys and shingle counts (signatures live on disk)."""
+        return 8 * self._keys.size + 4 * self.sizes.size
+
+    def disk_bytes(self) -> int:
+        """Bytes the step keeps in its work folder (signatures, ids, small shingle sets)."""
+        if self._spill is None:
+            return 0
+        import os
+        return sum(os.path.getsize(os.path.join(self._spill.path, f)) for f in os.listdir(self._spill.path))
 
     def report(self) -> dict[str, Any]:
+        n = max(1, self.sizes.size)
         return {"clusters": len(self.clusters), "bands": self.bands, "rows": self.rows,
-                "largest_cluster": max(self.clusters, default=0), "dropped_documents": len(self.dup_of)}
+                "threshold": self.threshold, "indexed_documents": self.sizes.size,
+                "largest_cluster": max(self.clusters, default=0), "dropped_documents": int(self.dropped_index.size),
+                "candidate_pairs": self.candidate_pairs, "verified_pairs": self.verified_pairs,
+                "index_bytes_per_indexed_document": round(self.index_bytes() / n, 1),
+                "disk_bytes_per_indexed_document": round(self.disk_bytes() / n, 1)}

@@ -1,0 +1,232 @@
+"""Compact containers for corpus steps: growable numpy columns, a uint64 hash set, key counts, disk stores.
+
+None of them holds one Python object per document: a corpus of 10 M documents costs a
+few bytes a document in each.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import weakref
+from typing import Iterator
+
+import numpy as np
+
+#: Keys buffered by :class:`KeyCounter` before they are sorted and merged into the counts.
+COUNTER_BUFFER_KEYS = 1 << 22
+#: Load factor above which :class:`U64Set` doubles its table.
+MAX_SET_LOAD = 0.5
+_EMPTY_SLOT = np.uint64(0)
+_ZERO_STAND_IN = np.uint64(0x9E3779B97F4A7C15)
+
+
+class Column:
+    """A growable 1-D numpy array (amortised doubling): ``append``, ``extend``, ``view``."""
+
+    def __init__(self, dtype: np.dtype | type, capacity: int = 1024):
+        self._a = np.zeros(max(1, capacity), dtype=dtype)
+        self.size = 0
+
+    def _reserve(self, extra: int) -> None:
+        need = self.size + extra
+        if need > self._a.size:
+            grown = np.zeros(max(need, 2 * self._a.size), dtype=self._a.dtype)
+            grown[:self.size] = self._a[:self.size]
+            self._a = grown
+
+    def append(self, value) -> None:
+        self._reserve(1)
+        self._a[self.size] = value
+        self.size += 1
+
+    def extend(self, values: np.ndarray) -> None:
+        values = np.asarray(values, dtype=self._a.dtype)
+        self._reserve(values.size)
+        self._a[self.size:self.size + values.size] = values
+        self.size += values.size
+
+    def view(self) -> np.ndarray:
+        """The filled part (a view: valid until the next append)."""
+        return self._a[:self.size]
+
+    def nbytes(self) -> int:
+        """Bytes allocated (capacity, not only the filled part)."""
+        return int(self._a.nbytes)
+
+
+class U64Set:
+    """A set of 64-bit integers in one open-addressing numpy table (16 bytes per key at most)."""
+
+    def __init__(self, capacity: int = 1024):
+        size = 1 << max(4, int(capacity * 2 - 1).bit_length())
+        self._t = np.zeros(size, dtype=np.uint64)
+        self.size = 0
+
+    def add(self, key: int) -> bool:
+        """Insert ``key``; True when it was not there yet."""
+        k = np.uint64(key) or _ZERO_STAND_IN
+        t = self._t
+        mask = t.size - 1
+        i = int(k) & mask
+        while True:
+            v = t[i]
+            if v == _EMPTY_SLOT:
+                t[i] = k
+                self.size += 1
+                if self.size > MAX_SET_LOAD * t.size:
+                    self._grow()
+                return True
+            if v == k:
+                return False
+            i = (i + 1) & mask
+
+    def _grow(self) -> None:
+        old = self._t[self._t != _EMPTY_SLOT]
+        self._t = np.zeros(self._t.size * 2, dtype=np.uint64)
+        mask = self._t.size - 1
+        t = self._t
+        for k in old.tolist():
+            i = k & mask
+            while t[i] != _EMPTY_SLOT:
+                i = (i + 1) & mask
+            t[i] = k
+
+    def nbytes(self) -> int:
+        return int(self._t.nbytes)
+
+
+class KeyCounter:
+    """Occurrence counts of 64-bit keys as two sorted numpy arrays (``keys``, ``counts``).
+
+    Keys are buffered and merged by sort + ``reduceat``: 12 bytes per distinct key once
+    merged, instead of a ``Counter`` entry (about 100 bytes) per key.
+    """
+
+    def __init__(self, buffer_keys: int = COUNTER_BUFFER_KEYS):
+        self.buffer_keys = buffer_keys
+        self._buf = Column(np.uint64, 4096)
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.counts = np.zeros(0, dtype=np.uint32)
+
+    def add(self, keys: np.ndarray) -> None:
+        """Count each of ``keys`` once more (duplicates inside ``keys`` count each time)."""
+        self._buf.extend(keys)
+        if self._buf.size >= self.buffer_keys:
+            self.merge()
+
+    def merge(self) -> None:
+        """Fold the buffer into the sorted arrays (called by :meth:`add` and before reading)."""
+        if self._buf.size == 0:
+            return
+        new = np.sort(self._buf.view())
+        starts = np.flatnonzero(np.r_[True, new[1:] != new[:-1]])
+        nk = new[starts]
+        nc = np.diff(np.r_[starts, new.size]).astype(np.uint32)
+        self._buf = Column(np.uint64, 4096)
+        keys = np.concatenate([self.keys, nk])
+        counts = np.concatenate([self.counts, nc])
+        order = np.argsort(keys, kind="stable")
+        keys, counts = keys[order], counts[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
+        self.keys = keys[starts]
+        self.counts = np.add.reduceat(counts, starts).astype(np.uint32) if keys.size else counts
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """``uint32`` counts of ``keys`` (0 for keys never added)."""
+        self.merge()
+        keys = np.asarray(keys, dtype=np.uint64)
+        pos = np.searchsorted(self.keys, keys)
+        pos = np.minimum(pos, max(0, self.keys.size - 1))
+        hit = self.keys[pos] == keys if self.keys.size else np.zeros(keys.size, dtype=bool)
+        return np.where(hit, self.counts[pos] if self.keys.size else 0, 0).astype(np.uint32)
+
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.counts.nbytes + self._buf.nbytes())
+
+
+class SpillDir:
+    """A private folder for a step's disk-backed arrays: under ``parent`` or a temporary one.
+
+    Removed by :meth:`cleanup`, or when the owner is garbage-collected.
+    """
+
+    def __init__(self, parent: str | None, name: str):
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+        self.path = tempfile.mkdtemp(prefix=f"{name}-", dir=parent or None)
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, True)
+
+    def file(self, name: str) -> str:
+        return os.path.join(self.path, name)
+
+    def cleanup(self) -> None:
+        self._finalizer()
+
+
+class RowStore:
+    """Fixed-width rows (e.g. ``uint32[P]`` signatures) appended to a file, read back as a memmap."""
+
+    def __init__(self, path: str, width: int, dtype: np.dtype | type):
+        self.path, self.width, self.dtype = path, width, np.dtype(dtype)
+        self._fh = open(path, "wb")
+        self.rows = 0
+        self._map: np.ndarray | None = None
+
+    def append(self, rows: np.ndarray) -> None:
+        rows = np.ascontiguousarray(rows, dtype=self.dtype).reshape(-1, self.width)
+        self._fh.write(rows.tobytes())
+        self.rows += rows.shape[0]
+        self._map = None
+
+    def array(self) -> np.ndarray:
+        """All rows as a read-only ``memmap`` of shape ``(rows, width)`` (empty array when none)."""
+        if self._map is None:
+            self._fh.flush()
+            if self.rows == 0:
+                self._map = np.zeros((0, self.width), dtype=self.dtype)
+            else:
+                self._map = np.memmap(self.path, dtype=self.dtype, mode="r", shape=(self.rows, self.width))
+        return self._map
+
+    def close(self) -> None:
+        self._map = None
+        if not self._fh.closed:
+            self._fh.close()
+
+
+class StringStore:
+    """Strings (document ids) appended to a file; ``store[i]`` reads one back. Nothing per string in memory."""
+
+    def __init__(self, path: str):
+        self._data = open(path + ".bin", "w+b")
+        self._offsets = RowStore(path + ".off", 1, np.uint64)
+        self._end = 0
+
+    def append(self, s: str) -> int:
+        """Store ``s``; returns its ordinal."""
+        b = s.encode("utf-8")
+        self._offsets.append(np.array([self._end], dtype=np.uint64))
+        self._data.seek(self._end)
+        self._data.write(b)
+        self._end += len(b)
+        return self._offsets.rows - 1
+
+    def __len__(self) -> int:
+        return self._offsets.rows
+
+    def __getitem__(self, i: int) -> str:
+        off = self._offsets.array()
+        start = int(off[i, 0])
+        end = int(off[i + 1, 0]) if i + 1 < off.shape[0] else self._end
+        self._data.seek(start)
+        return self._data.read(end - start).decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def close(self) -> None:
+        self._offsets.close()
+        if not self._data.closed:
+            self._data.close()

@@ -1,0 +1,178 @@
+"""Shingles and MinHash signatures as packed numpy arrays.
+
+Public API (stable; the local engine and the Ray engine both call it):
+
+- :func:`uses_spaces` ``(text) -> bool``: word shingles (True) or character shingles (False);
+- :func:`shingles` ``(text, word_n, char_n) -> uint64[k]``: sorted distinct shingle hashes;
+- :class:`MinHasher` ``(num_perm, seed)``: ``.signature(hashes) -> uint32[num_perm]`` and
+  ``.signatures(list_of_hash_arrays) -> uint32[n, num_perm]`` (one numpy pass per batch);
+- :func:`estimate_jaccard` ``(sig_a, sig_b) -> float`` and :func:`exact_jaccard`
+  ``(hashes_a, hashes_b) -> float``.
+
+MinHash (Broder 1997, "On the resemblance and containment of documents") estimates the
+Jaccard similarity of two shingle sets as the share of equal per-function minima. The
+hash functions are multiply-add-shift, ``h_i(x) = (a_i * x + b_i) mod 2**64 >> 32`` with
+odd ``a_i`` (Dietzfelbinger et al. 1997); their inputs are already well-mixed 64-bit
+shingle hashes, where 2-independent families behave like fully random ones
+(Mitzenmacher and Vadhan 2008, "Why simple hash functions work"). This avoids the
+``mod (2**61 - 1)`` of datasketch's MinHash, which numpy computes slowly.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import regex
+import xxhash
+
+#: Signature value of an empty shingle set (larger than any real minimum).
+EMPTY_VALUE = np.uint32(0xFFFFFFFF)
+#: Rows of the (shingles x permutations) matrix computed at a time: bounds the
+#: temporary memory of :meth:`MinHasher.signatures` to about 8 bytes x 16384 x num_perm.
+CHUNK_SHINGLES = 16384
+#: Share of letters from scripts written without spaces above which a text gets
+#: character shingles instead of word shingles.
+NO_SPACE_SHARE = 0.3
+#: Characters of a text looked at to decide its script.
+SCRIPT_SAMPLE_CHARS = 2000
+
+_SPLITMIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_SPLITMIX_2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_CHAR_SALT = np.uint64(0x243F6A8885A308D3)
+_U30, _U27, _U31, _U32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
+
+_WORD = regex.compile(r"\w+", regex.V1)
+_NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser applied element-wise to a ``uint64`` array (a new array)."""
+    x = x ^ (x >> _U30)
+    x *= _SPLITMIX_1
+    x ^= x >> _U27
+    x *= _SPLITMIX_2
+    x ^= x >> _U31
+    return x
+
+
+def uses_spaces(text: str) -> bool:
+    """False when at least 30 % of the letters belong to scripts written without spaces (CJK, Thai, ...)."""
+    sample = text[:SCRIPT_SAMPLE_CHARS]
+    letters = sum(ch.isalpha() for ch in sample)
+    if not letters:
+        return True
+    return len(_NO_SPACE_SCRIPT.findall(sample)) < NO_SPACE_SHARE * letters
+
+
+def _ngrams(units: np.ndarray, n: int) -> np.ndarray:
+    """Order-sensitive 64-bit hashes of every window of ``n`` consecutive unit hashes.
+
+    Fewer than ``n`` units give one window of all of them.
+    """
+    m = units.size
+    if m == 0:
+        return units
+    n = min(n, m)
+    length = m - n + 1
+    with np.errstate(over="ignore"):
+        acc = mix64(units[:length] + _GOLDEN)
+        for k in range(1, n):
+            acc = mix64(acc ^ units[k:k + length])
+    return acc
+
+
+def shingles(text: str, word_n: int = 5, char_n: int = 5) -> np.ndarray:
+    """Sorted distinct 64-bit hashes of the shingles of ``text``: ``uint64[k]``.
+
+    Space-delimited text: word ``word_n``-grams of case-folded ``\\w+`` tokens. Text written
+    without spaces (see :func:`uses_spaces`): character ``char_n``-grams of its letters and
+    digits (punctuation and white space left out). A text shorter than one shingle gives
+    one shingle of all it has; a text without letters or digits gives none (``k == 0``).
+    The hashes depend only on the text and the n-gram sizes (xxh3 of each token, then a
+    splitmix64 combination of the window), never on the process or the platform.
+    """
+    folded = text.casefold()
+    toks = _WORD.findall(folded)
+    if not toks:
+        return np.zeros(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        if uses_spaces(folded):
+            units = np.fromiter((xxhash.xxh3_64_intdigest(t.encode("utf-8", "surrogatepass")) for t in toks), dtype=np.uint64, count=len(toks))
+            grams = _ngrams(units, word_n)
+        else:
+            chars = np.frombuffer("".join(toks).encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+            grams = _ngrams(mix64(chars ^ _CHAR_SALT), char_n)
+    return np.unique(grams)
+
+
+def exact_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity ``|a & b| / |a | b|`` of two sorted distinct hash arrays (1.0 for two empty sets)."""
+    if a.size == 0 and b.size == 0:
+        return 1.0
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return inter / (a.size + b.size - inter)
+
+
+def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
+    """MinHash estimate of the Jaccard similarity: the share of equal signature values."""
+    return float(np.count_nonzero(sig_a == sig_b)) / sig_a.shape[-1]
+
+
+class MinHasher:
+    """MinHash signatures of shingle-hash arrays with ``num_perm`` hash functions.
+
+    ``num_perm``: signature length (>= 1); ``seed``: the functions' coefficients come from
+    ``numpy.random.default_rng(seed)``, so one seed gives one family everywhere.
+    Raises ``ValueError`` for ``num_perm < 1``.
+    """
+
+    def __init__(self, num_perm: int = 128, seed: int = 42):
+        if num_perm < 1:
+            raise ValueError(f"num_perm must be at least 1, not {num_perm}; 128 is usual")
+        rng = np.random.default_rng(seed)
+        self.num_perm = num_perm
+        self.seed = seed
+        self.a = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        self.b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2)
+
+    def _minima(self, x: np.ndarray) -> np.ndarray:
+        """``uint32[len(x), num_perm]``: every hash function applied to every shingle hash."""
+        with np.errstate(over="ignore"):
+            v = x[:, None] * self.a[None, :]
+            v += self.b
+            v >>= _U32
+        return v.astype(np.uint32)
+
+    def signature(self, hashes: np.ndarray) -> np.ndarray:
+        """``uint32[num_perm]``: the per-function minima; all ``0xFFFFFFFF`` for an empty set."""
+        return self.signatures([hashes])[0]
+
+    def signatures(self, hash_arrays: Sequence[np.ndarray]) -> np.ndarray:
+        """``uint32[n, num_perm]``: the signatures of ``n`` shingle-hash arrays in one pass.
+
+        The arrays are concatenated and processed ``CHUNK_SHINGLES`` rows at a time with
+        ``numpy.minimum.reduceat``, so the cost is a few vector operations per batch rather
+        than per shingle.
+        """
+        n = len(hash_arrays)
+        out = np.full((n, self.num_perm), EMPTY_VALUE, dtype=np.uint32)
+        lengths = np.fromiter((h.size for h in hash_arrays), dtype=np.int64, count=n)
+        nonempty = np.flatnonzero(lengths)
+        if nonempty.size == 0:
+            return out
+        flat = np.concatenate([np.asarray(hash_arrays[i], dtype=np.uint64) for i in nonempty])
+        starts = np.zeros(nonempty.size, dtype=np.int64)
+        np.cumsum(lengths[nonempty][:-1], out=starts[1:])
+        ends = starts + lengths[nonempty]
+        total = flat.size
+        for c0 in range(0, total, CHUNK_SHINGLES):
+            c1 = min(total, c0 + CHUNK_SHINGLES)
+            # documents overlapping [c0, c1): each becomes one segment of this chunk
+            first = int(np.searchsorted(ends, c0, side="right"))
+            last = int(np.searchsorted(starts, c1, side="left"))
+            seg = np.maximum(starts[first:last], c0) - c0
+            mins = np.minimum.reduceat(self._minima(flat[c0:c1]), seg, axis=0)
+            rows = nonempty[first:last]
+            out[rows] = np.minimum(out[rows], mins)
+        return out
