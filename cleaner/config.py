@@ -53,11 +53,11 @@ class Options:
     # --- near-duplicate documents
     exact_dedup: bool = _opt(True, "drop documents whose normalised text equals an earlier survivor's")
     near_dedup: bool = _opt(True, "drop near-duplicate documents (MinHash LSH)")
-    near_dup_jaccard: float = _opt(0.7, "estimated Jaccard similarity at or above which two documents are near-duplicates")
+    near_dup_jaccard: float = _opt(0.55, "Jaccard similarity of shingle sets at or above which two documents are near-duplicates (0-1; LSH bands and rows follow from it)")
     minhash_permutations: int = _opt(128, "MinHash signature length (number of hash functions)")
     shingle_words: int = _opt(5, "word n-gram size of shingles for space-delimited text")
     shingle_chars: int = _opt(5, "character n-gram size of shingles for text written without spaces (CJK, Thai)")
-    min_shingles: int = _opt(10, "documents with fewer shingles than this are compared exactly, not by LSH")
+    verify_shingles: int = _opt(512, "shingles kept per document (bottom-k sketch, on disk) to verify LSH candidates: exact Jaccard similarity for documents with at most this many shingles, an estimate above")
     seed: int = _opt(42, "seed of the MinHash hash functions")
     min_doc_chars: int = _opt(1, "documents with less clean text than this are dropped (characters)")
     # --- running

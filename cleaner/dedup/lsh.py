@@ -2,7 +2,8 @@
 
 Public API (stable; shared by the local engine and the Ray engine):
 
-- :func:`optimal_bands` ``(threshold, num_perm, max_bands=None) -> (bands, rows)``;
+- :func:`optimal_bands` ``(threshold, num_perm, max_bands=None, fp_weight=0.5,
+  min_recall=None) -> (bands, rows)`` and :func:`candidate_probability`;
 - :func:`band_keys` ``(signatures: uint32[n, P], bands, rows) -> uint64[n, bands]``;
 - :func:`buckets` ``(keys: uint64[n], min_size=2) -> iterator of int64[m]``: the members
   of each bucket of one band (equal keys), in ascending index order;
@@ -36,27 +37,42 @@ _INTEGRATION_POINTS = 1001
 _BAND_SALT = np.uint64(0x452821E638D01377)
 
 
-def optimal_bands(threshold: float, num_perm: int, max_bands: int | None = None,
-                  fp_weight: float = 0.5) -> tuple[int, int]:
-    """``(bands, rows)`` with ``bands * rows <= num_perm`` minimising the weighted error areas.
+def candidate_probability(similarity, bands: int, rows: int):
+    """Probability that a pair of Jaccard similarity ``similarity`` shares at least one band."""
+    return 1.0 - (1.0 - np.asarray(similarity, dtype=np.float64) ** rows) ** bands
 
-    The false-positive area is the integral of the candidate probability below
-    ``threshold``, the false-negative area the integral of its complement above (the
-    criterion of datasketch's ``MinHashLSH``). ``max_bands`` caps the number of bands (each
-    band costs 8 bytes of index per document). Raises ``ValueError`` for a threshold
-    outside ``(0, 1]`` or ``num_perm < 1``.
+
+def optimal_bands(threshold: float, num_perm: int, max_bands: int | None = None,
+                  fp_weight: float = 0.5, min_recall: float | None = None) -> tuple[int, int]:
+    """LSH ``(bands, rows)`` with ``bands * rows <= num_perm`` (and ``bands <= max_bands``).
+
+    Without ``min_recall``: the pair minimising the weighted false-positive and
+    false-negative areas (integrals of the candidate probability below the threshold and
+    of its complement above; the criterion of datasketch's ``MinHashLSH``). With
+    ``min_recall``: the most rows (fewest false candidates) for which a pair exactly at the
+    threshold still becomes a candidate with at least that probability, using as many
+    bands as allowed; this suits callers that verify every candidate, where a false
+    candidate costs a comparison but a missed one costs a duplicate. Raises
+    ``ValueError`` for a threshold outside ``(0, 1]`` or ``num_perm < 1``.
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], not {threshold}")
     if num_perm < 1:
         raise ValueError(f"num_perm must be at least 1, not {num_perm}")
+    if min_recall is not None:
+        cap = num_perm if max_bands is None else max(1, min(num_perm, max_bands))
+        for r in range(num_perm, 0, -1):
+            b = min(cap, num_perm // r)
+            if b >= 1 and candidate_probability(threshold, b, r) >= min_recall:
+                return b, r
+        return min(cap, num_perm), 1
     xs = np.linspace(0.0, 1.0, _INTEGRATION_POINTS)
     below, above = xs < threshold, xs >= threshold
     best, best_err = (1, num_perm), float("inf")
     top = num_perm if max_bands is None else max(1, min(num_perm, max_bands))
     for b in range(1, top + 1):
         for r in range(1, num_perm // b + 1):
-            p = 1.0 - (1.0 - xs ** r) ** b
+            p = candidate_probability(xs, b, r)
             fp = float(np.trapezoid(p[below], xs[below])) if below.sum() > 1 else 0.0
             fn = float(np.trapezoid(1.0 - p[above], xs[above])) if above.sum() > 1 else 0.0
             err = fp_weight * fp + (1.0 - fp_weight) * fn
@@ -122,8 +138,9 @@ def bucket_pairs(member_indexes: Sequence[int] | np.ndarray, signatures: np.ndar
     result that does not depend on input order. ``sizes`` (shingle counts, optional): a pair
     whose size ratio ``min/max`` is below the threshold is rejected without a look at its
     signatures, since ``J(A, B) <= min(|A|, |B|) / max(|A|, |B|)``. ``exact(i, j)``
-    (optional) returns the exact Jaccard similarity of two documents when both shingle
-    sets are at hand (small documents), or ``None``; otherwise the MinHash estimate decides.
+    (optional) returns a better similarity than the signature estimate (the exact Jaccard
+    similarity, or a larger sketch's estimate), or ``None``; pairs whose signature estimate
+    is ``ESTIMATE_SLACK`` or more below the threshold are rejected before it is asked.
 
     Returns ``[(i, j, similarity)]`` with ``i`` before ``j`` in ``member_indexes`` order.
     Buckets over ``MAX_PAIRWISE_BUCKET`` members are checked against up to

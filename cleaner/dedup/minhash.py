@@ -7,7 +7,12 @@ Public API (stable; the local engine and the Ray engine both call it):
 - :class:`MinHasher` ``(num_perm, seed)``: ``.signature(hashes) -> uint32[num_perm]`` and
   ``.signatures(list_of_hash_arrays) -> uint32[n, num_perm]`` (one numpy pass per batch);
 - :func:`estimate_jaccard` ``(sig_a, sig_b) -> float`` and :func:`exact_jaccard`
-  ``(hashes_a, hashes_b) -> float``.
+  ``(hashes_a, hashes_b) -> float``;
+- :func:`bottom_k` ``(hashes, k) -> uint32[min(k, n)]`` and :func:`sketch_jaccard`
+  ``(sketch_a, sketch_b, k) -> float``: the verification sketch (exact Jaccard similarity
+  for sets of at most ``k`` shingles, an unbiased estimate with standard error
+  ``sqrt(J (1 - J) / k)`` above; Broder 1997, Cohen and Kaplan 2007 "Summarizing data using
+  bottom-k sketches").
 
 MinHash (Broder 1997, "On the resemblance and containment of documents") estimates the
 Jaccard similarity of two shingle sets as the share of equal per-function minima. The
@@ -112,6 +117,29 @@ def exact_jaccard(a: np.ndarray, b: np.ndarray) -> float:
         return 1.0
     inter = np.intersect1d(a, b, assume_unique=True).size
     return inter / (a.size + b.size - inter)
+
+
+def bottom_k(hashes: np.ndarray, k: int) -> np.ndarray:
+    """``uint32[min(k, n)]``, ascending: the high 32 bits of the ``k`` smallest shingle hashes.
+
+    ``hashes`` is a sorted distinct ``uint64`` array as :func:`shingles` returns; a set of at
+    most ``k`` shingles is kept whole, so two such sketches give the exact Jaccard similarity.
+    """
+    return (np.asarray(hashes[:k], dtype=np.uint64) >> _U32).astype(np.uint32)
+
+
+def sketch_jaccard(a: np.ndarray, b: np.ndarray, k: int) -> float:
+    """Jaccard similarity from two :func:`bottom_k` sketches built with the same ``k``.
+
+    The ``k`` smallest values of the union of the sketches are the ``k`` smallest of the
+    union of the sets; the share of them present in both sketches estimates the Jaccard
+    similarity, exactly when both sets have at most ``k`` shingles.
+    """
+    if a.size == 0 and b.size == 0:
+        return 1.0
+    union = np.union1d(a, b)[:k]
+    both = np.intersect1d(a, b, assume_unique=True)
+    return float(np.count_nonzero(np.isin(union, both, assume_unique=True))) / union.size
 
 
 def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:

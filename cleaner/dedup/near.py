@@ -13,18 +13,25 @@ How a run goes:
    for CJK and Thai), so that shared templates do not make different pages look alike.
 2. ``observe`` buffers documents and computes MinHash signatures a batch at a time; the
    signatures go to a disk-backed ``memmap`` in the work folder; only the LSH band keys
-   (``uint64``, one per band) and the shingle count (``uint32``) stay in memory. Shingle
-   sets of small documents (fewer than ``min_shingles``) go to disk too.
+   (the low 32 bits of each band's key: a collision only adds a candidate, which
+   verification rejects) and the shingle count (``uint32``) stay in memory. A bottom-k
+   sketch of each document's shingles (``verify_shingles`` values) goes to disk too.
 3. ``decide``: per band, sort the keys; each group of equal keys is a bucket; the pairs
-   of a bucket are verified (size-ratio bound, then the exact Jaccard similarity of the
-   shingle sets for small documents, the MinHash estimate otherwise) and joined with
-   union-find.
+   of a bucket are verified (size-ratio bound, the signature estimate within
+   ``ESTIMATE_SLACK`` of the threshold, then the bottom-k sketch: the exact Jaccard
+   similarity for documents of at most ``verify_shingles`` shingles, so very short texts
+   never collapse on an estimate) and joined with union-find.
 4. Each cluster keeps one survivor (:mod:`.unionfind`: most shingles, then smallest id;
    independent of input order); every other member is dropped with ``duplicate_of`` and
-   the similarity to the survivor (exact for small documents, else the MinHash estimate).
+   the sketch similarity to the survivor.
 
-Memory: ``8 * bands + 4`` bytes per document while observing (plus, during ``decide``,
-one band's sort order and the union-find array: about 20 bytes per document more).
+Bands and rows come from the threshold (:func:`optimal_bands` with ``min_recall =
+CANDIDATE_RECALL``: a pair at the threshold becomes a candidate with probability >= 0.95).
+
+Memory: ``4 * bands + 4`` bytes per document (132 at 128 permutations), plus, during
+``decide`` only, one band's sort order and the union-find array (about 16 bytes per
+document). Disk: ``4 * num_perm`` bytes of signature and up to ``4 * verify_shingles``
+bytes of sketch per document.
 """
 from __future__ import annotations
 
@@ -35,18 +42,20 @@ import numpy as np
 from ..document import Document, apply_spans
 from ..steps import CorpusStep
 from .compact import Column, RowStore, SpillDir, StringStore
-from .lsh import MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, optimal_bands
-from .minhash import MinHasher, estimate_jaccard, exact_jaccard, shingles, uses_spaces
+from .lsh import MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, candidate_probability, optimal_bands
+from .minhash import MinHasher, bottom_k, estimate_jaccard, exact_jaccard, shingles, sketch_jaccard, uses_spaces
 from .unionfind import UnionFind, choose_survivors, pick_survivor, survivor_key
 
 __all__ = ["NearDuplicates", "shingles", "uses_spaces", "MinHasher", "estimate_jaccard", "exact_jaccard",
-           "optimal_bands", "band_keys", "buckets", "bucket_pairs", "UnionFind", "choose_survivors",
+           "bottom_k", "sketch_jaccard", "optimal_bands", "candidate_probability", "band_keys", "buckets", "bucket_pairs", "UnionFind", "choose_survivors",
            "pick_survivor", "survivor_key"]
 
 #: Documents whose signatures are computed together in one numpy pass.
 SIGNATURE_BATCH_DOCS = 1024
-#: Most bands the local engine uses (8 bytes of index per document each).
-MAX_BANDS = 16
+#: Most bands the local engine uses (4 bytes of index per document each).
+MAX_BANDS = 32
+#: Probability that a pair exactly at the threshold becomes an LSH candidate.
+CANDIDATE_RECALL = 0.95
 
 
 class NearDuplicates(CorpusStep):
@@ -54,20 +63,22 @@ class NearDuplicates(CorpusStep):
 
     name = "near-dup"
 
-    def __init__(self, threshold: float = 0.7, num_perm: int = 128, word_n: int = 5, char_n: int = 5,
-                 min_shingles: int = 256, seed: int = 42, workdir: str | None = None,
+    def __init__(self, threshold: float = 0.55, num_perm: int = 128, word_n: int = 5, char_n: int = 5,
+                 verify_shingles: int = 512, seed: int = 42, workdir: str | None = None,
                  max_bands: int = MAX_BANDS):
         super().__init__()
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near_dup_jaccard must be in (0, 1], not {threshold}")
-        self.threshold, self.word_n, self.char_n, self.min_shingles = threshold, word_n, char_n, min_shingles
+        if verify_shingles < 1:
+            raise ValueError(f"verify_shingles must be at least 1, not {verify_shingles}; 512 is the default")
+        self.threshold, self.word_n, self.char_n, self.k = threshold, word_n, char_n, verify_shingles
         self.hasher = MinHasher(num_perm, seed)
-        self.bands, self.rows = optimal_bands(threshold, num_perm, max_bands)
+        self.bands, self.rows = optimal_bands(threshold, num_perm, max_bands, min_recall=CANDIDATE_RECALL)
         self.workdir = workdir
         self._spill: SpillDir | None = None
         self._pending: list[tuple[int, str, np.ndarray]] = []
         self.sizes = Column(np.uint32)
-        self._keys = Column(np.uint64)
+        self._keys = Column(np.uint32)
         self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
         self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
         self.similarity = np.zeros(0, dtype=np.float32)
@@ -78,7 +89,7 @@ class NearDuplicates(CorpusStep):
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "NearDuplicates":
         return cls(options.near_dup_jaccard, options.minhash_permutations, options.shingle_words,
-                   options.shingle_chars, options.min_shingles, options.seed, workdir)
+                   options.shingle_chars, options.verify_shingles, options.seed, workdir)
 
     # ------------------------------------------------------------------ storage
 
@@ -87,8 +98,8 @@ class NearDuplicates(CorpusStep):
             self._spill = SpillDir(self.workdir, "near-dup")
             self._sigs = RowStore(self._spill.file("signatures.u32"), self.hasher.num_perm, np.uint32)
             self._where = RowStore(self._spill.file("ordinals.i64"), 1, np.int64)
-            self._small_at = RowStore(self._spill.file("small-offsets.i64"), 2, np.int64)
-            self._small = RowStore(self._spill.file("small-shingles.u64"), 1, np.uint64)
+            self._sketch_at = RowStore(self._spill.file("sketch-offsets.i64"), 1, np.int64)
+            self._sketch = RowStore(self._spill.file("sketches.u32"), 1, np.uint32)
             self.ids = StringStore(self._spill.file("ids"))
 
     def _flush(self) -> None:
@@ -98,29 +109,24 @@ class NearDuplicates(CorpusStep):
         hashes = [h for _, _, h in self._pending]
         sigs = self.hasher.signatures(hashes)
         self._sigs.append(sigs)
-        self._keys.extend(band_keys(sigs, self.bands, self.rows).ravel())
+        self._keys.extend(band_keys(sigs, self.bands, self.rows).astype(np.uint32).ravel())
         self._where.append(np.array([i for i, _, _ in self._pending], dtype=np.int64))
-        offsets = np.full((len(hashes), 2), -1, dtype=np.int64)
-        for k, (_, doc_id, h) in enumerate(self._pending):
+        for _, doc_id, h in self._pending:
             self.ids.append(doc_id)
             self.sizes.append(h.size)
-            if h.size < self.min_shingles:
-                offsets[k] = (self._small.rows, h.size)
-                self._small.append(h)
-        self._small_at.append(offsets)
+            self._sketch_at.append(np.array([self._sketch.rows], dtype=np.int64))
+            self._sketch.append(bottom_k(h, self.k))
         self._pending = []
 
-    def _exact(self, i: int, j: int) -> float | None:
-        at = self._small_at.array()
-        (si, ni), (sj, nj) = at[i], at[j]
-        if ni < 0 or nj < 0:
-            return None
-        small = self._small.array()
-        return exact_jaccard(small[si:si + ni, 0], small[sj:sj + nj, 0])
+    def _sketch_of(self, i: int) -> np.ndarray:
+        at = self._sketch_at.array()
+        start = int(at[i, 0])
+        end = int(at[i + 1, 0]) if i + 1 < at.shape[0] else self._sketch.rows
+        return self._sketch.array()[start:end, 0]
 
-    def _similarity(self, i: int, j: int) -> float:
-        s = self._exact(i, j)
-        return estimate_jaccard(self._sigs.array()[i], self._sigs.array()[j]) if s is None else s
+    def _verify(self, i: int, j: int) -> float:
+        """Jaccard similarity from the bottom-k sketches (exact for small documents)."""
+        return sketch_jaccard(self._sketch_of(i), self._sketch_of(j), self.k)
 
     # ------------------------------------------------------------------ the step
 
@@ -151,7 +157,7 @@ class NearDuplicates(CorpusStep):
                 if members.size > MAX_PAIRWISE_BUCKET:
                     members = members[np.lexsort(np.asarray(sigs[np.sort(members)]).T[::-1])]
                 self.candidate_pairs += members.size * (members.size - 1) // 2
-                for i, j, _ in bucket_pairs(members, sigs, self.threshold, sizes, self._exact):
+                for i, j, _ in bucket_pairs(members, sigs, self.threshold, sizes, self._verify):
                     self.verified_pairs += 1
                     uf.union(i, j)
         clusters = uf.clusters()
@@ -165,7 +171,7 @@ class NearDuplicates(CorpusStep):
                     dropped.append(m)
                     kept.append(k)
         where = self._where.array()[:, 0]
-        sims = np.array([self._similarity(d, k) for d, k in zip(dropped, kept)], dtype=np.float32)
+        sims = np.array([self._verify(d, k) for d, k in zip(dropped, kept)], dtype=np.float32)
         at = where[np.asarray(dropped, dtype=np.int64)]
         order = np.argsort(at, kind="stable")
         self.dropped_index = at[order]
@@ -184,7 +190,7 @@ class NearDuplicates(CorpusStep):
 
     def index_bytes(self) -> int:
         """Bytes of the in-memory index: band keys and shingle counts (signatures live on disk)."""
-        return 8 * self._keys.size + 4 * self.sizes.size
+        return 4 * self._keys.size + 4 * self.sizes.size
 
     def disk_bytes(self) -> int:
         """Bytes the step keeps in its work folder (signatures, ids, small shingle sets)."""
@@ -196,7 +202,8 @@ class NearDuplicates(CorpusStep):
     def report(self) -> dict[str, Any]:
         n = max(1, self.sizes.size)
         return {"clusters": len(self.clusters), "bands": self.bands, "rows": self.rows,
-                "threshold": self.threshold, "indexed_documents": self.sizes.size,
+                "threshold": self.threshold, "candidate_probability_at_threshold":
+                round(float(candidate_probability(self.threshold, self.bands, self.rows)), 3), "indexed_documents": self.sizes.size,
                 "largest_cluster": max(self.clusters, default=0), "dropped_documents": int(self.dropped_index.size),
                 "candidate_pairs": self.candidate_pairs, "verified_pairs": self.verified_pairs,
                 "index_bytes_per_indexed_document": round(self.index_bytes() / n, 1),
