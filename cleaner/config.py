@@ -48,8 +48,8 @@ class Options:
     inpage_jaccard: float = _opt(0.8, "Jaccard similarity of character 5-gram sets above which two paragraphs of one page are near-duplicates")
     # --- site templates
     templates: bool = _opt(True, "remove blocks that recur on many pages of one host")
-    template_min_pages: int = _opt(3, "a block is template only if it occurs on at least this many pages of its host")
-    template_min_share: float = _opt(0.3, "... and on at least this share of the host's pages (0-1)")
+    template_min_pages: int = _opt(4, "a block is template only if it occurs on at least this many distinct pages of its host (measured: benchmarks/dedup_templates.py)")
+    template_min_share: float = _opt(0.2, "... and on at least this share of the host's distinct pages (0-1)")
     # --- near-duplicate documents
     exact_dedup: bool = _opt(True, "drop documents whose normalised text equals an earlier survivor's")
     near_dedup: bool = _opt(True, "drop near-duplicate documents (MinHash LSH)")

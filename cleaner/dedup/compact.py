@@ -18,7 +18,6 @@ COUNTER_BUFFER_KEYS = 1 << 22
 #: Load factor above which :class:`U64Set` doubles its table.
 MAX_SET_LOAD = 0.5
 _EMPTY_SLOT = np.uint64(0)
-_ZERO_STAND_IN = np.uint64(0x9E3779B97F4A7C15)
 
 
 class Column:
@@ -61,11 +60,16 @@ class U64Set:
     def __init__(self, capacity: int = 1024):
         size = 1 << max(4, int(capacity * 2 - 1).bit_length())
         self._t = np.zeros(size, dtype=np.uint64)
+        self._has_zero = False  # 0 marks an empty slot, so the key 0 is kept aside
         self.size = 0
 
     def add(self, key: int) -> bool:
         """Insert ``key``; True when it was not there yet."""
-        k = np.uint64(key) or _ZERO_STAND_IN
+        k = np.uint64(key)
+        if k == _EMPTY_SLOT:
+            new, self._has_zero = not self._has_zero, True
+            self.size += new
+            return new
         t = self._t
         mask = t.size - 1
         i = int(k) & mask

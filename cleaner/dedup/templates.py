@@ -35,6 +35,7 @@ from .compact import KeyCounter, U64Set
 
 _FOLD = regex.compile(r"[\W_]+")
 _DIGITS = regex.compile(r"\d+")
+_LETTER = regex.compile(r"\p{L}")
 _LOW_32 = np.uint64(0xFFFFFFFF)
 _U32 = np.uint64(32)
 
@@ -53,8 +54,16 @@ def host_of(url: str | None) -> str | None:
 
 
 def normalize_for_template(text: str) -> str:
-    """Case-folded text with every digit run as ``0`` and punctuation and white space as one space."""
-    return _FOLD.sub(" ", _DIGITS.sub("0", text.casefold())).strip()
+    """Case-folded text, punctuation and white space as one space, every digit run as ``0``.
+
+    Digits are folded only in blocks that have letters: "Updated 3 May 2024" and "Updated
+    9 June 2025" stay one block, but a bare price or count ("$139.99", "100+") keeps its
+    digits, or every number of a site would be one block.
+    """
+    folded = text.casefold()
+    if _LETTER.search(folded):
+        folded = _DIGITS.sub("0", folded)
+    return _FOLD.sub(" ", folded).strip()
 
 
 def block_key(text: str) -> int:
@@ -97,7 +106,7 @@ class SiteTemplates(CorpusStep):
 
     name = "site-templates"
 
-    def __init__(self, min_pages: int = 3, min_share: float = 0.3):
+    def __init__(self, min_pages: int = 4, min_share: float = 0.2):
         super().__init__()
         if min_pages < 2:
             raise ValueError(f"template_min_pages must be at least 2 (a block on one page is content), not {min_pages}")
