@@ -1,7 +1,7 @@
 """Exact duplicate documents: the same normalised text, a cheap filter before MinHash.
 
 Public API: :func:`text_key` ``(text) -> int``, the 64-bit key of a document's clean text
-with case, punctuation and white space folded (two documents are exact duplicates when
+with case, ASCII punctuation and white space folded (:func:`normalize_text`) (two documents are exact duplicates when
 their keys are equal). The survivor of a group of equal keys is the one with the
 smallest id (the rule of :mod:`.unionfind`; all members have the same text), so the
 result does not depend on input order.
@@ -11,6 +11,7 @@ the ids go to a file in the work folder.
 """
 from __future__ import annotations
 
+import string
 from typing import Any
 
 import numpy as np
@@ -19,13 +20,19 @@ import xxhash
 from ..document import Document, apply_spans
 from ..steps import CorpusStep
 from .compact import Column, SpillDir, StringStore
-from .inpage import normalize_block
+
+_ASCII_PUNCT = string.punctuation.encode("ascii")
+
+
+def normalize_text(text: str) -> bytes:
+    """UTF-8 of the case-folded text without white space and ASCII punctuation."""
+    return b"".join(text.casefold().encode("utf-8", "surrogatepass").translate(None, _ASCII_PUNCT).split())
 
 
 def text_key(text: str) -> int:
-    """64-bit xxh3 hash of the text with case, punctuation and white space folded (0 for no words)."""
-    norm = normalize_block(text)
-    return xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass")) if norm else 0
+    """64-bit xxh3 hash of :func:`normalize_text` (0 when nothing is left)."""
+    norm = normalize_text(text)
+    return xxhash.xxh3_64_intdigest(norm) if norm else 0
 
 
 class ExactDuplicates(CorpusStep):

@@ -24,6 +24,7 @@ shingle hashes, where 2-independent families behave like fully random ones
 """
 from __future__ import annotations
 
+import sys
 from typing import Sequence
 
 import numpy as np
@@ -32,11 +33,11 @@ import xxhash
 
 #: Signature value of an empty shingle set (larger than any real minimum).
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)
-#: Rows of the (shingles x permutations) matrix computed at a time: bounds the
-#: temporary memory of :meth:`MinHasher.signatures` to about 8 bytes x 16384 x num_perm.
-CHUNK_SHINGLES = 16384
-#: Share of letters from scripts written without spaces above which a text gets
-#: character shingles instead of word shingles.
+#: Rows of the (shingles x permutations) matrix computed at a time: the temporary
+#: matrix (8 bytes x 1024 x num_perm, 1 MiB at 128) stays in the CPU cache.
+CHUNK_SHINGLES = 1024
+#: Share of word characters from scripts written without spaces at or above which a
+#: text gets character shingles instead of word shingles.
 NO_SPACE_SHARE = 0.3
 #: Characters of a text looked at to decide its script.
 SCRIPT_SAMPLE_CHARS = 2000
@@ -46,6 +47,7 @@ _SPLITMIX_2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _CHAR_SALT = np.uint64(0x243F6A8885A308D3)
 _U30, _U27, _U31, _U32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
+_HIGH_HALF = 1 if sys.byteorder == "little" else 0
 
 _WORD = regex.compile(r"\w+", regex.V1)
 _NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
@@ -61,19 +63,41 @@ def mix64(x: np.ndarray) -> np.ndarray:
     return x
 
 
+#: Code-point ranges of scripts written without spaces between words: Thai and Lao,
+#: Myanmar, Khmer, Hiragana and Katakana, CJK ideographs (with extensions and
+#: compatibility forms), Hangul is left out (it uses spaces).
+NO_SPACE_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3040, 0x30FF),
+                   (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+
+
+def _no_space_share(codepoints: np.ndarray) -> float:
+    """Share of ``codepoints`` (``uint32``) in :data:`NO_SPACE_RANGES`."""
+    if codepoints.size == 0:
+        return 0.0
+    hit = np.zeros(codepoints.size, dtype=bool)
+    for lo, hi in NO_SPACE_RANGES:
+        hit |= (codepoints >= lo) & (codepoints <= hi)
+    return float(np.count_nonzero(hit)) / codepoints.size
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
 def uses_spaces(text: str) -> bool:
-    """False when at least 30 % of the letters belong to scripts written without spaces (CJK, Thai, ...)."""
+    """False when at least 30 % of the word characters belong to scripts written without spaces (CJK, Thai, ...)."""
     sample = text[:SCRIPT_SAMPLE_CHARS]
-    letters = sum(ch.isalpha() for ch in sample)
-    if not letters:
+    if sample.isascii():
         return True
-    return len(_NO_SPACE_SCRIPT.findall(sample)) < NO_SPACE_SHARE * letters
+    return _no_space_share(_codepoints("".join(_WORD.findall(sample)))) < NO_SPACE_SHARE
 
 
 def _ngrams(units: np.ndarray, n: int) -> np.ndarray:
     """Order-sensitive 64-bit hashes of every window of ``n`` consecutive unit hashes.
 
-    Fewer than ``n`` units give one window of all of them.
+    ``sum(units[i + k] * C**k) mod 2**64`` over the window (``C`` odd), then the splitmix64
+    finaliser; the units are already random 64-bit hashes, so two different windows
+    collide with probability about 2**-64. Fewer than ``n`` units give one window of all.
     """
     m = units.size
     if m == 0:
@@ -81,10 +105,12 @@ def _ngrams(units: np.ndarray, n: int) -> np.ndarray:
     n = min(n, m)
     length = m - n + 1
     with np.errstate(over="ignore"):
-        acc = mix64(units[:length] + _GOLDEN)
+        acc = units[:length].copy()
         for k in range(1, n):
-            acc = mix64(acc ^ units[k:k + length])
-    return acc
+            acc *= _GOLDEN
+            acc += units[k:k + length]
+        acc += np.uint64(n)
+        return mix64(acc)
 
 
 def shingles(text: str, word_n: int = 5, char_n: int = 5) -> np.ndarray:
@@ -94,21 +120,23 @@ def shingles(text: str, word_n: int = 5, char_n: int = 5) -> np.ndarray:
     without spaces (see :func:`uses_spaces`): character ``char_n``-grams of its letters and
     digits (punctuation and white space left out). A text shorter than one shingle gives
     one shingle of all it has; a text without letters or digits gives none (``k == 0``).
-    The hashes depend only on the text and the n-gram sizes (xxh3 of each token, then a
-    splitmix64 combination of the window), never on the process or the platform.
+    The hashes depend only on the text and the n-gram sizes (xxh3 of each token or the
+    code point of each character, combined over the window by :func:`_ngrams`), never on
+    the process or the platform.
     """
-    folded = text.casefold()
-    toks = _WORD.findall(folded)
+    toks = _WORD.findall(text.casefold())
     if not toks:
         return np.zeros(0, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        if uses_spaces(folded):
-            units = np.fromiter((xxhash.xxh3_64_intdigest(t.encode("utf-8", "surrogatepass")) for t in toks), dtype=np.uint64, count=len(toks))
+        joined = None if text.isascii() else "".join(toks)
+        if joined is None or _no_space_share(_codepoints(joined[:SCRIPT_SAMPLE_CHARS])) < NO_SPACE_SHARE:
+            h = xxhash.xxh3_64_intdigest
+            units = np.array([h(t.encode("utf-8", "surrogatepass")) for t in toks], dtype=np.uint64)
             grams = _ngrams(units, word_n)
         else:
-            chars = np.frombuffer("".join(toks).encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
-            grams = _ngrams(mix64(chars ^ _CHAR_SALT), char_n)
-    return np.unique(grams)
+            grams = _ngrams(mix64(_codepoints(joined).astype(np.uint64) ^ _CHAR_SALT), char_n)
+    grams.sort()
+    return grams[np.r_[True, grams[1:] != grams[:-1]]]
 
 
 def exact_jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -165,12 +193,15 @@ class MinHasher:
         self.b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2)
 
     def _minima(self, x: np.ndarray) -> np.ndarray:
-        """``uint32[len(x), num_perm]``: every hash function applied to every shingle hash."""
+        """``uint32[len(x), num_perm]``: every hash function applied to every shingle hash.
+
+        The high 32 bits of each 64-bit product are read through a ``uint32`` view (no
+        shift, no copy); the byte order decides which half of the view that is.
+        """
         with np.errstate(over="ignore"):
-            v = x[:, None] * self.a[None, :]
+            v = np.multiply(x[:, None], self.a[None, :])
             v += self.b
-            v >>= _U32
-        return v.astype(np.uint32)
+        return v.view(np.uint32)[:, _HIGH_HALF::2]
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """``uint32[num_perm]``: the per-function minima; all ``0xFFFFFFFF`` for an empty set."""

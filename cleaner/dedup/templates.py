@@ -3,8 +3,8 @@
 Public API (stable; shared by the local engine and the Ray engine):
 
 - :func:`host_of` ``(url) -> str | None``: lower-cased host without ``www.``;
-- :func:`block_key` ``(text) -> int``: 64-bit hash of a block with case, punctuation,
-  white space and digit values folded (a block stays one template when a date or a
+- :func:`block_key` ``(text) -> int``: 64-bit hash of a block with case, punctuation and
+  white space folded and digits dropped (a block stays one template when a date or a
   number inside it changes);
 - :func:`host_key` ``(host) -> int`` and :func:`template_keys` ``(host, block_texts) ->
   uint64[k]``: the packed key ``host (high 32 bits) | block (low 32 bits)`` that is counted;
@@ -22,20 +22,23 @@ cleaning (e.g. CCNet's paragraph-hash deduplication, Wenzek et al. 2020), per ho
 """
 from __future__ import annotations
 
+import re
+import string
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 import numpy as np
-import regex
 import xxhash
 
 from ..document import Document, kept_blocks, line_span
 from ..steps import CorpusStep
 from .compact import KeyCounter, U64Set
 
-_FOLD = regex.compile(r"[\W_]+")
-_DIGITS = regex.compile(r"\d+")
-_LETTER = regex.compile(r"\p{L}")
+_PUNCT_TO_SPACE = bytes.maketrans(string.punctuation.encode("ascii"), b" " * len(string.punctuation))
+_ASCII_DIGITS = b"0123456789"
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_WORD = re.compile(r"[\W_]+")
+_DIGIT = re.compile(r"\d+")
 _LOW_32 = np.uint64(0xFFFFFFFF)
 _U32 = np.uint64(32)
 
@@ -53,23 +56,31 @@ def host_of(url: str | None) -> str | None:
     return host or None
 
 
-def normalize_for_template(text: str) -> str:
-    """Case-folded text, punctuation and white space as one space, every digit run as ``0``.
+def normalize_for_template(text: str) -> bytes:
+    """UTF-8 of the case-folded block, punctuation as spaces, white space collapsed.
 
-    Digits are folded only in blocks that have letters: "Updated 3 May 2024" and "Updated
-    9 June 2025" stay one block, but a bare price or count ("$139.99", "100+") keeps its
-    digits, or every number of a site would be one block.
+    Digits are dropped only in blocks that have letters: "Updated 3 May 2024" and
+    "Updated 19 June 2025" give the same key, but a bare price or count ("$139.99",
+    "100+") keeps its digits, or every number of a site would be one block. ASCII blocks
+    take byte-level ``translate`` and ``split`` (a few microseconds), others regular
+    expressions with the same result on their ASCII characters.
     """
     folded = text.casefold()
-    if _LETTER.search(folded):
-        folded = _DIGITS.sub("0", folded)
-    return _FOLD.sub(" ", folded).strip()
+    letters = _LETTER.search(folded) is not None
+    if not folded.isascii():  # Unicode punctuation and digits: the slower regular expressions
+        folded = _NON_WORD.sub(" ", folded)
+        if letters:
+            folded = _DIGIT.sub("", folded)
+        return " ".join(folded.split()).encode("utf-8", "surrogatepass")
+    raw = folded.encode("ascii")
+    raw = raw.translate(_PUNCT_TO_SPACE, _ASCII_DIGITS) if letters else raw.translate(_PUNCT_TO_SPACE)
+    return b" ".join(raw.split())
 
 
 def block_key(text: str) -> int:
-    """64-bit hash of a block's :func:`normalize_for_template` text (0 when nothing is left)."""
+    """64-bit hash of a block's :func:`normalize_for_template` bytes (0 when nothing is left)."""
     norm = normalize_for_template(text)
-    return xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass")) if norm else 0
+    return xxhash.xxh3_64_intdigest(norm) if norm else 0
 
 
 def host_key(host: str) -> int:
@@ -160,11 +171,19 @@ class SiteTemplates(CorpusStep):
         self.blocks = KeyCounter()  # the counts are no longer needed
         self._seen_pages = U64Set()
 
+    def _host_has_templates(self, host: str) -> bool:
+        lo = np.uint64(host_key(host)) << _U32
+        i = int(np.searchsorted(self.template, lo))
+        return i < self.template.size and (self.template[i] >> _U32) == (lo >> _U32)
+
     def apply(self, index: int, doc: Document) -> None:
         if self.template.size == 0:
             return
+        host = host_of(doc.url)
+        if host is None or not self._host_has_templates(host):
+            return
         host, blocks, keys = self._keys(doc)
-        if host is None or not blocks:
+        if not blocks:
             return
         pos = np.minimum(np.searchsorted(self.template, keys), self.template.size - 1)
         hit = (self.template[pos] == keys) & (keys != 0)
