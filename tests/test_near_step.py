@@ -146,8 +146,18 @@ def test_a_run_is_byte_identical_twice_and_independent_of_input_order(tmp_path):
     assert {i.split("-")[0] for i in kept1 if i.startswith("n")} == {f"n{k}" for k in range(6)}
     assert ("x-short-2", "x-short-1", 1.0) in drop1
     report = json.loads((tmp_path / "o1" / "report.json").read_text())
-    near = report["corpus_steps"]["near-dup"]
-    assert near["index_bytes_per_indexed_document"] <= 150
+    assert report["corpus_steps"]["near-dup"]["dropped_documents"] == len([d for d in drop1 if d[2] < 1.0])
+
+
+def test_the_near_duplicate_index_stays_under_150_bytes_a_document():
+    rnd = random.Random(3)
+    step = NearDuplicates(0.55)
+    n = 3000
+    for i in range(n):
+        step.observe(i, f"d{i}", step.fingerprint(Document(f"d{i}", None, " ".join(_words(rnd, 12)))))
+    step.decide()
+    assert step.report()["indexed_documents"] == n
+    assert step.index_bytes() / n <= 150
 
 
 def test_bad_threshold_is_refused_with_the_option_name():

@@ -129,3 +129,18 @@ def test_u64_set_adds_like_a_set(values):
         assert s.add(v) == (v not in ref)
         ref.add(v)
     assert s.size == len(ref)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 700), max_size=12))
+def test_chunked_rows_keep_every_row_in_order_with_little_slack(batch_sizes):
+    from cleaner.dedup.compact import ChunkedRows
+    rows = ChunkedRows(3, np.uint32, chunk_rows=512)
+    total = 0
+    for n in batch_sizes:
+        block = np.arange(total, total + n, dtype=np.uint32)
+        rows.append(np.stack([block, block * 2, block + 7], axis=1))
+        total += n
+    assert rows.rows == total
+    assert rows.column(0).tolist() == list(range(total)) and rows.column(2).tolist() == [x + 7 for x in range(total)]
+    assert rows.nbytes() <= 12 * (total + max(total // 8, ChunkedRows.FIRST_CHUNK_ROWS))

@@ -54,6 +54,55 @@ class Column:
         return int(self._a.nbytes)
 
 
+class ChunkedRows:
+    """Rows of ``width`` values appended into numpy chunks (no copy on growth).
+
+    A new chunk holds an eighth of the rows stored so far (at least ``FIRST_CHUNK_ROWS``,
+    at most ``chunk_rows``), so the memory is the rows themselves plus at most 12.5 %
+    (or ``FIRST_CHUNK_ROWS`` rows); :meth:`column` gathers one column into a contiguous
+    array when it is needed.
+    """
+
+    FIRST_CHUNK_ROWS = 64
+    GROWTH_DIVISOR = 8
+
+    def __init__(self, width: int, dtype: np.dtype | type, chunk_rows: int = 1 << 16):
+        self.width, self.dtype, self.chunk_rows = width, np.dtype(dtype), chunk_rows
+        self._chunks: list[np.ndarray] = []
+        self._free = 0      # unfilled rows of the last chunk
+        self.rows = 0
+
+    def append(self, rows: np.ndarray) -> None:
+        rows = np.asarray(rows, dtype=self.dtype).reshape(-1, self.width)
+        k = 0
+        while k < rows.shape[0]:
+            if self._free == 0:
+                size = min(self.chunk_rows, max(self.FIRST_CHUNK_ROWS, self.rows // self.GROWTH_DIVISOR))
+                self._chunks.append(np.empty((size, self.width), dtype=self.dtype))
+                self._free = size
+            last = self._chunks[-1]
+            used = last.shape[0] - self._free
+            take = min(self._free, rows.shape[0] - k)
+            last[used:used + take] = rows[k:k + take]
+            self._free -= take
+            self.rows += take
+            k += take
+
+    def column(self, j: int) -> np.ndarray:
+        """Column ``j`` of every row, as one contiguous array of ``rows`` values."""
+        out = np.empty(self.rows, dtype=self.dtype)
+        start = 0
+        for c, chunk in enumerate(self._chunks):
+            n = chunk.shape[0] - (self._free if c == len(self._chunks) - 1 else 0)
+            out[start:start + n] = chunk[:n, j]
+            start += n
+        return out
+
+    def nbytes(self) -> int:
+        """Bytes allocated (the filled rows and the rest of the last chunk)."""
+        return sum(int(c.nbytes) for c in self._chunks)
+
+
 class U64Set:
     """A set of 64-bit integers in one open-addressing numpy table (16 bytes per key at most)."""
 

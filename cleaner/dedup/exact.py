@@ -19,7 +19,7 @@ import xxhash
 
 from ..document import Document, apply_spans
 from ..steps import CorpusStep
-from .compact import Column, SpillDir, StringStore
+from .compact import ChunkedRows, SpillDir, StringStore
 
 _ASCII_PUNCT = string.punctuation.encode("ascii")
 
@@ -44,8 +44,7 @@ class ExactDuplicates(CorpusStep):
         super().__init__()
         self.workdir = workdir
         self._spill: SpillDir | None = None
-        self.keys = Column(np.uint64)
-        self.where = Column(np.int64)
+        self._rows = ChunkedRows(2, np.uint64)   # (text key, pipeline ordinal) per document
         self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
         self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
         self.groups = 0
@@ -63,12 +62,11 @@ class ExactDuplicates(CorpusStep):
         if self._spill is None:
             self._spill = SpillDir(self.workdir, "exact-dup")
             self.ids = StringStore(self._spill.file("ids"))
-        self.keys.append(np.uint64(fp))
-        self.where.append(index)
+        self._rows.append(np.array([[fp, index]], dtype=np.uint64))
         self.ids.append(doc_id)
 
     def decide(self) -> None:
-        keys = self.keys.view()
+        keys = self._rows.column(0)
         n = keys.size
         if n < 2:
             return
@@ -87,7 +85,7 @@ class ExactDuplicates(CorpusStep):
                 if m != k:
                     dropped.append(m)
                     kept.append(k)
-        at = self.where.view()[np.asarray(dropped, dtype=np.int64)]
+        at = self._rows.column(1).astype(np.int64)[np.asarray(dropped, dtype=np.int64)]
         o = np.argsort(at, kind="stable")
         self.dropped_index = at[o]
         self.kept_of = np.asarray(kept, dtype=np.int64)[o]
@@ -102,7 +100,7 @@ class ExactDuplicates(CorpusStep):
             self.stats.dropped += 1
 
     def index_bytes(self) -> int:
-        return self.keys.nbytes() + self.where.nbytes()
+        return self._rows.nbytes()
 
     def report(self) -> dict[str, Any]:
         return {"groups": self.groups, "dropped_documents": int(self.dropped_index.size)}

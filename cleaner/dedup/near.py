@@ -41,7 +41,7 @@ import numpy as np
 
 from ..document import Document, apply_spans
 from ..steps import CorpusStep
-from .compact import Column, RowStore, SpillDir, StringStore
+from .compact import ChunkedRows, RowStore, SpillDir, StringStore
 from .lsh import MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, candidate_probability, optimal_bands
 from .minhash import MinHasher, bottom_k, estimate_jaccard, exact_jaccard, shingles, sketch_jaccard, uses_spaces
 from .unionfind import UnionFind, choose_survivors, pick_survivor, survivor_key
@@ -77,8 +77,8 @@ class NearDuplicates(CorpusStep):
         self.workdir = workdir
         self._spill: SpillDir | None = None
         self._pending: list[tuple[int, str, np.ndarray]] = []
-        self.sizes = Column(np.uint32)
-        self._keys = Column(np.uint32)
+        # one uint32 row per indexed document: the band keys' low halves, then the shingle count
+        self._index = ChunkedRows(self.bands + 1, np.uint32)
         self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
         self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
         self.similarity = np.zeros(0, dtype=np.float32)
@@ -109,11 +109,13 @@ class NearDuplicates(CorpusStep):
         hashes = [h for _, _, h in self._pending]
         sigs = self.hasher.signatures(hashes)
         self._sigs.append(sigs)
-        self._keys.extend(band_keys(sigs, self.bands, self.rows).astype(np.uint32).ravel())
+        rows = np.empty((len(hashes), self.bands + 1), dtype=np.uint32)
+        rows[:, :self.bands] = band_keys(sigs, self.bands, self.rows).astype(np.uint32)
+        rows[:, self.bands] = [h.size for h in hashes]
+        self._index.append(rows)
         self._where.append(np.array([i for i, _, _ in self._pending], dtype=np.int64))
         for _, doc_id, h in self._pending:
             self.ids.append(doc_id)
-            self.sizes.append(h.size)
             self._sketch_at.append(np.array([self._sketch.rows], dtype=np.int64))
             self._sketch.append(bottom_k(h, self.k))
         self._pending = []
@@ -143,15 +145,14 @@ class NearDuplicates(CorpusStep):
 
     def decide(self) -> None:
         self._flush()
-        n = self.sizes.size
+        n = self._index.rows
         if n < 2:
             return
         sigs = self._sigs.array()
-        sizes = self.sizes.view()
-        keys = self._keys.view().reshape(n, self.bands)
+        sizes = self._index.column(self.bands)
         uf = UnionFind(n)
         for band in range(self.bands):
-            for members in buckets(np.ascontiguousarray(keys[:, band])):
+            for members in buckets(self._index.column(band)):
                 if len({uf.find(int(m)) for m in members}) == 1:
                     continue
                 if members.size > MAX_PAIRWISE_BUCKET:
@@ -190,7 +191,7 @@ class NearDuplicates(CorpusStep):
 
     def index_bytes(self) -> int:
         """Bytes of the in-memory index: band keys and shingle counts (signatures live on disk)."""
-        return 4 * self._keys.size + 4 * self.sizes.size
+        return self._index.nbytes()
 
     def disk_bytes(self) -> int:
         """Bytes the step keeps in its work folder (signatures, ids, small shingle sets)."""
@@ -200,10 +201,10 @@ class NearDuplicates(CorpusStep):
         return sum(os.path.getsize(os.path.join(self._spill.path, f)) for f in os.listdir(self._spill.path))
 
     def report(self) -> dict[str, Any]:
-        n = max(1, self.sizes.size)
+        n = max(1, self._index.rows)
         return {"clusters": len(self.clusters), "bands": self.bands, "rows": self.rows,
                 "threshold": self.threshold, "candidate_probability_at_threshold":
-                round(float(candidate_probability(self.threshold, self.bands, self.rows)), 3), "indexed_documents": self.sizes.size,
+                round(float(candidate_probability(self.threshold, self.bands, self.rows)), 3), "indexed_documents": self._index.rows,
                 "largest_cluster": max(self.clusters, default=0), "dropped_documents": int(self.dropped_index.size),
                 "candidate_pairs": self.candidate_pairs, "verified_pairs": self.verified_pairs,
                 "index_bytes_per_indexed_document": round(self.index_bytes() / n, 1),

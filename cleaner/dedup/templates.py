@@ -130,6 +130,7 @@ class SiteTemplates(CorpusStep):
         self.template = np.zeros(0, dtype=np.uint64)        # sorted template keys
         self.template_pages = np.zeros(0, dtype=np.uint32)  # pages each template key is on
         self.host_pages = KeyCounter()
+        self._peak_bytes = 0
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "SiteTemplates":
@@ -163,6 +164,7 @@ class SiteTemplates(CorpusStep):
     def decide(self) -> None:
         self.blocks.merge()
         self.pages.merge()
+        self._peak_bytes = self.index_bytes()
         keys, counts = self.blocks.keys, self.blocks.counts
         host_pages = self.pages.get(keys >> _U32)
         keep = is_template(counts, host_pages, self.min_pages, self.min_share)
@@ -196,9 +198,11 @@ class SiteTemplates(CorpusStep):
             self.stats.spans += 1
 
     def index_bytes(self) -> int:
-        return (self.blocks.nbytes() + self.pages.nbytes() + self._seen_pages.nbytes()
-                + self.template.nbytes + self.template_pages.nbytes)
+        """Bytes of the counts at their largest (before ``decide`` keeps only the templates)."""
+        return max(self._peak_bytes, self.blocks.nbytes() + self.pages.nbytes() + self._seen_pages.nbytes()
+                   + self.template.nbytes + self.template_pages.nbytes)
 
     def report(self) -> dict[str, Any]:
         return {"hosts": int(self.host_pages.keys.size), "template_blocks": int(self.template.size),
+                "template_index_bytes": int(self.template.nbytes + self.template_pages.nbytes),
                 "min_pages": self.min_pages, "min_share": self.min_share}
