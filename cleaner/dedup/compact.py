@@ -258,12 +258,22 @@ class StringStore:
 
     def append(self, s: str) -> int:
         """Store ``s``; returns its ordinal."""
-        b = s.encode("utf-8")
-        self._offsets.append(np.array([self._end], dtype=np.uint64))
-        self._data.seek(self._end)
-        self._data.write(b)
-        self._end += len(b)
+        self.extend([s])
         return self._offsets.rows - 1
+
+    def extend(self, strings: list[str]) -> None:
+        """Store several strings with one write."""
+        encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+        lengths = np.fromiter((len(b) for b in encoded), dtype=np.uint64, count=len(encoded))
+        starts = np.empty(len(encoded), dtype=np.uint64)
+        if len(encoded):
+            starts[0] = self._end
+            np.cumsum(lengths[:-1], out=starts[1:])
+            starts[1:] += np.uint64(self._end)
+        self._offsets.append(starts)
+        self._data.seek(self._end)
+        self._data.write(b"".join(encoded))
+        self._end += int(lengths.sum())
 
     def __len__(self) -> int:
         return self._offsets.rows
@@ -273,7 +283,7 @@ class StringStore:
         start = int(off[i, 0])
         end = int(off[i + 1, 0]) if i + 1 < off.shape[0] else self._end
         self._data.seek(start)
-        return self._data.read(end - start).decode("utf-8")
+        return self._data.read(end - start).decode("utf-8", "surrogatepass")
 
     def __iter__(self) -> Iterator[str]:
         for i in range(len(self)):

@@ -22,6 +22,8 @@ from ..steps import CorpusStep
 from .compact import ChunkedRows, SpillDir, StringStore
 
 _ASCII_PUNCT = string.punctuation.encode("ascii")
+#: Documents buffered before their keys and ids are stored.
+PENDING_DOCS = 1024
 
 
 def normalize_text(text: str) -> bytes:
@@ -45,6 +47,7 @@ class ExactDuplicates(CorpusStep):
         self.workdir = workdir
         self._spill: SpillDir | None = None
         self._rows = ChunkedRows(2, np.uint64)   # (text key, pipeline ordinal) per document
+        self._pending: list[tuple[int, int, str]] = []
         self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
         self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
         self.groups = 0
@@ -62,10 +65,18 @@ class ExactDuplicates(CorpusStep):
         if self._spill is None:
             self._spill = SpillDir(self.workdir, "exact-dup")
             self.ids = StringStore(self._spill.file("ids"))
-        self._rows.append(np.array([[fp, index]], dtype=np.uint64))
-        self.ids.append(doc_id)
+        self._pending.append((fp, index, doc_id))
+        if len(self._pending) >= PENDING_DOCS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._rows.append(np.array([(k, i) for k, i, _ in self._pending], dtype=np.uint64))
+            self.ids.extend([d for _, _, d in self._pending])
+            self._pending = []
 
     def decide(self) -> None:
+        self._flush()
         keys = self._rows.column(0)
         n = keys.size
         if n < 2:

@@ -35,6 +35,7 @@ bytes of sketch per document.
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -85,6 +86,7 @@ class NearDuplicates(CorpusStep):
         self.clusters: list[int] = []
         self.candidate_pairs = 0
         self.verified_pairs = 0
+        self.decide_peak_bytes = 0
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "NearDuplicates":
@@ -114,10 +116,11 @@ class NearDuplicates(CorpusStep):
         rows[:, self.bands] = [h.size for h in hashes]
         self._index.append(rows)
         self._where.append(np.array([i for i, _, _ in self._pending], dtype=np.int64))
-        for _, doc_id, h in self._pending:
-            self.ids.append(doc_id)
-            self._sketch_at.append(np.array([self._sketch.rows], dtype=np.int64))
-            self._sketch.append(bottom_k(h, self.k))
+        self.ids.extend([doc_id for _, doc_id, _ in self._pending])
+        sketches = [bottom_k(h, self.k) for h in hashes]
+        starts = np.cumsum([0] + [sk.size for sk in sketches[:-1]], dtype=np.int64) + self._sketch.rows
+        self._sketch_at.append(starts)
+        self._sketch.append(np.concatenate(sketches))
         self._pending = []
 
     def _sketch_of(self, i: int) -> np.ndarray:
@@ -151,6 +154,9 @@ class NearDuplicates(CorpusStep):
         sigs = self._sigs.array()
         sizes = self._index.column(self.bands)
         uf = UnionFind(n)
+        # while decide runs: the index, the sizes, union-find, and one band's column,
+        # sort order (int64) and sorted keys
+        self.decide_peak_bytes = self.index_bytes() + sizes.nbytes + uf.nbytes() + n * (4 + 8 + 4)
         for band in range(self.bands):
             for members in buckets(self._index.column(band)):
                 if len({uf.find(int(m)) for m in members}) == 1:
@@ -194,18 +200,19 @@ class NearDuplicates(CorpusStep):
         return self._index.nbytes()
 
     def disk_bytes(self) -> int:
-        """Bytes the step keeps in its work folder (signatures, ids, small shingle sets)."""
+        """Bytes the step keeps in its work folder (signatures, sketches, ids, ordinals)."""
         if self._spill is None:
             return 0
-        import os
         return sum(os.path.getsize(os.path.join(self._spill.path, f)) for f in os.listdir(self._spill.path))
 
     def report(self) -> dict[str, Any]:
         n = max(1, self._index.rows)
-        return {"clusters": len(self.clusters), "bands": self.bands, "rows": self.rows,
-                "threshold": self.threshold, "candidate_probability_at_threshold":
-                round(float(candidate_probability(self.threshold, self.bands, self.rows)), 3), "indexed_documents": self._index.rows,
-                "largest_cluster": max(self.clusters, default=0), "dropped_documents": int(self.dropped_index.size),
-                "candidate_pairs": self.candidate_pairs, "verified_pairs": self.verified_pairs,
+        at_threshold = float(candidate_probability(self.threshold, self.bands, self.rows))
+        return {"clusters": len(self.clusters), "largest_cluster": max(self.clusters, default=0),
+                "dropped_documents": int(self.dropped_index.size), "threshold": self.threshold,
+                "bands": self.bands, "rows": self.rows, "candidate_probability_at_threshold": round(at_threshold, 3),
+                "indexed_documents": self._index.rows, "candidate_pairs": self.candidate_pairs,
+                "verified_pairs": self.verified_pairs,
                 "index_bytes_per_indexed_document": round(self.index_bytes() / n, 1),
+                "decide_peak_bytes_per_indexed_document": round(self.decide_peak_bytes / n, 1),
                 "disk_bytes_per_indexed_document": round(self.disk_bytes() / n, 1)}
