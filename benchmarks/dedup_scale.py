@@ -57,6 +57,7 @@ def run_cleaner(n: int, threshold: float, workdir: str) -> dict:
     steps = build_corpus_steps(Options(near_dup_jaccard=threshold, progress=False), workdir)
     gen = work = 0.0
     peak_index = {}
+    rss_after = {}
 
     def docs():
         nonlocal gen
@@ -80,6 +81,7 @@ def run_cleaner(n: int, threshold: float, workdir: str) -> dict:
         step.decide()
         work += time.perf_counter() - t0
         peak_index[step.name] = max(peak_index[step.name], step.index_bytes())
+        rss_after[step.name] = round(_current_rss_mb(), 1)
     dropped = {"exact-duplicate": 0, "near-duplicate": 0}
     for i, d in docs():
         t0 = time.perf_counter()
@@ -96,7 +98,7 @@ def run_cleaner(n: int, threshold: float, workdir: str) -> dict:
             "near_dup_disk_bytes_per_doc": round(near.disk_bytes() / n, 1),
             "bands_rows": [near.bands, near.rows],
             "baseline_rss_mb": round(base_mb, 1), "peak_rss_mb": round(_rss_mb(), 1),
-            "planted_copies": planted, "dropped": dropped, "templates": steps[0].report()}
+            "rss_after_decide_mb": rss_after, "planted_copies": planted, "dropped": dropped, "templates": steps[0].report()}
 
 
 def run_datasketch(n: int, threshold: float) -> dict:

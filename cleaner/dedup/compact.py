@@ -13,8 +13,10 @@ from typing import Iterator
 
 import numpy as np
 
-#: Keys buffered by :class:`KeyCounter` before they are sorted and merged into the counts.
-COUNTER_BUFFER_KEYS = 1 << 22
+#: Keys buffered by :class:`KeyCounter` before they are sorted and merged into the counts
+#: (or a quarter of the distinct keys counted so far, when that is more: merging is linear,
+#: so this keeps the number of merges logarithmic and the buffer small beside the counts).
+COUNTER_BUFFER_KEYS = 1 << 20
 #: Load factor above which :class:`U64Set` doubles its table.
 MAX_SET_LOAD = 0.5
 _EMPTY_SLOT = np.uint64(0)
@@ -165,7 +167,7 @@ class KeyCounter:
     def add(self, keys: np.ndarray) -> None:
         """Count each of ``keys`` once more (duplicates inside ``keys`` count each time)."""
         self._buf.extend(keys)
-        if self._buf.size >= self.buffer_keys:
+        if self._buf.size >= max(self.buffer_keys, self.keys.size // 4):
             self.merge()
 
     def merge(self) -> None:
@@ -179,7 +181,7 @@ class KeyCounter:
         self._buf = Column(np.uint64, 4096)
         keys = np.concatenate([self.keys, nk])
         counts = np.concatenate([self.counts, nc])
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys, kind="stable")  # two sorted runs: timsort merges them in linear time
         keys, counts = keys[order], counts[order]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
         self.keys = keys[starts]
@@ -218,11 +220,11 @@ class SpillDir:
 
 
 class RowStore:
-    """Fixed-width rows (e.g. ``uint32[P]`` signatures) appended to a file, read back as a memmap."""
+    """Fixed-width rows (e.g. ``uint32[P]`` signatures) appended to a file, read back on demand."""
 
     def __init__(self, path: str, width: int, dtype: np.dtype | type):
         self.path, self.width, self.dtype = path, width, np.dtype(dtype)
-        self._fh = open(path, "wb")
+        self._fh = open(path, "w+b")
         self.rows = 0
         self._map: np.ndarray | None = None
 
@@ -231,6 +233,29 @@ class RowStore:
         self._fh.write(rows.tobytes())
         self.rows += rows.shape[0]
         self._map = None
+
+    def take(self, indexes: np.ndarray) -> np.ndarray:
+        """The rows at ``indexes`` (any order, repeats allowed), read with ``pread``.
+
+        Unlike :meth:`array`, nothing stays mapped: the process's resident memory holds
+        only the rows returned (the operating system's page cache does the caching).
+        """
+        self._fh.flush()
+        idx = np.asarray(indexes, dtype=np.int64).ravel()
+        out = np.empty((idx.size, self.width), dtype=self.dtype)
+        row_bytes = self.width * self.dtype.itemsize
+        fd = self._fh.fileno() if not self._fh.closed else None
+        if fd is None:
+            raise ValueError(f"{self.path} is closed; read it before close()")
+        for k, i in enumerate(idx.tolist()):
+            out[k] = np.frombuffer(os.pread(fd, row_bytes, i * row_bytes), dtype=self.dtype)
+        return out
+
+    def span(self, start: int, end: int) -> np.ndarray:
+        """Rows ``start .. end - 1`` of a one-column store as a 1-D array, read with ``pread``."""
+        self._fh.flush()
+        item = self.width * self.dtype.itemsize
+        return np.frombuffer(os.pread(self._fh.fileno(), (end - start) * item, start * item), dtype=self.dtype).copy()
 
     def array(self) -> np.ndarray:
         """All rows as a read-only ``memmap`` of shape ``(rows, width)`` (empty array when none)."""
@@ -279,9 +304,12 @@ class StringStore:
         return self._offsets.rows
 
     def __getitem__(self, i: int) -> str:
-        off = self._offsets.array()
-        start = int(off[i, 0])
-        end = int(off[i + 1, 0]) if i + 1 < off.shape[0] else self._end
+        n = self._offsets.rows
+        if not 0 <= i < n:
+            raise IndexError(f"string {i} of {n}")
+        off = self._offsets.span(i, min(i + 2, n))
+        start = int(off[0])
+        end = int(off[1]) if off.size > 1 else self._end
         self._data.seek(start)
         return self._data.read(end - start).decode("utf-8", "surrogatepass")
 

@@ -57,6 +57,19 @@ SIGNATURE_BATCH_DOCS = 1024
 MAX_BANDS = 32
 #: Probability that a pair exactly at the threshold becomes an LSH candidate.
 CANDIDATE_RECALL = 0.95
+#: Sketches kept in memory while verifying (then the cache starts again): at most
+#: 4 * verify_shingles bytes each.
+SKETCH_CACHE_DOCS = 4096
+
+
+class _Rows:
+    """``store[indexes]`` for :func:`bucket_pairs`: rows of a :class:`RowStore` read on demand."""
+
+    def __init__(self, store: RowStore):
+        self.store = store
+
+    def __getitem__(self, indexes) -> np.ndarray:
+        return self.store.take(np.asarray(indexes))
 
 
 class NearDuplicates(CorpusStep):
@@ -87,6 +100,7 @@ class NearDuplicates(CorpusStep):
         self.candidate_pairs = 0
         self.verified_pairs = 0
         self.decide_peak_bytes = 0
+        self._sketch_cache: dict[int, np.ndarray] = {}   # sketches read while verifying one stretch of buckets
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "NearDuplicates":
@@ -124,10 +138,16 @@ class NearDuplicates(CorpusStep):
         self._pending = []
 
     def _sketch_of(self, i: int) -> np.ndarray:
-        at = self._sketch_at.array()
-        start = int(at[i, 0])
-        end = int(at[i + 1, 0]) if i + 1 < at.shape[0] else self._sketch.rows
-        return self._sketch.array()[start:end, 0]
+        hit = self._sketch_cache.get(i)
+        if hit is not None:
+            return hit
+        n = self._sketch_at.rows
+        at = self._sketch_at.span(i, min(i + 2, n))
+        sk = self._sketch.span(int(at[0]), int(at[1]) if at.size > 1 else self._sketch.rows)
+        if len(self._sketch_cache) >= SKETCH_CACHE_DOCS:
+            self._sketch_cache.clear()
+        self._sketch_cache[i] = sk
+        return sk
 
     def _verify(self, i: int, j: int) -> float:
         """Jaccard similarity from the bottom-k sketches (exact for small documents)."""
@@ -151,7 +171,7 @@ class NearDuplicates(CorpusStep):
         n = self._index.rows
         if n < 2:
             return
-        sigs = self._sigs.array()
+        sigs = _Rows(self._sigs)
         sizes = self._index.column(self.bands)
         uf = UnionFind(n)
         # while decide runs: the index, the sizes, union-find, and one band's column,
@@ -162,7 +182,8 @@ class NearDuplicates(CorpusStep):
                 if len({uf.find(int(m)) for m in members}) == 1:
                     continue
                 if members.size > MAX_PAIRWISE_BUCKET:
-                    members = members[np.lexsort(np.asarray(sigs[np.sort(members)]).T[::-1])]
+                    members = np.sort(members)
+                    members = members[np.lexsort(sigs[members].T[::-1])]
                 self.candidate_pairs += members.size * (members.size - 1) // 2
                 for i, j, _ in bucket_pairs(members, sigs, self.threshold, sizes, self._verify):
                     self.verified_pairs += 1
@@ -177,9 +198,9 @@ class NearDuplicates(CorpusStep):
                 if m != k:
                     dropped.append(m)
                     kept.append(k)
-        where = self._where.array()[:, 0]
         sims = np.array([self._verify(d, k) for d, k in zip(dropped, kept)], dtype=np.float32)
-        at = where[np.asarray(dropped, dtype=np.int64)]
+        self._sketch_cache.clear()
+        at = self._where.take(np.asarray(dropped, dtype=np.int64))[:, 0]
         order = np.argsort(at, kind="stable")
         self.dropped_index = at[order]
         self.kept_of = np.asarray(kept, dtype=np.int64)[order]
