@@ -48,16 +48,16 @@ class Options:
     inpage_jaccard: float = _opt(0.8, "Jaccard similarity of character 5-gram sets above which two paragraphs of one page are near-duplicates")
     # --- site templates
     templates: bool = _opt(True, "remove blocks that recur on many pages of one host")
-    template_min_pages: int = _opt(3, "a block is template only if it occurs on at least this many pages of its host")
-    template_min_share: float = _opt(0.3, "... and on at least this share of the host's pages (0-1)")
+    template_min_pages: int = _opt(4, "a block is template only if it occurs on at least this many distinct pages of its host (measured: benchmarks/dedup_templates.py)")
+    template_min_share: float = _opt(0.2, "... and on at least this share of the host's distinct pages (0-1)")
     # --- near-duplicate documents
     exact_dedup: bool = _opt(True, "drop documents whose normalised text equals an earlier survivor's")
     near_dedup: bool = _opt(True, "drop near-duplicate documents (MinHash LSH)")
-    near_dup_jaccard: float = _opt(0.7, "estimated Jaccard similarity at or above which two documents are near-duplicates")
+    near_dup_jaccard: float = _opt(0.55, "Jaccard similarity of shingle sets at or above which two documents are near-duplicates (0-1; LSH bands and rows follow from it)")
     minhash_permutations: int = _opt(128, "MinHash signature length (number of hash functions)")
     shingle_words: int = _opt(5, "word n-gram size of shingles for space-delimited text")
     shingle_chars: int = _opt(5, "character n-gram size of shingles for text written without spaces (CJK, Thai)")
-    min_shingles: int = _opt(10, "documents with fewer shingles than this are compared exactly, not by LSH")
+    verify_shingles: int = _opt(512, "shingles kept per document (bottom-k sketch, on disk) to verify LSH candidates: exact Jaccard similarity for documents with at most this many shingles, an estimate above")
     seed: int = _opt(42, "seed of the MinHash hash functions")
     min_doc_chars: int = _opt(1, "documents with less clean text than this are dropped (characters)")
     # --- running

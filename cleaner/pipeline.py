@@ -82,18 +82,21 @@ def build_markers(options: Options) -> list[Marker]:
     return markers
 
 
-def build_corpus_steps(options: Options) -> list[CorpusStep]:
-    """The corpus steps that ``options`` switch on, in the order they run."""
+def build_corpus_steps(options: Options, workdir: str | None = None) -> list[CorpusStep]:
+    """The corpus steps that ``options`` switch on, in the order they run.
+
+    ``workdir``: where steps keep their disk-backed arrays (a temporary folder when ``None``).
+    """
     steps: list[CorpusStep] = []
     if options.templates:
         from .dedup.templates import SiteTemplates
-        steps.append(SiteTemplates.from_options(options))
+        steps.append(SiteTemplates.from_options(options, workdir))
     if options.exact_dedup:
         from .dedup.exact import ExactDuplicates
-        steps.append(ExactDuplicates())
+        steps.append(ExactDuplicates.from_options(options, workdir))
     if options.near_dedup:
         from .dedup.near import NearDuplicates
-        steps.append(NearDuplicates.from_options(options))
+        steps.append(NearDuplicates.from_options(options, workdir))
     return steps
 
 
@@ -112,7 +115,8 @@ class Outcome:
     def to_json(self) -> dict[str, Any]:
         if self.reject is not None:
             return {"reject": self.reject}
-        return {"doc": self.doc.to_json(), "fp": self.fingerprint, "t": self.seconds}  # type: ignore[union-attr]
+        fp = self.fingerprint.tolist() if hasattr(self.fingerprint, "tolist") else self.fingerprint
+        return {"doc": self.doc.to_json(), "fp": fp, "t": self.seconds}  # type: ignore[union-attr]
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Outcome":
@@ -517,7 +521,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     _prepare_workdir(workdir, key)
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude)
 
-    steps = build_corpus_steps(options)
+    steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     n_docs = 0
     # Corpus passes: step k sees documents with steps 0..k-1 applied.
     for k, step in enumerate(steps):

@@ -1,1 +1,32 @@
-"""Duplicates at three scales: inside one page, across one site (templates), across the corpus."""
+"""Duplicates at three scales: inside one page, across one site (templates), across the corpus.
+
+Stable public API shared by every engine (the local process-pool engine in
+:mod:`cleaner.pipeline` and the Ray Data engine); names and signatures do not change:
+
+Site templates (:mod:`.templates`)
+    ``host_of(url) -> str | None``; ``block_key(text) -> int`` (64-bit, digits folded);
+    ``host_key(host) -> int`` (32-bit); ``template_keys(host, block_texts) -> uint64[k]``
+    (``host_key << 32 | block_key & 0xFFFFFFFF``, 0 for blocks with no words);
+    ``page_key(host, keys) -> int`` (exact copies of a page on one host count once);
+    ``is_template(block_pages, host_pages, min_pages, min_share) -> bool | bool[]``.
+
+Exact duplicates (:mod:`.exact`)
+    ``text_key(text) -> int``: 64-bit key of the normalised text (0 for no words).
+
+Near duplicates (:mod:`.minhash`, :mod:`.lsh`, :mod:`.unionfind`; re-exported by :mod:`.near`)
+    ``shingles(text, word_n, char_n) -> uint64[k]`` (sorted distinct shingle hashes);
+    ``MinHasher(num_perm, seed)`` with ``.signature(hashes) -> uint32[P]`` and
+    ``.signatures(list_of_hashes) -> uint32[n, P]``;
+    ``exact_jaccard(hashes_a, hashes_b)``, ``estimate_jaccard(sig_a, sig_b)``;
+    ``optimal_bands(threshold, num_perm, max_bands=None) -> (bands, rows)``;
+    ``band_keys(signatures, bands, rows) -> uint64[n, bands]``;
+    ``buckets(keys_of_one_band) -> iterator of int64[m]``;
+    ``bucket_pairs(member_indexes, signatures, threshold, sizes=None, exact=None)
+    -> [(i, j, similarity)]`` (verification of one LSH bucket);
+    ``UnionFind(n)`` (``union``, ``find``, ``clusters()``);
+    ``pick_survivor(members, sizes, ids) -> ordinal`` and
+    ``choose_survivors(clusters, sizes, ids, similarity=None) -> {dropped: (kept_id, similarity)}``.
+
+Survivor rule (both duplicate steps): most shingles, then the smallest id; independent
+of input order.
+"""

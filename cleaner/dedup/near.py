@@ -1,219 +1,239 @@
 """Near-duplicate documents: MinHash signatures, LSH banding, verification, union-find clusters.
 
-MinHash (Broder 1997, "On the resemblance and containment of documents") estimates the
-Jaccard similarity of two shingle sets by the share of equal minimum hash values; LSH
-banding (Leskovec, Rajaraman, Ullman, *Mining of Massive Datasets*, ch. 3) splits a
-signature of ``b * r`` values into ``b`` bands of ``r`` rows, and two documents become
-candidates when any band is equal. Candidates are verified against the threshold with the
-signature estimate, joined by union-find, and each cluster keeps one survivor.
+The building blocks live in :mod:`.minhash` (shingles, signatures), :mod:`.lsh` (bands,
+buckets, verification of one bucket) and :mod:`.unionfind` (clusters, survivors); this
+module wires them into the local engine's :class:`NearDuplicates` corpus step and
+re-exports them, so ``from cleaner.dedup.near import shingles, MinHasher, optimal_bands,
+band_keys, bucket_pairs, UnionFind, choose_survivors`` works for every engine.
 
-Survivor rule (deterministic, independent of input order): the member with the most
-shingles (the most text), ties broken by the smallest id.
+How a run goes:
+
+1. ``fingerprint`` (per document): the shingle hashes of the text left after chrome,
+   in-page duplicates and site templates are marked (word 5-grams, or character 5-grams
+   for CJK and Thai), so that shared templates do not make different pages look alike.
+2. ``observe`` buffers documents and computes MinHash signatures a batch at a time; the
+   signatures go to a disk-backed ``memmap`` in the work folder; only the LSH band keys
+   (the low 32 bits of each band's key: a collision only adds a candidate, which
+   verification rejects) and the shingle count (``uint32``) stay in memory. A bottom-k
+   sketch of each document's shingles (``verify_shingles`` values) goes to disk too.
+3. ``decide``: per band, sort the keys; each group of equal keys is a bucket; the pairs
+   of a bucket are verified (size-ratio bound, the signature estimate within
+   ``ESTIMATE_SLACK`` of the threshold, then the bottom-k sketch: the exact Jaccard
+   similarity for documents of at most ``verify_shingles`` shingles, so very short texts
+   never collapse on an estimate) and joined with union-find.
+4. Each cluster keeps one survivor (:mod:`.unionfind`: most shingles, then smallest id;
+   independent of input order); every other member is dropped with ``duplicate_of`` and
+   the sketch similarity to the survivor.
+
+Bands and rows come from the threshold (:func:`optimal_bands` with ``min_recall =
+CANDIDATE_RECALL``: a pair at the threshold becomes a candidate with probability >= 0.95).
+
+Memory: ``4 * bands + 4`` bytes per document (132 at 128 permutations), plus, during
+``decide`` only, one band's sort order and the union-find array (about 16 bytes per
+document). Disk: ``4 * num_perm`` bytes of signature and up to ``4 * verify_shingles``
+bytes of sketch per document.
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
-import regex
-import xxhash
 
 from ..document import Document, apply_spans
 from ..steps import CorpusStep
+from .compact import ChunkedRows, RowStore, SpillDir, StringStore
+from .lsh import MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, candidate_probability, optimal_bands
+from .minhash import MinHasher, bottom_k, estimate_jaccard, exact_jaccard, shingles, sketch_jaccard, uses_spaces
+from .unionfind import UnionFind, choose_survivors, pick_survivor, survivor_key
 
-MERSENNE_61 = np.uint64((1 << 61) - 1)
-MAX_HASH_32 = np.uint64(0xFFFFFFFF)
-#: A bucket larger than this is verified against its first member only, not pairwise.
-MAX_PAIRWISE_BUCKET = 64
+__all__ = ["NearDuplicates", "shingles", "uses_spaces", "MinHasher", "estimate_jaccard", "exact_jaccard",
+           "bottom_k", "sketch_jaccard", "optimal_bands", "candidate_probability", "band_keys", "buckets", "bucket_pairs", "UnionFind", "choose_survivors",
+           "pick_survivor", "survivor_key"]
 
-_WORD = regex.compile(r"\w+", regex.V1)
-_NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
-
-
-def uses_spaces(text: str) -> bool:
-    """False when most letters belong to scripts written without spaces (CJK, Thai, ...)."""
-    sample = text[:2000]
-    letters = sum(ch.isalpha() for ch in sample)
-    if not letters:
-        return True
-    return len(_NO_SPACE_SCRIPT.findall(sample)) < 0.3 * letters
-
-
-def shingles(text: str, word_n: int = 5, char_n: int = 5) -> np.ndarray:
-    """Distinct 32-bit hashes of the text's shingles, as a ``uint64`` array.
-
-    Space-delimited text: word ``word_n``-grams of case-folded ``\\w+`` tokens; text
-    written without spaces: character ``char_n``-grams of its letters and digits. A text
-    shorter than one shingle gives a single shingle of all it has; an empty text none.
-    """
-    folded = text.casefold()
-    if uses_spaces(folded):
-        toks = _WORD.findall(folded)
-        n = word_n
-        grams = [" ".join(toks[i:i + n]) for i in range(max(1, len(toks) - n + 1))] if toks else []
-    else:
-        chars = "".join(_WORD.findall(folded))
-        n = char_n
-        grams = [chars[i:i + n] for i in range(max(1, len(chars) - n + 1))] if chars else []
-    if not grams:
-        return np.zeros(0, dtype=np.uint64)
-    return np.unique(np.fromiter((xxhash.xxh32_intdigest(g.encode("utf-8")) for g in grams), dtype=np.uint64, count=len(grams)))
+#: Documents whose signatures are computed together in one numpy pass.
+SIGNATURE_BATCH_DOCS = 1024
+#: Most bands the local engine uses (4 bytes of index per document each).
+MAX_BANDS = 32
+#: Probability that a pair exactly at the threshold becomes an LSH candidate.
+CANDIDATE_RECALL = 0.95
+#: Sketches kept in memory while verifying (then the cache starts again): at most
+#: 4 * verify_shingles bytes each.
+SKETCH_CACHE_DOCS = 4096
 
 
-def optimal_bands(threshold: float, num_perm: int, fp_weight: float = 0.5) -> tuple[int, int]:
-    """LSH ``(bands, rows)`` that minimise the weighted false-positive and false-negative areas.
+class _Rows:
+    """``store[indexes]`` for :func:`bucket_pairs`: rows of a :class:`RowStore` read on demand."""
 
-    The candidate probability of a pair with Jaccard ``s`` is ``1 - (1 - s**r)**b``; the
-    false-positive area is its integral below the threshold, the false-negative area the
-    integral of its complement above (the criterion datasketch's MinHashLSH uses).
-    """
-    xs = np.linspace(0, 1, 1001)
-    best, best_err = (1, num_perm), float("inf")
-    for b in range(1, num_perm + 1):
-        r = num_perm // b
-        p = 1 - (1 - xs ** r) ** b
-        below, above = xs < threshold, xs >= threshold
-        fp = np.trapezoid(p[below], xs[below]) if below.any() else 0.0
-        fn = np.trapezoid(1 - p[above], xs[above]) if above.any() else 0.0
-        err = fp_weight * fp + (1 - fp_weight) * fn
-        if err < best_err:
-            best, best_err = (b, r), err
-    return best
+    def __init__(self, store: RowStore):
+        self.store = store
 
-
-class MinHasher:
-    """MinHash signatures of shingle-hash arrays: ``num_perm`` universal hash functions.
-
-    ``h_i(x) = ((a_i * x + b_i) mod (2**61 - 1)) & 0xFFFFFFFF`` as in datasketch's MinHash,
-    with ``a_i, b_i`` drawn from ``numpy.random.default_rng(seed)``.
-    """
-
-    def __init__(self, num_perm: int = 128, seed: int = 42):
-        rng = np.random.default_rng(seed)
-        self.a = rng.integers(1, int(MERSENNE_61), size=num_perm, dtype=np.uint64)
-        self.b = rng.integers(0, int(MERSENNE_61), size=num_perm, dtype=np.uint64)
-        self.num_perm = num_perm
-
-    def signature(self, hashes: np.ndarray) -> np.ndarray:
-        """``uint32`` array of length ``num_perm``; all ones for an empty set."""
-        if hashes.size == 0:
-            return np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint32)
-        with np.errstate(over="ignore"):
-            v = (np.outer(hashes, self.a) + self.b) % MERSENNE_61
-        return (v & MAX_HASH_32).min(axis=0).astype(np.uint32)
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        p = self.parent.setdefault(x, x)
-        while p != self.parent[p]:
-            self.parent[p] = self.parent[self.parent[p]]
-            p = self.parent[p]
-        self.parent[x] = p
-        return p
-
-    def union(self, x: int, y: int) -> None:
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
+    def __getitem__(self, indexes) -> np.ndarray:
+        return self.store.take(np.asarray(indexes))
 
 
 class NearDuplicates(CorpusStep):
-    """Drop documents whose estimated Jaccard similarity to a kept one is at least the threshold."""
+    """Drop documents whose Jaccard similarity to a kept one is at least the threshold."""
 
     name = "near-dup"
 
-    def __init__(self, threshold: float = 0.7, num_perm: int = 128, word_n: int = 5, char_n: int = 5,
-                 min_shingles: int = 10, seed: int = 42):
+    def __init__(self, threshold: float = 0.55, num_perm: int = 128, word_n: int = 5, char_n: int = 5,
+                 verify_shingles: int = 512, seed: int = 42, workdir: str | None = None,
+                 max_bands: int = MAX_BANDS):
         super().__init__()
-        self.threshold, self.word_n, self.char_n, self.min_shingles = threshold, word_n, char_n, min_shingles
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"near_dup_jaccard must be in (0, 1], not {threshold}")
+        if verify_shingles < 1:
+            raise ValueError(f"verify_shingles must be at least 1, not {verify_shingles}; 512 is the default")
+        self.threshold, self.word_n, self.char_n, self.k = threshold, word_n, char_n, verify_shingles
         self.hasher = MinHasher(num_perm, seed)
-        self.bands, self.rows = optimal_bands(threshold, num_perm)
-        self._sigs: list[np.ndarray] = []
-        self._sizes: list[int] = []
-        self._ids: list[str] = []
-        self._index: list[int] = []
-        self.dup_of: dict[int, tuple[str, float]] = {}
+        self.bands, self.rows = optimal_bands(threshold, num_perm, max_bands, min_recall=CANDIDATE_RECALL)
+        self.workdir = workdir
+        self._spill: SpillDir | None = None
+        self._pending: list[tuple[int, str, np.ndarray]] = []
+        # one uint32 row per indexed document: the band keys' low halves, then the shingle count
+        self._index = ChunkedRows(self.bands + 1, np.uint32)
+        self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
+        self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
+        self.similarity = np.zeros(0, dtype=np.float32)
         self.clusters: list[int] = []
+        self.candidate_pairs = 0
+        self.verified_pairs = 0
+        self.decide_peak_bytes = 0
+        self._sketch_cache: dict[int, np.ndarray] = {}   # sketches read while verifying one stretch of buckets
 
     @classmethod
-    def from_options(cls, options) -> "NearDuplicates":
+    def from_options(cls, options, workdir: str | None = None) -> "NearDuplicates":
         return cls(options.near_dup_jaccard, options.minhash_permutations, options.shingle_words,
-                   options.shingle_chars, options.min_shingles, options.seed)
+                   options.shingle_chars, options.verify_shingles, options.seed, workdir)
+
+    # ------------------------------------------------------------------ storage
+
+    def _open(self) -> None:
+        if self._spill is None:
+            self._spill = SpillDir(self.workdir, "near-dup")
+            self._sigs = RowStore(self._spill.file("signatures.u32"), self.hasher.num_perm, np.uint32)
+            self._where = RowStore(self._spill.file("ordinals.i64"), 1, np.int64)
+            self._sketch_at = RowStore(self._spill.file("sketch-offsets.i64"), 1, np.int64)
+            self._sketch = RowStore(self._spill.file("sketches.u32"), 1, np.uint32)
+            self.ids = StringStore(self._spill.file("ids"))
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        self._open()
+        hashes = [h for _, _, h in self._pending]
+        sigs = self.hasher.signatures(hashes)
+        self._sigs.append(sigs)
+        rows = np.empty((len(hashes), self.bands + 1), dtype=np.uint32)
+        rows[:, :self.bands] = band_keys(sigs, self.bands, self.rows).astype(np.uint32)
+        rows[:, self.bands] = [h.size for h in hashes]
+        self._index.append(rows)
+        self._where.append(np.array([i for i, _, _ in self._pending], dtype=np.int64))
+        self.ids.extend([doc_id for _, doc_id, _ in self._pending])
+        sketches = [bottom_k(h, self.k) for h in hashes]
+        starts = np.cumsum([0] + [sk.size for sk in sketches[:-1]], dtype=np.int64) + self._sketch.rows
+        self._sketch_at.append(starts)
+        self._sketch.append(np.concatenate(sketches))
+        self._pending = []
+
+    def _sketch_of(self, i: int) -> np.ndarray:
+        hit = self._sketch_cache.get(i)
+        if hit is not None:
+            return hit
+        n = self._sketch_at.rows
+        at = self._sketch_at.span(i, min(i + 2, n))
+        sk = self._sketch.span(int(at[0]), int(at[1]) if at.size > 1 else self._sketch.rows)
+        if len(self._sketch_cache) >= SKETCH_CACHE_DOCS:
+            self._sketch_cache.clear()
+        self._sketch_cache[i] = sk
+        return sk
+
+    def _verify(self, i: int, j: int) -> float:
+        """Jaccard similarity from the bottom-k sketches (exact for small documents)."""
+        return sketch_jaccard(self._sketch_of(i), self._sketch_of(j), self.k)
+
+    # ------------------------------------------------------------------ the step
 
     def fingerprint(self, doc: Document) -> Any:
-        sh = shingles(apply_spans(doc.text, doc.removed), self.word_n, self.char_n)
-        return (self.hasher.signature(sh), int(sh.size))
+        return shingles(apply_spans(doc.text, doc.removed), self.word_n, self.char_n)
 
     def observe(self, index: int, doc_id: str, fp: Any) -> None:
-        sig, size = fp
-        if size == 0:
+        h = np.asarray(fp, dtype=np.uint64)
+        if h.size == 0:
             return
-        self._sigs.append(sig)
-        self._sizes.append(size)
-        self._ids.append(doc_id)
-        self._index.append(index)
+        self._pending.append((index, doc_id, h))
+        if len(self._pending) >= SIGNATURE_BATCH_DOCS:
+            self._flush()
 
     def decide(self) -> None:
-        n = len(self._sigs)
+        self._flush()
+        n = self._index.rows
         if n < 2:
             return
-        sigs = np.vstack(self._sigs)
-        sizes = np.asarray(self._sizes)
-        uf = _UnionFind()
-        r = self.rows
+        sigs = _Rows(self._sigs)
+        sizes = self._index.column(self.bands)
+        uf = UnionFind(n)
+        # while decide runs: the index, the sizes, union-find, and one band's column,
+        # sort order (int64) and sorted keys
+        self.decide_peak_bytes = self.index_bytes() + sizes.nbytes + uf.nbytes() + n * (4 + 8 + 4)
         for band in range(self.bands):
-            part = np.ascontiguousarray(sigs[:, band * r:(band + 1) * r])
-            keys = np.fromiter((xxhash.xxh3_64_intdigest(row.tobytes()) for row in part), dtype=np.uint64, count=n)
-            order = np.argsort(keys, kind="stable")
-            sk = keys[order]
-            starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
-            ends = np.r_[starts[1:], n]
-            for s, e in zip(starts, ends):
-                if e - s < 2:
+            for members in buckets(self._index.column(band)):
+                if len({uf.find(int(m)) for m in members}) == 1:
                     continue
-                members = order[s:e]
-                pairs = ([(members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members))]
-                         if len(members) <= MAX_PAIRWISE_BUCKET else [(members[0], m) for m in members[1:]])
-                for i, j in pairs:
-                    if uf.find(int(i)) == uf.find(int(j)):
-                        continue
-                    if self._similar(sigs, sizes, int(i), int(j)):
-                        uf.union(int(i), int(j))
-        groups: dict[int, list[int]] = {}
-        for x in list(uf.parent):
-            groups.setdefault(uf.find(x), []).append(x)
-        for members in groups.values():
-            if len(members) < 2:
-                continue
-            keep = min(members, key=lambda m: (-sizes[m], self._ids[m]))
-            self.clusters.append(len(members))
-            for m in members:
-                if m != keep:
-                    sim = float(np.mean(sigs[m] == sigs[keep]))
-                    self.dup_of[self._index[m]] = (self._ids[keep], round(sim, 4))
-
-    def _similar(self, sigs: np.ndarray, sizes: np.ndarray, i: int, j: int) -> bool:
-        est = float(np.mean(sigs[i] == sigs[j]))
-        return est >= self.threshold
+                if members.size > MAX_PAIRWISE_BUCKET:
+                    members = np.sort(members)
+                    members = members[np.lexsort(sigs[members].T[::-1])]
+                self.candidate_pairs += members.size * (members.size - 1) // 2
+                for i, j, _ in bucket_pairs(members, sigs, self.threshold, sizes, self._verify):
+                    self.verified_pairs += 1
+                    uf.union(i, j)
+        clusters = uf.clusters()
+        self.clusters = [int(c.size) for c in clusters]
+        dropped: list[int] = []
+        kept: list[int] = []
+        for c in clusters:
+            k = pick_survivor(c.tolist(), sizes, self.ids)
+            for m in c.tolist():
+                if m != k:
+                    dropped.append(m)
+                    kept.append(k)
+        sims = np.array([self._verify(d, k) for d, k in zip(dropped, kept)], dtype=np.float32)
+        self._sketch_cache.clear()
+        at = self._where.take(np.asarray(dropped, dtype=np.int64))[:, 0]
+        order = np.argsort(at, kind="stable")
+        self.dropped_index = at[order]
+        self.kept_of = np.asarray(kept, dtype=np.int64)[order]
+        self.similarity = sims[order]
 
     def apply(self, index: int, doc: Document) -> None:
-        hit = self.dup_of.get(index)
-        if hit is not None and doc.dropped is None:
+        if self.dropped_index.size == 0 or doc.dropped is not None:
+            return
+        pos = int(np.searchsorted(self.dropped_index, index))
+        if pos < self.dropped_index.size and self.dropped_index[pos] == index:
             doc.dropped = "near-duplicate"
-            doc.drop_detail = {"duplicate_of": hit[0], "similarity": hit[1]}
+            doc.drop_detail = {"duplicate_of": self.ids[int(self.kept_of[pos])],
+                               "similarity": round(float(self.similarity[pos]), 4)}
             self.stats.dropped += 1
 
     def index_bytes(self) -> int:
-        return sum(s.nbytes for s in self._sigs) + 8 * len(self._sizes)
+        """Bytes of the in-memory index: band keys and shingle counts (signatures live on disk)."""
+        return self._index.nbytes()
+
+    def disk_bytes(self) -> int:
+        """Bytes the step keeps in its work folder (signatures, sketches, ids, ordinals)."""
+        if self._spill is None:
+            return 0
+        return sum(os.path.getsize(os.path.join(self._spill.path, f)) for f in os.listdir(self._spill.path))
 
     def report(self) -> dict[str, Any]:
-        sizes: dict[str, int] = {}
-        for n in sorted(self.clusters):
-            sizes[str(n)] = sizes.get(str(n), 0) + 1
-        return {"clusters": len(self.clusters), "bands": self.bands, "rows": self.rows,
-                "largest_cluster": max(self.clusters, default=0), "dropped_documents": len(self.dup_of),
-                "cluster_sizes": sizes}
+        n = max(1, self._index.rows)
+        at_threshold = float(candidate_probability(self.threshold, self.bands, self.rows))
+        return {"clusters": len(self.clusters), "largest_cluster": max(self.clusters, default=0),
+                "dropped_documents": int(self.dropped_index.size), "threshold": self.threshold,
+                "bands": self.bands, "rows": self.rows, "candidate_probability_at_threshold": round(at_threshold, 3),
+                "indexed_documents": self._index.rows, "candidate_pairs": self.candidate_pairs,
+                "verified_pairs": self.verified_pairs,
+                "index_bytes_per_indexed_document": round(self.index_bytes() / n, 1),
+                "decide_peak_bytes_per_indexed_document": round(self.decide_peak_bytes / n, 1),
+                "disk_bytes_per_indexed_document": round(self.disk_bytes() / n, 1)}

@@ -1,0 +1,323 @@
+"""Compact containers for corpus steps: growable numpy columns, a uint64 hash set, key counts, disk stores.
+
+None of them holds one Python object per document: a corpus of 10 M documents costs a
+few bytes a document in each.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import weakref
+from typing import Iterator
+
+import numpy as np
+
+#: Keys buffered by :class:`KeyCounter` before they are sorted and merged into the counts
+#: (or a quarter of the distinct keys counted so far, when that is more: merging is linear,
+#: so this keeps the number of merges logarithmic and the buffer small beside the counts).
+COUNTER_BUFFER_KEYS = 1 << 20
+#: Load factor above which :class:`U64Set` doubles its table.
+MAX_SET_LOAD = 0.5
+_EMPTY_SLOT = np.uint64(0)
+
+
+class Column:
+    """A growable 1-D numpy array (amortised doubling): ``append``, ``extend``, ``view``."""
+
+    def __init__(self, dtype: np.dtype | type, capacity: int = 1024):
+        self._a = np.zeros(max(1, capacity), dtype=dtype)
+        self.size = 0
+
+    def _reserve(self, extra: int) -> None:
+        need = self.size + extra
+        if need > self._a.size:
+            grown = np.zeros(max(need, 2 * self._a.size), dtype=self._a.dtype)
+            grown[:self.size] = self._a[:self.size]
+            self._a = grown
+
+    def append(self, value) -> None:
+        self._reserve(1)
+        self._a[self.size] = value
+        self.size += 1
+
+    def extend(self, values: np.ndarray) -> None:
+        values = np.asarray(values, dtype=self._a.dtype)
+        self._reserve(values.size)
+        self._a[self.size:self.size + values.size] = values
+        self.size += values.size
+
+    def view(self) -> np.ndarray:
+        """The filled part (a view: valid until the next append)."""
+        return self._a[:self.size]
+
+    def nbytes(self) -> int:
+        """Bytes allocated (capacity, not only the filled part)."""
+        return int(self._a.nbytes)
+
+
+class ChunkedRows:
+    """Rows of ``width`` values appended into numpy chunks (no copy on growth).
+
+    A new chunk holds an eighth of the rows stored so far (at least ``FIRST_CHUNK_ROWS``,
+    at most ``chunk_rows``), so the memory is the rows themselves plus at most 12.5 %
+    (or ``FIRST_CHUNK_ROWS`` rows); :meth:`column` gathers one column into a contiguous
+    array when it is needed.
+    """
+
+    FIRST_CHUNK_ROWS = 64
+    GROWTH_DIVISOR = 8
+
+    def __init__(self, width: int, dtype: np.dtype | type, chunk_rows: int = 1 << 16):
+        self.width, self.dtype, self.chunk_rows = width, np.dtype(dtype), chunk_rows
+        self._chunks: list[np.ndarray] = []
+        self._free = 0      # unfilled rows of the last chunk
+        self.rows = 0
+
+    def append(self, rows: np.ndarray) -> None:
+        rows = np.asarray(rows, dtype=self.dtype).reshape(-1, self.width)
+        k = 0
+        while k < rows.shape[0]:
+            if self._free == 0:
+                size = min(self.chunk_rows, max(self.FIRST_CHUNK_ROWS, self.rows // self.GROWTH_DIVISOR))
+                self._chunks.append(np.empty((size, self.width), dtype=self.dtype))
+                self._free = size
+            last = self._chunks[-1]
+            used = last.shape[0] - self._free
+            take = min(self._free, rows.shape[0] - k)
+            last[used:used + take] = rows[k:k + take]
+            self._free -= take
+            self.rows += take
+            k += take
+
+    def column(self, j: int) -> np.ndarray:
+        """Column ``j`` of every row, as one contiguous array of ``rows`` values."""
+        out = np.empty(self.rows, dtype=self.dtype)
+        start = 0
+        for c, chunk in enumerate(self._chunks):
+            n = chunk.shape[0] - (self._free if c == len(self._chunks) - 1 else 0)
+            out[start:start + n] = chunk[:n, j]
+            start += n
+        return out
+
+    def nbytes(self) -> int:
+        """Bytes allocated (the filled rows and the rest of the last chunk)."""
+        return sum(int(c.nbytes) for c in self._chunks)
+
+
+class U64Set:
+    """A set of 64-bit integers in one open-addressing numpy table (16 bytes per key at most)."""
+
+    def __init__(self, capacity: int = 1024):
+        size = 1 << max(4, int(capacity * 2 - 1).bit_length())
+        self._t = np.zeros(size, dtype=np.uint64)
+        self._has_zero = False  # 0 marks an empty slot, so the key 0 is kept aside
+        self.size = 0
+
+    def add(self, key: int) -> bool:
+        """Insert ``key``; True when it was not there yet."""
+        k = np.uint64(key)
+        if k == _EMPTY_SLOT:
+            new, self._has_zero = not self._has_zero, True
+            self.size += new
+            return new
+        t = self._t
+        mask = t.size - 1
+        i = int(k) & mask
+        while True:
+            v = t[i]
+            if v == _EMPTY_SLOT:
+                t[i] = k
+                self.size += 1
+                if self.size > MAX_SET_LOAD * t.size:
+                    self._grow()
+                return True
+            if v == k:
+                return False
+            i = (i + 1) & mask
+
+    def _grow(self) -> None:
+        old = self._t[self._t != _EMPTY_SLOT]
+        self._t = np.zeros(self._t.size * 2, dtype=np.uint64)
+        mask = self._t.size - 1
+        t = self._t
+        for k in old.tolist():
+            i = k & mask
+            while t[i] != _EMPTY_SLOT:
+                i = (i + 1) & mask
+            t[i] = k
+
+    def nbytes(self) -> int:
+        return int(self._t.nbytes)
+
+
+class KeyCounter:
+    """Occurrence counts of 64-bit keys as two sorted numpy arrays (``keys``, ``counts``).
+
+    Keys are buffered and merged by sort + ``reduceat``: 12 bytes per distinct key once
+    merged, instead of a ``Counter`` entry (about 100 bytes) per key.
+    """
+
+    def __init__(self, buffer_keys: int = COUNTER_BUFFER_KEYS):
+        self.buffer_keys = buffer_keys
+        self._buf = Column(np.uint64, 4096)
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.counts = np.zeros(0, dtype=np.uint32)
+
+    def add(self, keys: np.ndarray) -> None:
+        """Count each of ``keys`` once more (duplicates inside ``keys`` count each time)."""
+        self._buf.extend(keys)
+        if self._buf.size >= max(self.buffer_keys, self.keys.size // 4):
+            self.merge()
+
+    def merge(self) -> None:
+        """Fold the buffer into the sorted arrays (called by :meth:`add` and before reading)."""
+        if self._buf.size == 0:
+            return
+        new = np.sort(self._buf.view())
+        starts = np.flatnonzero(np.r_[True, new[1:] != new[:-1]])
+        nk = new[starts]
+        nc = np.diff(np.r_[starts, new.size]).astype(np.uint32)
+        self._buf = Column(np.uint64, 4096)
+        keys = np.concatenate([self.keys, nk])
+        counts = np.concatenate([self.counts, nc])
+        order = np.argsort(keys, kind="stable")  # two sorted runs: timsort merges them in linear time
+        keys, counts = keys[order], counts[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
+        self.keys = keys[starts]
+        self.counts = np.add.reduceat(counts, starts).astype(np.uint32) if keys.size else counts
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """``uint32`` counts of ``keys`` (0 for keys never added)."""
+        self.merge()
+        keys = np.asarray(keys, dtype=np.uint64)
+        pos = np.searchsorted(self.keys, keys)
+        pos = np.minimum(pos, max(0, self.keys.size - 1))
+        hit = self.keys[pos] == keys if self.keys.size else np.zeros(keys.size, dtype=bool)
+        return np.where(hit, self.counts[pos] if self.keys.size else 0, 0).astype(np.uint32)
+
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.counts.nbytes + self._buf.nbytes())
+
+
+class SpillDir:
+    """A private folder for a step's disk-backed arrays: under ``parent`` or a temporary one.
+
+    Removed by :meth:`cleanup`, or when the owner is garbage-collected.
+    """
+
+    def __init__(self, parent: str | None, name: str):
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+        self.path = tempfile.mkdtemp(prefix=f"{name}-", dir=parent or None)
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, True)
+
+    def file(self, name: str) -> str:
+        return os.path.join(self.path, name)
+
+    def cleanup(self) -> None:
+        self._finalizer()
+
+
+class RowStore:
+    """Fixed-width rows (e.g. ``uint32[P]`` signatures) appended to a file, read back on demand."""
+
+    def __init__(self, path: str, width: int, dtype: np.dtype | type):
+        self.path, self.width, self.dtype = path, width, np.dtype(dtype)
+        self._fh = open(path, "w+b")
+        self.rows = 0
+        self._map: np.ndarray | None = None
+
+    def append(self, rows: np.ndarray) -> None:
+        rows = np.ascontiguousarray(rows, dtype=self.dtype).reshape(-1, self.width)
+        self._fh.write(rows.tobytes())
+        self.rows += rows.shape[0]
+        self._map = None
+
+    def take(self, indexes: np.ndarray) -> np.ndarray:
+        """The rows at ``indexes`` (any order, repeats allowed), read with ``pread``.
+
+        Unlike :meth:`array`, nothing stays mapped: the process's resident memory holds
+        only the rows returned (the operating system's page cache does the caching).
+        """
+        self._fh.flush()
+        idx = np.asarray(indexes, dtype=np.int64).ravel()
+        out = np.empty((idx.size, self.width), dtype=self.dtype)
+        row_bytes = self.width * self.dtype.itemsize
+        fd = self._fh.fileno() if not self._fh.closed else None
+        if fd is None:
+            raise ValueError(f"{self.path} is closed; read it before close()")
+        for k, i in enumerate(idx.tolist()):
+            out[k] = np.frombuffer(os.pread(fd, row_bytes, i * row_bytes), dtype=self.dtype)
+        return out
+
+    def span(self, start: int, end: int) -> np.ndarray:
+        """Rows ``start .. end - 1`` of a one-column store as a 1-D array, read with ``pread``."""
+        self._fh.flush()
+        item = self.width * self.dtype.itemsize
+        return np.frombuffer(os.pread(self._fh.fileno(), (end - start) * item, start * item), dtype=self.dtype).copy()
+
+    def array(self) -> np.ndarray:
+        """All rows as a read-only ``memmap`` of shape ``(rows, width)`` (empty array when none)."""
+        if self._map is None:
+            self._fh.flush()
+            if self.rows == 0:
+                self._map = np.zeros((0, self.width), dtype=self.dtype)
+            else:
+                self._map = np.memmap(self.path, dtype=self.dtype, mode="r", shape=(self.rows, self.width))
+        return self._map
+
+    def close(self) -> None:
+        self._map = None
+        if not self._fh.closed:
+            self._fh.close()
+
+
+class StringStore:
+    """Strings (document ids) appended to a file; ``store[i]`` reads one back. Nothing per string in memory."""
+
+    def __init__(self, path: str):
+        self._data = open(path + ".bin", "w+b")
+        self._offsets = RowStore(path + ".off", 1, np.uint64)
+        self._end = 0
+
+    def append(self, s: str) -> int:
+        """Store ``s``; returns its ordinal."""
+        self.extend([s])
+        return self._offsets.rows - 1
+
+    def extend(self, strings: list[str]) -> None:
+        """Store several strings with one write."""
+        encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+        lengths = np.fromiter((len(b) for b in encoded), dtype=np.uint64, count=len(encoded))
+        starts = np.empty(len(encoded), dtype=np.uint64)
+        if len(encoded):
+            starts[0] = self._end
+            np.cumsum(lengths[:-1], out=starts[1:])
+            starts[1:] += np.uint64(self._end)
+        self._offsets.append(starts)
+        self._data.seek(self._end)
+        self._data.write(b"".join(encoded))
+        self._end += int(lengths.sum())
+
+    def __len__(self) -> int:
+        return self._offsets.rows
+
+    def __getitem__(self, i: int) -> str:
+        n = self._offsets.rows
+        if not 0 <= i < n:
+            raise IndexError(f"string {i} of {n}")
+        off = self._offsets.span(i, min(i + 2, n))
+        start = int(off[0])
+        end = int(off[1]) if off.size > 1 else self._end
+        self._data.seek(start)
+        return self._data.read(end - start).decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def close(self) -> None:
+        self._offsets.close()
+        if not self._data.closed:
+            self._data.close()

@@ -1,0 +1,108 @@
+"""Clusters of duplicate documents: union-find over ordinals, and one deterministic survivor each.
+
+Public API (stable; shared by the local engine and the Ray engine):
+
+- :class:`UnionFind` ``(n)``: ``union(i, j)``, ``find(i)``, ``clusters() -> list[int64[m]]``;
+- :func:`choose_survivors` ``(clusters, sizes, ids, similarity=None) -> {dropped: (kept_id, similarity)}``;
+- :func:`pick_survivor` ``(members, sizes, ids) -> ordinal`` and :func:`survivor_key`
+  ``(size, doc_id)``: the survivor rule itself.
+
+Survivor rule (independent of input order): in each cluster the member with the most
+shingles (the most complete text) survives; among equals, the smallest id (Python string
+order). Every other member is dropped with the survivor's id.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+
+class UnionFind:
+    """Disjoint sets over the ordinals ``0 .. n-1`` in one ``int32``/``int64`` parent array.
+
+    Path halving on ``find``, the smaller ordinal becomes the root on ``union`` (so the
+    partition, and each root, depends only on the pairs joined). Memory: 4 bytes per
+    ordinal below 2**31, else 8.
+    """
+
+    def __init__(self, n: int):
+        self.parent = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
+        self.joined = 0
+
+    def find(self, x: int) -> int:
+        """The root of ``x``'s set."""
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = int(parent[x])
+        return int(x)
+
+    def union(self, x: int, y: int) -> bool:
+        """Join the sets of ``x`` and ``y``; True when they were apart."""
+        rx, ry = self.find(x), self.find(y)
+        if rx == ry:
+            return False
+        if rx < ry:
+            rx, ry = ry, rx
+        self.parent[rx] = ry
+        self.joined += 1
+        return True
+
+    def roots(self) -> np.ndarray:
+        """The root of every ordinal (pointer jumping in numpy, no Python loop per ordinal)."""
+        p = self.parent.copy()
+        while True:
+            q = p[p]
+            if np.array_equal(q, p):
+                return p
+            p = q
+
+    def clusters(self) -> list[np.ndarray]:
+        """Every set of two or more ordinals, each ascending, ordered by smallest member."""
+        if self.joined == 0:
+            return []
+        roots = self.roots()
+        touched = np.flatnonzero(roots != np.arange(roots.size, dtype=roots.dtype))
+        cand = np.unique(np.concatenate([touched, roots[touched]]))
+        order = np.argsort(roots[cand], kind="stable")
+        members, r = cand[order], roots[cand][order]
+        starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        return [np.asarray(c, dtype=np.int64) for c in np.split(members, starts[1:])]
+
+    def nbytes(self) -> int:
+        """Bytes of the parent array."""
+        return int(self.parent.nbytes)
+
+
+def survivor_key(size: int, doc_id: str) -> tuple[int, str]:
+    """Sort key of the survivor rule: most shingles first, then the smallest id."""
+    return (-int(size), doc_id)
+
+
+def pick_survivor(members: Sequence[int], sizes: np.ndarray | Sequence[int], ids: Sequence[str]) -> int:
+    """The survivor of one cluster under :func:`survivor_key` (reads only the members' ids)."""
+    return min((int(m) for m in members), key=lambda m: survivor_key(sizes[m], ids[m]))
+
+
+def choose_survivors(clusters: Iterable[Sequence[int] | np.ndarray], sizes: np.ndarray | Sequence[int],
+                     ids: Sequence[str], similarity: Callable[[int, int], float] | None = None
+                     ) -> dict[int, tuple[str, float]]:
+    """Pick one survivor per cluster; map every other member to ``(survivor id, similarity)``.
+
+    ``clusters``: ordinal sets (from :meth:`UnionFind.clusters`); ``sizes[i]``: shingle
+    count of ordinal ``i``; ``ids[i]``: its document id (any indexable, e.g. a disk-backed
+    id store); ``similarity(dropped, kept)``: the similarity to report (1.0 when ``None``).
+    The rule is :func:`survivor_key`, so the result does not depend on input order.
+    """
+    out: dict[int, tuple[str, float]] = {}
+    for cluster in clusters:
+        members = [int(m) for m in cluster]
+        if len(members) < 2:
+            continue
+        kept = pick_survivor(members, sizes, ids)
+        kept_id = ids[kept]
+        for m in members:
+            if m != kept:
+                out[m] = (kept_id, 1.0 if similarity is None else float(similarity(m, kept)))
+    return out
