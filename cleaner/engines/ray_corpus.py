@@ -1,0 +1,436 @@
+"""The corpus steps as Ray Data shuffles, built on :mod:`cleaner.dedup`'s public functions.
+
+Each corpus step of the local engine (``observe`` everything, ``decide``, ``apply``)
+becomes three parts here:
+
+- ``row``: the document's fingerprint as one row (computed in the shard map stage, with
+  the step's own ``fingerprint``);
+- ``decide``: a shuffle of those rows on the cluster, then the small result on the driver;
+- ``load``: a step instance holding the decisions that concern one shard, whose own
+  ``apply`` marks or drops documents in the final map stage.
+
+Shuffles (the group functions are plain pyarrow/numpy, testable without Ray):
+
+- site templates: by host key; per host, pages with the same content count once, blocks
+  are counted over distinct pages, :func:`~cleaner.dedup.templates.is_template` decides.
+  One group holds one host's block keys (8 bytes a block a page).
+- exact duplicates: by text key; the smallest id of a group survives.
+- near duplicates: by (band, band key) of the LSH banding; each bucket is verified with
+  :func:`~cleaner.dedup.lsh.bucket_pairs` in the order the local engine uses; the verified
+  pairs go to the driver, where :class:`~cleaner.dedup.unionfind.UnionFind` joins them and
+  :func:`~cleaner.dedup.unionfind.choose_survivors` picks one survivor per cluster.
+
+What stays on the driver (all of it proportional to duplicates, not to the corpus):
+the template keys (12 bytes each plus 12 a host), the exact-duplicate drops (an ordinal,
+the survivor's id), and for near duplicates the verified pairs (16 bytes each), the
+union-find parent array over documents that have a verified pair (8 bytes of ordinal
+plus 4 of parent each), and each such document's id, shingle count and signature
+(``4 * minhash_permutations`` bytes; 512 at 128) to pick survivors and similarities.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+import pyarrow as pa
+
+from ..config import Options
+from ..document import Document
+from ..steps import CorpusStep
+from .shard_work import ORDINAL_SHIFT
+
+#: Documents whose MinHash signatures are computed together in one numpy pass.
+SIGNATURE_BATCH_DOCS = 1024
+
+_U32 = np.uint64(32)
+
+
+def _empty(schema: pa.Schema) -> pa.Table:
+    return schema.empty_table()
+
+
+def _by_shard(ords: np.ndarray) -> dict[int, np.ndarray]:
+    """Positions of ``ords`` (sorted) grouped by shard: ``{shard: index array}``."""
+    shards = ords >> np.int64(ORDINAL_SHIFT)
+    out: dict[int, np.ndarray] = {}
+    if ords.size == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, shards[1:] != shards[:-1]])
+    ends = np.r_[starts[1:], ords.size]
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        out[int(shards[s])] = np.arange(s, e)
+    return out
+
+
+@dataclass
+class DropDecision:
+    """Documents to drop, for one shard: sorted ordinals, the survivor's id and the similarity of each."""
+
+    ords: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    kept_ids: list[str] = field(default_factory=list)
+    similarity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+
+def split_drops(ords: np.ndarray, kept_ids: list[str], similarity: np.ndarray) -> dict[int, DropDecision]:
+    """Drops of the whole corpus split by shard (each sorted by ordinal)."""
+    order = np.argsort(ords, kind="stable")
+    ords, sims = ords[order], similarity[order]
+    ids = [kept_ids[i] for i in order.tolist()]
+    return {shard: DropDecision(ords[ix], [ids[i] for i in ix.tolist()], sims[ix])
+            for shard, ix in _by_shard(ords).items()}
+
+
+# --------------------------------------------------------------------------- site templates
+
+
+class TemplatesStage:
+    """Site templates: shuffle by host key."""
+
+    name = "site-templates"
+    schema = pa.schema([("hk", pa.uint64()), ("pk", pa.uint64()), ("keys", pa.list_(pa.uint64()))])
+    out_schema = pa.schema([("key", pa.uint64()), ("pages", pa.uint32()), ("host_pages", pa.uint32())])
+
+    def __init__(self, options: Options):
+        self.options = options
+
+    def make_step(self) -> CorpusStep:
+        from ..dedup.templates import SiteTemplates
+        return SiteTemplates.from_options(self.options)
+
+    def rows(self, step: CorpusStep, items: Iterable[tuple[int, Document]]) -> pa.Table:
+        out = []
+        for _, doc in items:
+            fp = step.fingerprint(doc)
+            if fp is not None:
+                hk, pk, keys = fp
+                out.append({"hk": hk, "pk": pk, "keys": keys})
+        return pa.Table.from_pylist(out, schema=self.schema)
+
+    def group(self, t: pa.Table) -> pa.Table:
+        """One host's template blocks: ``key``, pages it is on, the host's distinct pages."""
+        from ..dedup.templates import is_template
+        pk = t.column("pk").to_numpy()
+        _, first = np.unique(pk, return_index=True)  # exact copies of a page count once
+        host_pages = first.size
+        lists = t.column("keys").take(pa.array(first))
+        flat = lists.combine_chunks().flatten().to_numpy() if len(lists) else np.zeros(0, np.uint64)
+        if flat.size == 0:
+            return _empty(self.out_schema)
+        keys, counts = np.unique(flat, return_counts=True)
+        keep = is_template(counts, host_pages, self.options.template_min_pages, self.options.template_min_share)
+        return pa.table({"key": pa.array(keys[keep], pa.uint64()),
+                         "pages": pa.array(counts[keep].astype(np.uint32), pa.uint32()),
+                         "host_pages": pa.array(np.full(int(keep.sum()), host_pages, np.uint32), pa.uint32())},
+                        schema=self.out_schema)
+
+    def decide(self, ds, partitions: int) -> "TemplateDecision":
+        stage = self
+        res = ds.groupby("hk", num_partitions=partitions).map_groups(stage.group, batch_format="pyarrow")
+        t = _collect(res, self.out_schema)
+        keys = t.column("key").to_numpy()
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        pages = t.column("pages").to_numpy()[order]
+        hp = t.column("host_pages").to_numpy()[order]
+        hosts, first = np.unique(keys >> _U32, return_index=True)
+        return TemplateDecision(keys, pages, hosts, hp[first].astype(np.uint32), observed=ds.count())  # ds is materialized
+
+    def load(self, decision: "TemplateDecision", shard: int) -> CorpusStep:
+        from ..dedup.compact import KeyCounter
+        step = self.make_step()
+        step.template, step.template_pages = decision.keys, decision.pages
+        step.host_pages = KeyCounter()
+        step.host_pages.keys, step.host_pages.counts = decision.hosts, decision.host_pages
+        return step
+
+    def report(self, d: "TemplateDecision") -> dict[str, Any]:
+        return {"template_blocks": int(d.keys.size), "hosts_with_templates": int(d.hosts.size),
+                "min_pages": self.options.template_min_pages, "min_share": self.options.template_min_share,
+                "documents": d.observed, "driver_bytes": d.nbytes()}
+
+
+@dataclass
+class TemplateDecision:
+    """Template keys (sorted) with the pages each is on, and the distinct pages of their hosts."""
+
+    keys: np.ndarray
+    pages: np.ndarray
+    hosts: np.ndarray
+    host_pages: np.ndarray
+    observed: int = 0
+
+    def for_shard(self, shard: int) -> "TemplateDecision":
+        return self  # every shard may hold pages of every host
+
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.pages.nbytes + self.hosts.nbytes + self.host_pages.nbytes)
+
+
+# --------------------------------------------------------------------------- exact duplicates
+
+
+class ExactStage:
+    """Exact duplicates: shuffle by text key."""
+
+    name = "exact-dup"
+    schema = pa.schema([("ord", pa.int64()), ("key", pa.uint64()), ("id", pa.string())])
+    out_schema = pa.schema([("ord", pa.int64()), ("kept", pa.string())])
+
+    def __init__(self, options: Options):
+        self.options = options
+
+    def make_step(self) -> CorpusStep:
+        from ..dedup.exact import ExactDuplicates
+        return ExactDuplicates.from_options(self.options)
+
+    def rows(self, step: CorpusStep, items: Iterable[tuple[int, Document]]) -> pa.Table:
+        out = []
+        for ord_, doc in items:
+            key = step.fingerprint(doc)
+            if key:  # no words: not indexed, as in the local engine
+                out.append({"ord": ord_, "key": key, "id": doc.id})
+        return pa.Table.from_pylist(out, schema=self.schema)
+
+    def group(self, t: pa.Table) -> pa.Table:
+        """One text key's group: every member but the survivor (smallest id, then input order)."""
+        if t.num_rows < 2:
+            return _empty(self.out_schema)
+        t = t.sort_by("ord")
+        ords, ids = t.column("ord").to_pylist(), t.column("id").to_pylist()
+        k = min(range(len(ids)), key=lambda i: ids[i])
+        return pa.table({"ord": [o for i, o in enumerate(ords) if i != k],
+                         "kept": [ids[k]] * (len(ords) - 1)}, schema=self.out_schema)
+
+    def decide(self, ds, partitions: int) -> "ShardedDrops":
+        res = ds.groupby("key", num_partitions=partitions).map_groups(self.group, batch_format="pyarrow")
+        t = _collect(res, self.out_schema)
+        ords = t.column("ord").to_numpy().astype(np.int64)
+        kept = t.column("kept").to_pylist()
+        return ShardedDrops(split_drops(ords, kept, np.ones(ords.size, np.float32)),
+                            {"dropped_documents": int(ords.size), "groups": len(set(kept)),
+                             "documents": ds.count(), "driver_bytes": int(ords.nbytes) + sum(len(k) for k in kept)})
+
+    def load(self, decision: DropDecision, shard: int) -> CorpusStep:
+        step = self.make_step()
+        step.dropped_index = decision.ords
+        step.kept_of = np.arange(len(decision.kept_ids), dtype=np.int64)
+        step.ids = decision.kept_ids
+        return step
+
+    def report(self, d: "ShardedDrops") -> dict[str, Any]:
+        return dict(d.summary)
+
+
+@dataclass
+class ShardedDrops:
+    """Drop decisions by shard, and figures for the report."""
+
+    shards: dict[int, DropDecision]
+    summary: dict[str, Any]
+
+    def for_shard(self, shard: int) -> DropDecision:
+        return self.shards.get(shard) or DropDecision()
+
+
+# --------------------------------------------------------------------------- near duplicates
+
+
+class NearStage:
+    """Near duplicates: MinHash signatures, shuffle by LSH band bucket, union-find on the driver."""
+
+    name = "near-dup"
+    out_schema = pa.schema([("a", pa.int64()), ("b", pa.int64())])
+
+    def __init__(self, options: Options):
+        self.options = options
+        proto = self.make_step()
+        self.bands, self.rows_per_band = proto.bands, proto.rows
+        self.threshold, self.min_shingles = proto.threshold, proto.min_shingles
+        self.num_perm = proto.hasher.num_perm
+        self.schema = pa.schema([("ord", pa.int64()), ("id", pa.string()), ("size", pa.uint32()),
+                                 ("sig", pa.binary()), ("small", pa.binary()),
+                                 ("bkeys", pa.list_(pa.uint64()))])
+        self.band_schema = pa.schema([("band", pa.int32()), ("bkey", pa.uint64()), ("ord", pa.int64()),
+                                      ("size", pa.uint32()), ("sig", pa.binary()), ("small", pa.binary())])
+
+    def make_step(self) -> CorpusStep:
+        from ..dedup.near import NearDuplicates
+        return NearDuplicates.from_options(self.options)
+
+    def rows(self, step: CorpusStep, items: Iterable[tuple[int, Document]]) -> pa.Table:
+        from ..dedup.lsh import band_keys
+        cols: dict[str, list] = {k: [] for k in self.schema.names}
+        pending: list[tuple[int, str, np.ndarray]] = []
+
+        def flush() -> None:
+            if not pending:
+                return
+            sigs = step.hasher.signatures([h for _, _, h in pending])
+            bks = band_keys(sigs, self.bands, self.rows_per_band)
+            for (ord_, doc_id, h), sig, bk in zip(pending, sigs, bks):
+                cols["ord"].append(ord_)
+                cols["id"].append(doc_id)
+                cols["size"].append(int(h.size))
+                cols["sig"].append(sig.tobytes())
+                cols["small"].append(h.astype(np.uint64).tobytes() if h.size < self.min_shingles else b"")
+                cols["bkeys"].append(bk)
+            pending.clear()
+
+        for ord_, doc in items:
+            h = np.asarray(step.fingerprint(doc), dtype=np.uint64)
+            if h.size == 0:  # no shingles: not indexed, as in the local engine
+                continue
+            pending.append((ord_, doc.id, h))
+            if len(pending) >= SIGNATURE_BATCH_DOCS:
+                flush()
+        flush()
+        return pa.table(cols, schema=self.schema)
+
+    def explode(self, t: pa.Table) -> pa.Table:
+        """One row per (document, band): the band's key with what verification needs."""
+        n = t.num_rows
+        if n == 0:
+            return _empty(self.band_schema)
+        bk = t.column("bkeys").combine_chunks().flatten().to_numpy().reshape(n, self.bands)
+        rep = np.repeat(np.arange(n), self.bands)
+        return pa.table({"band": pa.array(np.tile(np.arange(self.bands, dtype=np.int32), n), pa.int32()),
+                         "bkey": pa.array(bk.ravel(), pa.uint64()),
+                         "ord": t.column("ord").take(pa.array(rep)),
+                         "size": t.column("size").take(pa.array(rep)),
+                         "sig": t.column("sig").take(pa.array(rep)),
+                         "small": t.column("small").take(pa.array(rep))}, schema=self.band_schema)
+
+    def group(self, t: pa.Table) -> pa.Table:
+        """One LSH bucket's verified pairs ``(a, b)`` of ordinals, as the local engine verifies them."""
+        from ..dedup.lsh import MAX_PAIRWISE_BUCKET, bucket_pairs
+        from ..dedup.minhash import exact_jaccard
+        if t.num_rows < 2:
+            return _empty(self.out_schema)
+        t = t.sort_by("ord")  # the local engine's bucket order: ascending input order
+        m = t.num_rows
+        ords = t.column("ord").to_numpy()
+        sizes = t.column("size").to_numpy()
+        sigs = np.frombuffer(b"".join(t.column("sig").to_pylist()), dtype=np.uint32).reshape(m, self.num_perm)
+        small = [np.frombuffer(b, dtype=np.uint64) if b else None for b in t.column("small").to_pylist()]
+        members = np.arange(m, dtype=np.int64)
+        if m > MAX_PAIRWISE_BUCKET:  # canonical order of a huge bucket, as NearDuplicates.decide
+            members = members[np.lexsort(sigs[members].T[::-1])]
+
+        def exact(i: int, j: int) -> float | None:
+            a, b = small[i], small[j]
+            return None if a is None or b is None else exact_jaccard(a, b)
+
+        pairs = bucket_pairs(members, sigs, self.threshold, sizes, exact)
+        return pa.table({"a": [int(ords[i]) for i, _, _ in pairs], "b": [int(ords[j]) for _, j, _ in pairs]},
+                        schema=self.out_schema)
+
+    def decide(self, ds, partitions: int) -> ShardedDrops:
+        from ..dedup.minhash import estimate_jaccard, exact_jaccard
+        from ..dedup.unionfind import UnionFind, choose_survivors
+        fps = ds  # materialized by the engine: read twice here
+        indexed = fps.count()
+        bands = fps.map_batches(self.explode, batch_format="pyarrow")
+        res = bands.groupby(["band", "bkey"], num_partitions=partitions).map_groups(self.group, batch_format="pyarrow")
+        edges = _collect(res, self.out_schema)
+        a = edges.column("a").to_numpy().astype(np.int64)
+        b = edges.column("b").to_numpy().astype(np.int64)
+        nodes = np.unique(np.concatenate([a, b]))
+        uf = UnionFind(int(nodes.size))
+        for i, j in zip(np.searchsorted(nodes, a).tolist(), np.searchsorted(nodes, b).tolist()):
+            uf.union(i, j)
+        clusters = uf.clusters()
+        members = np.unique(np.concatenate(clusters)) if clusters else np.zeros(0, np.int64)
+        wanted = nodes[members]
+        info = _collect(fps.map_batches(_Select(wanted), batch_format="pyarrow"), self.schema).sort_by("ord")
+        assert info.num_rows == wanted.size, "every clustered document has a fingerprint row"
+        # Node index i <-> info row i (both ascending by ordinal); only clustered nodes are read.
+        pos = {int(n): k for k, n in enumerate(members.tolist())}
+        ids = _Sparse(pos, info.column("id").to_pylist())
+        sizes = _Sparse(pos, info.column("size").to_pylist())
+        sig_rows = np.frombuffer(b"".join(info.column("sig").to_pylist()), dtype=np.uint32).reshape(-1, self.num_perm)
+        small = [np.frombuffer(x, dtype=np.uint64) if x else None for x in info.column("small").to_pylist()]
+
+        def similarity(d: int, k: int) -> float:
+            i, j = pos[d], pos[k]
+            if small[i] is not None and small[j] is not None:
+                return exact_jaccard(small[i], small[j])
+            return estimate_jaccard(sig_rows[i], sig_rows[j])
+
+        drops = choose_survivors(clusters, sizes, ids, similarity)
+        dropped = sorted(drops)
+        ords = nodes[np.asarray(dropped, dtype=np.int64)] if dropped else np.zeros(0, np.int64)
+        kept = [drops[d][0] for d in dropped]
+        sims = np.asarray([drops[d][1] for d in dropped], dtype=np.float32)
+        sizes_c = [int(c.size) for c in clusters]
+        driver = int(a.nbytes + b.nbytes + nodes.nbytes + uf.nbytes() + sig_rows.nbytes
+                     + sum(len(i) for i in info.column("id").to_pylist()) + 4 * info.num_rows)
+        return ShardedDrops(split_drops(ords, kept, sims),
+                            {"clusters": len(clusters), "bands": self.bands, "rows": self.rows_per_band,
+                             "threshold": self.threshold, "indexed_documents": indexed,
+                             "documents": indexed, "verified_pairs": int(a.size),
+                             "largest_cluster": max(sizes_c, default=0), "dropped_documents": len(dropped),
+                             "driver_bytes": driver})
+
+    def load(self, decision: DropDecision, shard: int) -> CorpusStep:
+        step = self.make_step()
+        step.dropped_index = decision.ords
+        step.kept_of = np.arange(len(decision.kept_ids), dtype=np.int64)
+        step.similarity = decision.similarity
+        step.ids = decision.kept_ids
+        return step
+
+    def report(self, d: ShardedDrops) -> dict[str, Any]:
+        return dict(d.summary)
+
+
+class _Sparse:
+    """A read-only sequence view ``view[node] = values[pos[node]]`` for the clustered nodes only."""
+
+    def __init__(self, pos: dict[int, int], values: list):
+        self.pos, self.values = pos, values
+
+    def __getitem__(self, node: int):
+        return self.values[self.pos[int(node)]]
+
+
+class _Select:
+    """Keep the rows whose ordinal is in a sorted array (a Ray Data map function)."""
+
+    def __init__(self, ords: np.ndarray):
+        self.ords = np.asarray(ords, dtype=np.int64)
+
+    def __call__(self, t: pa.Table) -> pa.Table:
+        if self.ords.size == 0 or t.num_rows == 0:
+            return t.slice(0, 0)
+        o = t.column("ord").to_numpy()
+        return t.filter(pa.array(np.isin(o, self.ords)))
+
+
+def _collect(ds, schema: pa.Schema) -> pa.Table:
+    """A (small) dataset's rows as one pyarrow table on the driver."""
+    parts = [b for b in ds.iter_batches(batch_format="pyarrow", batch_size=None) if b.num_rows]
+    return pa.concat_tables([p.cast(schema) for p in parts]) if parts else _empty(schema)
+
+
+def stages_for(options: Options, steps: list[CorpusStep]) -> list:
+    """The Ray stage of each corpus step of the local engine, in the same order.
+
+    Raises ``ValueError`` naming a step that has no Ray implementation.
+    """
+    known = {"site-templates": TemplatesStage, "exact-dup": ExactStage, "near-dup": NearStage}
+    out = []
+    for s in steps:
+        if s.name not in known:
+            raise ValueError(f"corpus step {s.name!r} has no Ray implementation yet; "
+                             f"run it with --engine local (Ray knows {', '.join(known)})")
+        out.append(known[s.name](options))
+    return out
+
+
+def timed(fn, *args):
+    """``(result, seconds)`` of a call."""
+    t0 = time.perf_counter()
+    r = fn(*args)
+    return r, time.perf_counter() - t0
