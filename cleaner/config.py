@@ -69,6 +69,9 @@ class Options:
                        choices=("local", "ray"))
     ray_address: str = _opt("", "with --engine ray: the cluster to join (ray://HOST:10001, HOST:6379 or auto; "
                                 "empty = start a local Ray with --workers CPUs)", aliases=("--address",))
+    ray_shuffle: str = _opt("sort", "with --engine ray: Ray Data's shuffle for the corpus steps: sort (sort-based, "
+                                    "pull; starts at once) or hash (hash shuffle with aggregator actors; about 20 s "
+                                    "to start, meant for very large shuffles)", choices=("sort", "hash"))
     # --- writing
     shard_size_mb: float = _opt(256.0, "start a new output shard after this many megabytes of uncompressed JSON")
     output_format: str = _opt("jsonl.gz", "output shards: jsonl, jsonl.gz, jsonl.zst or parquet", choices=("jsonl", "jsonl.gz", "jsonl.zst", "parquet"))

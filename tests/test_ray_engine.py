@@ -30,9 +30,8 @@ TOPICS = [
 ]
 
 
-def _article(i: int) -> str:
-    a, b = TOPICS[i % len(TOPICS)], TOPICS[(i + 2) % len(TOPICS)]
-    return f"Report {i}: {a}\n\nFurther, {b.lower()}"
+def _article(a: int, b: int) -> str:
+    return f"Report {a}{b}: {TOPICS[a]}\n\nFurther, {TOPICS[b].lower()}"
 
 
 def _template(i: int) -> str:
@@ -57,20 +56,20 @@ def dup_corpus(tmp_path):
     (root / "more").mkdir(parents=True)
     recs_a, recs_b = [], []
     for i in range(5):  # one host, a newsletter block on every page (numbers change): template
-        rec = {"id": f"gz{i}", "url": f"https://www.gazette.example/news/{i}", "text": _article(i) + "\n\n" + _template(i + 1)}
+        rec = {"id": f"gz{i}", "url": f"https://www.gazette.example/news/{i}", "text": _article(i, i + 1) + "\n\n" + _template(i + 1)}
         (recs_a if i % 2 else recs_b).append(rec)
-    base = _article(10)
+    base = _article(5, 0)
     recs_a.append({"id": "orig", "url": "https://a.example/story", "text": base + " The bridge opens in June."})
     recs_b.append({"id": "copy", "url": "https://b.example/reprint", "text": base + " The bridge opens in July."})  # near-duplicate
-    recs_b.append({"id": "same", "url": "https://c.example/x", "text": _article(11)})
-    recs_a.append({"id": "also-same", "url": "https://d.example/y", "text": _article(11).upper()})  # exact after folding
+    recs_b.append({"id": "same", "url": "https://c.example/x", "text": _article(0, 2)})
+    recs_a.append({"id": "also-same", "url": "https://d.example/y", "text": _article(0, 2).upper()})  # exact after folding
     recs_a.append({"id": "short", "text": "Too short."})
     lines_a = [json.dumps(r) for r in recs_a]
     lines_a.insert(2, "{broken")
     (root / "a.jsonl").write_text("\n".join(lines_a) + "\n", encoding="utf-8")
     with gzip.open(root / "more" / "b.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.write("\n".join(json.dumps(r) for r in recs_b) + "\n")
-    (root / "page.txt").write_text(_article(3) + "\n\nA closing line.\n", encoding="utf-8")
+    (root / "page.txt").write_text(_article(1, 3) + "\n\nA closing line.\n", encoding="utf-8")
     return root
 
 
@@ -111,3 +110,35 @@ def test_ray_gives_the_local_clean_set_and_drop_reasons(local_ray, dup_corpus, t
     assert remote.report["dropped_by_reason"] == local.report["dropped_by_reason"]
     assert remote.report["characters"]["removed_by_rule"] == local.report["characters"]["removed_by_rule"]
     assert not os.path.exists(tmp_path / "ray" / ".work"), "the spool is removed after a finished run"
+
+
+def test_ray_reads_and_writes_through_pyarrow_uris(local_ray, dup_corpus, tmp_path):
+    from cleaner.engines.ray_engine import run_ray
+    opts = _opts()
+    run([str(dup_corpus)], opts, str(tmp_path / "local"))
+    run_ray([f"file://{dup_corpus}"], dataclasses.replace(opts, engine="ray"), f"file://{tmp_path}/ray-uri")
+    assert _summary(tmp_path / "ray-uri") == _summary(tmp_path / "local")
+    assert json.load(open(tmp_path / "ray-uri" / "report.json"))["run"]["engine"] == "ray"
+
+
+def test_cli_ray_engine_needs_an_output_folder(tmp_path):
+    from cleaner.cli import main
+    page = tmp_path / "p.txt"
+    page.write_text("Some text.\n", encoding="utf-8")
+    assert main(["clean", str(page), "--engine", "ray", "--address", "ray://head:10001"]) == 2
+
+
+def test_cli_address_flag_sets_the_ray_address():
+    from cleaner.cli import _options, build_parser
+    args = build_parser().parse_args(["clean", "x.txt", "-o", "o", "--engine", "ray", "--address", "ray://head:10001"])
+    opts = _options(args)
+    assert (opts.engine, opts.ray_address) == ("ray", "ray://head:10001")
+
+
+def test_missing_ray_is_an_error_that_says_how_to_install(monkeypatch):
+    import sys
+    from cleaner.engines.ray_engine import import_ray
+    from cleaner.pipeline import RunError
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(RunError, match=r"pip install 'cleaner\[ray\]'"):
+        import_ray()

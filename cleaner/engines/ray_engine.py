@@ -94,7 +94,10 @@ def _connect(ray, options: Options) -> bool:
 
 def _configure(ray, options: Options) -> int:
     """Ray Data settings for a run; returns the shuffle partition count (cluster CPUs)."""
+    from ray.data.context import ShuffleStrategy
     ctx = ray.data.DataContext.get_current()
+    ctx.shuffle_strategy = {"sort": ShuffleStrategy.SORT_SHUFFLE_PULL_BASED,
+                            "hash": ShuffleStrategy.HASH_SHUFFLE}[options.ray_shuffle]
     ctx.enable_progress_bars = options.progress
     ctx.verbose_stats_logs = False
     logging.getLogger("ray.data").setLevel(logging.WARNING)
@@ -201,7 +204,7 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
     partitions = _configure(ray, options)
     workdir = storage.join(outdir, WORK_DIR)
     storage.make_dirs(outdir)
-    key = options_fingerprint(dataclasses.replace(options, ray_address="", engine="ray"), inputs)
+    key = options_fingerprint(dataclasses.replace(options, ray_address="", ray_shuffle="sort", engine="ray"), inputs)
     _prepare_workdir(workdir, key)
 
     times: dict[str, float] = {}

@@ -120,7 +120,7 @@ def local_copy(shard: InputShard) -> Iterator[tuple[str, str]]:
         dest = os.path.join(tmp, *rel.split("/"))
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         fs, path = resolve(shard.path)
-        with fs.open_input_stream(path) as src, open(dest, "wb") as out:
+        with fs.open_input_stream(path, compression=None) as src, open(dest, "wb") as out:  # bytes as stored
             shutil.copyfileobj(src, out, COPY_CHUNK_BYTES)
         yield dest, tmp
     finally:
