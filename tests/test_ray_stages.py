@@ -75,3 +75,19 @@ def test_near_group_verifies_candidates_against_the_threshold():
                   "ord": pa.array([30, 10, 20], pa.int64()), "size": pa.array([500, 500, 500], pa.uint32()),
                   "sig": [s.tobytes() for s in sigs], "small": [b"", b"", b""]})
     assert stage.group(t).to_pylist() == [{"a": 10, "b": 30}]
+
+
+def test_group_functions_keep_the_groups_of_one_partition_apart():
+    exact = ExactStage(Options())
+    t = pa.table({"ord": pa.array([1, 2, 3, 4], pa.int64()), "key": pa.array([8, 9, 8, 5], pa.uint64()),
+                  "id": ["b", "a", "a", "c"]})
+    assert exact.group(t).to_pylist() == [{"ord": 1, "kept": "a"}]
+    near = NearStage(Options(near_dup_jaccard=0.7, minhash_permutations=64))
+    sig = np.arange(64, dtype=np.uint32).tobytes()
+    # equal signatures, but in two different bands' buckets of one document each: no pair
+    t = pa.table({"band": pa.array([0, 1], pa.int32()), "bkey": pa.array([1, 1], pa.uint64()),
+                  "ord": pa.array([1, 2], pa.int64()), "size": pa.array([500, 500], pa.uint32()),
+                  "sig": [sig, sig], "small": [b"", b""]})
+    assert near.group(t).num_rows == 0
+    t2 = t.set_column(0, "band", pa.array([1, 1], pa.int32()))
+    assert near.group(t2).to_pylist() == [{"a": 1, "b": 2}]

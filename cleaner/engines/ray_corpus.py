@@ -9,13 +9,17 @@ becomes three parts here:
 - ``load``: a step instance holding the decisions that concern one shard, whose own
   ``apply`` marks or drops documents in the final map stage.
 
-Shuffles (the group functions are plain pyarrow/numpy, testable without Ray):
+Shuffles: rows go to hash partitions of their key (:func:`shuffle_groups`; about
+``GROUP_TARGET_BYTES`` a partition), and a group function handles each partition, every
+key in it at once with numpy (plain pyarrow/numpy, testable without Ray):
 
 - site templates: by host key; per host, pages with the same content count once, blocks
   are counted over distinct pages, :func:`~cleaner.dedup.templates.is_template` decides.
-  One group holds one host's block keys (8 bytes a block a page).
+  All of one host's rows are in one partition (8 bytes a block a page).
 - exact duplicates: by text key; the smallest id of a group survives.
-- near duplicates: by (band, band key) of the LSH banding; each bucket is verified with
+- near duplicates: by LSH band key (one row per document and band, carrying the
+  signature: ``bands * (4 * minhash_permutations + 40)`` bytes of shuffle per document);
+  each bucket (equal band and key) is verified with
   :func:`~cleaner.dedup.lsh.bucket_pairs` in the order the local engine uses; the verified
   pairs go to the driver, where :class:`~cleaner.dedup.unionfind.UnionFind` joins them and
   :func:`~cleaner.dedup.unionfind.choose_survivors` picks one survivor per cluster.
@@ -47,8 +51,50 @@ SIGNATURE_BATCH_DOCS = 1024
 _U32 = np.uint64(32)
 
 
+#: Bytes of fingerprint rows one shuffle group should hold; sets the number of groups.
+GROUP_TARGET_BYTES = 128 << 20
+
+
 def _empty(schema: pa.Schema) -> pa.Table:
     return schema.empty_table()
+
+
+def _runs(*sorted_cols: np.ndarray, min_size: int = 1) -> list[tuple[int, int]]:
+    """``(start, end)`` of each run of equal rows in columns sorted together, at least ``min_size`` long."""
+    n = sorted_cols[0].size
+    if n == 0:
+        return []
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for c in sorted_cols:
+        change[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(change)
+    ends = np.r_[starts[1:], n]
+    keep = ends - starts >= min_size
+    return list(zip(starts[keep].tolist(), ends[keep].tolist()))
+
+
+class _Partitioned:
+    """Add a ``part`` column: ``column % parts`` (a Ray Data map function); the shuffle key."""
+
+    def __init__(self, column: str, parts: int):
+        self.column, self.parts = column, parts
+
+    def __call__(self, t: pa.Table) -> pa.Table:
+        h = t.column(self.column).to_numpy() % np.uint64(self.parts)
+        return t.append_column("part", pa.array(h.astype(np.int64), pa.int64()))
+
+
+def shuffle_groups(ds, column: str, fn, cpus: int, size_bytes: int):
+    """Shuffle ``ds`` by ``column`` hashed into partitions, and run ``fn`` once per partition.
+
+    A partition holds every row of each of its keys (hosts, text keys, LSH buckets), so
+    ``fn`` sees whole groups. ``size_bytes`` (the rows' size, estimated) sets the number
+    of partitions: about ``GROUP_TARGET_BYTES`` each, at least one per CPU.
+    """
+    parts = max(cpus, int(size_bytes // GROUP_TARGET_BYTES) + 1)
+    keyed = ds.map_batches(_Partitioned(column, parts), batch_format="pyarrow")
+    return keyed.groupby("part", num_partitions=parts).map_groups(fn, batch_format="pyarrow")
 
 
 def _by_shard(ords: np.ndarray) -> dict[int, np.ndarray]:
@@ -109,26 +155,27 @@ class TemplatesStage:
         return pa.Table.from_pylist(out, schema=self.schema)
 
     def group(self, t: pa.Table) -> pa.Table:
-        """One host's template blocks: ``key``, pages it is on, the host's distinct pages."""
+        """The template blocks of the hosts in ``t``: ``key``, pages it is on, its host's distinct pages."""
         from ..dedup.templates import is_template
-        pk = t.column("pk").to_numpy()
-        _, first = np.unique(pk, return_index=True)  # exact copies of a page count once
-        host_pages = first.size
-        lists = t.column("keys").take(pa.array(first))
-        flat = lists.combine_chunks().flatten().to_numpy() if len(lists) else np.zeros(0, np.uint64)
+        if t.num_rows == 0:
+            return _empty(self.out_schema)
+        _, first = np.unique(t.column("pk").to_numpy(), return_index=True)  # exact copies of a page count once
+        hk = t.column("hk").to_numpy()[first]
+        hosts, host_pages = np.unique(hk, return_counts=True)
+        lists = t.column("keys").take(pa.array(first)).combine_chunks()
+        flat = lists.flatten().to_numpy()
         if flat.size == 0:
             return _empty(self.out_schema)
         keys, counts = np.unique(flat, return_counts=True)
-        keep = is_template(counts, host_pages, self.options.template_min_pages, self.options.template_min_share)
+        pages_of_host = host_pages[np.searchsorted(hosts, keys >> _U32)]
+        keep = is_template(counts, pages_of_host, self.options.template_min_pages, self.options.template_min_share)
         return pa.table({"key": pa.array(keys[keep], pa.uint64()),
                          "pages": pa.array(counts[keep].astype(np.uint32), pa.uint32()),
-                         "host_pages": pa.array(np.full(int(keep.sum()), host_pages, np.uint32), pa.uint32())},
+                         "host_pages": pa.array(pages_of_host[keep].astype(np.uint32), pa.uint32())},
                         schema=self.out_schema)
 
-    def decide(self, ds, partitions: int) -> "TemplateDecision":
-        stage = self
-        res = ds.groupby("hk", num_partitions=partitions).map_groups(stage.group, batch_format="pyarrow")
-        t = _collect(res, self.out_schema)
+    def decide(self, ds, cpus: int) -> "TemplateDecision":
+        t = _collect(shuffle_groups(ds, "hk", self.group, cpus, ds.size_bytes()), self.out_schema)
         keys = t.column("key").to_numpy()
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
@@ -194,18 +241,24 @@ class ExactStage:
         return pa.Table.from_pylist(out, schema=self.schema)
 
     def group(self, t: pa.Table) -> pa.Table:
-        """One text key's group: every member but the survivor (smallest id, then input order)."""
+        """Every member of a group of equal text keys in ``t`` but its survivor (smallest id, then input order)."""
         if t.num_rows < 2:
             return _empty(self.out_schema)
-        t = t.sort_by("ord")
-        ords, ids = t.column("ord").to_pylist(), t.column("id").to_pylist()
-        k = min(range(len(ids)), key=lambda i: ids[i])
-        return pa.table({"ord": [o for i, o in enumerate(ords) if i != k],
-                         "kept": [ids[k]] * (len(ords) - 1)}, schema=self.out_schema)
+        t = t.sort_by([("key", "ascending"), ("ord", "ascending")])
+        keys = t.column("key").to_numpy()
+        ords = t.column("ord").to_numpy()
+        ids = t.column("id").to_pylist()
+        out_ords: list[int] = []
+        kept: list[str] = []
+        for s0, e0 in _runs(keys, min_size=2):
+            k = min(range(s0, e0), key=lambda i: ids[i])
+            out_ords += [int(ords[i]) for i in range(s0, e0) if i != k]
+            kept += [ids[k]] * (e0 - s0 - 1)
+        return pa.table({"ord": pa.array(out_ords, pa.int64()), "kept": pa.array(kept, pa.string())},
+                        schema=self.out_schema)
 
-    def decide(self, ds, partitions: int) -> "ShardedDrops":
-        res = ds.groupby("key", num_partitions=partitions).map_groups(self.group, batch_format="pyarrow")
-        t = _collect(res, self.out_schema)
+    def decide(self, ds, cpus: int) -> "ShardedDrops":
+        t = _collect(shuffle_groups(ds, "key", self.group, cpus, ds.size_bytes()), self.out_schema)
         ords = t.column("ord").to_numpy().astype(np.int64)
         kept = t.column("kept").to_pylist()
         return ShardedDrops(split_drops(ords, kept, np.ones(ords.size, np.float32)),
@@ -303,12 +356,18 @@ class NearStage:
                          "small": t.column("small").take(pa.array(rep))}, schema=self.band_schema)
 
     def group(self, t: pa.Table) -> pa.Table:
-        """One LSH bucket's verified pairs ``(a, b)`` of ordinals, as the local engine verifies them."""
-        from ..dedup.lsh import MAX_PAIRWISE_BUCKET, bucket_pairs
-        from ..dedup.minhash import exact_jaccard
+        """The verified pairs ``(a, b)`` of ordinals of every LSH bucket in ``t``."""
         if t.num_rows < 2:
             return _empty(self.out_schema)
-        t = t.sort_by("ord")  # the local engine's bucket order: ascending input order
+        t = t.sort_by([("band", "ascending"), ("bkey", "ascending"), ("ord", "ascending")])
+        runs = _runs(t.column("band").to_numpy(), t.column("bkey").to_numpy(), min_size=2)
+        parts = [self.bucket(t.slice(s0, e0 - s0)) for s0, e0 in runs]
+        return pa.concat_tables(parts) if parts else _empty(self.out_schema)
+
+    def bucket(self, t: pa.Table) -> pa.Table:
+        """One LSH bucket's verified pairs, its rows in input order, verified as the local engine does."""
+        from ..dedup.lsh import MAX_PAIRWISE_BUCKET, bucket_pairs
+        from ..dedup.minhash import exact_jaccard
         m = t.num_rows
         ords = t.column("ord").to_numpy()
         sizes = t.column("size").to_numpy()
@@ -323,17 +382,16 @@ class NearStage:
             return None if a is None or b is None else exact_jaccard(a, b)
 
         pairs = bucket_pairs(members, sigs, self.threshold, sizes, exact)
-        return pa.table({"a": [int(ords[i]) for i, _, _ in pairs], "b": [int(ords[j]) for _, j, _ in pairs]},
-                        schema=self.out_schema)
+        return pa.table({"a": pa.array([int(ords[i]) for i, _, _ in pairs], pa.int64()),
+                         "b": pa.array([int(ords[j]) for _, j, _ in pairs], pa.int64())}, schema=self.out_schema)
 
-    def decide(self, ds, partitions: int) -> ShardedDrops:
+    def decide(self, ds, cpus: int) -> ShardedDrops:
         from ..dedup.minhash import estimate_jaccard, exact_jaccard
         from ..dedup.unionfind import UnionFind, choose_survivors
         fps = ds  # materialized by the engine: read twice here
         indexed = fps.count()
         bands = fps.map_batches(self.explode, batch_format="pyarrow")
-        res = bands.groupby(["band", "bkey"], num_partitions=partitions).map_groups(self.group, batch_format="pyarrow")
-        edges = _collect(res, self.out_schema)
+        edges = _collect(shuffle_groups(bands, "bkey", self.group, cpus, fps.size_bytes() * self.bands), self.out_schema)
         a = edges.column("a").to_numpy().astype(np.int64)
         b = edges.column("b").to_numpy().astype(np.int64)
         nodes = np.unique(np.concatenate([a, b]))

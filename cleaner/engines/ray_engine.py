@@ -96,8 +96,8 @@ def _configure(ray, options: Options) -> int:
     """Ray Data settings for a run; returns the shuffle partition count (cluster CPUs)."""
     from ray.data.context import ShuffleStrategy
     ctx = ray.data.DataContext.get_current()
-    ctx.shuffle_strategy = {"sort": ShuffleStrategy.SORT_SHUFFLE_PULL_BASED,
-                            "hash": ShuffleStrategy.HASH_SHUFFLE}[options.ray_shuffle]
+    hash_shuffle = getattr(ShuffleStrategy, "SHUFFLE_V2", ShuffleStrategy.HASH_SHUFFLE)  # the newest Ray has
+    ctx.shuffle_strategy = {"sort": ShuffleStrategy.SORT_SHUFFLE_PULL_BASED, "hash": hash_shuffle}[options.ray_shuffle]
     ctx.enable_progress_bars = options.progress
     ctx.verbose_stats_logs = False
     logging.getLogger("ray.data").setLevel(logging.WARNING)
