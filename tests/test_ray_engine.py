@@ -12,6 +12,8 @@ import pytest
 from cleaner.config import Options
 from cleaner.pipeline import run
 
+from conftest import page_html, read_outputs
+
 ray = pytest.importorskip("ray", reason="the Ray engine is an optional extra: pip install 'cleaner[ray]'")
 
 TOPICS = [
@@ -70,6 +72,7 @@ def dup_corpus(tmp_path):
     with gzip.open(root / "more" / "b.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.write("\n".join(json.dumps(r) for r in recs_b) + "\n")
     (root / "page.txt").write_text(_article(1, 3) + "\n\nA closing line.\n", encoding="utf-8")
+    (root / "more" / "story.html").write_text(page_html("Harbour news", TOPICS[2:5]), encoding="utf-8")  # extraction
     return root
 
 
@@ -105,6 +108,7 @@ def test_ray_gives_the_local_clean_set_and_drop_reasons(local_ray, dup_corpus, t
     assert ("short", "empty after cleaning", None) in ld
     assert all("newsletter" not in text for i, text in lc if i.startswith("gz"))
     assert lr == [("a.jsonl", 3)]
+    assert any(i == "more/story.html" for i, _ in lc)
     assert (rc, rd, rr) == (lc, ld, lr)
     assert remote.report["documents"] == local.report["documents"]
     assert remote.report["dropped_by_reason"] == local.report["dropped_by_reason"]
@@ -112,12 +116,15 @@ def test_ray_gives_the_local_clean_set_and_drop_reasons(local_ray, dup_corpus, t
     assert not os.path.exists(tmp_path / "ray" / ".work"), "the spool is removed after a finished run"
 
 
-def test_ray_reads_and_writes_through_pyarrow_uris(local_ray, dup_corpus, tmp_path):
+def test_ray_reads_and_writes_through_pyarrow_uris_with_identical_bytes(local_ray, dup_corpus, tmp_path):
     from cleaner.engines.ray_engine import run_ray
-    opts = _opts()
-    run([str(dup_corpus)], opts, str(tmp_path / "local"))
-    run_ray([f"file://{dup_corpus}"], dataclasses.replace(opts, engine="ray"), f"file://{tmp_path}/ray-uri")
-    assert _summary(tmp_path / "ray-uri") == _summary(tmp_path / "local")
+    opts = dataclasses.replace(_opts(), engine="ray")
+    run_ray([str(dup_corpus)], opts, str(tmp_path / "ray-path"))
+    run_ray([f"file://{dup_corpus}"], opts, f"file://{tmp_path}/ray-uri")
+    by_path, by_uri = read_outputs(tmp_path / "ray-path"), read_outputs(tmp_path / "ray-uri")
+    data = [n for n in by_path if not n.startswith("rejects")]  # rejects name the input as it was given
+    assert data and {n: by_path[n] for n in data} == {n: by_uri[n] for n in data}
+    assert _summary(tmp_path / "ray-uri") == _summary(tmp_path / "ray-path")
     assert json.load(open(tmp_path / "ray-uri" / "report.json"))["run"]["engine"] == "ray"
 
 

@@ -91,3 +91,20 @@ def test_group_functions_keep_the_groups_of_one_partition_apart():
     assert near.group(t).num_rows == 0
     t2 = t.set_column(0, "band", pa.array([1, 1], pa.int32()))
     assert near.group(t2).to_pylist() == [{"a": 1, "b": 2}]
+
+
+def test_pass1_of_a_shard_resumes_from_its_finished_spool(tmp_path):
+    from cleaner.engines.shard_work import iter_spool, run_pass1
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.jsonl").write_text('{"id": "x", "text": "One line of text."}\n{broken\n', encoding="utf-8")
+    shard = list_input_shards([str(src)])[0]
+    work = tmp_path / "work"
+    work.mkdir()
+    first = run_pass1(shard, Options(), str(work))
+    assert first["records"] == 2 and not first["resumed"]
+    outcomes = list(iter_spool(str(work), 0))
+    assert outcomes[0].doc.id == "x"
+    assert outcomes[1].reject is not None
+    (src / "a.jsonl").unlink()  # a resumed shard is not read again
+    assert run_pass1(shard, Options(), str(work))["resumed"]
