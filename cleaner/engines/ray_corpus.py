@@ -362,7 +362,11 @@ class NearStage:
         t = t.sort_by([("band", "ascending"), ("bkey", "ascending"), ("ord", "ascending")])
         runs = _runs(t.column("band").to_numpy(), t.column("bkey").to_numpy(), min_size=2)
         parts = [self.bucket(t.slice(s0, e0 - s0)) for s0, e0 in runs]
-        return pa.concat_tables(parts) if parts else _empty(self.out_schema)
+        if not parts:
+            return _empty(self.out_schema)
+        pairs = pa.concat_tables(parts)  # a pair found in several bands is sent once per partition
+        ab = np.unique(np.stack([pairs.column("a").to_numpy(), pairs.column("b").to_numpy()], axis=1), axis=0)
+        return pa.table({"a": pa.array(ab[:, 0], pa.int64()), "b": pa.array(ab[:, 1], pa.int64())}, schema=self.out_schema)
 
     def bucket(self, t: pa.Table) -> pa.Table:
         """One LSH bucket's verified pairs, its rows in input order, verified as the local engine does."""
