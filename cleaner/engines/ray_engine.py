@@ -83,7 +83,11 @@ def _connect(ray, options: Options) -> bool:
     kw: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
     try:
         if options.ray_address:
-            ray.init(address=options.ray_address, **kw)
+            # This process's cleaner code goes with the job, so workers run the same version
+            # (the nodes need cleaner's dependencies: pip install 'cleaner[ray]').
+            import cleaner
+            ray.init(address=options.ray_address,
+                     runtime_env={"py_modules": [os.path.dirname(os.path.abspath(cleaner.__file__))]}, **kw)
         else:
             ray.init(num_cpus=options.resolved_workers(), **kw)
     except (ConnectionError, RuntimeError, ValueError) as e:
