@@ -123,7 +123,7 @@ def main() -> int:
                   else invented_corpus(os.path.join(tmp, "in"), a.docs, a.shards))
         runs = [timed(lambda: run(inputs, opts, os.path.join(tmp, "local"))) for _ in range(a.repeat)]
         local, t_local = runs[-1][0], min(t for _, t in runs)
-        _, t_init = timed(lambda: ray.init(num_cpus=a.cpus, include_dashboard=False, log_to_driver=False,
+        _, t_init = timed(lambda: ray.init(address="local", num_cpus=a.cpus, include_dashboard=False, log_to_driver=False,
                                            logging_level="ERROR"))
         from cleaner.engines.ray_engine import run_ray
         ropts = dataclasses.replace(opts, engine="ray")

@@ -7,6 +7,8 @@ import numpy as np
 import pyarrow as pa
 
 from cleaner.config import Options
+from cleaner.dedup.near import NearDuplicates
+from cleaner.document import Document
 from cleaner.engines.ray_corpus import ExactStage, NearStage, TemplatesStage, split_drops
 from cleaner.engines.shard_work import iter_shard_records, ordinal, shard_of
 from cleaner.engines.storage import list_input_shards
@@ -65,16 +67,51 @@ def test_exact_group_keeps_the_smallest_id():
     assert stage.group(t.slice(0, 1)).num_rows == 0
 
 
-def test_near_group_verifies_candidates_against_the_threshold():
-    stage = NearStage(Options(near_dup_jaccard=0.7, minhash_permutations=64))
-    base = np.arange(64, dtype=np.uint32)
-    close = base.copy(); close[:10] += 1000          # 54/64 = 0.84 equal: a near-duplicate
-    far = base.copy(); far[:40] += 1000              # 24/64 = 0.38: a chance band collision
-    sigs = [base, close, far]
-    t = pa.table({"band": pa.array([0, 0, 0], pa.int32()), "bkey": pa.array([1, 1, 1], pa.uint64()),
-                  "ord": pa.array([30, 10, 20], pa.int64()), "size": pa.array([500, 500, 500], pa.uint32()),
-                  "sig": [s.tobytes() for s in sigs], "small": [b"", b"", b""]})
-    assert stage.group(t).to_pylist() == [{"a": 10, "b": 30}]
+def _near_docs():
+    import random
+    rng = random.Random(5)
+    words = "tide ferry quay gull rope sail mast hull keel buoy pier dock crane cargo net reef".split()
+    texts = [" ".join(rng.choice(words) for _ in range(120)) for _ in range(12)]
+    for src in (0, 3, 7):  # near copies: a few words changed
+        w = texts[src].split()
+        for k in range(0, len(w), 40):
+            w[k] = "lighthouse"
+        texts.append(" ".join(w))
+    texts.append(texts[5])  # an exact copy is a near-duplicate too
+    return [Document(f"d{i:02d}", None, t) for i, t in enumerate(texts)]
+
+
+def test_near_stage_functions_find_the_local_engines_clusters():
+    opts = Options()
+    docs = _near_docs()
+    local = NearDuplicates.from_options(opts)
+    for i, d in enumerate(docs):
+        local.observe(i, d.id, local.fingerprint(d))
+    local.decide()
+    stage = NearStage(opts)
+    fps = stage.rows(stage.make_step(), enumerate(docs))  # ordinal = position
+    members = stage.members(stage.explode(fps))
+    joined = stage.join(pa.concat_tables([stage.as_membership(members), stage.as_payload(fps)]))
+    pairs = stage.group(joined).to_pylist()
+    assert pairs, "the corpus has near-duplicates"
+    in_pairs = {p["a"] for p in pairs} | {p["b"] for p in pairs}
+    position = {d.id: i for i, d in enumerate(docs)}
+    clustered = set()
+    for i, d in enumerate(docs):
+        local.apply(i, d)
+        if d.dropped:
+            clustered |= {i, position[d.drop_detail["duplicate_of"]]}
+    assert in_pairs == clustered
+
+
+def test_near_join_attaches_each_documents_payload_to_its_memberships():
+    stage = NearStage(Options())
+    fps = stage.rows(stage.make_step(), enumerate(_near_docs()[:3]))
+    mem = pa.table({"bucket": pa.array([7, 9, 7], pa.uint64()), "ord": pa.array([2, 2, 0], pa.int64())})
+    joined = stage.join(pa.concat_tables([stage.as_payload(fps), stage.as_membership(mem)])).sort_by("bucket")
+    assert joined.column("ord").to_pylist() in ([2, 0, 2], [0, 2, 2])
+    by_ord = dict(zip(fps.column("ord").to_pylist(), fps.column("sketch").to_pylist()))
+    assert all(r["sketch"] == by_ord[r["ord"]] for r in joined.to_pylist())
 
 
 def test_group_functions_keep_the_groups_of_one_partition_apart():
@@ -82,14 +119,14 @@ def test_group_functions_keep_the_groups_of_one_partition_apart():
     t = pa.table({"ord": pa.array([1, 2, 3, 4], pa.int64()), "key": pa.array([8, 9, 8, 5], pa.uint64()),
                   "id": ["b", "a", "a", "c"]})
     assert exact.group(t).to_pylist() == [{"ord": 1, "kept": "a"}]
-    near = NearStage(Options(near_dup_jaccard=0.7, minhash_permutations=64))
-    sig = np.arange(64, dtype=np.uint32).tobytes()
-    # equal signatures, but in two different bands' buckets of one document each: no pair
-    t = pa.table({"band": pa.array([0, 1], pa.int32()), "bkey": pa.array([1, 1], pa.uint64()),
-                  "ord": pa.array([1, 2], pa.int64()), "size": pa.array([500, 500], pa.uint32()),
-                  "sig": [sig, sig], "small": [b"", b""]})
+    near = NearStage(Options())
+    sig = np.arange(128, dtype=np.uint32).tobytes()
+    sketch = (np.arange(100, dtype=np.uint32) * 7).tobytes()
+    # equal documents, but in two different buckets of one document each: no pair
+    t = pa.table({"bucket": pa.array([1, 1 | 1 << 32], pa.uint64()), "ord": pa.array([1, 2], pa.int64()),
+                  "size": pa.array([100, 100], pa.uint32()), "sig": [sig, sig], "sketch": [sketch, sketch]})
     assert near.group(t).num_rows == 0
-    t2 = t.set_column(0, "band", pa.array([1, 1], pa.int32()))
+    t2 = t.set_column(0, "bucket", pa.array([5, 5], pa.uint64()))
     assert near.group(t2).to_pylist() == [{"a": 1, "b": 2}]
 
 

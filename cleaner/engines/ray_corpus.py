@@ -17,9 +17,10 @@ key in it at once with numpy (plain pyarrow/numpy, testable without Ray):
   are counted over distinct pages, :func:`~cleaner.dedup.templates.is_template` decides.
   All of one host's rows are in one partition (8 bytes a block a page).
 - exact duplicates: by text key; the smallest id of a group survives.
-- near duplicates: by LSH band key (one row per document and band, carrying the
-  signature: ``bands * (4 * minhash_permutations + 40)`` bytes of shuffle per document);
-  each bucket (equal band and key) is verified with
+- near duplicates: by LSH bucket (band and band key) in three shuffles (see
+  :class:`NearStage`: 16 bytes a document a band, then the signature and bottom-k
+  sketch once a document, then again for documents in shared buckets only); each
+  bucket is verified with
   :func:`~cleaner.dedup.lsh.bucket_pairs` in the order the local engine uses; the verified
   pairs go to the driver, where :class:`~cleaner.dedup.unionfind.UnionFind` joins them and
   :func:`~cleaner.dedup.unionfind.choose_survivors` picks one survivor per cluster.
@@ -28,8 +29,8 @@ What stays on the driver (all of it proportional to duplicates, not to the corpu
 the template keys (12 bytes each plus 12 a host), the exact-duplicate drops (an ordinal,
 the survivor's id), and for near duplicates the verified pairs (16 bytes each), the
 union-find parent array over documents that have a verified pair (8 bytes of ordinal
-plus 4 of parent each), and each such document's id, shingle count and signature
-(``4 * minhash_permutations`` bytes; 512 at 128) to pick survivors and similarities.
+plus 4 of parent each), and each such document's id, shingle count and bottom-k sketch
+(up to ``4 * verify_shingles`` bytes) to pick survivors and similarities.
 """
 from __future__ import annotations
 
@@ -81,7 +82,9 @@ class _Partitioned:
         self.column, self.parts = column, parts
 
     def __call__(self, t: pa.Table) -> pa.Table:
-        h = t.column(self.column).to_numpy() % np.uint64(self.parts)
+        from ..dedup.minhash import mix64
+        with np.errstate(over="ignore"):  # mixed first: ordinals and packed keys have regular low bits
+            h = mix64(t.column(self.column).to_numpy().astype(np.uint64)) % np.uint64(self.parts)
         return t.append_column("part", pa.array(h.astype(np.int64), pa.int64()))
 
 
@@ -291,29 +294,45 @@ class ShardedDrops:
 
 
 class NearStage:
-    """Near duplicates: MinHash signatures, shuffle by LSH band bucket, union-find on the driver."""
+    """Near duplicates: MinHash signatures, shuffles by LSH bucket, union-find on the driver.
+
+    Three shuffles keep the data moved small although a document is in ``bands`` buckets:
+
+    1. ``(bucket, ordinal)`` rows (16 bytes a document a band) by bucket: the members of
+       every bucket with two or more documents;
+    2. those memberships and each document's verification payload (shingle count,
+       signature, bottom-k sketch) by ordinal: the payload joins its memberships;
+    3. the joined rows by bucket: :func:`~cleaner.dedup.lsh.bucket_pairs` verifies each
+       bucket as ``NearDuplicates.decide`` does.
+
+    A bucket is ``band << 32 | low 32 bits of the band key``, the local engine's key.
+    """
 
     name = "near-dup"
     out_schema = pa.schema([("a", pa.int64()), ("b", pa.int64())])
+    member_schema = pa.schema([("bucket", pa.uint64()), ("ord", pa.int64())])
+    joined_schema = pa.schema([("bucket", pa.uint64()), ("ord", pa.int64()), ("payload", pa.bool_()),
+                               ("size", pa.uint32()), ("sig", pa.binary()), ("sketch", pa.binary())])
 
     def __init__(self, options: Options):
         self.options = options
         proto = self.make_step()
         self.bands, self.rows_per_band = proto.bands, proto.rows
-        self.threshold, self.min_shingles = proto.threshold, proto.min_shingles
+        self.threshold, self.k = proto.threshold, proto.k
         self.num_perm = proto.hasher.num_perm
         self.schema = pa.schema([("ord", pa.int64()), ("id", pa.string()), ("size", pa.uint32()),
-                                 ("sig", pa.binary()), ("small", pa.binary()),
-                                 ("bkeys", pa.list_(pa.uint64()))])
-        self.band_schema = pa.schema([("band", pa.int32()), ("bkey", pa.uint64()), ("ord", pa.int64()),
-                                      ("size", pa.uint32()), ("sig", pa.binary()), ("small", pa.binary())])
+                                 ("sig", pa.binary()), ("sketch", pa.binary()),
+                                 ("bkeys", pa.list_(pa.uint32()))])
 
     def make_step(self) -> CorpusStep:
         from ..dedup.near import NearDuplicates
         return NearDuplicates.from_options(self.options)
 
+    # ------------------------------------------------------------------ per shard
+
     def rows(self, step: CorpusStep, items: Iterable[tuple[int, Document]]) -> pa.Table:
         from ..dedup.lsh import band_keys
+        from ..dedup.minhash import bottom_k
         cols: dict[str, list] = {k: [] for k in self.schema.names}
         pending: list[tuple[int, str, np.ndarray]] = []
 
@@ -321,13 +340,13 @@ class NearStage:
             if not pending:
                 return
             sigs = step.hasher.signatures([h for _, _, h in pending])
-            bks = band_keys(sigs, self.bands, self.rows_per_band)
+            bks = band_keys(sigs, self.bands, self.rows_per_band).astype(np.uint32)  # as NearDuplicates keeps them
             for (ord_, doc_id, h), sig, bk in zip(pending, sigs, bks):
                 cols["ord"].append(ord_)
                 cols["id"].append(doc_id)
                 cols["size"].append(int(h.size))
                 cols["sig"].append(sig.tobytes())
-                cols["small"].append(h.astype(np.uint64).tobytes() if h.size < self.min_shingles else b"")
+                cols["sketch"].append(bottom_k(h, self.k).tobytes())
                 cols["bkeys"].append(bk)
             pending.clear()
 
@@ -341,27 +360,66 @@ class NearStage:
         flush()
         return pa.table(cols, schema=self.schema)
 
+    # ------------------------------------------------------------------ shuffle 1: buckets
+
     def explode(self, t: pa.Table) -> pa.Table:
-        """One row per (document, band): the band's key with what verification needs."""
+        """One ``(bucket, ordinal)`` row per document and band."""
         n = t.num_rows
         if n == 0:
-            return _empty(self.band_schema)
-        bk = t.column("bkeys").combine_chunks().flatten().to_numpy().reshape(n, self.bands)
-        rep = np.repeat(np.arange(n), self.bands)
-        return pa.table({"band": pa.array(np.tile(np.arange(self.bands, dtype=np.int32), n), pa.int32()),
-                         "bkey": pa.array(bk.ravel(), pa.uint64()),
-                         "ord": t.column("ord").take(pa.array(rep)),
-                         "size": t.column("size").take(pa.array(rep)),
-                         "sig": t.column("sig").take(pa.array(rep)),
-                         "small": t.column("small").take(pa.array(rep))}, schema=self.band_schema)
+            return _empty(self.member_schema)
+        bk = t.column("bkeys").combine_chunks().flatten().to_numpy().astype(np.uint64).reshape(n, self.bands)
+        band = np.arange(self.bands, dtype=np.uint64) << _U32
+        return pa.table({"bucket": pa.array((bk | band[None, :]).ravel(), pa.uint64()),
+                         "ord": pa.array(np.repeat(t.column("ord").to_numpy(), self.bands), pa.int64())},
+                        schema=self.member_schema)
+
+    def members(self, t: pa.Table) -> pa.Table:
+        """The rows of every bucket in ``t`` that has two or more documents."""
+        if t.num_rows < 2:
+            return _empty(self.member_schema)
+        t = t.sort_by([("bucket", "ascending"), ("ord", "ascending")])
+        keep = np.zeros(t.num_rows, dtype=bool)
+        for s0, e0 in _runs(t.column("bucket").to_numpy(), min_size=2):
+            keep[s0:e0] = True
+        return t.filter(pa.array(keep))
+
+    # ------------------------------------------------------------------ shuffle 2: join by ordinal
+
+    def as_membership(self, t: pa.Table) -> pa.Table:
+        n = t.num_rows
+        return pa.table({"bucket": t.column("bucket"), "ord": t.column("ord"),
+                         "payload": pa.array(np.zeros(n, bool)), "size": pa.array(np.zeros(n, np.uint32)),
+                         "sig": pa.array([b""] * n, pa.binary()), "sketch": pa.array([b""] * n, pa.binary())},
+                        schema=self.joined_schema)
+
+    def as_payload(self, t: pa.Table) -> pa.Table:
+        n = t.num_rows
+        return pa.table({"bucket": pa.array(np.zeros(n, np.uint64)), "ord": t.column("ord"),
+                         "payload": pa.array(np.ones(n, bool)), "size": t.column("size"),
+                         "sig": t.column("sig"), "sketch": t.column("sketch")}, schema=self.joined_schema)
+
+    def join(self, t: pa.Table) -> pa.Table:
+        """Each membership row of ``t`` with its document's payload (payload rows without a membership go)."""
+        is_payload = t.column("payload").to_numpy(zero_copy_only=False)
+        pay = t.filter(pa.array(is_payload))
+        mem = t.filter(pa.array(~is_payload))
+        if mem.num_rows == 0 or pay.num_rows == 0:
+            return _empty(self.joined_schema).drop_columns(["payload"])
+        pay = pay.sort_by("ord")
+        at = np.searchsorted(pay.column("ord").to_numpy(), mem.column("ord").to_numpy())
+        take = pa.array(at)
+        return pa.table({"bucket": mem.column("bucket"), "ord": mem.column("ord"),
+                         "size": pay.column("size").take(take), "sig": pay.column("sig").take(take),
+                         "sketch": pay.column("sketch").take(take)})
+
+    # ------------------------------------------------------------------ shuffle 3: verify
 
     def group(self, t: pa.Table) -> pa.Table:
-        """The verified pairs ``(a, b)`` of ordinals of every LSH bucket in ``t``."""
+        """The verified pairs ``(a, b)`` of ordinals of every LSH bucket in ``t``, each pair once."""
         if t.num_rows < 2:
             return _empty(self.out_schema)
-        t = t.sort_by([("band", "ascending"), ("bkey", "ascending"), ("ord", "ascending")])
-        runs = _runs(t.column("band").to_numpy(), t.column("bkey").to_numpy(), min_size=2)
-        parts = [self.bucket(t.slice(s0, e0 - s0)) for s0, e0 in runs]
+        t = t.sort_by([("bucket", "ascending"), ("ord", "ascending")])
+        parts = [self.bucket(t.slice(s0, e0 - s0)) for s0, e0 in _runs(t.column("bucket").to_numpy(), min_size=2)]
         if not parts:
             return _empty(self.out_schema)
         pairs = pa.concat_tables(parts)  # a pair found in several bands is sent once per partition
@@ -371,31 +429,37 @@ class NearStage:
     def bucket(self, t: pa.Table) -> pa.Table:
         """One LSH bucket's verified pairs, its rows in input order, verified as the local engine does."""
         from ..dedup.lsh import MAX_PAIRWISE_BUCKET, bucket_pairs
-        from ..dedup.minhash import exact_jaccard
+        from ..dedup.minhash import sketch_jaccard
         m = t.num_rows
         ords = t.column("ord").to_numpy()
         sizes = t.column("size").to_numpy()
         sigs = np.frombuffer(b"".join(t.column("sig").to_pylist()), dtype=np.uint32).reshape(m, self.num_perm)
-        small = [np.frombuffer(b, dtype=np.uint64) if b else None for b in t.column("small").to_pylist()]
+        sketches = [np.frombuffer(b, dtype=np.uint32) for b in t.column("sketch").to_pylist()]
         members = np.arange(m, dtype=np.int64)
         if m > MAX_PAIRWISE_BUCKET:  # canonical order of a huge bucket, as NearDuplicates.decide
             members = members[np.lexsort(sigs[members].T[::-1])]
-
-        def exact(i: int, j: int) -> float | None:
-            a, b = small[i], small[j]
-            return None if a is None or b is None else exact_jaccard(a, b)
-
-        pairs = bucket_pairs(members, sigs, self.threshold, sizes, exact)
+        pairs = bucket_pairs(members, sigs, self.threshold, sizes,
+                             lambda i, j: sketch_jaccard(sketches[i], sketches[j], self.k))
         return pa.table({"a": pa.array([int(ords[i]) for i, _, _ in pairs], pa.int64()),
                          "b": pa.array([int(ords[j]) for _, j, _ in pairs], pa.int64())}, schema=self.out_schema)
 
+    # ------------------------------------------------------------------ driver
+
     def decide(self, ds, cpus: int) -> ShardedDrops:
-        from ..dedup.minhash import estimate_jaccard, exact_jaccard
+        from ..dedup.lsh import candidate_probability
+        from ..dedup.minhash import sketch_jaccard
         from ..dedup.unionfind import UnionFind, choose_survivors
-        fps = ds  # materialized by the engine: read twice here
+        fps = ds  # materialized by the engine: read three times here
         indexed = fps.count()
-        bands = fps.map_batches(self.explode, batch_format="pyarrow")
-        edges = _collect(shuffle_groups(bands, "bkey", self.group, cpus, fps.size_bytes() * self.bands), self.out_schema)
+        mem = shuffle_groups(fps.map_batches(self.explode, batch_format="pyarrow"), "bucket", self.members,
+                             cpus, 16 * self.bands * indexed).materialize()
+        n_mem = mem.count()
+        per_doc = (fps.size_bytes() or 0) / max(1, indexed)
+        both = mem.map_batches(self.as_membership, batch_format="pyarrow").union(
+            fps.map_batches(self.as_payload, batch_format="pyarrow"))
+        joined = shuffle_groups(both, "ord", self.join, cpus, int(fps.size_bytes() or 0) + 40 * n_mem)
+        edges = _collect(shuffle_groups(joined, "bucket", self.group, cpus, int(per_doc * n_mem)), self.out_schema)
+        del mem
         a = edges.column("a").to_numpy().astype(np.int64)
         b = edges.column("b").to_numpy().astype(np.int64)
         nodes = np.unique(np.concatenate([a, b]))
@@ -404,34 +468,28 @@ class NearStage:
             uf.union(i, j)
         clusters = uf.clusters()
         members = np.unique(np.concatenate(clusters)) if clusters else np.zeros(0, np.int64)
-        wanted = nodes[members]
-        info = _collect(fps.map_batches(_Select(wanted), batch_format="pyarrow"), self.schema).sort_by("ord")
-        assert info.num_rows == wanted.size, "every clustered document has a fingerprint row"
-        # Node index i <-> info row i (both ascending by ordinal); only clustered nodes are read.
+        info = _collect(fps.map_batches(_Select(nodes[members]), batch_format="pyarrow"), self.schema).sort_by("ord")
+        assert info.num_rows == members.size, "every clustered document has a fingerprint row"
+        # Node index -> info row (both ascending by ordinal); only clustered nodes are read.
         pos = {int(n): k for k, n in enumerate(members.tolist())}
         ids = _Sparse(pos, info.column("id").to_pylist())
         sizes = _Sparse(pos, info.column("size").to_pylist())
-        sig_rows = np.frombuffer(b"".join(info.column("sig").to_pylist()), dtype=np.uint32).reshape(-1, self.num_perm)
-        small = [np.frombuffer(x, dtype=np.uint64) if x else None for x in info.column("small").to_pylist()]
-
-        def similarity(d: int, k: int) -> float:
-            i, j = pos[d], pos[k]
-            if small[i] is not None and small[j] is not None:
-                return exact_jaccard(small[i], small[j])
-            return estimate_jaccard(sig_rows[i], sig_rows[j])
-
-        drops = choose_survivors(clusters, sizes, ids, similarity)
+        sketches = [np.frombuffer(x, dtype=np.uint32) for x in info.column("sketch").to_pylist()]
+        drops = choose_survivors(clusters, sizes, ids,
+                                 lambda d, k: sketch_jaccard(sketches[pos[d]], sketches[pos[k]], self.k))
         dropped = sorted(drops)
         ords = nodes[np.asarray(dropped, dtype=np.int64)] if dropped else np.zeros(0, np.int64)
         kept = [drops[d][0] for d in dropped]
         sims = np.asarray([drops[d][1] for d in dropped], dtype=np.float32)
         sizes_c = [int(c.size) for c in clusters]
-        driver = int(a.nbytes + b.nbytes + nodes.nbytes + uf.nbytes() + sig_rows.nbytes
+        driver = int(a.nbytes + b.nbytes + nodes.nbytes + uf.nbytes() + sum(x.nbytes for x in sketches)
                      + sum(len(i) for i in info.column("id").to_pylist()) + 4 * info.num_rows)
         return ShardedDrops(split_drops(ords, kept, sims),
                             {"clusters": len(clusters), "bands": self.bands, "rows": self.rows_per_band,
-                             "threshold": self.threshold, "indexed_documents": indexed,
-                             "documents": indexed, "verified_pairs": int(a.size),
+                             "threshold": self.threshold, "candidate_probability_at_threshold":
+                             round(float(candidate_probability(self.threshold, self.bands, self.rows_per_band)), 3),
+                             "indexed_documents": indexed, "documents": indexed,
+                             "bucket_memberships": n_mem, "verified_pairs": int(a.size),
                              "largest_cluster": max(sizes_c, default=0), "dropped_documents": len(dropped),
                              "driver_bytes": driver})
 

@@ -77,21 +77,27 @@ def run_ray(inputs: list[str], options: Options, outdir: str) -> RunResult:
 
 
 def _connect(ray, options: Options) -> bool:
-    """Join or start Ray; True when this call started it."""
+    """Join or start Ray; True when this call started it.
+
+    ``options.ray_address``, else the ``RAY_ADDRESS`` environment variable, names a cluster
+    to join; without either, a new local Ray with ``options.workers`` CPUs is started
+    (never a stray one left running on this machine).
+    """
     if ray.is_initialized():
         return False
     kw: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
+    address = options.ray_address or os.environ.get("RAY_ADDRESS", "")
     try:
-        if options.ray_address:
+        if address:
             # This process's cleaner code goes with the job, so workers run the same version
             # (the nodes need cleaner's dependencies: pip install 'cleaner[ray]').
             import cleaner
-            ray.init(address=options.ray_address,
-                     runtime_env={"py_modules": [os.path.dirname(os.path.abspath(cleaner.__file__))]}, **kw)
+            ray.init(address=address, runtime_env={"py_modules": [os.path.dirname(os.path.abspath(cleaner.__file__))]},
+                     **kw)
         else:
-            ray.init(num_cpus=options.resolved_workers(), **kw)
+            ray.init(address="local", num_cpus=options.resolved_workers(), **kw)
     except (ConnectionError, RuntimeError, ValueError) as e:
-        raise RunError(f"cannot join the Ray cluster at {options.ray_address or '(local)'}: {e}; "
+        raise RunError(f"cannot join the Ray cluster at {address or '(local)'}: {e}; "
                        "check --ray-address (ray://HOST:10001 or HOST:6379) and that the cluster is up") from None
     return True
 
