@@ -34,7 +34,6 @@ plus 4 of parent each), and each such document's id, shingle count and bottom-k 
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -547,10 +546,3 @@ def stages_for(options: Options, steps: list[CorpusStep]) -> list:
                              f"run it with --engine local (Ray knows {', '.join(known)})")
         out.append(known[s.name](options))
     return out
-
-
-def timed(fn, *args):
-    """``(result, seconds)`` of a call."""
-    t0 = time.perf_counter()
-    r = fn(*args)
-    return r, time.perf_counter() - t0

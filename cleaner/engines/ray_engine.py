@@ -71,6 +71,9 @@ def run_ray(inputs: list[str], options: Options, outdir: str) -> RunResult:
     started = _connect(ray, options)
     try:
         return _run(ray, shards, inputs, options, outdir, t_start)
+    except ray.exceptions.RayError as e:
+        raise RunError(f"a Ray task failed: {e}; the workers' logs are under /tmp/ray/session_latest/logs "
+                       "on each node, and the same command resumes from the finished input shards") from None
     finally:
         if started:
             ray.shutdown()
@@ -249,6 +252,7 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
 
 
 def _report(inputs, options, p1, written, stages, reports, times, partitions, t_start):
+    """``report.json``'s content (the local engine's fields) and the samples for ``report.html``, from the shards' totals."""
     counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
     reasons: dict[str, int] = {}
     by_rule: dict[str, int] = {}
