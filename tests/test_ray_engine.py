@@ -110,9 +110,10 @@ def test_ray_gives_the_local_clean_set_and_drop_reasons(local_ray, dup_corpus, t
     assert lr == [("a.jsonl", 3)]
     assert any(i == "more/story.html" for i, _ in lc)
     assert (rc, rd, rr) == (lc, ld, lr)
-    assert remote.report["documents"] == local.report["documents"]
-    assert remote.report["dropped_by_reason"] == local.report["dropped_by_reason"]
-    assert remote.report["characters"]["removed_by_rule"] == local.report["characters"]["removed_by_rule"]
+    for field in ("documents", "dropped_by_reason", "rejected_by_kind", "dropped_examples", "characters"):
+        assert remote.report[field] == local.report[field], field
+    by_host = remote.report["characters"]["template_by_host"]
+    assert list(by_host) == ["gazette.example"] and by_host["gazette.example"] > 0
     assert not os.path.exists(tmp_path / "ray" / ".work"), "the spool is removed after a finished run"
 
 
@@ -140,6 +141,13 @@ def test_cli_address_flag_sets_the_ray_address():
     args = build_parser().parse_args(["clean", "x.txt", "-o", "o", "--engine", "ray", "--address", "ray://head:10001"])
     opts = _options(args)
     assert (opts.engine, opts.ray_address) == ("ray", "ray://head:10001")
+
+
+def test_ray_refuses_an_input_folder_as_output_folder(dup_corpus):
+    from cleaner.engines.ray_engine import run_ray
+    from cleaner.pipeline import RunError
+    with pytest.raises(RunError, match="is an input folder"):
+        run_ray([str(dup_corpus)], _opts(engine="ray"), str(dup_corpus))
 
 
 def test_missing_ray_is_an_error_that_says_how_to_install(monkeypatch):

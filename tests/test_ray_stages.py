@@ -34,6 +34,17 @@ def test_uri_listing_has_the_local_order_and_record_ids(tmp_path):
     assert got == want and "z/a/d.txt" in got
 
 
+def test_uri_listing_skips_the_output_folder_and_dot_folders(tmp_path):
+    _tree(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "clean-00000-00000.jsonl").write_text('{"text": "x"}\n', encoding="utf-8")
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "f.txt").write_text("x\n", encoding="utf-8")
+    names = [s.path.rsplit("/", 2)[-2:] for s in list_input_shards([f"file://{tmp_path}"], exclude=(f"file://{tmp_path}/out",))]
+    assert ["out", "clean-00000-00000.jsonl"] not in names and [".cache", "f.txt"] not in names
+    assert len(names) == 5
+
+
 def test_ordinals_keep_input_order_across_shards():
     ords = [ordinal(s, p) for s in range(3) for p in (0, 1, 5_000_000)]
     assert ords == sorted(ords) and [shard_of(o) for o in ords] == [0, 0, 0, 1, 1, 1, 2, 2, 2]

@@ -26,7 +26,7 @@ is complete; corpus stages and the final write are redone.
 """
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -35,7 +35,8 @@ import time
 from typing import Any
 
 from ..config import Options
-from ..pipeline import RunError, RunResult, _peak_rss_mb, _version, build_corpus_steps, options_fingerprint
+from ..pipeline import (RUN_ONLY_OPTIONS, SPOOL_VERSION, RunError, RunResult, _peak_rss_mb, _version,
+                        build_corpus_steps)
 from . import storage
 from .ray_corpus import stages_for
 from .shard_work import iter_steps_applied, run_pass1, write_shard
@@ -44,7 +45,7 @@ from .storage import InputShard, list_input_shards
 WORK_DIR = ".work"
 STATE_FILE = "state.json"
 #: Output name prefixes, as the local engine's.
-OUTPUT_PREFIXES = ("clean-", "dropped-", "rejects-")
+OUTPUT_PREFIXES = ("clean-", "dropped-", "rejects-", ".clean-", ".dropped-", ".rejects-")  # and unfinished ones
 
 
 def import_ray():
@@ -67,7 +68,10 @@ def run_ray(inputs: list[str], options: Options, outdir: str) -> RunResult:
     """
     t_start = time.perf_counter()
     ray = import_ray()
-    shards = list_input_shards(inputs)
+    if any(_same_folder(p, outdir) for p in inputs):
+        raise RunError(f"the output folder {outdir!r} is an input folder; choose another folder with -o "
+                       "(a folder inside the input folder is fine: it is not read)")
+    shards = list_input_shards(inputs, exclude=(outdir,))
     started = _connect(ray, options)
     try:
         return _run(ray, shards, inputs, options, outdir, t_start)
@@ -77,6 +81,12 @@ def run_ray(inputs: list[str], options: Options, outdir: str) -> RunResult:
     finally:
         if started:
             ray.shutdown()
+
+
+def _same_folder(a: str, b: str) -> bool:
+    if storage.is_uri(a) or storage.is_uri(b):
+        return a.rstrip("/") == b.rstrip("/")
+    return os.path.isdir(a) and os.path.realpath(a) == os.path.realpath(b)
 
 
 def _connect(ray, options: Options) -> bool:
@@ -115,6 +125,20 @@ def _configure(ray, options: Options) -> int:
     ctx.verbose_stats_logs = False
     logging.getLogger("ray.data").setLevel(logging.WARNING)
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+#: Options that do not change the spool: a run with other values resumes it.
+RUN_ONLY = RUN_ONLY_OPTIONS + ("engine", "ray_address", "ray_shuffle", "spool_batch_records")
+
+
+def run_key(options: Options, shards: list[InputShard]) -> str:
+    """A hash of what decides the spool: the options that change documents and every input
+    file's path, size and modification time as listed (an edited input starts over)."""
+    data: dict[str, Any] = {k: v for k, v in options.to_dict().items() if k not in RUN_ONLY}
+    data["files"] = [[s.path, s.root, s.size, s.mtime_ns] for s in shards]
+    data["spool_version"] = SPOOL_VERSION
+    data["cleaner"] = _version()
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _prepare_workdir(workdir: str, key: str) -> None:
@@ -217,8 +241,7 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
     partitions = _configure(ray, options)
     workdir = storage.join(outdir, WORK_DIR)
     storage.make_dirs(outdir)
-    key = options_fingerprint(dataclasses.replace(options, ray_address="", ray_shuffle="sort", engine="ray"), inputs)
-    _prepare_workdir(workdir, key)
+    _prepare_workdir(workdir, run_key(options, shards))
 
     times: dict[str, float] = {}
     p1 = _summaries(_over_shards(ray, shards, _Pass1(options, workdir, [], [])))
@@ -238,8 +261,9 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
         reports[stage.name] = stage.report(decision)
         del fps
 
+    # report.json is written last: while it is missing, the shards are not a finished run.
     for name in storage.list_files(outdir):
-        if name.startswith(OUTPUT_PREFIXES):
+        if name.startswith(OUTPUT_PREFIXES) or name in ("report.json", "report.html"):
             storage.delete(storage.join(outdir, name))
     t0 = time.perf_counter()
     written = _summaries(_over_shards(ray, shards, _Write(options, workdir, stages, shipped, outdir)))
@@ -253,31 +277,21 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
 
 def _report(inputs, options, p1, written, stages, reports, times, partitions, t_start):
     """``report.json``'s content (the local engine's fields) and the samples for ``report.html``, from the shards' totals."""
-    counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
-    reasons: dict[str, int] = {}
-    by_rule: dict[str, int] = {}
-    chars_in = chars_out = 0
+    from ..pipeline import Tally
+    tally = Tally()
     outputs: dict[str, list[str]] = {"clean": [], "dropped": [], "rejects": []}
-    samples: list[dict[str, Any]] = []
     step_stats: dict[str, dict[str, float]] = {}
-    from ..pipeline import SAMPLE_DOCS
-    for w in written:
-        for k, v in w["counts"].items():
-            counts[k] += v
-        for k, v in w["drop_reasons"].items():
-            reasons[k] = reasons.get(k, 0) + v
-        for k, v in w["chars_by_rule"].items():
-            by_rule[k] = by_rule.get(k, 0) + v
-        chars_in += w["chars_in"]
-        chars_out += w["chars_out"]
+    for w in written:  # in shard order: examples and samples are the first ones in input order
+        tally.merge(Tally.from_json(w["tally"]))
         for k, names in w["outputs"].items():
             outputs[k].extend(names)
-        samples.extend(w["samples"][: max(0, SAMPLE_DOCS - len(samples))])
         for name, st in w["step_stats"].items():
             acc = step_stats.setdefault(name, {})
             for k, v in st.items():
                 acc[k] = acc.get(k, 0) + v
+    tally.check(sum(r["records"] for r in p1), "the work folder OUTDIR/.work")
     elapsed = time.perf_counter() - t_start
+    counts = tally.counts
     n_docs = counts["in"] - counts["rejected"]
     corpus = {}
     for st in stages:
@@ -291,9 +305,7 @@ def _report(inputs, options, p1, written, stages, reports, times, partitions, t_
     report = {
         "cleaner_version": _version(),
         "inputs": inputs,
-        "documents": counts,
-        "dropped_by_reason": dict(sorted(reasons.items())),
-        "characters": {"in": chars_in, "out": chars_out, "removed_by_rule": dict(sorted(by_rule.items()))},
+        **tally.report_fields(),
         "seconds_by_step": {k: round(v, 3) for k, v in sorted(times.items())},
         "corpus_steps": corpus,
         "run": {"engine": "ray", "seconds": round(elapsed, 3),
@@ -304,20 +316,15 @@ def _report(inputs, options, p1, written, stages, reports, times, partitions, t_
         "options": options.to_dict(),
         "outputs": outputs,
     }
-    return report, samples
+    return report, tally.samples
 
 
 def _write_report(outdir: str, report: dict[str, Any], samples: list[dict[str, Any]]) -> None:
-    """``report.json`` (and ``report.html`` when the report module is installed) into OUTDIR."""
+    """``report.html``, then ``report.json`` (its presence marks a finished run), into OUTDIR."""
     from ..io.writers import write_json_atomic
+    from ..report.html import write_report_html
     with tempfile.TemporaryDirectory(prefix="cleaner-report-") as tmp:
+        write_report_html(os.path.join(tmp, "report.html"), report, samples)
         write_json_atomic(os.path.join(tmp, "report.json"), report)
-        names = ["report.json"]
-        try:
-            from ..report.html import write_report_html
-            write_report_html(os.path.join(tmp, "report.html"), report, samples)
-            names.append("report.html")
-        except ImportError:
-            pass
-        for n in names:
+        for n in ("report.html", "report.json"):
             storage.upload(os.path.join(tmp, n), storage.join(outdir, n))

@@ -7,8 +7,8 @@ work run on it, each in a Ray task:
   :class:`~cleaner.pipeline.DocumentProcessor`), spool the outcomes to the work folder;
 - :func:`iter_steps_applied`: read the spool back with earlier corpus steps applied, for
   the fingerprints of the next corpus step;
-- :func:`write_shard`: apply every corpus step, finish each document exactly as the local
-  engine does (:func:`cleaner.pipeline.finish_document`, ``output_record``) and write the shard's
+- :func:`write_shard`: apply every corpus step, finish and count each document exactly as
+  the local engine does (:class:`cleaner.pipeline.Tally`) and write the shard's
   ``clean-*``, ``dropped-*`` and ``rejects-*`` files.
 
 Documents are numbered by their *ordinal* ``shard << ORDINAL_SHIFT | position``
@@ -24,9 +24,9 @@ import tempfile
 from typing import Any, Iterator
 
 from ..config import Options
-from ..io.readers import RawRecord, ReadError
+from ..io.readers import RawRecord, ReadError, iter_file_records
 from ..io.writers import ShardedWriter, dumps
-from ..pipeline import SAMPLE_DOCS, DocumentProcessor, Outcome, _count_rules, finish_document, output_record
+from ..pipeline import DocumentProcessor, Outcome, Tally
 from ..steps import CorpusStep
 from . import storage
 from .storage import InputShard
@@ -68,24 +68,12 @@ def iter_shard_records(shard: InputShard, options: Options) -> Iterator[RawRecor
             yield rec
 
 
-def iter_file_records(path: str, root: str, options: Options) -> Iterator[RawRecord | ReadError]:
-    """The records of one local file whose ids are relative to ``root``: one file's part of ``iter_records``.
-
-    Mirrors the loop body of :func:`cleaner.io.readers.iter_records` (reader by suffix, one
-    :class:`ReadError` for a file that cannot be read to its end). It belongs in
-    :mod:`cleaner.io.readers`, with ``iter_records`` looping over it.
-    """
-    from ..io import readers
-    kind, _ = readers.kind_of(path)
-    reader = {"html": readers._read_page, "text": readers._read_page, "jsonl": readers._read_jsonl,
-              "warc": readers._read_warc, "parquet": readers._read_parquet}[kind]  # type: ignore[index]
-    try:
-        yield from reader(path, root, kind, options)  # type: ignore[arg-type]
-    except Exception as e:  # noqa: BLE001 - a library's own error on a broken file
-        yield ReadError(path, -1, f"cannot read the rest of the file: {type(e).__name__}: {e}")
-
-
 # --------------------------------------------------------------------------- pass 1
+
+
+def summary_path(workdir: str, shard: int) -> str:
+    """Where pass 1 keeps a shard's record count and seconds by step (written before the spool)."""
+    return storage.join(workdir, f"pass1-{shard:06d}.json")
 
 
 def run_pass1(shard: InputShard, options: Options, workdir: str) -> dict[str, Any]:
@@ -93,9 +81,10 @@ def run_pass1(shard: InputShard, options: Options, workdir: str) -> dict[str, An
 
     Returns ``{"shard", "records", "resumed", "seconds": {step: s}}``.
     """
-    path = spool_path(workdir, shard.index)
+    path, summary = spool_path(workdir, shard.index), summary_path(workdir, shard.index)
     if storage.exists(path):
-        return {"shard": shard.index, "records": -1, "resumed": True, "seconds": {}}
+        with storage.open_read(summary) as fh:
+            return {**json.loads(fh.read().decode("utf-8")), "resumed": True}
     proc = DocumentProcessor(options)
     proc.first_step = None  # the corpus stages fingerprint from the spool, after earlier steps
     times: dict[str, float] = {}
@@ -108,8 +97,11 @@ def run_pass1(shard: InputShard, options: Options, workdir: str) -> dict[str, An
             for k, v in o.seconds.items():
                 times[k] = times.get(k, 0.0) + v
             n += 1
-    storage.move(tmp, path)
-    return {"shard": shard.index, "records": n, "resumed": False, "seconds": times}
+    result = {"shard": shard.index, "records": n, "seconds": times}
+    with storage.open_write(summary) as fh:
+        fh.write(json.dumps(result).encode("utf-8"))
+    storage.move(tmp, path)  # last: a spool under its final name is complete, and so is its summary
+    return {**result, "resumed": False}
 
 
 def iter_spool(workdir: str, shard: int) -> Iterator[Outcome]:
@@ -166,22 +158,15 @@ class _Outputs:
 def write_shard(shard: int, workdir: str, outdir: str, steps: list[CorpusStep], options: Options) -> dict[str, Any]:
     """Apply every corpus step to one shard's documents, finish them and write its output files.
 
-    Returns the shard's totals (the fields of ``report.json`` that add up across shards):
-    ``counts``, ``drop_reasons``, ``chars_in``, ``chars_out``, ``chars_by_rule``,
-    ``outputs`` (file names by kind), ``samples`` (up to ``SAMPLE_DOCS`` documents with
-    removed spans) and ``step_stats`` (spans and drops by corpus step).
+    Returns ``{"shard", "tally": Tally.to_json(), "outputs": {kind: [file names]},
+    "step_stats": {step: StepStats.to_dict()}}``.
     """
     out = _Outputs(outdir, shard, options)
-    counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
-    reasons: dict[str, int] = {}
-    by_rule: dict[str, int] = {}
-    chars_in = chars_out = 0
-    samples: list[dict[str, Any]] = []
+    tally = Tally()
     pos = 0
     for o in iter_spool(workdir, shard):
-        counts["in"] += 1
         if o.reject is not None:
-            counts["rejected"] += 1
+            tally.reject(o.reject)
             out.writers["rejects"].write(o.reject)
             continue
         doc = o.doc
@@ -189,18 +174,7 @@ def write_shard(shard: int, workdir: str, outdir: str, steps: list[CorpusStep], 
         for step in steps:
             step.apply(ordinal(shard, pos), doc)
         pos += 1
-        text = finish_document(doc, options)
-        kind = "clean" if doc.dropped is None else "dropped"
-        chars_in += len(doc.text)
-        _count_rules(doc, by_rule)
-        counts[kind] += 1
-        out.writers[kind].write(output_record(doc, text))
-        if kind == "dropped":
-            reasons[doc.dropped] = reasons.get(doc.dropped, 0) + 1  # type: ignore[index]
-        else:
-            chars_out += len(text)
-        if len(samples) < SAMPLE_DOCS and doc.removed and doc.dropped is None:
-            samples.append(doc.to_json())
-    return {"shard": shard, "counts": counts, "drop_reasons": reasons, "chars_in": chars_in,
-            "chars_out": chars_out, "chars_by_rule": by_rule, "outputs": out.close(), "samples": samples,
+        kind, record, _ = tally.finish(doc, options)
+        out.writers[kind].write(record)
+    return {"shard": shard, "tally": tally.to_json(), "outputs": out.close(),
             "step_stats": {s.name: s.stats.to_dict() for s in steps}}

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..io.readers import InputError, kind_of, list_inputs
+from ..io.readers import SUFFIX_HELP, InputError, kind_of, list_inputs
 
 #: Bytes copied at a time between filesystems.
 COPY_CHUNK_BYTES = 8 << 20
@@ -53,45 +53,64 @@ class InputShard:
     index: int
     path: str
     root: str
+    size: int = -1          # bytes, as listed (for the resume key)
+    mtime_ns: int = -1      # modification time, as listed
 
 
-def list_input_shards(inputs: list[str]) -> list[InputShard]:
+def list_input_shards(inputs: list[str], exclude: tuple[str, ...] = ()) -> list[InputShard]:
     """Every readable file under ``inputs``, in the local engine's order (sorted, files before subfolders).
 
-    Raises :class:`cleaner.io.readers.InputError` for a missing path or a named file of
-    unknown suffix, like the local engine.
+    As :func:`cleaner.io.readers.list_inputs`: names starting with ``.`` and everything
+    under an ``exclude`` folder (the run's own output) are skipped. Raises
+    :class:`cleaner.io.readers.InputError` for a missing path, a named file of unknown
+    suffix or a folder without input files.
     """
-    pairs: list[tuple[str, str]] = []
+    found: list[tuple[str, str, int, int]] = []
     for p in inputs:
-        pairs.extend(_list_uri(p) if is_uri(p) else list_inputs([p]))
-    return [InputShard(i, path, root) for i, (path, root) in enumerate(pairs)]
+        if is_uri(p):
+            found.extend(_list_uri(p, tuple(e for e in exclude if is_uri(e))))
+        else:
+            for path, root in list_inputs([p], tuple(e for e in exclude if not is_uri(e))):
+                st = os.stat(path)
+                found.append((path, root, st.st_size, st.st_mtime_ns))
+    return [InputShard(i, *f) for i, f in enumerate(found)]
 
 
-def _list_uri(uri: str) -> list[tuple[str, str]]:
+def _list_uri(uri: str, exclude: tuple[str, ...] = ()) -> list[tuple[str, str, int, int]]:
     import pyarrow.fs as pafs
     fs, base = resolve(uri)
     base = base.rstrip("/") or base
     info = fs.get_file_info(base)
     scheme = uri.split("://", 1)[0] + "://"
+    skip = tuple(resolve(e)[1].rstrip("/") + "/" for e in exclude)
 
     def to_uri(p: str) -> str:  # pyarrow's path back to a URI: "s3://" + "bucket/key"
         return scheme + p
 
     if info.type == pafs.FileType.Directory:
-        infos = fs.get_file_info(pafs.FileSelector(base, recursive=True))
-        files = [i.path for i in infos if i.type == pafs.FileType.File]
+        infos = {i.path: i for i in fs.get_file_info(pafs.FileSelector(base, recursive=True))
+                 if i.type == pafs.FileType.File}
         out = []
-        for p in _walk_order(base, files):
-            name = posixpath.basename(p)
-            if kind_of(name)[0] and not name.startswith("."):
-                out.append((to_uri(p), to_uri(base)))
+        for p in _walk_order(base, list(infos)):
+            parts = posixpath.relpath(p, base).split("/")
+            if kind_of(parts[-1])[0] and not any(x.startswith(".") for x in parts) and not p.startswith(skip):
+                out.append((to_uri(p), to_uri(base), _size(infos[p]), _mtime(infos[p])))
+        if not out:
+            raise InputError(f"{uri}: no input files in this folder; cleaner reads {SUFFIX_HELP}")
         return out
     if info.type == pafs.FileType.File:
         if not kind_of(base)[0]:
-            raise InputError(f"{uri}: unknown input type; name files *.html, *.htm, *.txt, *.jsonl, "
-                             "*.warc or *.parquet (optionally .gz or .zst)")
-        return [(to_uri(base), to_uri(posixpath.dirname(base)))]
-    raise InputError(f"{uri}: no such file or folder")
+            raise InputError(f"{uri}: unknown input type; name files {SUFFIX_HELP}")
+        return [(to_uri(base), to_uri(posixpath.dirname(base)), _size(info), _mtime(info))]
+    raise InputError(f"{uri}: no such file or folder; check the path")
+
+
+def _size(info) -> int:
+    return int(info.size) if info.size is not None else -1
+
+
+def _mtime(info) -> int:
+    return int(info.mtime_ns) if info.mtime_ns is not None else -1
 
 
 def _walk_order(base: str, files: list[str]) -> list[str]:
