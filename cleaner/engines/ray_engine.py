@@ -8,11 +8,11 @@ Shape of a run (one input file = one shard; every arrow is a Ray Data stage)::
     shards ─map─> spool with steps < k applied -> fingerprint rows of step k
            ─shuffle─> by host key | by text key | by (LSH band, band key)
            ─> decisions on the driver (template keys; drops: union-find over verified pairs)
-    shards ─map─> spool, every step applied, finish_document -> clean-S-N / dropped-S-N / rejects-S-N
+    shards ─map─> spool, every step applied, Tally.finish -> clean-S-N / dropped-S-N / rejects-S-N
     driver: report.json (and report.html) from the shards' totals
 
 The per-document work is the local engine's (:class:`~cleaner.pipeline.DocumentProcessor`,
-the steps' ``fingerprint`` and ``apply``, :func:`~cleaner.pipeline.finish_document`); the
+the steps' ``fingerprint`` and ``apply``, :class:`~cleaner.pipeline.Tally`); the
 decisions are built from :mod:`cleaner.dedup`'s public functions in
 :mod:`.ray_corpus`. So the same input and options give the same clean documents and drop
 reasons as ``--engine local``; output files are per input shard
