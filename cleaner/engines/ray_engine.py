@@ -226,10 +226,16 @@ class _Write(_ShardTask):
         return pa.table({"summary": out})
 
 
-def _over_shards(ray, shards: list[InputShard], fn, **kw):
+#: Ray tasks per CPU in a map stage over shards: a task takes several shards when there are
+#: more, so that thousands of small files do not cost thousands of tasks and blocks.
+TASKS_PER_CPU = 4
+
+
+def _over_shards(ray, shards: list[InputShard], fn, cpus: int):
+    """A map stage calling ``fn`` on each shard (one at a time), about ``TASKS_PER_CPU`` tasks per CPU."""
     items = [{"index": s.index, "path": s.path, "root": s.root} for s in shards]
-    ds = ray.data.from_items(items, override_num_blocks=max(1, len(items)))
-    return ds.map_batches(fn, batch_size=1, batch_format="pyarrow", **kw)
+    ds = ray.data.from_items(items, override_num_blocks=max(1, min(len(items), TASKS_PER_CPU * cpus)))
+    return ds.map_batches(fn, batch_size=1, batch_format="pyarrow")
 
 
 def _summaries(ds) -> list[dict[str, Any]]:
@@ -244,7 +250,7 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
     _prepare_workdir(workdir, run_key(options, shards))
 
     times: dict[str, float] = {}
-    p1 = _summaries(_over_shards(ray, shards, _Pass1(options, workdir, [], [])))
+    p1 = _summaries(_over_shards(ray, shards, _Pass1(options, workdir, [], []), partitions))
     for r in p1:
         for k, v in r["seconds"].items():
             times[k] = times.get(k, 0.0) + v
@@ -254,7 +260,7 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
     reports: dict[str, dict[str, Any]] = {}
     for k, stage in enumerate(stages):
         t0 = time.perf_counter()
-        fps = _over_shards(ray, shards, _Fingerprints(options, workdir, stages[:k], shipped[:k], stage)).materialize()
+        fps = _over_shards(ray, shards, _Fingerprints(options, workdir, stages[:k], shipped[:k], stage), partitions).materialize()
         decision = stage.decide(fps, partitions)
         shipped.append(_Shipped(ray, decision))
         times[stage.name] = time.perf_counter() - t0
@@ -266,7 +272,7 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
         if name.startswith(OUTPUT_PREFIXES) or name in ("report.json", "report.html"):
             storage.delete(storage.join(outdir, name))
     t0 = time.perf_counter()
-    written = _summaries(_over_shards(ray, shards, _Write(options, workdir, stages, shipped, outdir)))
+    written = _summaries(_over_shards(ray, shards, _Write(options, workdir, stages, shipped, outdir), partitions))
     times["write"] = time.perf_counter() - t0
 
     report, samples = _report(inputs, options, p1, written, stages, reports, times, partitions, t_start)
