@@ -454,10 +454,13 @@ class NearStage:
                              cpus, 16 * self.bands * indexed).materialize()
         n_mem = mem.count()
         per_doc = (fps.size_bytes() or 0) / max(1, indexed)
-        both = mem.map_batches(self.as_membership, batch_format="pyarrow").union(
-            fps.map_batches(self.as_payload, batch_format="pyarrow"))
-        joined = shuffle_groups(both, "ord", self.join, cpus, int(fps.size_bytes() or 0) + 40 * n_mem)
-        edges = _collect(shuffle_groups(joined, "bucket", self.group, cpus, int(per_doc * n_mem)), self.out_schema)
+        if n_mem:
+            both = mem.map_batches(self.as_membership, batch_format="pyarrow").union(
+                fps.map_batches(self.as_payload, batch_format="pyarrow"))
+            joined = shuffle_groups(both, "ord", self.join, cpus, int(fps.size_bytes() or 0) + 40 * n_mem)
+            edges = _collect(shuffle_groups(joined, "bucket", self.group, cpus, int(per_doc * n_mem)), self.out_schema)
+        else:  # no bucket holds two documents: nothing to verify
+            edges = _empty(self.out_schema)
         del mem
         a = edges.column("a").to_numpy().astype(np.int64)
         b = edges.column("b").to_numpy().astype(np.int64)
