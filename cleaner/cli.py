@@ -18,12 +18,12 @@ def _add_option_flags(p: argparse.ArgumentParser) -> None:
     """One flag per :class:`Options` field, named like the field, default taken from the config."""
     g = p.add_argument_group("options (also settable in the --config TOML file, same names)")
     for f in option_fields():
-        flag = "--" + f.name.replace("_", "-")
+        flags = ["--" + f.name.replace("_", "-"), *f.metadata.get("aliases", ())]
         help_ = f"{f.metadata.get('help', '')} (default: {f.default})"
         if isinstance(f.default, bool):
-            g.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help_)
+            g.add_argument(*flags, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help_)
         else:
-            g.add_argument(flag, dest=f.name, type=type(f.default), default=None, metavar=f.name.upper(),
+            g.add_argument(*flags, dest=f.name, type=type(f.default), default=None, metavar=f.name.upper(),
                            choices=f.metadata.get("choices"), help=help_)
 
 
@@ -112,6 +112,8 @@ def _clean(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as e:
         return _fail(f"{e}", EXIT_USAGE)
     to_stdout = args.output is None
+    if options.engine == "ray" and to_stdout:
+        return _fail("--engine ray writes shards: give -o OUTDIR (a local folder or s3://bucket/prefix)", EXIT_USAGE)
     if to_stdout:
         if len(args.inputs) != 1 or os.path.isdir(args.inputs[0]):
             return _fail("give -o OUTDIR to clean a folder or several inputs "
@@ -120,7 +122,11 @@ def _clean(args: argparse.Namespace) -> int:
     elif options.progress and not sys.stderr.isatty():
         options = dataclasses.replace(options, progress=False)
     try:
-        result = run(args.inputs, options, args.output)
+        if options.engine == "ray":
+            from .engines.ray_engine import run_ray
+            result = run_ray(args.inputs, options, args.output)
+        else:
+            result = run(args.inputs, options, args.output)
     except InputError as e:
         return _fail(str(e), EXIT_USAGE)
     except RuleError as e:

@@ -66,6 +66,14 @@ class Options:
     workers: int = _opt(0, "worker processes (0 = number of cores)")
     batch_size: int = _opt(64, "records handed to a worker at a time")
     spool_batch_records: int = _opt(1000, "input records per spool batch in OUTDIR/.work: the unit of resuming an interrupted run (records)")
+    engine: str = _opt("local", "where the pipeline runs: local (a process pool on this machine) or ray "
+                                "(Ray Data on a cluster; needs pip install 'cleaner[ray]' and -o OUTDIR)",
+                       choices=("local", "ray"))
+    ray_address: str = _opt("", "with --engine ray: the cluster to join (ray://HOST:10001, HOST:6379 or auto; "
+                                "empty = start a local Ray with --workers CPUs)", aliases=("--address",))
+    ray_shuffle: str = _opt("sort", "with --engine ray: Ray Data's shuffle for the corpus steps: sort (sort-based, "
+                                    "pull; starts at once) or hash (hash shuffle with aggregator actors; about 20 s "
+                                    "to start, meant for very large shuffles)", choices=("sort", "hash"))
     # --- writing
     shard_size_mb: float = _opt(256.0, "start a new output shard after this many megabytes of uncompressed JSON")
     output_format: str = _opt("jsonl.gz", "output shards: jsonl, jsonl.gz, jsonl.zst or parquet", choices=("jsonl", "jsonl.gz", "jsonl.zst", "parquet"))

@@ -554,13 +554,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     for step in steps:
         step.stats.spans = step.stats.dropped = 0
     result = RunResult(report={})
-    counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
-    drop_reasons: dict[str, int] = {}
-    reject_kinds: dict[str, int] = {}
-    chars_by_rule: dict[str, int] = {}
-    template_by_host: dict[str, int] = {}
-    dropped_examples: list[dict[str, Any]] = []
-    chars_in = chars_out = 0
+    tally = Tally()
     writers: dict[str, ShardedWriter] = {}
     if outdir is not None:
         # report.json is written last: while it is missing, the shards are not a finished run.
@@ -574,13 +568,9 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                    "rejects": ShardedWriter(outdir, "rejects", options.output_format, shard_bytes)}
     bar = _progress(options, "write")
     index = 0
-    samples: list[dict[str, Any]] = []
     for o in _iter_docs(spools):
-        counts["in"] += 1
         if o.reject is not None:
-            counts["rejected"] += 1
-            kind = o.reject.get("kind") or FAILED
-            reject_kinds[kind] = reject_kinds.get(kind, 0) + 1
+            tally.reject(o.reject)
             if writers:
                 writers["rejects"].write(o.reject)
             else:
@@ -593,53 +583,25 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         for step in steps:
             step.apply(index, doc)
         index += 1
-        text = apply_spans(doc.text, doc.removed)
-        if doc.dropped is None and len(text.strip()) < options.min_doc_chars:
-            doc.dropped = "no main content" if not doc.text.strip() else "empty after cleaning"
-        chars_in += len(doc.text)
-        doc_rules: dict[str, int] = {}
-        _count_rules(doc, doc_rules)
-        for rule, n in doc_rules.items():
-            chars_by_rule[rule] = chars_by_rule.get(rule, 0) + n
-        _count_template_host(doc, doc_rules, template_by_host)
-        if doc.dropped is not None:
-            counts["dropped"] += 1
-            drop_reasons[doc.dropped] = drop_reasons.get(doc.dropped, 0) + 1
-            if len(dropped_examples) < DROPPED_EXAMPLES:
-                dropped_examples.append({"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail})
-            if writers:
-                writers["dropped"].write({"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail})
-        else:
-            counts["clean"] += 1
-            chars_out += len(text)
-            rec = output_record({"id": doc.id, "url": doc.url, "title": doc.title, "text": text}, doc.metadata)
-            if writers:
-                writers["clean"].write(rec)
-            elif emit is None:
-                result.clean_texts.append(text)
+        kind, rec, text = tally.finish(doc, options)
+        if writers:
+            writers[kind].write(rec)
+        elif kind == "clean" and emit is None:
+            result.clean_texts.append(text)
         if emit is not None:
             emit(doc, text)
-        if len(samples) < SAMPLE_DOCS and doc.removed and doc.dropped is None:
-            samples.append(doc.to_json())
         bar.update(1)
     bar.close()
     for w in writers.values():
         w.close()
-    if counts["in"] != n_read or counts["in"] != counts["clean"] + counts["dropped"] + counts["rejected"]:
-        raise RunError(f"records do not add up: {n_read} read, {counts['in']} in the spool, "
-                       f"{counts['clean']} clean + {counts['dropped']} dropped + {counts['rejected']} rejected; "
-                       f"delete {workdir} and run again")
+    tally.check(n_read, workdir)
+    counts = tally.counts
 
     elapsed = time.perf_counter() - t_start
     report = {
         "cleaner_version": _version(),
         "inputs": inputs,
-        "documents": counts,
-        "dropped_by_reason": dict(sorted(drop_reasons.items())),
-        "rejected_by_kind": dict(sorted(reject_kinds.items())),
-        "dropped_examples": dropped_examples,
-        "characters": {"in": chars_in, "out": chars_out, "removed_by_rule": dict(sorted(chars_by_rule.items())),
-                       "template_by_host": dict(sorted(template_by_host.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TEMPLATE_HOSTS])},
+        **tally.report_fields(),
         "seconds_by_step": {k: round(v, 3) for k, v in sorted(times.items())},
         "corpus_steps": {s.name: {**s.stats.to_dict(), **s.report(),
                                   "index_bytes": s.index_bytes(),
@@ -654,10 +616,108 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     result.report = report
     if outdir is not None:
         from .report.html import write_report_html
-        write_report_html(os.path.join(outdir, "report.html"), report, samples)
+        write_report_html(os.path.join(outdir, "report.html"), report, tally.samples)
         write_json_atomic(os.path.join(outdir, "report.json"), report)  # last: the mark of a finished run
         shutil.rmtree(workdir, ignore_errors=True)
     return result
+
+
+class Tally:
+    """The final pass's bookkeeping, the same for every engine: finish each document and count it.
+
+    :meth:`finish` is the last per-document step (cut the marked spans, drop a document
+    with too little text left) and returns the output record; the counts, characters by
+    rule, examples and samples become ``report.json``'s fields (:meth:`report_fields`).
+    Tallies of consecutive parts of the input add up with :meth:`merge` (the Ray engine
+    keeps one per input shard) and travel as JSON (:meth:`to_json`).
+    """
+
+    def __init__(self) -> None:
+        self.counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
+        self.drop_reasons: dict[str, int] = {}
+        self.reject_kinds: dict[str, int] = {}
+        self.chars_by_rule: dict[str, int] = {}
+        self.template_by_host: dict[str, int] = {}
+        self.dropped_examples: list[dict[str, Any]] = []
+        self.samples: list[dict[str, Any]] = []
+        self.chars_in = self.chars_out = 0
+
+    def reject(self, rec: dict[str, Any]) -> None:
+        """Count a rejects-file record."""
+        self.counts["in"] += 1
+        self.counts["rejected"] += 1
+        kind = rec.get("kind") or FAILED
+        self.reject_kinds[kind] = self.reject_kinds.get(kind, 0) + 1
+
+    def finish(self, doc: Document, options: Options) -> tuple[str, dict[str, Any], str]:
+        """Cut ``doc``'s spans, drop it when less than ``min_doc_chars`` is left, count it.
+
+        Returns ``(kind, record, clean text)``: ``kind`` is ``"clean"`` or ``"dropped"``,
+        ``record`` the line for that kind's shards. Sets ``doc.dropped`` to ``"no main
+        content"`` or ``"empty after cleaning"`` when no step dropped it before.
+        """
+        self.counts["in"] += 1
+        text = apply_spans(doc.text, doc.removed)
+        if doc.dropped is None and len(text.strip()) < options.min_doc_chars:
+            doc.dropped = "no main content" if not doc.text.strip() else "empty after cleaning"
+        self.chars_in += len(doc.text)
+        doc_rules: dict[str, int] = {}
+        _count_rules(doc, doc_rules)
+        for rule, n in doc_rules.items():
+            self.chars_by_rule[rule] = self.chars_by_rule.get(rule, 0) + n
+        _count_template_host(doc, doc_rules, self.template_by_host)
+        if doc.dropped is not None:
+            self.counts["dropped"] += 1
+            self.drop_reasons[doc.dropped] = self.drop_reasons.get(doc.dropped, 0) + 1
+            rec = {"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail}
+            if len(self.dropped_examples) < DROPPED_EXAMPLES:
+                self.dropped_examples.append(rec)
+            return "dropped", rec, text
+        self.counts["clean"] += 1
+        self.chars_out += len(text)
+        if len(self.samples) < SAMPLE_DOCS and doc.removed:
+            self.samples.append(doc.to_json())
+        return "clean", output_record({"id": doc.id, "url": doc.url, "title": doc.title, "text": text}, doc.metadata), text
+
+    def merge(self, other: "Tally") -> None:
+        """Add the tally of the input that follows this one's."""
+        for mine, theirs in ((self.counts, other.counts), (self.drop_reasons, other.drop_reasons),
+                             (self.reject_kinds, other.reject_kinds), (self.chars_by_rule, other.chars_by_rule),
+                             (self.template_by_host, other.template_by_host)):
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, 0) + v
+        self.dropped_examples += other.dropped_examples[:max(0, DROPPED_EXAMPLES - len(self.dropped_examples))]
+        self.samples += other.samples[:max(0, SAMPLE_DOCS - len(self.samples))]
+        self.chars_in += other.chars_in
+        self.chars_out += other.chars_out
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Tally":
+        t = cls()
+        vars(t).update(d)
+        return t
+
+    def check(self, n_read: int, workdir: str) -> None:
+        """Raise :class:`RunError` unless every record read is clean, dropped or rejected once."""
+        c = self.counts
+        if c["in"] != n_read or c["in"] != c["clean"] + c["dropped"] + c["rejected"]:
+            raise RunError(f"records do not add up: {n_read} read, {c['in']} in the spool, "
+                           f"{c['clean']} clean + {c['dropped']} dropped + {c['rejected']} rejected; "
+                           f"delete {workdir} and run again")
+
+    def report_fields(self) -> dict[str, Any]:
+        """``documents``, ``dropped_by_reason``, ``rejected_by_kind``, ``dropped_examples`` and ``characters`` of ``report.json``."""
+        top_hosts = sorted(self.template_by_host.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TEMPLATE_HOSTS]
+        return {"documents": dict(self.counts),
+                "dropped_by_reason": dict(sorted(self.drop_reasons.items())),
+                "rejected_by_kind": dict(sorted(self.reject_kinds.items())),
+                "dropped_examples": list(self.dropped_examples),
+                "characters": {"in": self.chars_in, "out": self.chars_out,
+                               "removed_by_rule": dict(sorted(self.chars_by_rule.items())),
+                               "template_by_host": dict(top_hosts)}}
 
 
 #: Documents kept for the side-by-side sample of ``report.html``.

@@ -230,18 +230,27 @@ def iter_records(paths: Iterable[str], options: Options, exclude: Iterable[str] 
     (see :func:`list_inputs`), before the first record.
     """
     for path, root in list_inputs(paths, exclude):
-        kind, _ = kind_of(path)
-        reader = {"html": _read_page, "text": _read_page, "jsonl": _read_jsonl,
-                  "warc": _read_warc, "parquet": _read_parquet}[kind]  # type: ignore[index]
-        last = None
-        try:
-            for item in reader(path, root, kind, options):  # type: ignore[arg-type]
-                last = item.position
-                yield item
-        except Exception as e:  # noqa: BLE001 - a library's own error on a broken file
-            k, msg = describe_error(e)
-            where = "the file" if last is None else f"the rest of the file after record {last}"
-            yield ReadError(path, -1, f"cannot read {where}: {msg}", None, k)
+        yield from iter_file_records(path, root, options)
+
+
+def iter_file_records(path: str, root: str, options: Options) -> Iterator[RawRecord | ReadError]:
+    """The records of one input file whose ids are relative to ``root`` (see :func:`list_inputs`).
+
+    A file that cannot be read to its end yields one :class:`ReadError` (position -1)
+    after the records read before the fault; never raises for bad content.
+    """
+    kind, _ = kind_of(path)
+    reader = {"html": _read_page, "text": _read_page, "jsonl": _read_jsonl,
+              "warc": _read_warc, "parquet": _read_parquet}[kind]  # type: ignore[index]
+    last = None
+    try:
+        for item in reader(path, root, kind, options):  # type: ignore[arg-type]
+            last = item.position
+            yield item
+    except Exception as e:  # noqa: BLE001 - a library's own error on a broken file
+        k, msg = describe_error(e)
+        where = "the file" if last is None else f"the rest of the file after record {last}"
+        yield ReadError(path, -1, f"cannot read {where}: {msg}", None, k)
 
 
 def _read_page(path: str, root: str, kind: str, options: Options) -> Iterator[RawRecord | ReadError]:
