@@ -37,7 +37,8 @@ def _article(a: int, b: int) -> str:
 
 
 def _template(i: int) -> str:
-    return f"Subscribe to the Gazette newsletter for the week of {i} May and never miss local news again."
+    # Not a chrome rule's shape (rules catch newsletter prompts): only repetition across the host marks it.
+    return f"The Gazette is printed by Mill Lane Press on recycled paper; this edition went to press on {i} May."
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def dup_corpus(tmp_path):
     root = tmp_path / "in"
     (root / "more").mkdir(parents=True)
     recs_a, recs_b = [], []
-    for i in range(5):  # one host, a newsletter block on every page (numbers change): template
+    for i in range(5):  # one host, a printer's note on every page (numbers change): template
         rec = {"id": f"gz{i}", "url": f"https://www.gazette.example/news/{i}", "text": _article(i, i + 1) + "\n\n" + _template(i + 1)}
         (recs_a if i % 2 else recs_b).append(rec)
     base = _article(5, 0)
@@ -106,7 +107,7 @@ def test_ray_gives_the_local_clean_set_and_drop_reasons(local_ray, dup_corpus, t
     assert ("copy", "near-duplicate", "orig") in ld or ("orig", "near-duplicate", "copy") in ld
     assert any(reason == "exact-duplicate" for _, reason, _ in ld)
     assert ("short", "empty after cleaning", None) in ld
-    assert all("newsletter" not in text for i, text in lc if i.startswith("gz"))
+    assert all("Mill Lane Press" not in text for i, text in lc if i.startswith("gz"))
     assert lr == [("a.jsonl", 3)]
     assert any(i == "more/story.html" for i, _ in lc)
     assert (rc, rd, rr) == (lc, ld, lr)
