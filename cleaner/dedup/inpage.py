@@ -26,17 +26,16 @@ Short blocks and text without spaces are compared by character n-grams, never wo
 n-grams. Pages with few paragraphs are compared exactly; past
 :data:`EXACT_MAX_PARAGRAPHS` kept paragraphs, MinHash LSH (ekzhu/datasketch; Broder 1997)
 proposes candidates and the exact Jaccard similarity confirms them (see
-``benchmarks/inpage_near.py`` for the measurement behind the switch).
+``benchmarks/markers.py`` for the measurement behind the switch).
 
 Rules: ``dup.headline@1``, ``dup.caption@1``, ``dup.paragraph@1``, ``dup.contained@1``;
 ``detail`` names the line and offset of the copy that was kept.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
-
-import re
 
 import numpy as np
 import regex
@@ -48,7 +47,7 @@ from ..steps import Marker
 
 #: Blocks shorter than this (in words, see :func:`cleaner.rules.shape.word_count`) are never duplicates.
 MIN_REPEAT_WORDS = 5
-#: Blocks at least this long are paragraphs: repeated anywhere on the page, they are duplicates.
+#: Sentences at least this long are paragraphs: repeated anywhere on the page, they are duplicates.
 MIN_PARAGRAPH_WORDS = 12
 #: A sentence-shaped block at least this long is compared with the page's other paragraphs
 #: for near copies; shorter ones differ too much by one word (a 16-word sentence with one

@@ -1,6 +1,7 @@
-"""Load chrome rules from TOML and mark what they match.
+"""Chrome rules as data: the TOML format, loading, selecting and checking rules.
 
-A rule file holds shared fragments and ``[[rule]]`` tables::
+:mod:`cleaner.rules.marker` runs them over documents. A rule file holds shared fragments
+and ``[[rule]]`` tables::
 
     lang = "en"                           # default language tag of the file's rules
 
@@ -35,8 +36,13 @@ Scopes:
   they are members: they match ``member`` or the computed shape ``member_shape`` (see
   :data:`cleaner.rules.shape.SHAPES`). ``max_gap`` other lines may sit between members
   (comment bodies between "Posted ... by" lines); ``to_end`` lets such lines run to the end
-  of the document; ``max_members`` caps the length of the section; with ``min_members``, a header followed by
-  fewer member lines is left alone ("Comments" heading a chapter about code comments).
+  of the document; ``max_members`` caps the length of the section; with ``min_members``, a
+  header followed by fewer member lines is left alone ("Comments" heading a chapter about
+  code comments).
+
+Language tags: ``lang`` (per rule, default the file's) is ``*`` for language-free rules.
+``Options.languages`` switches languages off for a whole run; per page, the marker skips
+rules of languages the page does not use (:func:`cleaner.rules.lang.page_languages`).
 
 ``needs = ["cookie", "クッキー"]`` (optional) is a cheap pre-filter: the rule only looks at
 lines that contain one of these strings (case-folded). Give it to rules whose pattern must
