@@ -263,8 +263,13 @@ class ExactStage:
         t = _collect(shuffle_groups(ds, "key", self.group, cpus, ds.size_bytes()), self.out_schema)
         ords = t.column("ord").to_numpy().astype(np.int64)
         kept = t.column("kept").to_pylist()
+        from collections import Counter
+
+        from ..dedup.unionfind import size_histogram
+        sizes = [n + 1 for n in Counter(kept).values()]  # a group: its survivor and the documents dropped for it
         return ShardedDrops(split_drops(ords, kept, np.ones(ords.size, np.float32)),
-                            {"dropped_documents": int(ords.size), "groups": len(set(kept)),
+                            {"clusters": len(sizes), "largest_cluster": max(sizes, default=0),
+                             "cluster_sizes": size_histogram(sizes), "dropped_documents": int(ords.size),
                              "documents": ds.count(), "driver_bytes": int(ords.nbytes) + sum(len(k) for k in kept)})
 
     def load(self, decision: DropDecision, shard: int) -> CorpusStep:
@@ -464,7 +469,7 @@ class NearStage:
     def decide(self, ds, cpus: int) -> ShardedDrops:
         from ..dedup.lsh import candidate_probability
         from ..dedup.minhash import sketch_jaccard
-        from ..dedup.unionfind import UnionFind, choose_survivors
+        from ..dedup.unionfind import UnionFind, choose_survivors, size_histogram
         fps = ds  # materialized by the engine: read three times here
         indexed = fps.count()
         mem = shuffle_groups(fps.map_batches(self.explode, batch_format="pyarrow"), "bucket", self.members,
@@ -504,7 +509,8 @@ class NearStage:
         driver = int(a.nbytes + b.nbytes + nodes.nbytes + uf.nbytes() + sum(x.nbytes for x in sketches)
                      + sum(len(i) for i in info.column("id").to_pylist()) + 4 * info.num_rows)
         return ShardedDrops(split_drops(ords, kept, sims),
-                            {"clusters": len(clusters), "bands": self.bands, "rows": self.rows_per_band,
+                            {"clusters": len(clusters), "cluster_sizes": size_histogram(sizes_c),
+                             "bands": self.bands, "rows": self.rows_per_band,
                              "threshold": self.threshold, "candidate_probability_at_threshold":
                              round(float(candidate_probability(self.threshold, self.bands, self.rows_per_band)), 3),
                              "indexed_documents": indexed, "documents": indexed,
