@@ -70,10 +70,10 @@ class Options:
                                 "(Ray Data on a cluster; needs pip install 'cleaner[ray]' and -o OUTDIR)",
                        choices=("local", "ray"))
     ray_address: str = _opt("", "with --engine ray: the cluster to join (ray://HOST:10001, HOST:6379 or auto; "
-                                "empty = start a local Ray with --workers CPUs)", aliases=("--address",))
+                                "empty = $RAY_ADDRESS if set, else a new local Ray with --workers CPUs)", aliases=("--address",))
     ray_shuffle: str = _opt("sort", "with --engine ray: Ray Data's shuffle for the corpus steps: sort (sort-based, "
-                                    "pull; starts at once) or hash (hash shuffle with aggregator actors; about 20 s "
-                                    "to start, meant for very large shuffles)", choices=("sort", "hash"))
+                                    "pull; starts at once) or hash (hash shuffle with aggregator actors; 15-20 s to start on "
+                                    "2 cores, meant for very large shuffles)", choices=("sort", "hash"))
     # --- writing
     shard_size_mb: float = _opt(256.0, "start a new output shard after this many megabytes of uncompressed JSON")
     output_format: str = _opt("jsonl.gz", "output shards: jsonl, jsonl.gz, jsonl.zst or parquet", choices=("jsonl", "jsonl.gz", "jsonl.zst", "parquet"))

@@ -113,6 +113,8 @@ def test_ray_gives_the_local_clean_set_and_drop_reasons(local_ray, dup_corpus, t
     assert (rc, rd, rr) == (lc, ld, lr)
     for field in ("documents", "dropped_by_reason", "rejected_by_kind", "dropped_examples", "characters"):
         assert remote.report[field] == local.report[field], field
+    for step in ("exact-dup", "near-dup"):  # the cluster-size histogram of report.html
+        assert remote.report["corpus_steps"][step]["cluster_sizes"] == local.report["corpus_steps"][step]["cluster_sizes"]
     by_host = remote.report["characters"]["template_by_host"]
     assert list(by_host) == ["gazette.example"] and by_host["gazette.example"] > 0
     assert not os.path.exists(tmp_path / "ray" / ".work"), "the spool is removed after a finished run"

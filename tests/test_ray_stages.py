@@ -156,3 +156,17 @@ def test_pass1_of_a_shard_resumes_from_its_finished_spool(tmp_path):
     assert outcomes[1].reject is not None
     (src / "a.jsonl").unlink()  # a resumed shard is not read again
     assert run_pass1(shard, Options(), str(work))["resumed"]
+
+
+def test_near_members_merge_buckets_with_the_same_documents():
+    stage = NearStage(Options())
+    band = lambda b, key: (b << 32) | key  # noqa: E731
+    t = pa.table({"bucket": pa.array([band(0, 5), band(0, 5), band(1, 9), band(1, 9), band(2, 4), band(2, 4),
+                                      band(2, 4), band(3, 7)], pa.uint64()),
+                  "ord": pa.array([1, 2, 2, 1, 1, 2, 3, 1], pa.int64())})
+    got = stage.members(t).to_pylist()
+    sets: dict[int, list[int]] = {}
+    for r in got:
+        sets.setdefault(r["bucket"], []).append(r["ord"])
+    # bands 0 and 1 hold {1, 2}: one set; band 2 holds {1, 2, 3}; band 3 has one document: none
+    assert sorted(sorted(v) for v in sets.values()) == [[1, 2], [1, 2, 3]]

@@ -263,8 +263,13 @@ class ExactStage:
         t = _collect(shuffle_groups(ds, "key", self.group, cpus, ds.size_bytes()), self.out_schema)
         ords = t.column("ord").to_numpy().astype(np.int64)
         kept = t.column("kept").to_pylist()
+        from collections import Counter
+
+        from ..dedup.unionfind import size_histogram
+        sizes = [n + 1 for n in Counter(kept).values()]  # a group: its survivor and the documents dropped for it
         return ShardedDrops(split_drops(ords, kept, np.ones(ords.size, np.float32)),
-                            {"dropped_documents": int(ords.size), "groups": len(set(kept)),
+                            {"clusters": len(sizes), "largest_cluster": max(sizes, default=0),
+                             "cluster_sizes": size_histogram(sizes), "dropped_documents": int(ords.size),
                              "documents": ds.count(), "driver_bytes": int(ords.nbytes) + sum(len(k) for k in kept)})
 
     def load(self, decision: DropDecision, shard: int) -> CorpusStep:
@@ -298,13 +303,15 @@ class NearStage:
     Three shuffles keep the data moved small although a document is in ``bands`` buckets:
 
     1. ``(bucket, ordinal)`` rows (16 bytes a document a band) by bucket: the members of
-       every bucket with two or more documents;
+       every bucket with two or more documents, buckets with the same members merged;
     2. those memberships and each document's verification payload (shingle count,
        signature, bottom-k sketch) by ordinal: the payload joins its memberships;
     3. the joined rows by bucket: :func:`~cleaner.dedup.lsh.bucket_pairs` verifies each
        bucket as ``NearDuplicates.decide`` does.
 
-    A bucket is ``band << 32 | low 32 bits of the band key``, the local engine's key.
+    A bucket is ``band << 32 | low 32 bits of the band key``, the local engine's key; after
+    step 1 it is a 64-bit hash of the bucket's member ordinals (two different member sets
+    with equal hashes would be verified as one: odds about ``sets**2 / 2**64``).
     """
 
     name = "near-dup"
@@ -373,14 +380,26 @@ class NearStage:
                         schema=self.member_schema)
 
     def members(self, t: pa.Table) -> pa.Table:
-        """The rows of every bucket in ``t`` that has two or more documents."""
+        """The members of every bucket in ``t`` that has two or more documents, keyed by member set.
+
+        Buckets with the same members (a near-duplicate pair shares most of its bands)
+        get the same key, a hash of their ordinals, and are verified once: verification
+        depends on the members only, and union-find makes a repeated bucket a no-op.
+        """
+        import xxhash
         if t.num_rows < 2:
             return _empty(self.member_schema)
         t = t.sort_by([("bucket", "ascending"), ("ord", "ascending")])
-        keep = np.zeros(t.num_rows, dtype=bool)
+        ords = t.column("ord").to_numpy()
+        keys, members = [], []
         for s0, e0 in _runs(t.column("bucket").to_numpy(), min_size=2):
-            keep[s0:e0] = True
-        return t.filter(pa.array(keep))
+            keys.append(np.full(e0 - s0, xxhash.xxh3_64_intdigest(ords[s0:e0].tobytes()), dtype=np.uint64))
+            members.append(ords[s0:e0])
+        if not keys:
+            return _empty(self.member_schema)
+        rows = np.unique(np.stack([np.concatenate(keys), np.concatenate(members).astype(np.uint64)], axis=1), axis=0)
+        return pa.table({"bucket": pa.array(rows[:, 0], pa.uint64()), "ord": pa.array(rows[:, 1].astype(np.int64), pa.int64())},
+                        schema=self.member_schema)
 
     # ------------------------------------------------------------------ shuffle 2: join by ordinal
 
@@ -418,6 +437,9 @@ class NearStage:
         if t.num_rows < 2:
             return _empty(self.out_schema)
         t = t.sort_by([("bucket", "ascending"), ("ord", "ascending")])
+        # one row per (member set, document): partitions of the first shuffle may each have sent it
+        first = [s0 for s0, _ in _runs(t.column("bucket").to_numpy(), t.column("ord").to_numpy())]
+        t = t.take(pa.array(first, pa.int64()))
         parts = [self.bucket(t.slice(s0, e0 - s0)) for s0, e0 in _runs(t.column("bucket").to_numpy(), min_size=2)]
         if not parts:
             return _empty(self.out_schema)
@@ -447,7 +469,7 @@ class NearStage:
     def decide(self, ds, cpus: int) -> ShardedDrops:
         from ..dedup.lsh import candidate_probability
         from ..dedup.minhash import sketch_jaccard
-        from ..dedup.unionfind import UnionFind, choose_survivors
+        from ..dedup.unionfind import UnionFind, choose_survivors, size_histogram
         fps = ds  # materialized by the engine: read three times here
         indexed = fps.count()
         mem = shuffle_groups(fps.map_batches(self.explode, batch_format="pyarrow"), "bucket", self.members,
@@ -487,7 +509,8 @@ class NearStage:
         driver = int(a.nbytes + b.nbytes + nodes.nbytes + uf.nbytes() + sum(x.nbytes for x in sketches)
                      + sum(len(i) for i in info.column("id").to_pylist()) + 4 * info.num_rows)
         return ShardedDrops(split_drops(ords, kept, sims),
-                            {"clusters": len(clusters), "bands": self.bands, "rows": self.rows_per_band,
+                            {"clusters": len(clusters), "cluster_sizes": size_histogram(sizes_c),
+                             "bands": self.bands, "rows": self.rows_per_band,
                              "threshold": self.threshold, "candidate_probability_at_threshold":
                              round(float(candidate_probability(self.threshold, self.bands, self.rows_per_band)), 3),
                              "indexed_documents": indexed, "documents": indexed,
