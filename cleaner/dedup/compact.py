@@ -160,7 +160,7 @@ class KeyCounter:
 
     def __init__(self, buffer_keys: int = COUNTER_BUFFER_KEYS):
         self.buffer_keys = buffer_keys
-        self._buf = Column(np.uint64, 4096)
+        self._buf = Column(np.uint64, 256)
         self.keys = np.zeros(0, dtype=np.uint64)
         self.counts = np.zeros(0, dtype=np.uint32)
 
@@ -178,7 +178,7 @@ class KeyCounter:
         starts = np.flatnonzero(np.r_[True, new[1:] != new[:-1]])
         nk = new[starts]
         nc = np.diff(np.r_[starts, new.size]).astype(np.uint32)
-        self._buf = Column(np.uint64, 4096)
+        self._buf = Column(np.uint64, 256)
         keys = np.concatenate([self.keys, nk])
         counts = np.concatenate([self.counts, nc])
         order = np.argsort(keys, kind="stable")  # two sorted runs: timsort merges them in linear time
