@@ -194,7 +194,7 @@ def _write_stdout(text: str) -> None:
 
 def explain_main(args: argparse.Namespace, options: Options) -> int:
     """Run ``cleaner explain`` with parsed ``args`` (see :func:`cleaner.cli.build_parser`); returns the exit status."""
-    from .cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail
+    from .cli import EXIT_OK, EXIT_USAGE, _fail
     from .io.readers import InputError
     from .pipeline import RunError
     from .report.html import write_text_atomic

@@ -40,11 +40,11 @@ from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
 from .config import Options
-from .document import Document, Span, apply_spans
+from .document import Document, apply_spans
 from .extract import ExtractionError
 from .io.readers import RawRecord, ReadError, iter_records, list_inputs
 from .io.writers import ShardedWriter, dumps, output_record, remove_shards, write_json_atomic
-from .steps import CorpusStep, Marker, StepStats
+from .steps import CorpusStep, Marker
 
 #: Format version of the spool; a run never resumes from a spool of another version.
 SPOOL_VERSION = 2

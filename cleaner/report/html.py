@@ -139,7 +139,7 @@ def _dropped(rep: dict[str, Any]) -> str:
             rows.append([f"<code>{esc(str(e.get('id', '')))}</code>", esc(str(e.get("reason", ""))),
                          f"<code>{esc(str(e.get('duplicate_of', '')))}</code>" if e.get("duplicate_of") is not None else "",
                          esc(str(sim)) if sim is not None else "", esc(str(e.get("url") or ""))])
-        parts.append(f"<div class=\"panel\"><h3>First dropped documents</h3>"
+        parts.append("<div class=\"panel\"><h3>First dropped documents</h3>"
                      + _table(["document", "reason", "kept instead", "similarity", "url"], rows, {3}) + "</div>")
     return _section("Documents dropped", "dropped", *parts)
 
@@ -185,7 +185,7 @@ def _throughput(rep: dict[str, Any]) -> str:
         f"<div class=\"panel\"><h3>Seconds by step</h3>{bar_chart(_top(secs, lambda _: '#0277bd', 'more steps'), 'Seconds by step', 's')}"
         "<p class=\"muted\">Summed over worker processes, so it can exceed the run's wall-clock time.</p></div>",
         "</div>",
-        f"<div class=\"panel\"><h3>Corpus steps</h3>"
+        "<div class=\"panel\"><h3>Corpus steps</h3>"
         + _table(["step", "spans marked", "documents dropped", "index bytes", "index bytes per document"],
                  step_rows, {1, 2, 3, 4}) + "</div>" if step_rows else "")
 
