@@ -14,10 +14,16 @@ from .config import Options, load_options, option_fields
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
 
 
-def _add_option_flags(p: argparse.ArgumentParser) -> None:
-    """One flag per :class:`Options` field, named like the field, default taken from the config."""
+#: Options ``cleaner explain`` has no flag for: it always runs on this machine.
+ENGINE_OPTIONS = ("engine", "ray_address", "ray_shuffle")
+
+
+def _add_option_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:
+    """One flag per :class:`Options` field but ``exclude``, named like the field, default taken from the config."""
     g = p.add_argument_group("options (also settable in the --config TOML file, same names)")
     for f in option_fields():
+        if f.name in exclude:
+            continue
         flags = ["--" + f.name.replace("_", "-"), *f.metadata.get("aliases", ())]
         help_ = f"{f.metadata.get('help', '')} (default: {f.default})"
         if isinstance(f.default, bool):
@@ -28,7 +34,7 @@ def _add_option_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> Options:
-    overrides = {f.name: getattr(args, f.name, None) for f in option_fields()}
+    overrides = {f.name: getattr(args, f.name, None) for f in option_fields() if hasattr(args, f.name)}
     return load_options(args.config, overrides)
 
 
@@ -52,14 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("explain", help="show what was removed from one document and why",
                        description="Run the pipeline without cutting and show each removed span in place, "
-                                   "with its rule and, for duplicates, the copy that was kept.")
+                                   "with its rule and, for duplicates, the copy that was kept. It always "
+                                   "runs on this machine (the local engine): engine settings in --config "
+                                   "are ignored.")
     e.add_argument("inputs", nargs="+", metavar="INPUT")
     e.add_argument("--id", help="the document to explain (default: the first)")
     e.add_argument("--format", choices=("text", "html"), default="text")
     e.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     e.add_argument("-o", "--output", metavar="FILE", help="write there instead of standard output")
     e.add_argument("--config", metavar="TOML")
-    _add_option_flags(e)
+    _add_option_flags(e, exclude=ENGINE_OPTIONS)
 
     s = sub.add_parser("show", help="print the result of a run: summary, clean documents, drops",
                        description="Read OUTDIR written by `cleaner clean -o OUTDIR` and print its summary, "

@@ -200,7 +200,9 @@ def explain_main(args: argparse.Namespace, options: Options) -> int:
     from .report.html import write_text_atomic
     from .rules.engine import RuleError
 
-    options = dataclasses.replace(options, progress=options.progress and sys.stderr.isatty())
+    # One document, uncut spans: always the local engine, whatever the --config file says.
+    options = dataclasses.replace(options, engine="local",
+                                  progress=options.progress and sys.stderr.isatty())
     try:
         found = find_document(args.inputs, options, args.id)
     except (InputError, RuleError) as e:

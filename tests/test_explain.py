@@ -167,6 +167,21 @@ def test_a_bad_options_file_is_a_usage_error_not_a_traceback(page, tmp_path, exp
     assert p.returncode == 2 and "near_dup_jaccard" in p.stderr and "Traceback" not in p.stderr
 
 
+def test_explain_runs_locally_even_when_the_config_file_asks_for_ray(page, tmp_path, explain_cli):
+    path, _ = page
+    cfg = tmp_path / "ray.toml"
+    cfg.write_text('engine = "ray"\nray_address = "ray://nowhere.invalid:10001"\n', encoding="utf-8")
+    p = explain_cli(str(path), "--config", str(cfg))
+    assert p.returncode == 0 and "[-" in p.stdout, "the document is explained by the local engine"
+
+
+def test_explain_has_no_engine_flag(page, explain_cli):
+    path, _ = page
+    with pytest.raises(SystemExit) as e:
+        explain_cli(str(path), "--engine", "ray")
+    assert e.value.code == 2
+
+
 class _Stream:
     def __init__(self, tty: bool):
         self.tty = tty
