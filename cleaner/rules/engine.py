@@ -31,14 +31,26 @@ Scopes:
 - ``prefix`` / ``suffix``: the pattern matches at the start / end of a longer line; only the
   matched text goes (a "Read more »" glued to a teaser). The rest must stay non-empty.
 - ``run``: each line matches and at least ``min_run`` such lines follow each other
-  (a strip of ALL-CAPS promo labels, a menu printed one item a line).
+  (a strip of ALL-CAPS promo labels, a menu printed one item a line). With
+  ``anchor = 'PATTERN'`` a run counts only when one of its lines (removed ones included)
+  matches the anchor (a forum profile block: user name, rank, ``Joined: ...``).
+- ``menu``: a menu printed one item a line, in plain text. Each item matches the pattern
+  and the computed shape ``member_shape`` (default ``menu_item``: a few words, no digit);
+  at least ``min_run`` lines (lines removed by other rules included) with at least
+  :data:`MIN_MENU_KEPT` items of their own, all different, not split by a blank line (when
+  the page has lines without one between them), and placed where a menu is: before the
+  page's first prose line or after its last one. A run right after a line ending in ``:``
+  is a list the text introduced, and a page without any prose line (a poem, a list) is
+  left alone. These runs are judged last, after every other rule.
 - ``section``: the line is a header ("Related articles"); the lines after it go too while
   they are members: they match ``member`` or the computed shape ``member_shape`` (see
   :data:`cleaner.rules.shape.SHAPES`). ``max_gap`` other lines may sit between members
   (comment bodies between "Posted ... by" lines); ``to_end`` lets such lines run to the end
   of the document; ``max_members`` caps the length of the section; with ``min_members``, a
   header followed by fewer member lines is left alone ("Comments" heading a chapter about
-  code comments).
+  code comments). With ``at_end``, the section is taken only when nothing but removed
+  lines follows it (a "Read more" link and a teaser at the foot of a page, which in the
+  middle of a page is a button before the rest of the story).
 
 Language tags: ``lang`` (per rule, default the file's) is ``*`` for language-free rules.
 ``Options.languages`` switches languages off for a whole run; per page, the marker skips
@@ -74,7 +86,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-SCOPES = ("line", "prefix", "suffix", "run", "section")
+SCOPES = ("line", "prefix", "suffix", "run", "section", "menu")
 RULES_DIR = os.path.dirname(os.path.abspath(__file__))
 #: The rule file whose ``[vocab]`` and ``[define]`` every other file may use.
 COMMON_FILE = "common.toml"
@@ -84,6 +96,8 @@ MAX_EXPANSION_DEPTH = 5
 DEFAULT_MAX_CHARS = 200
 #: A ``prefix``/``suffix`` cut must leave at least this many characters of the line.
 MIN_REST_CHARS = 1
+#: A ``menu`` run holds at least this many items that no other rule removed.
+MIN_MENU_KEPT = 3
 
 _REF = regex.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
 _EXAMPLE_MARK = regex.compile(r"\[\[(.*?)\]\]", regex.DOTALL)
@@ -112,8 +126,10 @@ class Rule:
     max_members: int = 1000
     min_members: int = 0
     to_end: bool = False
-    # run
+    at_end: bool = False
+    # run, menu
     min_run: int = 2
+    anchor: "regex.Pattern[str] | None" = None
     # line
     previous: "regex.Pattern[str] | None" = None
     previous_rule: str = ""
@@ -254,6 +270,10 @@ def load_rules(paths: Iterable[str] | None = None) -> list[Rule]:
                 raise RuleError(f"{where}: unknown member_shape {member_shape!r}; shapes: {', '.join(shape.SHAPES)}")
             if scope == "section" and member_shape is None and "member" not in r:
                 raise RuleError(f"{where}: a section rule needs member or member_shape")
+            if scope == "menu" and member_shape is None:
+                member_shape = "menu_item"
+            if "anchor" in r and scope != "run":
+                raise RuleError(f"{where}: anchor is for run rules only")
             if "previous" in r and "previous_rule" not in r:
                 raise RuleError(f"{where}: previous needs previous_rule (the id the line before is marked with)")
             seen.add(rid)
@@ -272,7 +292,9 @@ def load_rules(paths: Iterable[str] | None = None) -> list[Rule]:
                 max_members=int(r.get("max_members", 1000)),
                 min_members=int(r.get("min_members", 0)),
                 to_end=bool(r.get("to_end", False)),
+                at_end=bool(r.get("at_end", False)),
                 min_run=int(r.get("min_run", 2)),
+                anchor=_compile(r["anchor"], names, where, "anchor") if "anchor" in r else None,
                 previous=_compile(r["previous"], names, where, "previous") if "previous" in r else None,
                 previous_rule=r.get("previous_rule", ""),
                 needs=tuple(n.casefold() for n in r.get("needs", ())),

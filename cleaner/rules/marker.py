@@ -17,7 +17,7 @@ import regex
 from ..document import Block, Document, Span, covered, line_span, merge_ranges, segment
 from ..steps import Marker
 from . import shape
-from .engine import Rule, parse_example
+from .engine import MIN_MENU_KEPT, Rule, parse_example
 from .lang import page_languages
 
 #: Distinct line openings whose candidate patterns are remembered (then the cache restarts).
@@ -29,6 +29,7 @@ LONG_LINE_SLACK = 16
 PREFIX_CHARS = 2
 
 _NEGATIVE_LOOKAROUND = regex.compile(r"\(\?<?!")
+_BLANK_LINE = regex.compile(r"\n[ \t\r\f\v]*\n")
 _NO_SPACE_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}]")
 
 
@@ -160,11 +161,14 @@ class ChromeRules(Marker):
         self.rules, self.timeout_s, self.by_language = rules, timeout_s, by_language
         self.line_rules = [r for r in rules if r.scope == "line"]
         self.cut_rules = [r for r in rules if r.scope in ("prefix", "suffix")]
-        self.context_rules = [r for r in rules if r.scope in ("run", "section") or r.previous is not None]
-        self.matchers: list[tuple[Rule, bool]] = [(r, False) for r in rules if r.scope in ("line", "run", "section")]
+        # Menus are judged last: they need to know every other chrome line around them.
+        self.context_rules = sorted((r for r in rules if r.scope in ("run", "section", "menu") or r.previous is not None),
+                                    key=lambda r: r.scope == "menu")
+        whole = ("line", "run", "section", "menu")
+        self.matchers: list[tuple[Rule, bool]] = [(r, False) for r in rules if r.scope in whole]
         self.matchers += [(r, True) for r in rules if r.scope == "section" and r.member is not None]
         self.slot = {(id(r), member): i for i, (r, member) in enumerate(self.matchers)}
-        self.max_chars = max((r.max_chars for r in rules if r.scope in ("line", "run", "section")), default=0)
+        self.max_chars = max((r.max_chars for r in rules if r.scope in whole), default=0)
         self.index = PrefixIndex([(r.member if member else r.pattern) for r, member in self.matchers], timeout_s,  # type: ignore[misc]
                                  names=[r.id for r, _ in self.matchers])
 
@@ -231,6 +235,8 @@ class ChromeRules(Marker):
                            for b, rid, detail in self._previous(blocks, code, mask, hits, rule) if b.index in index_of]
             elif rule.scope == "run":
                 found_k = self._runs(page, gone, rule)
+            elif rule.scope == "menu":
+                found_k = self._menus(page, gone, rule, text)
             else:
                 found_k = self._sections(page, gone, rule)
             for k, rid, detail in found_k:
@@ -271,10 +277,56 @@ class ChromeRules(Marker):
                 continue
             if k >= 0 and k in gone:
                 continue  # chrome removed already: transparent
-            if len(run) >= rule.min_run:
+            if len(run) >= rule.min_run and (rule.anchor is None or self._anchored(page, run, rule)):
                 start = page.lines[run[0]].block.start
                 found += [(x, rule.id, f"run of {len(run)} lines from offset {start}") for x in run if x not in gone]
             run = []
+        return found
+
+    def _anchored(self, page: Page, run: list[int], rule: Rule) -> bool:
+        """True when a line of the run (or a removed line inside it) matches the rule's ``anchor``."""
+        for k in range(run[0], run[-1] + 1):
+            core = page.lines[k].core
+            if core and len(core) <= rule.max_chars and rule.run(rule.anchor.fullmatch, core, self.timeout_s):  # type: ignore[union-attr]
+                return True
+        return False
+
+    def _menus(self, page: Page, gone: set[int], rule: Rule, text: str) -> list[tuple[int, str, str]]:
+        """Runs of menu items printed one a line, before the first or after the last prose line."""
+        lines, n = page.lines, len(page.lines)
+        match = page.hits(self.slot[(id(rule), False)])
+        item_shape = shape.SHAPES[rule.member_shape or "menu_item"]
+        prose = [k for k in range(n) if k not in gone and shape.is_prose(lines[k].text)]
+        if not prose:
+            return []  # a poem, a list, a page of headings: nothing to tell a menu from
+        first_prose, last_prose = prose[0], prose[-1]
+        breaks = [k > 0 and _BLANK_LINE.search(text, lines[k - 1].block.end, lines[k].block.start) is not None
+                  for k in range(n)]
+        if all(breaks[1:]):
+            breaks = [False] * n  # every line its own paragraph: blank lines say nothing here
+        found: list[tuple[int, str, str]] = []
+        k = 0
+        while k < n:
+            if k in gone or not (k in match and item_shape(lines[k].text)):
+                k += 1
+                continue
+            start = k
+            while start > 0 and start - 1 in gone and not breaks[start]:
+                start -= 1  # removed chrome right before the items belongs to the menu
+            end = k
+            while end + 1 < n and not breaks[end + 1] and (
+                    end + 1 in gone or (end + 1 in match and item_shape(lines[end + 1].text))):
+                end += 1
+            items = [j for j in range(start, end + 1) if j not in gone]
+            keys = [lines[j].folded for j in items]
+            before = next((j for j in range(start - 1, -1, -1) if j not in gone), None)
+            placed = end < first_prose or start > last_prose
+            introduced = before is not None and lines[before].text.rstrip().endswith((":", "："))
+            if (end - start + 1 >= rule.min_run and len(items) >= MIN_MENU_KEPT and len(set(keys)) == len(keys)
+                    and placed and not introduced):
+                detail = f"menu of {end - start + 1} lines from offset {lines[start].block.start}"
+                found += [(j, rule.id, detail) for j in items]
+            k = end + 1
         return found
 
     def _sections(self, page: Page, gone: set[int], rule: Rule) -> list[tuple[int, str, str]]:
@@ -313,6 +365,9 @@ class ChromeRules(Marker):
                 continue
             if rule.to_end and j >= n and gap <= rule.max_gap:
                 last = n - 1
+            if rule.at_end and any(k not in gone for k in range(last + 1, n)):
+                i += 1
+                continue  # something kept follows: not the foot of the page
             if i not in gone:
                 found.append((i, rule.id, "section header"))
             found += [(k, rule.id, detail) for k in range(i + 1, last + 1) if k not in gone]

@@ -24,6 +24,17 @@ MAX_TEASER_ITEM_WORDS = 50
 #: longer line, or a sentence, is article text and ends the list.
 MAX_TEASER_LINE_WORDS = 25
 
+#: A menu item printed alone on a line ("Startseite", "What's new", "Terms and rules") has at
+#: most this many words ...
+MAX_MENU_ITEM_WORDS = 3
+#: ... or, written without spaces ("APIリファレンス", "首页"), at most this many characters.
+MAX_MENU_ITEM_CHARS_NO_SPACE = 10
+#: A prose line (it fixes where a page's text starts and ends) ends like a sentence and has
+#: at least this many words; a caption or a one-line paragraph counts.
+MIN_PROSE_WORDS = 3
+#: A line of at least this many words is prose whatever its ending.
+MIN_PROSE_WORDS_ANY_END = 20
+
 #: Below this code point no character belongs to a script written without spaces (Thai starts it).
 NO_SPACE_START = "\u0e00"
 _LETTER_TOKEN = re.compile(r"\S*[^\W\d_]\S*")  # stdlib re: faster, and enough for letters
@@ -93,6 +104,30 @@ def is_label(text: str) -> bool:
     return bool(s) and word_count(s) <= MAX_LABEL_WORDS and not ends_sentence(s)
 
 
+def is_menu_item(text: str) -> bool:
+    """True for a line shaped like one menu item: no bullet, no digit, no sentence end, and
+    at most :data:`MAX_MENU_ITEM_WORDS` words (or :data:`MAX_MENU_ITEM_CHARS_NO_SPACE`
+    characters without a blank).
+
+    A bulleted line is a list the text holds; a digit marks a timetable or a price.
+    """
+    s = text.strip()
+    if not s or is_list_item(s) or has_digit(s) or ends_sentence(s) or s.endswith((":", "：")):
+        return False
+    if word_count(s) <= MAX_MENU_ITEM_WORDS:
+        return True
+    return " " not in s and len(s) <= MAX_MENU_ITEM_CHARS_NO_SPACE
+
+
+def is_prose(text: str) -> bool:
+    """True for a line of running text: a sentence of at least :data:`MIN_PROSE_WORDS`
+    words, or any line of at least :data:`MIN_PROSE_WORDS_ANY_END` words (code and table rows never)."""
+    if is_indented_code(text) or is_table_row(text):
+        return False
+    n = word_count(text)
+    return n >= MIN_PROSE_WORDS_ANY_END or (n >= MIN_PROSE_WORDS and ends_sentence(text))
+
+
 def has_digit(text: str) -> bool:
     """True when ``text`` holds a digit."""
     return _DIGIT.search(text) is not None
@@ -125,4 +160,4 @@ def code_lines(lines: Sequence[str]) -> list[bool]:
 
 
 #: Predicates that rule files may name (``member_shape = "teaser"``); versioned by the rule using them.
-SHAPES = {"teaser": is_teaser, "label": is_label, "any": lambda text: True}
+SHAPES = {"teaser": is_teaser, "label": is_label, "menu_item": is_menu_item, "any": lambda text: True}
