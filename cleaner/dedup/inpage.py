@@ -17,6 +17,11 @@ What counts as a duplicate depends on how long the block is and how it repeats
   lines in the middle of a run of short verse lines (a doubled line of a poem), and a value
   that alternates with different labels (``Wed / 10:00-20:00 / Thu / 10:00-20:00``). A
   refrain separated by other lines is not close, so it stays.
+- a reply heading ("Re: <headline>", "AW:", "RE :") whose headline is already on the
+  page: a duplicate wherever it is (``dup.headline@1``); the prefix never makes a repeat new.
+- a short sentence printed again where the first copy and the repeat each sit next to a
+  line that other rules removed (a forum signature under each post of one user, before the
+  next poster's profile block): ``dup.framed@1``. A refrain sits between verse lines.
 - a short block whose text is contained in the previous kept block (inline code printed
   again after its paragraph, a sentence repeated as a pull quote): ``dup.contained@1``,
   compared after dropping backticks and punctuation. Not a heading that restates a phrase,
@@ -28,7 +33,7 @@ n-grams. Pages with few paragraphs are compared exactly; past
 proposes candidates and the exact Jaccard similarity confirms them (see
 ``benchmarks/markers.py`` for the measurement behind the switch).
 
-Rules: ``dup.headline@1``, ``dup.caption@1``, ``dup.paragraph@1``, ``dup.contained@1``;
+Rules: ``dup.headline@1``, ``dup.caption@1``, ``dup.paragraph@1``, ``dup.contained@1``, ``dup.framed@1``;
 ``detail`` names the line and offset of the copy that was kept.
 """
 from __future__ import annotations
@@ -44,6 +49,7 @@ from ..document import Block, Document, Span, covered, line_span, segment
 from ..rules import shape
 from ..rules.marker import effective_text
 from ..steps import Marker
+from .title import strip_reply_prefix
 
 #: Blocks shorter than this (in words, see :func:`cleaner.rules.shape.word_count`) are never duplicates.
 MIN_REPEAT_WORDS = 5
@@ -88,6 +94,7 @@ INPAGE_PERMUTATIONS = 128
 LSH_RECALL_MARGIN = 0.3
 
 SECTION_LABEL_RULE = "chrome.section-label@1"
+FRAMED_RULE = "dup.framed@1"
 
 _ROLL_BASE = np.uint64(1_000_003)
 _MIX = np.uint64(0xFF51AFD7ED558CCD)
@@ -152,6 +159,26 @@ def containment(small: frozenset[int], big: frozenset[int]) -> float:
     return len(small & big) / len(small) if small else 0.0
 
 
+def _removed_before(text: str, block: Block, mask: list[tuple[int, int]]) -> bool:
+    """True when the line before ``block`` (blank lines skipped) was removed by an earlier step."""
+    end = len(text[:block.start].rstrip())
+    if end == 0:
+        return False
+    start = text.rfind("\n", 0, end) + 1
+    return covered(mask, start + (len(text[start:end]) - len(text[start:end].lstrip())), end)
+
+
+def _removed_after(text: str, block: Block, mask: list[tuple[int, int]]) -> bool:
+    """True when the line after ``block`` (blank lines skipped) was removed by an earlier step."""
+    rest = text[block.end:]
+    start = block.end + len(rest) - len(rest.lstrip())
+    if start >= len(text):
+        return False
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    return covered(mask, start, len(text[:end].rstrip()))
+
+
 def is_sentence(text: str) -> bool:
     """True when the block ends like a sentence, ignoring a trailing credit such as ``(AP Photo)``."""
     return shape.ends_sentence(_CREDIT.sub("", text))
@@ -170,6 +197,8 @@ class _Item:
     words: float
     barrier: bool          # code or table row: never compared, breaks adjacency
     label: bool
+    reply: bool = False    # a reply heading ("Re: ..."); ``key`` is that of the text after the prefix
+    framed: bool = False   # the line right before or right after it was removed (chrome next to it)
     shingles: frozenset[int] | None = None
 
     def grams(self) -> frozenset[int]:
@@ -288,8 +317,10 @@ class InPageDuplicates(Marker):
                 continue
             barrier = is_code or shape.is_table_row(text)
             core = shape.core(text)
-            out.append(_Item(b, text, normalize_block(core), shape.word_count(core), barrier,
-                             not barrier and shape.is_label(core)))
+            rest, reply = strip_reply_prefix(core) if not barrier else (core, False)
+            out.append(_Item(b, text, normalize_block(rest), shape.word_count(rest), barrier,
+                             not barrier and shape.is_label(core), reply,
+                             _removed_before(doc.text, b, mask) or _removed_after(doc.text, b, mask)))
         return out
 
     @staticmethod
@@ -391,6 +422,9 @@ class InPageDuplicates(Marker):
                 kept.append(i)
                 continue
             done = False
+            if it.reply and it.key in first_by_key:
+                drop(i, "dup.headline@1", f"reply heading repeats {self._where(doc, items[first_by_key[it.key]])}")
+                continue
             if it.words >= MIN_REPEAT_WORDS and it.key in last_by_key:
                 done = self._exact_repeat(doc, items, i, first_by_key[it.key], last_by_key[it.key], drop, gone)
                 last_by_key[it.key] = i
@@ -452,6 +486,9 @@ class InPageDuplicates(Marker):
         where = self._where(doc, items[first])
         if self._paragraph(it, MIN_PARAGRAPH_WORDS) and (labels is not None or it.key not in self._template_keys):
             drop(i, self._name(it, labels == []), f"repeats {where}")
+        elif labels is None and it.framed and items[first].framed and self._short_sentence(it):
+            drop(i, FRAMED_RULE, f"repeats {where}; both copies sit next to removed chrome")
+            return True
         elif labels is None:
             return False  # a refrain: other lines sit between the copies
         elif not labels and self._verse(items, last, i, gone):
@@ -462,6 +499,11 @@ class InPageDuplicates(Marker):
             if k not in gone:
                 drop(k, SECTION_LABEL_RULE, f"section label between copies of {where}")
         return True
+
+    @staticmethod
+    def _short_sentence(it: _Item) -> bool:
+        """A sentence (or a line with a comma or colon in it) short of a paragraph: a signature's shape."""
+        return it.words < MIN_PARAGRAPH_WORDS and (is_sentence(it.text) or "," in it.text or ":" in it.text)
 
     def _near_repeat(self, doc, items, i, kept, paragraphs, drop, gone) -> bool:
         it = items[i]
