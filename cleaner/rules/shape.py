@@ -23,6 +23,9 @@ MAX_TEASER_ITEM_WORDS = 50
 #: ... or a plain line of at most this many words without sentence end (a headline); a
 #: longer line, or a sentence, is article text and ends the list.
 MAX_TEASER_LINE_WORDS = 25
+#: A headline may ask a question ("Which liner lasts longest?"): a question of at most this
+#: many words is a teaser too; a longer one is prose.
+MAX_TEASER_QUESTION_WORDS = 10
 
 #: A menu item printed alone on a line ("Startseite", "What's new", "Terms and rules") has at
 #: most this many words ...
@@ -137,7 +140,8 @@ def is_teaser(text: str) -> bool:
     """True for a line shaped like an entry of a related-links list.
 
     A list item of at most :data:`MAX_TEASER_ITEM_WORDS` words, or a headline: a plain line
-    of at most :data:`MAX_TEASER_LINE_WORDS` words that does not end like a sentence. A plain
+    of at most :data:`MAX_TEASER_LINE_WORDS` words that does not end like a sentence, or a
+    question of at most :data:`MAX_TEASER_QUESTION_WORDS` words. A plain
     sentence is article text resuming after the list (news sites print one sentence a
     paragraph); code and table rows are never teasers.
     """
@@ -145,7 +149,10 @@ def is_teaser(text: str) -> bool:
         return False
     if is_list_item(text):
         return word_count(text) <= MAX_TEASER_ITEM_WORDS
-    return word_count(text) <= MAX_TEASER_LINE_WORDS and not ends_sentence(text)
+    n = word_count(text)
+    if n <= MAX_TEASER_QUESTION_WORDS and text.rstrip().endswith(("?", "？")) and text.count("?") + text.count("？") == 1:
+        return True
+    return n <= MAX_TEASER_LINE_WORDS and not ends_sentence(text)
 
 
 def code_lines(lines: Sequence[str]) -> list[bool]:
