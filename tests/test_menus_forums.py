@@ -194,3 +194,10 @@ def test_a_short_question_is_a_headline_in_a_related_list(markers, question, tea
     text = f"{BODY}\n\nRelated stories\nBlanket weed in a small pond\n{question}\n\n{BODY2}"
     out = lines(clean(markers, text))
     assert out == ([BODY, BODY2] if teaser else [BODY, question, BODY2])
+
+
+def test_a_list_of_short_lines_that_is_most_of_the_page_is_its_content(markers):
+    categories = ["Watercolour Paint", "Acrylic Paint", "Oil Paint", "Brushes", "Canvas Boards", "Easels",
+                  "Colour Pencils", "Markers", "Sketch Books", "Printmaking", "Clay Tools", "Frames"]
+    text = "\n".join(categories) + "\nDeep discounts on every brand while stocks last!"
+    assert lines(clean(markers, text)) == lines(text)

@@ -159,26 +159,6 @@ def containment(small: frozenset[int], big: frozenset[int]) -> float:
     return len(small & big) / len(small) if small else 0.0
 
 
-def _removed_before(text: str, block: Block, mask: list[tuple[int, int]]) -> bool:
-    """True when the line before ``block`` (blank lines skipped) was removed by an earlier step."""
-    end = len(text[:block.start].rstrip())
-    if end == 0:
-        return False
-    start = text.rfind("\n", 0, end) + 1
-    return covered(mask, start + (len(text[start:end]) - len(text[start:end].lstrip())), end)
-
-
-def _removed_after(text: str, block: Block, mask: list[tuple[int, int]]) -> bool:
-    """True when the line after ``block`` (blank lines skipped) was removed by an earlier step."""
-    rest = text[block.end:]
-    start = block.end + len(rest) - len(rest.lstrip())
-    if start >= len(text):
-        return False
-    end = text.find("\n", start)
-    end = len(text) if end < 0 else end
-    return covered(mask, start, len(text[:end].rstrip()))
-
-
 def is_sentence(text: str) -> bool:
     """True when the block ends like a sentence, ignoring a trailing credit such as ``(AP Photo)``."""
     return shape.ends_sentence(_CREDIT.sub("", text))
@@ -309,8 +289,9 @@ class InPageDuplicates(Marker):
         code = shape.code_lines([b.text for b in blocks])
         mask = doc.removed_mask()
         out = []
-        for b, is_code in zip(blocks, code):
-            if covered(mask, b.start, b.end):
+        gone = [covered(mask, b.start, b.end) for b in blocks]
+        for idx, (b, is_code) in enumerate(zip(blocks, code)):
+            if gone[idx]:
                 continue
             text = effective_text(doc.text, b, mask).strip()
             if not text:
@@ -320,7 +301,7 @@ class InPageDuplicates(Marker):
             rest, reply = strip_reply_prefix(core) if not barrier else (core, False)
             out.append(_Item(b, text, normalize_block(rest), shape.word_count(rest), barrier,
                              not barrier and shape.is_label(core), reply,
-                             _removed_before(doc.text, b, mask) or _removed_after(doc.text, b, mask)))
+                             (idx > 0 and gone[idx - 1]) or (idx + 1 < len(blocks) and gone[idx + 1])))
         return out
 
     @staticmethod

@@ -41,7 +41,8 @@ Scopes:
   the page has lines without one between them), and placed where a menu is: before the
   page's first prose line or after its last one. A run right after a line ending in ``:``
   is a list the text introduced, and a page without any prose line (a poem, a list) is
-  left alone. These runs are judged last, after every other rule.
+  left alone, as is a run holding more than :data:`MAX_MENU_SHARE` of the page's kept
+  characters (a shop's list of categories is what that page is about). These runs are judged last, after every other rule.
 - ``section``: the line is a header ("Related articles"); the lines after it go too while
   they are members: they match ``member`` or the computed shape ``member_shape`` (see
   :data:`cleaner.rules.shape.SHAPES`). ``max_gap`` other lines may sit between members
@@ -96,8 +97,11 @@ MAX_EXPANSION_DEPTH = 5
 DEFAULT_MAX_CHARS = 200
 #: A ``prefix``/``suffix`` cut must leave at least this many characters of the line.
 MIN_REST_CHARS = 1
-#: A ``menu`` run holds at least this many items that no other rule removed.
+#: A ``menu`` run holds at least this many items that no other rule removed ...
 MIN_MENU_KEPT = 3
+#: ... and at most this share of the characters the page keeps: a list of short lines
+#: that makes up most of a page (the categories of a shop, a poem) is the page's content.
+MAX_MENU_SHARE = 0.3
 
 _REF = regex.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
 _EXAMPLE_MARK = regex.compile(r"\[\[(.*?)\]\]", regex.DOTALL)

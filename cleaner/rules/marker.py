@@ -17,7 +17,7 @@ import regex
 from ..document import Block, Document, Span, covered, line_span, merge_ranges, segment
 from ..steps import Marker
 from . import shape
-from .engine import MIN_MENU_KEPT, Rule, parse_example
+from .engine import MAX_MENU_SHARE, MIN_MENU_KEPT, Rule, parse_example
 from .lang import page_languages
 
 #: Distinct line openings whose candidate patterns are remembered (then the cache restarts).
@@ -300,6 +300,7 @@ class ChromeRules(Marker):
         if not prose:
             return []  # a poem, a list, a page of headings: nothing to tell a menu from
         first_prose, last_prose = prose[0], prose[-1]
+        page_chars = sum(len(lines[k].text.strip()) for k in range(n) if k not in gone)
         breaks = [k > 0 and _BLANK_LINE.search(text, lines[k - 1].block.end, lines[k].block.start) is not None
                   for k in range(n)]
         if all(breaks[1:]):
@@ -322,8 +323,9 @@ class ChromeRules(Marker):
             before = next((j for j in range(start - 1, -1, -1) if j not in gone), None)
             placed = end < first_prose or start > last_prose
             introduced = before is not None and lines[before].text.rstrip().endswith((":", "："))
+            share = sum(len(lines[j].text.strip()) for j in items) / max(1, page_chars)
             if (end - start + 1 >= rule.min_run and len(items) >= MIN_MENU_KEPT and len(set(keys)) == len(keys)
-                    and placed and not introduced):
+                    and placed and not introduced and share <= MAX_MENU_SHARE):
                 detail = f"menu of {end - start + 1} lines from offset {lines[start].block.start}"
                 found += [(j, rule.id, detail) for j in items]
             k = end + 1
