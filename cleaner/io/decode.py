@@ -13,6 +13,7 @@ trafilatura's tree serialisation fail so that the whole page comes out empty.
 from __future__ import annotations
 
 import codecs
+import re
 
 import regex
 
@@ -30,14 +31,18 @@ _ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "
 
 
 #: XML 1.0 forbids these code points; removed after decoding (form feed becomes a line break).
-_XML_ILLEGAL = {**{c: None for c in (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}, 0x0C: "\n"}
+#: A character class for the standard library's ``re``: one C scan finds them (``str.translate``
+#: with a mapping looks up every character in a dict, ~40 ms on a 200 kB page).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 #: Share of U+FFFD in a page declared UTF-8 up to which the declaration is still believed (a few stray bytes).
 MAX_UTF8_REPLACEMENT_SHARE = 0.001
 
 
 def strip_control_chars(text: str) -> str:
     """``text`` without the control characters XML 1.0 forbids (NUL, backspace, ...); form feed becomes ``\\n``."""
-    return text.translate(_XML_ILLEGAL)
+    if "\x0c" in text:
+        text = text.replace("\x0c", "\n")
+    return _XML_ILLEGAL.sub("", text) if _XML_ILLEGAL.search(text) else text
 
 
 def normalize_label(label: str | None) -> str | None:
