@@ -13,9 +13,13 @@ mapping (a ``<header>``/``<footer>`` scoped to ``<body>`` is the banner/contenti
 """
 from __future__ import annotations
 
+import bisect
+import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import lxml.etree
 import lxml.html
 import regex
 
@@ -108,6 +112,20 @@ MIN_REFERENCES = 2
 #: ... and this share of them looks like a citation (a year, a DOI, a URL, a volume or page number; 0-1).
 MIN_CITATION_SHARE = 0.6
 
+#: Attributes naming consent banners and comment threads.
+CONSENT_ATTRS = ("id", "class", "aria-label")
+COMMENT_ATTRS = ("id", "class")
+# Per attribute: its values on the page and the elements holding it, both in document order.
+_VALUES = {a: lxml.etree.XPath(f"descendant-or-self::*/@{a}", smart_strings=False) for a in CONSENT_ATTRS}
+_HOLDERS = {a: lxml.etree.XPath(f"descendant-or-self::*[@{a}]") for a in CONSENT_ATTRS}
+# The same patterns for text that is ASCII and lower-cased already: the standard library's ``re``
+# scans it several times faster than ``regex`` scans mixed-case text with ``regex.I``.
+_ASCII_FORM = {_CONSENT_ATTR: re.compile(_CONSENT_ATTR.pattern), _COMMENT_HINT: re.compile(_COMMENT_HINT.pattern)}
+# Elements that may be a landmark (the Python test in find_landmarks decides) and elements with a role.
+_LANDMARK_CANDIDATES = lxml.etree.XPath(
+    "descendant-or-self::*[self::nav or self::menu or self::header or self::footer or @role or @aria-modal or @hidden]")
+_WITH_ROLE = lxml.etree.XPath("descendant-or-self::*[@role]")
+
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _WORD = regex.compile(r"\w+")
 _CAMEL = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -142,19 +160,37 @@ def _roles(el: lxml.html.HtmlElement) -> set[str]:
 
 
 class _Guard:
-    """Says whether an element may be removed: no ``<h1>``, no ``<main>``, not too much of the page's text."""
+    """Says whether an element may be removed: no ``<h1>``, no ``<main>``, not too much of the page's text.
+
+    Also keeps what the finders read from the whole page (attribute values), read once per page.
+    """
 
     def __init__(self, root: lxml.html.HtmlElement):
+        self.root = root
+        self._values: dict[str, list[str]] = {}
+        self._holders: dict[str, list[lxml.html.HtmlElement]] = {}
         body = root.find("body")
         self.total = max(1, len((body if body is not None else root).text_content()))
         self.protected: set[lxml.html.HtmlElement] = set()
         for el in root.iter("h1", "main"):
             self.protected.update(el.iterancestors())
             self.protected.add(el)
-        for el in root.iter():
-            if isinstance(el.tag, str) and "main" in _roles(el):
+        for el in _WITH_ROLE(root):
+            if "main" in _roles(el):
                 self.protected.update(el.iterancestors())
                 self.protected.add(el)
+
+    def values(self, attr: str) -> list[str]:
+        """The values of attribute ``attr`` (a key of ``_VALUES``) on the page, in document order; read once per page."""
+        if attr not in self._values:
+            self._values[attr] = _VALUES[attr](self.root)
+        return self._values[attr]
+
+    def holders(self, attr: str) -> list[lxml.html.HtmlElement]:
+        """The elements that have attribute ``attr``, in document order (aligned with :meth:`values`)."""
+        if attr not in self._holders:
+            self._holders[attr] = _HOLDERS[attr](self.root)
+        return self._holders[attr]
 
     def allows(self, el: lxml.html.HtmlElement) -> bool:
         if el in self.protected or el.getparent() is None:
@@ -162,12 +198,33 @@ class _Guard:
         return len(el.text_content()) <= MAX_PRUNE_SHARE * self.total
 
 
+def _attr_matches(guard: _Guard, attrs: tuple[str, ...], pattern: regex.Pattern) -> list[lxml.html.HtmlElement]:
+    """The elements (the root included), in document order, one of whose ``attrs`` values ``pattern`` finds.
+
+    Equal to searching each element's values joined by blanks, when ``pattern`` matches no
+    blank and no line break, but several times faster: the values on the page
+    (:meth:`_Guard.values`) are scanned at once. ``pattern`` is a key of ``_ASCII_FORM``
+    (case-insensitive, written in lower case).
+    """
+    found: set[lxml.html.HtmlElement] = set()
+    for a in attrs:
+        values = guard.values(a)
+        if not values:
+            continue
+        text = "\n".join(values)
+        scan = _ASCII_FORM[pattern].finditer(text.lower()) if text.isascii() else pattern.finditer(text)
+        starts = list(itertools.accumulate((len(v) + 1 for v in values[:-1]), initial=0))
+        hits = {bisect.bisect_right(starts, m.start()) - 1 for m in scan}
+        if hits:
+            holders = guard.holders(a)
+            found.update(holders[k] for k in hits)
+    return sorted(found, key=_tree_position)
+
+
 def find_landmarks(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
     """Navigation, site header/footer, search, menus, modal dialogs and hidden elements."""
     doomed = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in _LANDMARK_CANDIDATES(root):
         if (el.tag in CHROME_TAGS or _roles(el) & CHROME_ROLES or el.get("aria-modal") == "true"
                 or el.get("hidden") is not None):
             doomed.append(el)
@@ -192,8 +249,8 @@ def _is_consent_banner(el: lxml.html.HtmlElement) -> bool:
 
 def find_consent(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
     """Cookie and consent banners: named so by class/id, speaking of cookies, offering a choice."""
-    doomed = [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
-              and _is_consent_banner(el)]
+    doomed = [el for el in _attr_matches(guard, CONSENT_ATTRS, _CONSENT_ATTR)
+              if el.tag not in ("html", "body") and _is_consent_banner(el)]
     return [el for el in doomed if guard.allows(el)]
 
 
@@ -212,12 +269,10 @@ def find_comments(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.
     """
     doomed: list[lxml.html.HtmlElement] = []
     items: dict[tuple[lxml.html.HtmlElement, str], list[lxml.html.HtmlElement]] = {}
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+    for el in _attr_matches(guard, COMMENT_ATTRS, _COMMENT_HINT):
+        if el.tag in ("html", "body"):
             continue
         attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if not _COMMENT_HINT.search(attrs):
-            continue
         if _THREAD_ATTR.search(attrs):
             doomed.append(el)
         elif el.get("class") and el.getparent() is not None and _is_comment_item(el):
@@ -359,12 +414,21 @@ def find_chrome(root: lxml.html.HtmlElement, kinds: Iterable[str] = tuple(FINDER
     for kind in kinds:
         for el in FINDERS[kind](root, guard):
             found.setdefault(el, kind)
-    order = {el: i for i, el in enumerate(root.iter())}
     out = []
-    for el, kind in sorted(found.items(), key=lambda kv: order.get(kv[0], 0)):
+    for el, kind in sorted(found.items(), key=lambda kv: _tree_position(kv[0])):
         if not any(a in found for a in el.iterancestors()):
             out.append((kind, el))
     return out
+
+
+def _tree_position(el: lxml.html.HtmlElement) -> tuple[int, ...]:
+    """Child indices from the root down to ``el``: sorting by them gives document order (ancestors first)."""
+    path = []
+    parent = el.getparent()
+    while parent is not None:
+        path.append(parent.index(el))
+        el, parent = parent, parent.getparent()
+    return tuple(reversed(path))
 
 
 def prune_chrome(root: lxml.html.HtmlElement, kinds: Iterable[str] = tuple(FINDERS)) -> PruneReport:
