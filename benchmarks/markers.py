@@ -17,7 +17,6 @@ process and one run (so the ratios do not depend on the machine):
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import random
 import sys
@@ -30,6 +29,8 @@ from cleaner.dedup.inpage import EXACT_MAX_PARAGRAPHS, InPageDuplicates  # noqa:
 from cleaner.document import Document  # noqa: E402
 from cleaner.rules.engine import load_rules  # noqa: E402
 from cleaner.rules.marker import ChromeRules  # noqa: E402
+
+from pages import load_pages, read_bytes  # noqa: E402  (benchmarks/pages.py)
 
 
 class _Everything:
@@ -74,13 +75,8 @@ def main() -> int:
     a = ap.parse_args()
 
     from cleaner.extract import extract
-    paths = sorted(os.path.join(d, f) for d in a.dirs for f in os.listdir(d) if ".htm" in f)
-    paths = paths[:a.limit] if a.limit else paths
     options = Options()
-    pages = []
-    for p in paths:
-        data = open(p, "rb").read()
-        pages.append(gzip.decompress(data) if p.endswith(".gz") else data)
+    pages = [read_bytes(p) for p in load_pages(a.dirs, a.limit)]
     t_extract, texts = best_of(1, lambda: [extract(h, options).text for h in pages])
     n = len(texts)
     print(f"{n} pages, {sum(map(len, texts)) / max(n, 1):,.0f} extracted characters a page on average")

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gzip
 import importlib.util
 import json
 import os
@@ -33,6 +32,9 @@ import sys
 import tempfile
 import time
 from typing import Any, Callable
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pages import load_pages, read_bytes  # noqa: E402  (benchmarks/pages.py)
 
 #: The benchmarks this script knows: name -> (scorer function name, metrics printed).
 BENCHMARKS = {
@@ -57,15 +59,12 @@ def pages_of(eval_dir: str, limit: int) -> list[str]:
     html_dir = os.path.join(eval_dir, "html")
     if not os.path.isdir(html_dir):
         raise SystemExit(f"{html_dir} not found; pass the benchmark folder (the one holding html/)")
-    files = sorted(os.path.join(html_dir, f) for f in os.listdir(html_dir) if f.endswith((".html.gz", ".html")))
-    return files[:limit] if limit > 0 else files
+    return load_pages([html_dir], limit)
 
 
 def read_page(path: str) -> str:
-    """One page as text, UTF-8 as both benchmarks store them."""
-    opener: Callable[..., Any] = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
-        return fh.read()
+    """One page as text, UTF-8 as both benchmarks store them, line ends made ``\\n`` (as text-mode ``open`` does)."""
+    return read_bytes(path).decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def cpu_seconds() -> float:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gzip
 import os
 import sys
 import tempfile
@@ -28,10 +27,7 @@ from cleaner.config import Options  # noqa: E402
 from cleaner.io.readers import iter_records  # noqa: E402
 from cleaner.pipeline import DocumentProcessor, run  # noqa: E402
 
-
-def load_pages(dirs: list[str], limit: int) -> list[str]:
-    paths = sorted(os.path.join(d, f) for d in dirs for f in os.listdir(d) if ".htm" in f)
-    return paths[:limit] if limit else paths
+from pages import load_pages, read_bytes  # noqa: E402  (benchmarks/pages.py)
 
 
 def timed(fn) -> float:
@@ -50,10 +46,7 @@ def main() -> int:
     import trafilatura
 
     paths = load_pages(a.dirs, a.limit)
-    raw = []
-    for p in paths:
-        data = open(p, "rb").read()
-        raw.append(gzip.decompress(data) if p.endswith(".gz") else data)
+    raw = [read_bytes(p) for p in paths]
     n = len(raw)
     with tempfile.TemporaryDirectory() as tmp:
         # The pipeline reads a folder: link the selected pages into one.
