@@ -117,7 +117,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     """
     from .htmlprep import captions_to_paragraphs, find_chrome
     from .pagekind import is_discussion
-    from .region import coverage, has_prose, region_text, restore_lists
+    from .region import coverage, has_prose, page_chars, region_text, restore_lists
 
     if isinstance(html, bytes):
         text, enc = decode_html(html, http_charset)
@@ -134,11 +134,12 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     if options.captions:
         captions_to_paragraphs(root)
     body = _trafilatura(root, url, thread, options)
-    if chrome and coverage(body, root) < RERUN_COVERAGE and chrome_share(root, chrome) >= MIN_RERUN_CHROME_SHARE:
+    visible = page_chars(root)  # the pruned tree does not change until region_text
+    if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
         again = drop_lines(_trafilatura(_parse_clean(text), url, thread, options), chrome_only_lines(root, chrome))
         if len(again) >= RERUN_GAIN * len(body):
             body = again
-    if coverage(body, root) < FALLBACK_COVERAGE and not has_prose(body):
+    if coverage(body, root, visible) < FALLBACK_COVERAGE and not has_prose(body):
         body = region_text(root, body)
     else:
         body = restore_lists(root, body)
@@ -190,12 +191,15 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, opt
     return body
 
 
-def chrome_share(root: lxml.html.HtmlElement, chrome: list[lxml.html.HtmlElement]) -> float:
-    """Share of the page's visible text (white space folded) that the removed ``chrome`` elements held (0-1)."""
+def chrome_share(root: lxml.html.HtmlElement, chrome: list[lxml.html.HtmlElement], chars: int | None = None) -> float:
+    """Share of the page's visible text (white space folded) that the removed ``chrome`` elements held (0-1).
+
+    ``chars``: :func:`cleaner.region.page_chars` of the pruned ``root`` when the caller has it already.
+    """
     from .region import page_chars
 
     removed = sum(len(" ".join(el.text_content().split())) for el in chrome)
-    return removed / max(1, removed + page_chars(root))
+    return removed / max(1, removed + (page_chars(root) if chars is None else chars))
 
 
 def chrome_only_lines(root: lxml.html.HtmlElement, chrome: list[lxml.html.HtmlElement]) -> set[str]:

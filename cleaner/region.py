@@ -39,9 +39,12 @@ def page_chars(root: lxml.html.HtmlElement) -> int:
     return max(0, len(" ".join(body.text_content().split())) - n)
 
 
-def coverage(text: str, root: lxml.html.HtmlElement) -> float:
-    """Share of the page's visible text (``page_chars``) that ``text`` holds, capped at 1."""
-    return min(1.0, len(text) / max(1, page_chars(root)))
+def coverage(text: str, root: lxml.html.HtmlElement, chars: int | None = None) -> float:
+    """Share of the page's visible text (``page_chars``) that ``text`` holds, capped at 1.
+
+    ``chars``: ``page_chars(root)`` when the caller has it already.
+    """
+    return min(1.0, len(text) / max(1, page_chars(root) if chars is None else chars))
 
 
 def has_prose(text: str) -> bool:
