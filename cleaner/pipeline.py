@@ -4,14 +4,18 @@ Shape of a run (see ``README.md``)::
 
     pass 1  (workers)  raw record -> decode -> extract -> markers -> spooled Document
                                                         + fingerprint of the first corpus step
-    pass k  (driver)   spooled Document -> earlier corpus steps applied -> fingerprint of step k
-    final   (driver)   every corpus step applied -> filters -> apply spans -> clean / dropped / rejects
+    pass k  (workers)  spooled Document -> earlier corpus steps' decisions applied -> fingerprint of step k
+            (driver)   observe the fingerprints in input order, decide
+    final   (workers)  every corpus step's decisions applied -> filters -> apply spans -> encoded line
+            (driver)   write the lines in input order -> clean / dropped / rejects
+
+(see :mod:`cleaner.corpus_passes`: no step is computed twice, span marks are kept per document).
 
 Pass 1 works in *batches* of ``spool_batch_records`` input records; each finished batch
 is written to ``OUTDIR/.work/`` under its final name only when complete (temporary name,
 fsync, rename), so a run stopped at any point (``kill -9`` included) and started again with
 the same command skips finished batches. Corpus passes and the final write are redone from
-the spool, which makes the output depend only on the input and the options, never on the
+the spool (with the kept span marks rewritten), which makes the output depend only on the input and the options, never on the
 number of workers or on where a run was interrupted. The spool is keyed by the options and
 the inputs' names, sizes and modification times; a change to either starts over.
 
@@ -515,44 +519,18 @@ def _pass1(inputs: list[str], options: Options, workdir: str,
     return spools, times, resumed, n_read
 
 
-def _iter_docs(spools: list[str]) -> Iterator[Outcome]:
-    for p in spools:
-        yield from _read_spool(p)
-
-
 def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
          emit: Callable[[Document, str], None] | None, t_start: float, exclude: tuple[str, ...] = ()) -> RunResult:
+    from . import corpus_passes as cp
     key = options_fingerprint(options, inputs, exclude)
     _prepare_workdir(workdir, key)
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude)
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
-    n_docs = 0
-    # Corpus passes: step k sees documents with steps 0..k-1 applied.
-    for k, step in enumerate(steps):
-        bar = _progress(options, f"corpus: {step.name}")
-        index = 0
-        for o in _iter_docs(spools):
-            if o.doc is None:
-                continue
-            doc = o.doc
-            for prev in steps[:k]:
-                prev.apply(index, doc)
-            if doc.dropped is None:
-                fp = o.fingerprint if k == 0 else step.timed(step.fingerprint, doc)
-                step.timed(step.observe, index, doc.id, fp)
-            index += 1
-            bar.update(1)
-        n_docs = index
-        bar.close()
-        step.timed(step.decide)
-        times[step.name] = times.get(step.name, 0.0) + step.stats.seconds
-        step.stats.seconds = 0.0
+    # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
+    bases, appliers = cp.corpus_passes(spools, steps, options, workdir, lambda d: _progress(options, d), times)
 
-    # Final pass: apply, filter, write.
-    # Corpus passes re-applied earlier steps; only the final pass's spans and drops count.
-    for step in steps:
-        step.stats.spans = step.stats.dropped = 0
+    # Final pass: apply, filter, encode (workers); write in spool order (driver).
     result = RunResult(report={})
     tally = Tally()
     writers: dict[str, ShardedWriter] = {}
@@ -566,31 +544,41 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         writers = {"clean": ShardedWriter(outdir, "clean", options.output_format, shard_bytes),
                    "dropped": ShardedWriter(outdir, "dropped", options.output_format, shard_bytes),
                    "rejects": ShardedWriter(outdir, "rejects", options.output_format, shard_bytes)}
-    bar = _progress(options, "write")
-    index = 0
-    for o in _iter_docs(spools):
-        if o.reject is not None:
-            tally.reject(o.reject)
-            if writers:
-                writers["rejects"].write(o.reject)
-            else:
-                print(f"cleaner: rejected {o.reject['source']}"
-                      f"{'' if o.reject['position'] in (0, -1) else ':' + str(o.reject['position'])}: {o.reject['error']}",
-                      file=sys.stderr)
-            continue
-        doc = o.doc
-        assert doc is not None
-        for step in steps:
-            step.apply(index, doc)
-        index += 1
-        kind, rec, text = tally.finish(doc, options)
+
+    def sink(kind: str, rec: dict[str, Any], text: str, doc: Document | None) -> None:
+        if kind == "rejects" and not writers:
+            print(f"cleaner: rejected {rec['source']}"
+                  f"{'' if rec['position'] in (0, -1) else ':' + str(rec['position'])}: {rec['error']}",
+                  file=sys.stderr)
+            return
         if writers:
             writers[kind].write(rec)
         elif kind == "clean" and emit is None:
             result.clean_texts.append(text)
-        if emit is not None:
+        if emit is not None and doc is not None:
             emit(doc, text)
-        bar.update(1)
+
+    plan = cp.final_plan(options, workdir, steps, appliers, cp.RECORD if options.output_format == "parquet" else cp.ENCODED)
+    files = [(p, i, bases[i]) for i, p in enumerate(spools)]
+    in_process = emit is not None or not writers or options.resolved_workers() <= 1
+    results = (cp.finish_file(plan, *f, sink=sink) for f in files) if in_process else \
+        cp.run_ordered(plan, "finish", files, options.resolved_workers())
+    bar = _progress(options, "write")
+    n_docs = 0
+    for res in results:
+        for kind, payload in res["items"]:
+            if isinstance(payload, bytes):
+                writers[kind].write_line(payload)
+            else:
+                writers[kind].write(payload)
+        tally.merge(res["tally"])
+        for step, st in zip(steps, res["stats"]):
+            step.stats.spans += st.spans
+            step.stats.dropped += st.dropped
+        for step in steps:
+            step.stats.seconds += res["seconds"].get(step.name, 0.0)
+        n_docs += res["n"]
+        bar.update(res["n"])
     bar.close()
     for w in writers.values():
         w.close()

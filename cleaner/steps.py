@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from .document import Document, Span
 
@@ -84,14 +84,43 @@ class CorpusStep(Step):
 
     ``index`` is the document's ordinal in input order (0-based, dense). ``fingerprint``
     must return something small and picklable; it runs where the document is (a worker),
-    ``observe``/``decide``/``apply`` run in the driver.
+    and so does ``prepare`` (a batch of fingerprints made ready to store); ``observe`` /
+    ``observe_batch`` and ``decide`` run in the driver. ``applier()`` gives a small,
+    picklable copy holding the decisions only, whose ``apply`` marks or drops documents
+    wherever they are (worker processes, Ray tasks).
+
+    ``marks_spans``: True for a step whose ``apply`` marks spans (its marks change what
+    later steps fingerprint, and are worth keeping per document); False for a step that
+    only drops documents (its decisions are a sorted array of ordinals already).
     """
+
+    marks_spans = False
 
     def fingerprint(self, doc: Document) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def prepare(self, fingerprints: Sequence[Any]) -> Any:
+        """A batch of fingerprints made ready for :meth:`observe_batch` (pure; runs in a worker)."""
+        return list(fingerprints)
+
     def observe(self, index: int, doc_id: str, fp: Any) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def observe_batch(self, indexes: Sequence[int], doc_ids: Sequence[str], batch: Any) -> None:
+        """Observe a :meth:`prepare` d batch; ``indexes[i]`` and ``doc_ids[i]`` go with its i-th fingerprint."""
+        for index, doc_id, fp in zip(indexes, doc_ids, batch):
+            self.observe(index, doc_id, fp)
+
+    def applier(self) -> "CorpusStep":
+        """A copy that only applies this step's decisions (call after :meth:`decide`).
+
+        The default is a shallow copy; steps with large observation state override it to
+        keep only the decisions (``from_decisions``).
+        """
+        import copy
+        twin = copy.copy(self)
+        twin.stats = StepStats()
+        return twin
 
     def decide(self) -> None:
         """Build the step's verdicts once every document was observed."""

@@ -136,12 +136,12 @@ def test_a_changed_input_or_option_starts_over(tmp_path, monkeypatch):
     inp = tmp_path / "corpus.jsonl"
     _corpus(inp, 60)
     opts = Options(progress=False, workers=1, spool_batch_records=BATCH)
-    import cleaner.pipeline as pipeline
+    import cleaner.corpus_passes as corpus_passes
 
     def stop(*a, **k):
         raise _Crash()
 
-    monkeypatch.setattr(pipeline, "_iter_docs", stop)  # stops after pass 1, the spool complete
+    monkeypatch.setattr(corpus_passes, "corpus_passes", stop)  # stops after pass 1, the spool complete
     with pytest.raises(_Crash):
         run([str(inp)], opts, str(tmp_path / "out"))
     monkeypatch.undo()
@@ -152,7 +152,7 @@ def test_a_changed_input_or_option_starts_over(tmp_path, monkeypatch):
     same = run([str(inp)], dataclasses.replace(opts, output_format="jsonl", workers=2), str(tmp_path / "out"))
     assert same.report["run"]["batches_resumed"] == 7
 
-    monkeypatch.setattr(pipeline, "_iter_docs", stop)
+    monkeypatch.setattr(corpus_passes, "corpus_passes", stop)
     with pytest.raises(_Crash):
         run([str(inp)], opts, str(tmp_path / "out"))
     monkeypatch.undo()

@@ -146,12 +146,38 @@ def test_chunked_rows_keep_every_row_in_order_with_little_slack(batch_sizes):
     assert rows.nbytes() <= 12 * (total + max(total // 8, ChunkedRows.FIRST_CHUNK_ROWS))
 
 
-def test_applying_twice_gives_the_same_spans_and_sparse_ordinals_are_not_cached():
+def test_the_applier_alone_marks_the_same_spans_at_any_ordinal_and_holds_only_templates():
     docs = _corpus()
     step = _run(docs, min_pages=3, min_share=0.3)
+    ap = step.applier()
+    assert ap.template.size == 3 and ap.host_pages.keys.size == 1   # only the host that has templates
     again = Document(docs[2].id, docs[2].url, docs[2].text)
-    step.apply(2, again)  # cached mask
-    assert again.removed == docs[2].removed
-    far = Document(docs[3].id, docs[3].url, docs[3].text)
-    step.apply(7 << 40, far)  # an engine whose ordinals are (shard << k) | position
-    assert len(far.removed) == 3 and step._masks.size < 10_000
+    ap.apply(7 << 40, again)  # an engine whose ordinals are (shard << k) | position
+    assert again.removed == docs[2].removed and ap.stats.spans == 3
+    other = Document(docs[-1].id, docs[-1].url, docs[-1].text)
+    ap.apply(0, other)
+    assert other.removed == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=40), st.integers(1, 64))
+def test_repeat_counter_counts_exactly_like_a_counter(batches, buffer):
+    from cleaner.dedup.compact import RepeatCounter
+    c, ref = RepeatCounter(buffer_keys=buffer), Counter()
+    for b in batches:
+        c.add(np.asarray(b, dtype=np.uint64))
+        ref.update(b)
+    keys, counts = c.repeated()
+    assert dict(zip(keys.tolist(), counts.tolist())) == {k: v for k, v in ref.items() if v >= 2}
+    assert sorted(c.once.tolist()) == c.once.tolist() == sorted(k for k, v in ref.items() if v == 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 30), max_size=300), st.integers(1, 16))
+def test_sorted_u64_set_answers_like_a_set(keys, pending):
+    from cleaner.dedup.compact import SortedU64Set
+    s, ref = SortedU64Set(min_pending=pending), set()
+    for k in keys:
+        assert s.add(k) == (k not in ref)
+        ref.add(k)
+    assert s.size == len(ref) and s.nbytes() >= 8 * len(ref) - 8 * s._pending.size

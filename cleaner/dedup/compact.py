@@ -200,6 +200,121 @@ class KeyCounter:
         return int(self.keys.nbytes + self.counts.nbytes + self._buf.nbytes())
 
 
+def _runs_of(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys of a sorted ``uint64`` array and how often each occurs (``uint32``)."""
+    if sorted_keys.size == 0:
+        return sorted_keys, np.zeros(0, dtype=np.uint32)
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    return sorted_keys[starts], np.diff(np.r_[starts, sorted_keys.size]).astype(np.uint32)
+
+
+def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(hit, position)``: whether each of ``keys`` is in ``sorted_keys``, and where."""
+    if sorted_keys.size == 0:
+        return np.zeros(keys.size, dtype=bool), np.zeros(keys.size, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return sorted_keys[pos] == keys, pos
+
+
+def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two sorted arrays as one sorted array (a stable sort of two runs is a linear merge)."""
+    return np.sort(np.concatenate([a, b]), kind="stable")
+
+
+class RepeatCounter:
+    """Exact counts of 64-bit keys where only repeated keys carry a count.
+
+    Two levels: ``once`` (sorted ``uint64``, 8 bytes a key) holds keys seen exactly once,
+    ``keys``/``counts`` (sorted ``uint64`` and ``uint32``, 12 bytes a key) the keys seen
+    two or more times. Most blocks of a web page occur on that page only, so they cost 8
+    bytes instead of 12. Keys are buffered (``Column``) and folded in by sort and merge
+    once the buffer holds ``max(buffer_keys, distinct keys / 4)``.
+    """
+
+    def __init__(self, buffer_keys: int = 1 << 16):
+        self.buffer_keys = buffer_keys
+        self._buf = Column(np.uint64, 256)
+        self.once = np.zeros(0, dtype=np.uint64)
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.counts = np.zeros(0, dtype=np.uint32)
+
+    def add(self, keys: np.ndarray) -> None:
+        """Count each of ``keys`` once more."""
+        self._buf.extend(keys)
+        if self._buf.size >= max(self.buffer_keys, (self.once.size + self.keys.size) // 4):
+            self.merge()
+
+    def merge(self) -> None:
+        """Fold the buffer into the two levels (called by :meth:`add` and before reading)."""
+        if self._buf.size == 0:
+            return
+        nk, nc = _runs_of(np.sort(self._buf.view()))
+        self._buf = Column(np.uint64, 256)
+        in_multi, pos = _member(self.keys, nk)
+        if in_multi.any():
+            np.add.at(self.counts, pos[in_multi], nc[in_multi])
+        nk, nc = nk[~in_multi], nc[~in_multi]
+        in_once, opos = _member(self.once, nk)
+        nc = nc + in_once.astype(np.uint32)          # a key seen once before: one more
+        if in_once.any():
+            keep = np.ones(self.once.size, dtype=bool)
+            keep[opos[in_once]] = False
+            self.once = self.once[keep]
+        single = nc == 1
+        self.once = _merge_sorted(self.once, nk[single])
+        if (~single).any():
+            keys = np.concatenate([self.keys, nk[~single]])
+            counts = np.concatenate([self.counts, nc[~single]])
+            order = np.argsort(keys, kind="stable")
+            self.keys, self.counts = keys[order], counts[order]
+
+    def repeated(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(keys, counts)`` of the keys seen two or more times, sorted by key."""
+        self.merge()
+        return self.keys, self.counts
+
+    def nbytes(self) -> int:
+        return int(self.once.nbytes + self.keys.nbytes + self.counts.nbytes + self._buf.nbytes())
+
+
+class SortedU64Set:
+    """A set of 64-bit integers: a sorted ``uint64`` array (8 bytes a key) and a small :class:`U64Set` in front.
+
+    New keys go to the hash set; once it holds ``max(min_pending, size / 8)`` keys they are
+    merged into the sorted array, so memory stays near 8 bytes a key.
+    """
+
+    def __init__(self, min_pending: int = 1 << 12):
+        self.min_pending = min_pending
+        self._sorted = np.zeros(0, dtype=np.uint64)
+        self._pending = U64Set()
+        self.size = 0
+
+    def add(self, key: int) -> bool:
+        """Insert ``key``; True when it was not there yet."""
+        k = np.uint64(key)
+        i = int(np.searchsorted(self._sorted, k))
+        if i < self._sorted.size and self._sorted[i] == k:
+            return False
+        if not self._pending.add(int(key)):
+            return False
+        self.size += 1
+        if self._pending.size >= max(self.min_pending, self.size // 8):
+            self._fold()
+        return True
+
+    def _fold(self) -> None:
+        t = self._pending._t
+        new = np.sort(t[t != _EMPTY_SLOT])
+        if self._pending._has_zero:
+            new = np.r_[np.zeros(1, dtype=np.uint64), new]
+        self._sorted = _merge_sorted(self._sorted, new)
+        self._pending = U64Set()
+
+    def nbytes(self) -> int:
+        return int(self._sorted.nbytes + self._pending.nbytes())
+
+
 class SpillDir:
     """A private folder for a step's disk-backed arrays: under ``parent`` or a temporary one.
 

@@ -6,8 +6,9 @@ their keys are equal). The survivor of a group of equal keys is the one with the
 smallest id (the rule of :mod:`.unionfind`; all members have the same text), so the
 result does not depend on input order.
 
-Memory: 16 bytes per document (``uint64`` key and ``int64`` ordinal in numpy columns);
-the ids go to a file in the work folder.
+Memory: 8 bytes per document (the ``uint64`` key in a numpy column); the pipeline
+ordinals and the ids go to files in the work folder and are read back for the dropped
+documents only.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import xxhash
 
 from ..document import Document, apply_spans
 from ..steps import CorpusStep
-from .compact import ChunkedRows, SpillDir, StringStore
+from .compact import ChunkedRows, RowStore, SpillDir, StringStore
 from .unionfind import size_histogram
 
 _ASCII_PUNCT = string.punctuation.encode("ascii")
@@ -47,7 +48,7 @@ class ExactDuplicates(CorpusStep):
         super().__init__()
         self.workdir = workdir
         self._spill: SpillDir | None = None
-        self._rows = ChunkedRows(2, np.uint64)   # (text key, pipeline ordinal) per document
+        self._keys = ChunkedRows(1, np.uint64)   # text key per indexed document
         self._pending: list[tuple[int, int, str]] = []
         self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
         self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
@@ -56,6 +57,23 @@ class ExactDuplicates(CorpusStep):
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "ExactDuplicates":
         return cls(workdir)
+
+    @classmethod
+    def from_decisions(cls, ords: np.ndarray, kept_ids: list[str]) -> "ExactDuplicates":
+        """A step that only applies decisions taken elsewhere (another process, a Ray shuffle).
+
+        ``ords``: sorted ``int64`` ordinals of the documents to drop; ``kept_ids[i]``: the
+        id of the survivor of ``ords[i]``.
+        """
+        step = cls()
+        step.dropped_index = np.asarray(ords, dtype=np.int64)
+        step.kept_of = np.arange(len(kept_ids), dtype=np.int64)
+        step.ids = list(kept_ids)
+        return step
+
+    def applier(self) -> "ExactDuplicates":
+        """The decisions alone, as :meth:`from_decisions` takes them (memory: the drops only)."""
+        return type(self).from_decisions(self.dropped_index, [self.ids[int(k)] for k in self.kept_of.tolist()])
 
     def fingerprint(self, doc: Document) -> Any:
         return text_key(apply_spans(doc.text, doc.removed))
@@ -66,19 +84,21 @@ class ExactDuplicates(CorpusStep):
         if self._spill is None:
             self._spill = SpillDir(self.workdir, "exact-dup")
             self.ids = StringStore(self._spill.file("ids"))
+            self._where = RowStore(self._spill.file("ordinals.i64"), 1, np.int64)
         self._pending.append((fp, index, doc_id))
         if len(self._pending) >= PENDING_DOCS:
             self._flush()
 
     def _flush(self) -> None:
         if self._pending:
-            self._rows.append(np.array([(k, i) for k, i, _ in self._pending], dtype=np.uint64))
+            self._keys.append(np.array([k for k, _, _ in self._pending], dtype=np.uint64))
+            self._where.append(np.array([i for _, i, _ in self._pending], dtype=np.int64))
             self.ids.extend([d for _, _, d in self._pending])
             self._pending = []
 
     def decide(self) -> None:
         self._flush()
-        keys = self._rows.column(0)
+        keys = self._keys.column(0)
         n = keys.size
         if n < 2:
             return
@@ -97,7 +117,7 @@ class ExactDuplicates(CorpusStep):
                 if m != k:
                     dropped.append(m)
                     kept.append(k)
-        at = self._rows.column(1).astype(np.int64)[np.asarray(dropped, dtype=np.int64)]
+        at = self._where.take(np.asarray(dropped, dtype=np.int64))[:, 0] if dropped else np.zeros(0, np.int64)
         o = np.argsort(at, kind="stable")
         self.dropped_index = at[o]
         self.kept_of = np.asarray(kept, dtype=np.int64)[o]
@@ -112,7 +132,8 @@ class ExactDuplicates(CorpusStep):
             self.stats.dropped += 1
 
     def index_bytes(self) -> int:
-        return self._rows.nbytes()
+        """Bytes of the in-memory index: one ``uint64`` key per document (ordinals and ids live on disk)."""
+        return self._keys.nbytes()
 
     def report(self) -> dict[str, Any]:
         return {"clusters": len(self.group_sizes), "largest_cluster": max(self.group_sizes, default=0),

@@ -11,12 +11,14 @@ How a run goes:
 1. ``fingerprint`` (per document): the shingle hashes of the text left after chrome,
    in-page duplicates and site templates are marked (word 5-grams, or character 5-grams
    for CJK and Thai), so that shared templates do not make different pages look alike.
-2. ``observe`` buffers documents and computes MinHash signatures a batch at a time; the
-   signatures go to a disk-backed ``memmap`` in the work folder; only the LSH band keys
-   (the low 32 bits of each band's key: a collision only adds a candidate, which
-   verification rejects) and the shingle count (``uint32``) stay in memory. A bottom-k
-   sketch of each document's shingles (``verify_shingles`` values) goes to disk too.
-3. ``decide``: per band, sort the keys; each group of equal keys is a bucket; the pairs
+2. ``prepare`` turns a batch of shingle arrays into MinHash signatures, LSH band keys (the
+   low 32 bits of each band's key: a collision only adds a candidate, which verification
+   rejects), shingle counts and bottom-k sketches (``verify_shingles`` values) where the
+   documents are (a worker process); ``observe_batch`` (or ``observe``, which buffers
+   documents and prepares them a batch at a time) stores them: signatures, sketches and
+   each band's keys go to files in the work folder, only the shingle count (``uint32``)
+   stays in memory.
+3. ``decide``: per band, read that band's keys from disk and sort them; each group of equal keys is a bucket; the pairs
    of a bucket are verified (size-ratio bound, the signature estimate within
    ``ESTIMATE_SLACK`` of the threshold, then the bottom-k sketch: the exact Jaccard
    similarity for documents of at most ``verify_shingles`` shingles, so very short texts
@@ -28,15 +30,16 @@ How a run goes:
 Bands and rows come from the threshold (:func:`optimal_bands` with ``min_recall =
 CANDIDATE_RECALL``: a pair at the threshold becomes a candidate with probability >= 0.95).
 
-Memory: ``4 * bands + 4`` bytes per document (132 at 128 permutations), plus, during
-``decide`` only, one band's sort order and the union-find array (about 16 bytes per
-document). Disk: ``4 * num_perm`` bytes of signature and up to ``4 * verify_shingles``
-bytes of sketch per document.
+Memory: 4 bytes per document (the shingle count), plus, during ``decide`` only, one
+band's keys, their sort order and the union-find array (about 24 bytes per document).
+Disk: ``4 * num_perm`` bytes of signature, ``4 * bands`` of band keys and up to
+``4 * verify_shingles`` bytes of sketch per document.
 """
 from __future__ import annotations
 
 import os
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -72,6 +75,24 @@ class _Rows:
         return self.store.take(np.asarray(indexes))
 
 
+@dataclass
+class PreparedBatch:
+    """What :meth:`NearDuplicates.prepare` makes of ``n`` documents' shingle arrays (small, picklable).
+
+    ``signatures``: ``uint32[n, num_perm]``; ``band_keys``: ``uint32[n, bands]`` (low halves);
+    ``sizes``: ``uint32[n]`` shingle counts; ``sketches``: the bottom-k sketches one after
+    the other (``uint32``), ``sketch_sizes[i]`` values each. Documents without shingles
+    are left out: ``kept[i]`` is the position of row ``i`` in the batch given to ``prepare``.
+    """
+
+    signatures: np.ndarray
+    band_keys: np.ndarray
+    sizes: np.ndarray
+    sketches: np.ndarray
+    sketch_sizes: np.ndarray
+    kept: np.ndarray
+
+
 class NearDuplicates(CorpusStep):
     """Drop documents whose Jaccard similarity to a kept one is at least the threshold."""
 
@@ -91,8 +112,7 @@ class NearDuplicates(CorpusStep):
         self.workdir = workdir
         self._spill: SpillDir | None = None
         self._pending: list[tuple[int, str, np.ndarray]] = []
-        # one uint32 row per indexed document: the band keys' low halves, then the shingle count
-        self._index = ChunkedRows(self.bands + 1, np.uint32)
+        self._sizes = ChunkedRows(1, np.uint32)   # shingle count per indexed document (the band keys are on disk)
         self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
         self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
         self.similarity = np.zeros(0, dtype=np.float32)
@@ -107,6 +127,26 @@ class NearDuplicates(CorpusStep):
         return cls(options.near_dup_jaccard, options.minhash_permutations, options.shingle_words,
                    options.shingle_chars, options.verify_shingles, options.seed, workdir)
 
+    @classmethod
+    def from_decisions(cls, ords: np.ndarray, kept_ids: list[str], similarity: np.ndarray) -> "NearDuplicates":
+        """A step that only applies decisions taken elsewhere (another process, a Ray shuffle).
+
+        ``ords``: sorted ``int64`` ordinals of the documents to drop; ``kept_ids[i]``: the
+        id of the survivor of ``ords[i]``; ``similarity[i]``: their Jaccard similarity.
+        """
+        step = cls.__new__(cls)
+        CorpusStep.__init__(step)
+        step.dropped_index = np.asarray(ords, dtype=np.int64)
+        step.kept_of = np.arange(len(kept_ids), dtype=np.int64)
+        step.similarity = np.asarray(similarity, dtype=np.float32)
+        step.ids = list(kept_ids)
+        return step
+
+    def applier(self) -> "NearDuplicates":
+        """The decisions alone, as :meth:`from_decisions` takes them (memory: the drops only)."""
+        kept = [self.ids[int(k)] for k in self.kept_of.tolist()]
+        return type(self).from_decisions(self.dropped_index, kept, self.similarity)
+
     # ------------------------------------------------------------------ storage
 
     def _open(self) -> None:
@@ -116,26 +156,47 @@ class NearDuplicates(CorpusStep):
             self._where = RowStore(self._spill.file("ordinals.i64"), 1, np.int64)
             self._sketch_at = RowStore(self._spill.file("sketch-offsets.i64"), 1, np.int64)
             self._sketch = RowStore(self._spill.file("sketches.u32"), 1, np.uint32)
+            self._band_keys = [RowStore(self._spill.file(f"band-{b:03d}.u32"), 1, np.uint32) for b in range(self.bands)]
             self.ids = StringStore(self._spill.file("ids"))
+
+    def prepare(self, fingerprints: Sequence[Any]) -> PreparedBatch:
+        """Signatures, band keys, sizes and sketches of a batch of :meth:`fingerprint` results.
+
+        Pure computation (no state is changed): it runs where the documents are.
+        """
+        hashes = [np.asarray(h, dtype=np.uint64) for h in fingerprints]
+        kept = np.array([i for i, h in enumerate(hashes) if h.size], dtype=np.int64)
+        hashes = [hashes[i] for i in kept.tolist()]
+        sigs = self.hasher.signatures(hashes) if hashes else np.zeros((0, self.hasher.num_perm), np.uint32)
+        bks = band_keys(sigs, self.bands, self.rows).astype(np.uint32) if hashes else np.zeros((0, self.bands), np.uint32)
+        sketches = [bottom_k(h, self.k) for h in hashes]
+        return PreparedBatch(sigs, bks, np.array([h.size for h in hashes], dtype=np.uint32),
+                             np.concatenate(sketches) if sketches else np.zeros(0, np.uint32),
+                             np.array([sk.size for sk in sketches], dtype=np.int64), kept)
+
+    def observe_batch(self, indexes: Sequence[int], doc_ids: Sequence[str], batch: PreparedBatch) -> None:
+        """Store a :meth:`prepare` d batch; ``indexes[i]`` and ``doc_ids[i]`` belong to the i-th fingerprint given to it."""
+        self._flush()
+        if batch.kept.size == 0:
+            return
+        self._open()
+        self._sigs.append(batch.signatures)
+        for b, store in enumerate(self._band_keys):
+            store.append(batch.band_keys[:, b])
+        self._sizes.append(batch.sizes)
+        self._where.append(np.asarray(indexes, dtype=np.int64)[batch.kept])
+        self.ids.extend([doc_ids[i] for i in batch.kept.tolist()])
+        starts = np.zeros(batch.sketch_sizes.size, dtype=np.int64)
+        np.cumsum(batch.sketch_sizes[:-1], out=starts[1:])
+        self._sketch_at.append(starts + self._sketch.rows)
+        self._sketch.append(batch.sketches)
 
     def _flush(self) -> None:
         if not self._pending:
             return
-        self._open()
-        hashes = [h for _, _, h in self._pending]
-        sigs = self.hasher.signatures(hashes)
-        self._sigs.append(sigs)
-        rows = np.empty((len(hashes), self.bands + 1), dtype=np.uint32)
-        rows[:, :self.bands] = band_keys(sigs, self.bands, self.rows).astype(np.uint32)
-        rows[:, self.bands] = [h.size for h in hashes]
-        self._index.append(rows)
-        self._where.append(np.array([i for i, _, _ in self._pending], dtype=np.int64))
-        self.ids.extend([doc_id for _, doc_id, _ in self._pending])
-        sketches = [bottom_k(h, self.k) for h in hashes]
-        starts = np.cumsum([0] + [sk.size for sk in sketches[:-1]], dtype=np.int64) + self._sketch.rows
-        self._sketch_at.append(starts)
-        self._sketch.append(np.concatenate(sketches))
-        self._pending = []
+        pending, self._pending = self._pending, []
+        self.observe_batch([i for i, _, _ in pending], [d for _, d, _ in pending],
+                           self.prepare([h for _, _, h in pending]))
 
     def _sketch_of(self, i: int) -> np.ndarray:
         hit = self._sketch_cache.get(i)
@@ -168,17 +229,17 @@ class NearDuplicates(CorpusStep):
 
     def decide(self) -> None:
         self._flush()
-        n = self._index.rows
+        n = self._sizes.rows
         if n < 2:
             return
         sigs = _Rows(self._sigs)
-        sizes = self._index.column(self.bands)
+        sizes = self._sizes.column(0)
         uf = UnionFind(n)
         # while decide runs: the index, the sizes, union-find, and one band's column,
         # sort order (int64) and sorted keys
         self.decide_peak_bytes = self.index_bytes() + sizes.nbytes + uf.nbytes() + n * (4 + 8 + 4)
         for band in range(self.bands):
-            for members in buckets(self._index.column(band)):
+            for members in buckets(self._band_keys[band].span(0, n)):
                 if len({uf.find(int(m)) for m in members}) == 1:
                     continue
                 if members.size > MAX_PAIRWISE_BUCKET:
@@ -217,8 +278,8 @@ class NearDuplicates(CorpusStep):
             self.stats.dropped += 1
 
     def index_bytes(self) -> int:
-        """Bytes of the in-memory index: band keys and shingle counts (signatures live on disk)."""
-        return self._index.nbytes()
+        """Bytes of the in-memory index: the shingle counts (band keys, signatures and sketches live on disk)."""
+        return self._sizes.nbytes()
 
     def disk_bytes(self) -> int:
         """Bytes the step keeps in its work folder (signatures, sketches, ids, ordinals)."""
@@ -227,13 +288,13 @@ class NearDuplicates(CorpusStep):
         return sum(os.path.getsize(os.path.join(self._spill.path, f)) for f in os.listdir(self._spill.path))
 
     def report(self) -> dict[str, Any]:
-        n = max(1, self._index.rows)
+        n = max(1, self._sizes.rows)
         at_threshold = float(candidate_probability(self.threshold, self.bands, self.rows))
         return {"clusters": len(self.clusters), "largest_cluster": max(self.clusters, default=0),
                 "cluster_sizes": size_histogram(self.clusters),
                 "dropped_documents": int(self.dropped_index.size), "threshold": self.threshold,
                 "bands": self.bands, "rows": self.rows, "candidate_probability_at_threshold": round(at_threshold, 3),
-                "indexed_documents": self._index.rows, "candidate_pairs": self.candidate_pairs,
+                "indexed_documents": self._sizes.rows, "candidate_pairs": self.candidate_pairs,
                 "verified_pairs": self.verified_pairs,
                 "index_bytes_per_indexed_document": round(self.index_bytes() / n, 1),
                 "decide_peak_bytes_per_indexed_document": round(self.decide_peak_bytes / n, 1),

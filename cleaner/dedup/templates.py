@@ -13,8 +13,9 @@ Public API (stable; shared by the local engine and the Ray engine):
   decision (works on numbers or numpy arrays).
 
 Pass 1 (``observe``) counts, per host, on how many distinct pages each normalised block
-occurs, in a :class:`~cleaner.dedup.compact.KeyCounter` (sorted ``uint64`` keys and
-``uint32`` counts, about 12 bytes per distinct block); exact copies of a page on one host
+occurs, in a :class:`~cleaner.dedup.compact.RepeatCounter` (a block seen on one page
+only: 8 bytes, its ``uint64`` key in a sorted array; a repeated block: 12 bytes, key and
+``uint32`` count); the page keys already counted take 8 bytes a page; exact copies of a page on one host
 count once, so a page crawled under several URLs does not turn its own text into
 template. ``decide`` keeps the blocks that pass :func:`is_template`; the second pass marks
 them ``site.template@1``. This is the "boilerplate by repetition" idea of Common Crawl
@@ -32,7 +33,7 @@ import xxhash
 
 from ..document import Document, kept_blocks, line_span
 from ..steps import CorpusStep
-from .compact import KeyCounter, U64Set
+from .compact import KeyCounter, RepeatCounter, SortedU64Set
 
 _PUNCT_TO_SPACE = bytes.maketrans(string.punctuation.encode("ascii"), b" " * len(string.punctuation))
 _ASCII_DIGITS = b"0123456789"
@@ -41,9 +42,10 @@ _NON_WORD = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"\d+")
 _LOW_32 = np.uint64(0xFFFFFFFF)
 _U32 = np.uint64(32)
-#: A document's template mask not computed yet (a real mask never has all 64 bits: such
-#: documents are not cached).
-UNKNOWN_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+#: Block keys buffered before they are folded into the counts (8 bytes each).
+BLOCK_BUFFER_KEYS = 1 << 16
+#: Host keys buffered before they are folded into the page counts of the hosts (8 bytes each).
+HOST_BUFFER_KEYS = 1 << 14
 
 
 def host_of(url: str | None) -> str | None:
@@ -125,6 +127,7 @@ class SiteTemplates(CorpusStep):
     """Mark blocks that a host repeats on many of its pages (``site.template@1``)."""
 
     name = "site-templates"
+    marks_spans = True
 
     def __init__(self, min_pages: int = 4, min_share: float = 0.2):
         super().__init__()
@@ -133,22 +136,41 @@ class SiteTemplates(CorpusStep):
         if not 0.0 <= min_share <= 1.0:
             raise ValueError(f"template_min_share is a share between 0 and 1, not {min_share}")
         self.min_pages, self.min_share = min_pages, min_share
-        self.blocks = KeyCounter()            # host|block key -> distinct pages containing it
-        self.pages = KeyCounter()             # host key -> distinct pages of the host
-        self._seen_pages = U64Set()           # page keys already counted
+        # host|block key -> distinct pages containing it; a block on one page only costs 8
+        # bytes (it can never be template: min_pages >= 2), a repeated one 12
+        self.blocks = RepeatCounter(BLOCK_BUFFER_KEYS)
+        self.pages = KeyCounter(HOST_BUFFER_KEYS)      # host key -> distinct pages of the host
+        self._seen_pages = SortedU64Set()              # page keys already counted
         self.template = np.zeros(0, dtype=np.uint64)        # sorted template keys
         self.template_pages = np.zeros(0, dtype=np.uint32)  # pages each template key is on
         self.host_pages = KeyCounter()
         self._peak_bytes = 0
-        # per document ordinal: bit i set = kept block i is template (the local engine applies
-        # this step once per later corpus pass; the hashing is done once). UNKNOWN_MASK = not
-        # yet. Only dense ordinals (below twice the documents observed) are cached.
-        self._masks = np.zeros(0, dtype=np.uint64)
-        self._observed = 0
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "SiteTemplates":
         return cls(options.template_min_pages, options.template_min_share)
+
+    @classmethod
+    def from_decisions(cls, keys: np.ndarray, pages: np.ndarray, hosts: np.ndarray,
+                       host_pages: np.ndarray) -> "SiteTemplates":
+        """A step that only applies decisions taken elsewhere (another process, a Ray shuffle).
+
+        ``keys``: sorted ``uint64`` template keys (:func:`template_keys`); ``pages``: the
+        distinct pages each is on (``uint32``); ``hosts``: sorted host keys (:func:`host_key`)
+        of at least every host with a template, ``host_pages`` their distinct pages.
+        """
+        step = cls()
+        step.template = np.asarray(keys, dtype=np.uint64)
+        step.template_pages = np.asarray(pages, dtype=np.uint32)
+        step.host_pages = KeyCounter()
+        step.host_pages.keys = np.asarray(hosts, dtype=np.uint64)
+        step.host_pages.counts = np.asarray(host_pages, dtype=np.uint32)
+        return step
+
+    def applier(self) -> "SiteTemplates":
+        """The decisions alone (template keys and their hosts' page counts), as :meth:`from_decisions` takes them."""
+        hosts = np.unique(self.template >> _U32)
+        return type(self).from_decisions(self.template, self.template_pages, hosts, self.host_pages.get(hosts))
 
     @staticmethod
     def _keys(doc: Document) -> tuple[str | None, list, np.ndarray]:
@@ -166,7 +188,6 @@ class SiteTemplates(CorpusStep):
         return [host_key(host), page_key(host, distinct), distinct.tolist()]
 
     def observe(self, index: int, doc_id: str, fp: Any) -> None:
-        self._observed += 1
         if fp is None:
             return
         hk, pk, keys = fp
@@ -180,32 +201,18 @@ class SiteTemplates(CorpusStep):
         self.blocks.merge()
         self.pages.merge()
         self._peak_bytes = self.index_bytes()
-        keys, counts = self.blocks.keys, self.blocks.counts
+        keys, counts = self.blocks.repeated()
         host_pages = self.pages.get(keys >> _U32)
         keep = is_template(counts, host_pages, self.min_pages, self.min_share)
         self.template, self.template_pages = keys[keep], counts[keep]
         self.host_pages = self.pages
-        self.blocks = KeyCounter()  # the counts are no longer needed
-        self._seen_pages = U64Set()
+        self.blocks = RepeatCounter()  # the counts are no longer needed
+        self._seen_pages = SortedU64Set()
 
     def _host_has_templates(self, host: str) -> bool:
         lo = np.uint64(host_key(host)) << _U32
         i = int(np.searchsorted(self.template, lo))
         return i < self.template.size and (self.template[i] >> _U32) == (lo >> _U32)
-
-    def _cached_mask(self, index: int) -> int | None:
-        if index < self._masks.size and self._masks[index] != UNKNOWN_MASK:
-            return int(self._masks[index])
-        return None
-
-    def _cache_mask(self, index: int, hit: np.ndarray) -> None:
-        if hit.size >= 64 or not 0 <= index < 2 * self._observed + 1024:
-            return  # too many blocks for one mask, or ordinals that are not dense: not cached
-        if index >= self._masks.size:
-            grown = np.full(max(index + 1, 2 * self._masks.size, 1024), UNKNOWN_MASK, dtype=np.uint64)
-            grown[:self._masks.size] = self._masks
-            self._masks = grown
-        self._masks[index] = int(sum(1 << i for i in np.flatnonzero(hit).tolist()))
 
     def apply(self, index: int, doc: Document) -> None:
         if self.template.size == 0:
@@ -213,24 +220,16 @@ class SiteTemplates(CorpusStep):
         host = host_of(doc.url)
         if host is None or not self._host_has_templates(host):
             return
-        mask = self._cached_mask(index)
-        if mask == 0:
-            return
         blocks = kept_blocks(doc)
-        if mask is None:
-            keys = template_keys(host, [b.text for b in blocks])
-            hit = np.zeros(len(blocks), dtype=bool)
-            if blocks:
-                pos = np.minimum(np.searchsorted(self.template, keys), self.template.size - 1)
-                hit = (self.template[pos] == keys) & (keys != 0)
-            self._cache_mask(index, hit)
-            marked = np.flatnonzero(hit).tolist()
-        else:
-            marked = [i for i in range(min(64, len(blocks))) if mask >> i & 1]
+        if not blocks:
+            return
+        keys = template_keys(host, [b.text for b in blocks])
+        pos = np.minimum(np.searchsorted(self.template, keys), self.template.size - 1)
+        hit = (self.template[pos] == keys) & (keys != 0)
+        marked = np.flatnonzero(hit).tolist()
         if not marked:
             return
-        keys = template_keys(host, [blocks[i].text for i in marked])
-        counts = self.template_pages[np.searchsorted(self.template, keys)]
+        counts = self.template_pages[pos[hit]]
         pages = int(self.host_pages.get(np.array([host_key(host)], dtype=np.uint64))[0])
         for i, c in zip(marked, counts.tolist()):
             doc.removed.append(line_span(doc.text, blocks[i], "site.template@1", f"on {c} of {pages} pages of {host}"))
@@ -239,7 +238,7 @@ class SiteTemplates(CorpusStep):
     def index_bytes(self) -> int:
         """Bytes of the counts at their largest (before ``decide`` keeps only the templates)."""
         return max(self._peak_bytes, self.blocks.nbytes() + self.pages.nbytes() + self._seen_pages.nbytes()
-                   + self.template.nbytes + self.template_pages.nbytes + self._masks.nbytes)
+                   + self.template.nbytes + self.template_pages.nbytes)
 
     def report(self) -> dict[str, Any]:
         return {"hosts": int(self.host_pages.keys.size), "template_blocks": int(self.template.size),

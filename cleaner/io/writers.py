@@ -109,10 +109,20 @@ class ShardedWriter:
             self._rows_bytes += len(data)
             if self._rows_bytes >= PARQUET_ROW_GROUP_BYTES or len(self._rows) >= PARQUET_ROW_GROUP_ROWS:
                 self._flush_rows()
+            self._size += len(data)
+            self.count += 1
+            if self._size >= self.shard_bytes:
+                self._finish()
         else:
-            if self._fh is None:
-                self._open_jsonl()
-            self._fh.write(data)  # type: ignore[union-attr]
+            self.write_line(data)
+
+    def write_line(self, data: bytes) -> None:
+        """Append one record already encoded by :func:`dumps` (JSONL formats only: Parquet needs :meth:`write`)."""
+        if self.fmt == "parquet":
+            raise ValueError("write_line takes encoded JSON lines; give Parquet writers the record with write()")
+        if self._fh is None:
+            self._open_jsonl()
+        self._fh.write(data)  # type: ignore[union-attr]
         self._size += len(data)
         self.count += 1
         if self._size >= self.shard_bytes:
