@@ -4,10 +4,12 @@ Usage::
 
     python benchmarks/dedup_scale.py [N] [--engines cleaner,datasketch] [--threshold 0.55]
 
-N synthetic documents (default 100 000; see ``dedup_synth.py``) go, streamed, through
-cleaner's corpus steps exactly as the local engine runs them (site templates, exact
-duplicates, near duplicates: each step observes the documents with the earlier steps
-applied, then every step is applied), and, in a separate process, through datasketch's
+N synthetic documents (default 100 000; see ``dedup_synth.py``) are spooled as pass 1
+would (with the first step's fingerprint) and go through cleaner's corpus passes and
+final pass exactly as the local engine runs them (:mod:`cleaner.corpus_passes`: site
+templates, exact duplicates, near duplicates; each step observes the documents with the
+earlier steps' decisions applied, then every step is applied and each document finished),
+``--workers`` processes (1 by default: CPU time of one process is then the whole cost), and, in a separate process, through datasketch's
 ``MinHashLSH`` (the same word 5-gram shingles of the same documents, one
 ``MinHash.update_batch`` per document, ``query`` then ``insert`` in one pass; no
 templates, no verification, no clusters). Each engine runs in its own subprocess so that its peak resident memory
@@ -47,74 +49,83 @@ def _current_rss_mb() -> float:
         return _rss_mb()
 
 
-def run_cleaner(n: int, threshold: float, workdir: str) -> dict:
+def run_cleaner(n: int, threshold: float, workdir: str, workers: int = 1) -> dict:
+    from cleaner import corpus_passes as cp
     from cleaner.config import Options
     from cleaner.document import Document
-    from cleaner.pipeline import build_corpus_steps
+    from cleaner.io.writers import dumps
+    from cleaner.pipeline import Outcome, _write_spool, build_corpus_steps
     from dedup_synth import Corpus
 
     corpus = Corpus(n, seed=0)
     base_mb = _current_rss_mb()
-    steps = build_corpus_steps(Options(near_dup_jaccard=threshold, progress=False), workdir)
+    options = Options(near_dup_jaccard=threshold, progress=False, workers=workers)
+    steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     gen = work = 0.0
-    peak_index = {}
-    rss_after = {}
+    t_wall = time.perf_counter()
 
-    cache_path = os.path.join(workdir, "docs.bin")
-
-    def docs():
-        """The documents: generated on the first pass and kept in a file, read back after."""
-        nonlocal gen
-        if not os.path.exists(cache_path):
-            with open(cache_path + ".tmp", "wb") as fh:
-                for i in range(n):
-                    t0 = time.process_time()
-                    s = corpus.doc(i)
-                    blob = "\x00".join((s.id, s.url, s.text)).encode("utf-8")
-                    fh.write(len(blob).to_bytes(4, "little") + blob)
-                    gen += time.process_time() - t0
-                    yield i, Document(s.id, s.url, s.text)
-            os.replace(cache_path + ".tmp", cache_path)
-            return
-        with open(cache_path, "rb") as fh:
-            for i in range(n):
-                t0 = time.process_time()
-                size = int.from_bytes(fh.read(4), "little")
-                did, url, text = fh.read(size).decode("utf-8").split("\x00", 2)
-                gen += time.process_time() - t0
-                yield i, Document(did, url, text)
-
-    for k, step in enumerate(steps):
-        for i, d in docs():
+    # Pass 1 as the local engine spools it: each document with the first step's fingerprint.
+    spools = []
+    for b0 in range(0, n, SPOOL_DOCS):
+        lines = []
+        for i in range(b0, min(n, b0 + SPOOL_DOCS)):
             t0 = time.process_time()
-            for prev in steps[:k]:
-                prev.apply(i, d)
-            if d.dropped is None:
-                step.observe(i, d.id, step.fingerprint(d))
+            s = corpus.doc(i)
+            gen += time.process_time() - t0
+            t0 = time.process_time()
+            d = Document(s.id, s.url, s.text)
+            lines.append(dumps(Outcome(doc=d, fingerprint=steps[0].fingerprint(d)).to_json()))
             work += time.process_time() - t0
-        t0 = time.process_time()
-        peak_index[step.name] = step.index_bytes()
-        step.decide()
-        work += time.process_time() - t0
-        peak_index[step.name] = max(peak_index[step.name], step.index_bytes())
-        rss_after[step.name] = round(_current_rss_mb(), 1)
+        spools.append(os.path.join(workdir, f"pass1-{len(spools):06d}.jsonl.zst"))
+        _write_spool(spools[-1], lines)
+    t_wall_gen = time.perf_counter() - t_wall
+
+    # Corpus passes and the final pass exactly as cleaner.pipeline runs them.
+    peak_index: dict[str, int] = {}
+    rss_after: dict[str, float] = {}
+    index_of = {s.name: s.index_bytes for s in steps}
+    decide = {s.name: s.decide for s in steps}
+    for s in steps:  # record each step's index at its largest and the memory after its decide
+        def timed_decide(name=s.name):
+            peak_index[name] = index_of[name]()
+            decide[name]()
+            peak_index[name] = max(peak_index[name], index_of[name]())
+            rss_after[name] = round(_current_rss_mb(), 1)
+        s.decide = timed_decide
+    t0, w0 = time.process_time(), time.perf_counter()
+    bases, appliers = cp.corpus_passes(spools, steps, options, workdir, lambda d: _NoBar(), {})
+    plan = cp.final_plan(options, workdir, steps, appliers, cp.ENCODED)
+    files = [(p, i, bases[i]) for i, p in enumerate(spools)]
     dropped = {"exact-duplicate": 0, "near-duplicate": 0}
-    for i, d in docs():
-        t0 = time.process_time()
-        for step in steps:
-            step.apply(i, d)
-        work += time.process_time() - t0
-        if d.dropped:
-            dropped[d.dropped] += 1
+    for res in cp.run_ordered(plan, "finish", files, workers):
+        for reason, c in res["tally"].drop_reasons.items():
+            dropped[reason] = dropped.get(reason, 0) + c
+    work += time.process_time() - t0
+    wall_passes = time.perf_counter() - w0
     planted = {"exact": int((corpus.kind == 2).sum()), "near": int((corpus.kind == 1).sum())}
     near = next(s for s in steps if s.name == "near-dup")
-    return {"engine": "cleaner", "documents": n, "cpu_seconds": round(work, 2), "docs_per_s": round(n / work, 1),
-            "generation_seconds": round(gen, 2),
+    return {"engine": "cleaner", "documents": n, "workers": workers, "cpu_seconds": round(work, 2),
+            "docs_per_s": round(n / work, 1), "generation_seconds": round(gen, 2),
+            "corpus_passes_wall_seconds": round(wall_passes, 1), "spool_wall_seconds": round(t_wall_gen, 1),
             "index_bytes_per_doc": {k: round(v / n, 1) for k, v in peak_index.items()},
+            "index_bytes_per_doc_all_steps": round(sum(peak_index.values()) / n, 1),
             "near_dup_disk_bytes_per_doc": round(near.disk_bytes() / n, 1),
+            "near_dup_decide_peak_bytes_per_doc": near.report()["decide_peak_bytes_per_indexed_document"],
             "bands_rows": [near.bands, near.rows],
             "baseline_rss_mb": round(base_mb, 1), "peak_rss_mb": round(_rss_mb(), 1),
             "rss_after_decide_mb": rss_after, "planted_copies": planted, "dropped": dropped, "templates": steps[0].report()}
+
+
+#: Documents per spool file (the local engine's default ``spool_batch_records``).
+SPOOL_DOCS = 1000
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def run_datasketch(n: int, threshold: float) -> dict:
@@ -150,19 +161,21 @@ def main(argv=None) -> int:
     ap.add_argument("n", nargs="?", type=int, default=100_000)
     ap.add_argument("--engines", default="cleaner,datasketch")
     ap.add_argument("--threshold", type=float, default=0.55)
+    ap.add_argument("--workers", type=int, default=1,
+                    help="worker processes of the corpus passes (above 1, compare corpus_passes_wall_seconds)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         t_wall = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="dedup-scale-") as wd:
-            res = run_cleaner(args.n, args.threshold, wd) if args.child == "cleaner" else run_datasketch(args.n, args.threshold)
+            res = run_cleaner(args.n, args.threshold, wd, args.workers) if args.child == "cleaner" else run_datasketch(args.n, args.threshold)
         res["wall_seconds_total"] = round(time.perf_counter() - t_wall, 1)
         print(json.dumps(res))
         return 0
     results = {}
     for engine in args.engines.split(","):
         out = subprocess.run([sys.executable, os.path.abspath(__file__), str(args.n), "--child", engine,
-                              "--threshold", str(args.threshold)], capture_output=True, text=True)
+                              "--threshold", str(args.threshold), "--workers", str(args.workers)], capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stderr, file=sys.stderr)
             return out.returncode

@@ -130,22 +130,37 @@ def split_drops(ords: np.ndarray, kept_ids: list[str], similarity: np.ndarray) -
             for shard, ix in _by_shard(ords).items()}
 
 
+class _Stage:
+    """What the three stages share: the options, and a fresh local step of the same name."""
+
+    name = ""
+
+    def __init__(self, options: Options):
+        self.options = options
+
+    @staticmethod
+    def step_class() -> type[CorpusStep]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def make_step(self) -> CorpusStep:
+        """The local engine's step, for its ``fingerprint`` (and ``prepare``)."""
+        return self.step_class().from_options(self.options)  # type: ignore[attr-defined]
+
+
 # --------------------------------------------------------------------------- site templates
 
 
-class TemplatesStage:
+class TemplatesStage(_Stage):
     """Site templates: shuffle by host key."""
 
     name = "site-templates"
     schema = pa.schema([("hk", pa.uint64()), ("pk", pa.uint64()), ("keys", pa.list_(pa.uint64()))])
     out_schema = pa.schema([("key", pa.uint64()), ("pages", pa.uint32()), ("host_pages", pa.uint32())])
 
-    def __init__(self, options: Options):
-        self.options = options
-
-    def make_step(self) -> CorpusStep:
+    @staticmethod
+    def step_class() -> type[CorpusStep]:
         from ..dedup.templates import SiteTemplates
-        return SiteTemplates.from_options(self.options)
+        return SiteTemplates
 
     def rows(self, step: CorpusStep, items: Iterable[tuple[int, Document]]) -> pa.Table:
         out = []
@@ -187,12 +202,8 @@ class TemplatesStage:
         return TemplateDecision(keys, pages, hosts, hp[first].astype(np.uint32), observed=ds.count())  # ds is materialized
 
     def load(self, decision: "TemplateDecision", shard: int) -> CorpusStep:
-        from ..dedup.compact import KeyCounter
-        step = self.make_step()
-        step.template, step.template_pages = decision.keys, decision.pages
-        step.host_pages = KeyCounter()
-        step.host_pages.keys, step.host_pages.counts = decision.hosts, decision.host_pages
-        return step
+        return self.step_class().from_decisions(decision.keys, decision.pages, decision.hosts,  # type: ignore[attr-defined]
+                                                decision.host_pages)
 
     def report(self, d: "TemplateDecision") -> dict[str, Any]:
         return {"template_blocks": int(d.keys.size), "hosts_with_templates": int(d.hosts.size),
@@ -220,19 +231,17 @@ class TemplateDecision:
 # --------------------------------------------------------------------------- exact duplicates
 
 
-class ExactStage:
+class ExactStage(_Stage):
     """Exact duplicates: shuffle by text key."""
 
     name = "exact-dup"
     schema = pa.schema([("ord", pa.int64()), ("key", pa.uint64()), ("id", pa.string())])
     out_schema = pa.schema([("ord", pa.int64()), ("kept", pa.string())])
 
-    def __init__(self, options: Options):
-        self.options = options
-
-    def make_step(self) -> CorpusStep:
+    @staticmethod
+    def step_class() -> type[CorpusStep]:
         from ..dedup.exact import ExactDuplicates
-        return ExactDuplicates.from_options(self.options)
+        return ExactDuplicates
 
     def rows(self, step: CorpusStep, items: Iterable[tuple[int, Document]]) -> pa.Table:
         out = []
@@ -273,11 +282,7 @@ class ExactStage:
                              "documents": ds.count(), "driver_bytes": int(ords.nbytes) + sum(len(k) for k in kept)})
 
     def load(self, decision: DropDecision, shard: int) -> CorpusStep:
-        step = self.make_step()
-        step.dropped_index = decision.ords
-        step.kept_of = np.arange(len(decision.kept_ids), dtype=np.int64)
-        step.ids = decision.kept_ids
-        return step
+        return self.step_class().from_decisions(decision.ords, decision.kept_ids)  # type: ignore[attr-defined]
 
     def report(self, d: "ShardedDrops") -> dict[str, Any]:
         return dict(d.summary)
@@ -297,7 +302,7 @@ class ShardedDrops:
 # --------------------------------------------------------------------------- near duplicates
 
 
-class NearStage:
+class NearStage(_Stage):
     """Near duplicates: MinHash signatures, shuffles by LSH bucket, union-find on the driver.
 
     Three shuffles keep the data moved small although a document is in ``bands`` buckets:
@@ -321,7 +326,7 @@ class NearStage:
                                ("size", pa.uint32()), ("sig", pa.binary()), ("sketch", pa.binary())])
 
     def __init__(self, options: Options):
-        self.options = options
+        super().__init__(options)
         proto = self.make_step()
         self.bands, self.rows_per_band = proto.bands, proto.rows
         self.threshold, self.k = proto.threshold, proto.k
@@ -330,37 +335,34 @@ class NearStage:
                                  ("sig", pa.binary()), ("sketch", pa.binary()),
                                  ("bkeys", pa.list_(pa.uint32()))])
 
-    def make_step(self) -> CorpusStep:
+    @staticmethod
+    def step_class() -> type[CorpusStep]:
         from ..dedup.near import NearDuplicates
-        return NearDuplicates.from_options(self.options)
+        return NearDuplicates
 
     # ------------------------------------------------------------------ per shard
 
     def rows(self, step: CorpusStep, items: Iterable[tuple[int, Document]]) -> pa.Table:
-        from ..dedup.lsh import band_keys
-        from ..dedup.minhash import bottom_k
+        """One row per document with shingles: ordinal, id, size, signature, sketch, band keys (``step.prepare``)."""
         cols: dict[str, list] = {k: [] for k in self.schema.names}
-        pending: list[tuple[int, str, np.ndarray]] = []
+        pending: list[tuple[int, str, Any]] = []
 
         def flush() -> None:
             if not pending:
                 return
-            sigs = step.hasher.signatures([h for _, _, h in pending])
-            bks = band_keys(sigs, self.bands, self.rows_per_band).astype(np.uint32)  # as NearDuplicates keeps them
-            for (ord_, doc_id, h), sig, bk in zip(pending, sigs, bks):
-                cols["ord"].append(ord_)
-                cols["id"].append(doc_id)
-                cols["size"].append(int(h.size))
-                cols["sig"].append(sig.tobytes())
-                cols["sketch"].append(bottom_k(h, self.k).tobytes())
-                cols["bkeys"].append(bk)
+            b = step.prepare([h for _, _, h in pending])
+            starts = np.r_[0, np.cumsum(b.sketch_sizes)]
+            for r, i in enumerate(b.kept.tolist()):
+                cols["ord"].append(pending[i][0])
+                cols["id"].append(pending[i][1])
+                cols["size"].append(int(b.sizes[r]))
+                cols["sig"].append(b.signatures[r].tobytes())
+                cols["sketch"].append(b.sketches[starts[r]:starts[r + 1]].tobytes())
+                cols["bkeys"].append(b.band_keys[r])
             pending.clear()
 
         for ord_, doc in items:
-            h = np.asarray(step.fingerprint(doc), dtype=np.uint64)
-            if h.size == 0:  # no shingles: not indexed, as in the local engine
-                continue
-            pending.append((ord_, doc.id, h))
+            pending.append((ord_, doc.id, step.fingerprint(doc)))  # no shingles: left out by prepare
             if len(pending) >= SIGNATURE_BATCH_DOCS:
                 flush()
         flush()
@@ -519,12 +521,8 @@ class NearStage:
                              "driver_bytes": driver})
 
     def load(self, decision: DropDecision, shard: int) -> CorpusStep:
-        step = self.make_step()
-        step.dropped_index = decision.ords
-        step.kept_of = np.arange(len(decision.kept_ids), dtype=np.int64)
-        step.similarity = decision.similarity
-        step.ids = decision.kept_ids
-        return step
+        return self.step_class().from_decisions(decision.ords, decision.kept_ids,  # type: ignore[attr-defined]
+                                                decision.similarity)
 
     def report(self, d: ShardedDrops) -> dict[str, Any]:
         return dict(d.summary)

@@ -1,0 +1,90 @@
+"""The local engine's corpus passes: workers, kept span marks, the same bytes for any number of workers."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+
+import pytest
+
+from cleaner.config import Options
+from cleaner.dedup.templates import SiteTemplates
+from cleaner.pipeline import run
+
+from conftest import read_outputs
+
+WORDS = ("quarry lantern orchard meadow thimble cobble saddle ferret willow bramble copper tinder garnet "
+         "hazel fjord walnut cinder pebble marsh kiln loom anvil spindle ledger").split()
+
+
+def _corpus(path, n: int = 120) -> None:
+    """Records from six hosts with a footer each repeats, exact copies and lightly edited copies."""
+    rng = random.Random(11)
+    bodies = []
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            host = f"h{i % 6}.example"
+            if i % 10 == 9 and bodies:                # an exact copy of an earlier body
+                body = bodies[rng.randrange(len(bodies))]
+            elif i % 10 == 8 and bodies:              # a near copy: a few words changed
+                words = bodies[rng.randrange(len(bodies))].split(" ")
+                for k in rng.sample(range(len(words)), 3):
+                    words[k] = words[k][::-1]
+                body = " ".join(words)
+            else:
+                body = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(40)).capitalize() + "."
+                                   for _ in range(3))
+                bodies.append(body)
+            footer = f"Read more stories from {host} every week, sent to {100 + i} readers."
+            fh.write(json.dumps({"id": f"r{i:03d}", "url": f"https://{host}/p/{i}", "text": body + "\n\n" + footer}) + "\n")
+        fh.write("{broken\n")
+
+
+def _opts(**kw) -> Options:
+    return dataclasses.replace(Options(progress=False, spool_batch_records=9), **kw)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl.gz", "parquet"])
+def test_two_workers_write_the_same_bytes_as_one_over_many_spool_files(tmp_path, fmt):
+    inp = tmp_path / "in.jsonl"
+    _corpus(inp)
+    one = run([str(inp)], _opts(workers=1, output_format=fmt), str(tmp_path / "w1"))
+    two = run([str(inp)], _opts(workers=2, output_format=fmt), str(tmp_path / "w2"))
+    assert read_outputs(tmp_path / "w1") == read_outputs(tmp_path / "w2") != {}
+    d = one.report["dropped_by_reason"]
+    assert d.get("exact-duplicate", 0) >= 5 and d.get("near-duplicate", 0) >= 5
+    steps = one.report["corpus_steps"]
+    assert steps["site-templates"]["spans"] >= 100     # the footer of every page
+    for name in steps:
+        for k in ("spans", "dropped"):
+            assert steps[name][k] == two.report["corpus_steps"][name][k]
+    assert one.report["documents"] == two.report["documents"]
+    assert one.report["characters"] == two.report["characters"]
+
+
+def test_site_templates_are_computed_once_per_document_and_read_back_after(tmp_path, monkeypatch):
+    inp = tmp_path / "in.jsonl"
+    _corpus(inp)
+    ref = run([str(inp)], _opts(workers=1), str(tmp_path / "ref"))
+    calls = []
+    real = SiteTemplates.apply
+
+    def counting(self, index, doc):
+        calls.append(index)
+        return real(self, index, doc)
+
+    monkeypatch.setattr(SiteTemplates, "apply", counting)
+    res = run([str(inp)], _opts(workers=1), str(tmp_path / "out"))
+    documents = res.report["documents"]["in"] - res.report["documents"]["rejected"]
+    assert sorted(calls) == list(range(documents)), "once each, in the pass after the templates were decided"
+    assert read_outputs(tmp_path / "out") == read_outputs(tmp_path / "ref")
+    assert res.report["corpus_steps"]["site-templates"]["spans"] == ref.report["corpus_steps"]["site-templates"]["spans"] > 0
+
+
+def test_without_corpus_steps_two_workers_still_match_one(tmp_path):
+    inp = tmp_path / "in.jsonl"
+    _corpus(inp, 40)
+    off = dict(templates=False, exact_dedup=False, near_dedup=False)
+    run([str(inp)], _opts(workers=1, **off), str(tmp_path / "w1"))
+    run([str(inp)], _opts(workers=2, **off), str(tmp_path / "w2"))
+    assert read_outputs(tmp_path / "w1") == read_outputs(tmp_path / "w2") != {}
