@@ -2,14 +2,16 @@
 
 Usage::
 
-    python benchmarks/dedup_scale.py [N] [--engines cleaner,datasketch] [--threshold 0.55]
+    python benchmarks/dedup_scale.py [N] [--engines cleaner,datasketch] [--threshold 0.55] [--workers 1,2]
 
 N synthetic documents (default 100 000; see ``dedup_synth.py``) are spooled as pass 1
 would (with the first step's fingerprint) and go through cleaner's corpus passes and
 final pass exactly as the local engine runs them (:mod:`cleaner.corpus_passes`: site
 templates, exact duplicates, near duplicates; each step observes the documents with the
 earlier steps' decisions applied, then every step is applied and each document finished),
-``--workers`` processes (1 by default: CPU time of one process is then the whole cost), and, in a separate process, through datasketch's
+in ``--workers`` processes (1 by default: the CPU time of one process is then the whole
+cost; ``--workers 1,2`` also prints the wall-time speed-up of two workers), and, in a
+separate process, through datasketch's
 ``MinHashLSH`` (the same word 5-gram shingles of the same documents, one
 ``MinHash.update_batch`` per document, ``query`` then ``insert`` in one pass; no
 templates, no verification, no clusters). Each engine runs in its own subprocess so that its peak resident memory
@@ -50,6 +52,7 @@ def _current_rss_mb() -> float:
 
 
 def run_cleaner(n: int, threshold: float, workdir: str, workers: int = 1) -> dict:
+    workers = int(workers)
     from cleaner import corpus_passes as cp
     from cleaner.config import Options
     from cleaner.document import Document
@@ -161,8 +164,9 @@ def main(argv=None) -> int:
     ap.add_argument("n", nargs="?", type=int, default=100_000)
     ap.add_argument("--engines", default="cleaner,datasketch")
     ap.add_argument("--threshold", type=float, default=0.55)
-    ap.add_argument("--workers", type=int, default=1,
-                    help="worker processes of the corpus passes (above 1, compare corpus_passes_wall_seconds)")
+    ap.add_argument("--workers", default="1",
+                    help="worker processes of cleaner's corpus passes; a list (1,2) runs cleaner once per "
+                         "count and prints the wall-time speed-up of the corpus passes against the first")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -173,14 +177,25 @@ def main(argv=None) -> int:
         print(json.dumps(res))
         return 0
     results = {}
+    counts = [int(w) for w in str(args.workers).split(",")]
     for engine in args.engines.split(","):
-        out = subprocess.run([sys.executable, os.path.abspath(__file__), str(args.n), "--child", engine,
-                              "--threshold", str(args.threshold), "--workers", str(args.workers)], capture_output=True, text=True)
-        if out.returncode != 0:
-            print(out.stderr, file=sys.stderr)
-            return out.returncode
-        results[engine] = json.loads(out.stdout.strip().splitlines()[-1])
-        print(json.dumps(results[engine]))
+        for w in counts if engine == "cleaner" else counts[:1]:
+            out = subprocess.run([sys.executable, os.path.abspath(__file__), str(args.n), "--child", engine,
+                                  "--threshold", str(args.threshold), "--workers", str(w)], capture_output=True, text=True)
+            if out.returncode != 0:
+                print(out.stderr, file=sys.stderr)
+                return out.returncode
+            res = json.loads(out.stdout.strip().splitlines()[-1])
+            results.setdefault(engine, res)
+            if engine == "cleaner":
+                results[f"cleaner-{w}"] = res
+            print(json.dumps(res))
+    if len(counts) > 1 and "cleaner" in results:
+        w0 = results[f"cleaner-{counts[0]}"]["corpus_passes_wall_seconds"]
+        for w in counts[1:]:
+            wk = results[f"cleaner-{w}"]["corpus_passes_wall_seconds"]
+            print(f"corpus passes + final pass, wall: {counts[0]} worker(s) {w0:.1f} s, {w} workers {wk:.1f} s: "
+                  f"{w0 / max(wk, 1e-9):.2f}x")
     if "cleaner" in results and "datasketch" in results:
         c, d = results["cleaner"], results["datasketch"]
         print(f"speed ratio cleaner/datasketch: {c['docs_per_s'] / d['docs_per_s']:.2f}x "
