@@ -107,7 +107,7 @@ class CorpusStep(Step):
         raise NotImplementedError
 
     def observe_batch(self, indexes: Sequence[int], doc_ids: Sequence[str], batch: Any) -> None:
-        """Observe a :meth:`prepare` d batch; ``indexes[i]`` and ``doc_ids[i]`` go with its i-th fingerprint."""
+        """Observe a batch made by :meth:`prepare`; ``indexes[i]`` and ``doc_ids[i]`` go with its i-th fingerprint."""
         for index, doc_id, fp in zip(indexes, doc_ids, batch):
             self.observe(index, doc_id, fp)
 

@@ -88,3 +88,26 @@ def test_without_corpus_steps_two_workers_still_match_one(tmp_path):
     run([str(inp)], _opts(workers=1, **off), str(tmp_path / "w1"))
     run([str(inp)], _opts(workers=2, **off), str(tmp_path / "w2"))
     assert read_outputs(tmp_path / "w1") == read_outputs(tmp_path / "w2") != {}
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_a_run_stopped_after_the_marks_were_kept_resumes_to_the_same_bytes(tmp_path, monkeypatch):
+    from cleaner.dedup.near import NearDuplicates
+    inp = tmp_path / "in.jsonl"
+    _corpus(inp)
+    run([str(inp)], _opts(workers=1), str(tmp_path / "ref"))
+
+    def crash(self):
+        raise _Crash()
+
+    monkeypatch.setattr(NearDuplicates, "decide", crash)   # the template marks are on disk by then
+    with pytest.raises(_Crash):
+        run([str(inp)], _opts(workers=2), str(tmp_path / "out"))
+    assert list((tmp_path / "out" / ".work" / "marks").glob("00-*.json.zst"))
+    monkeypatch.undo()
+    res = run([str(inp)], _opts(workers=2), str(tmp_path / "out"))
+    assert res.report["run"]["batches_resumed"] > 0
+    assert read_outputs(tmp_path / "out") == read_outputs(tmp_path / "ref")

@@ -31,7 +31,7 @@ Near duplicates (:mod:`.minhash`, :mod:`.lsh`, :mod:`.unionfind`; re-exported by
     ``choose_survivors(clusters, sizes, ids, similarity=None) -> {dropped: (kept_id, similarity)}``;
     ``size_histogram(cluster_sizes) -> {"2": n, ...}`` (the reports' ``cluster_sizes``).
 
-Compact containers (:mod:`.compact`): ``ChunkedRows``, ``KeyCounter``, ``U64Set``,
+Compact containers (:mod:`.compact`): ``ChunkedRows``, ``KeyCounter``, ``RepeatCounter``, ``U64Set``, ``SortedU64Set``,
 ``RowStore`` / ``StringStore`` (disk-backed, read with ``pread``), ``SpillDir``.
 
 Survivor rule (both duplicate steps): most shingles, then the smallest id; independent

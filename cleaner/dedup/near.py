@@ -175,7 +175,7 @@ class NearDuplicates(CorpusStep):
                              np.array([sk.size for sk in sketches], dtype=np.int64), kept)
 
     def observe_batch(self, indexes: Sequence[int], doc_ids: Sequence[str], batch: PreparedBatch) -> None:
-        """Store a :meth:`prepare` d batch; ``indexes[i]`` and ``doc_ids[i]`` belong to the i-th fingerprint given to it."""
+        """Store a batch made by :meth:`prepare`; ``indexes[i]`` and ``doc_ids[i]`` belong to the i-th fingerprint given to it."""
         self._flush()
         if batch.kept.size == 0:
             return
