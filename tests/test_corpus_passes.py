@@ -111,3 +111,24 @@ def test_a_run_stopped_after_the_marks_were_kept_resumes_to_the_same_bytes(tmp_p
     res = run([str(inp)], _opts(workers=2), str(tmp_path / "out"))
     assert res.report["run"]["batches_resumed"] > 0
     assert read_outputs(tmp_path / "out") == read_outputs(tmp_path / "ref")
+
+
+def test_a_corpus_pass_worker_that_dies_costs_time_not_output(tmp_path, monkeypatch, capfd):
+    import os
+
+    from cleaner import corpus_passes
+    inp = tmp_path / "in.jsonl"
+    _corpus(inp)
+    run([str(inp)], _opts(workers=1), str(tmp_path / "ref"))
+    driver, real = os.getpid(), corpus_passes.TASKS["finish"]
+
+    def dies_in_a_worker(plan, path, file_no, base, **kw):
+        if os.getpid() != driver and file_no == 3:
+            os._exit(9)   # as if killed by the out-of-memory killer
+        return real(plan, path, file_no, base, **kw)
+
+    monkeypatch.setitem(corpus_passes.TASKS, "finish", dies_in_a_worker)
+    res = run([str(inp)], _opts(workers=2), str(tmp_path / "out"))
+    assert "worker died" in capfd.readouterr().err
+    assert read_outputs(tmp_path / "out") == read_outputs(tmp_path / "ref")
+    assert res.report["documents"]["in"] == 121
