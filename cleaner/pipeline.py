@@ -259,6 +259,16 @@ def _work_chunk(raws: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str
     return out
 
 
+@dataclass
+class _Job:
+    """A batch handed to the pool: its chunks and their futures (``None``: the pool refused it)."""
+
+    batch: list[RawRecord | ReadError]
+    chunks: list[list[RawRecord | ReadError]]
+    futures: list[cf.Future] | None
+    generation: int
+
+
 class WorkerPool:
     """The pass-1 process pool, made to survive a worker that dies or hangs.
 
@@ -274,6 +284,7 @@ class WorkerPool:
         self.workers = options.resolved_workers()
         self._ex: cf.ProcessPoolExecutor | None = None
         self._records = 0
+        self._generation = 0   # one more each time the pool is stopped
 
     def _pool(self) -> cf.ProcessPoolExecutor:
         if self._ex is not None and self._records >= WORKER_RECYCLE_RECORDS:
@@ -296,6 +307,7 @@ class WorkerPool:
     def kill(self) -> None:
         """Stop every worker now (a hung worker never returns by itself)."""
         ex, self._ex = self._ex, None
+        self._generation += 1
         if ex is None:
             return
         for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public terminate before Python 3.14
@@ -307,26 +319,48 @@ class WorkerPool:
             self._ex.shutdown(wait=True, cancel_futures=True)
             self._ex = None
 
-    def run(self, batch: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
-        """Spool lines and seconds by step for ``batch``, in input order."""
+    def start(self, batch: list[RawRecord | ReadError]) -> "_Job":
+        """Hand ``batch`` to the workers and return at once; :meth:`finish` collects it.
+
+        The driver can read the next batch and write the previous one's spool while the
+        workers process this one.
+        """
         size = max(1, min(self.options.batch_size, len(batch) // (self.workers * 4) or 1))
         chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
         try:
             pool = self._pool()
-            futures = [pool.submit(_work_chunk, c) for c in chunks]
+            futures: list[cf.Future] | None = [pool.submit(_work_chunk, c) for c in chunks]
+        except KeyboardInterrupt:
+            self.kill()
+            raise
+        except Exception:  # noqa: BLE001 - a broken pool: finish() finds the record at fault
+            futures = None
+        self._records += len(batch)
+        return _Job(batch, chunks, futures, self._generation)
+
+    def finish(self, job: "_Job") -> list[tuple[bytes, dict[str, float]]]:
+        """Spool lines and seconds by step for a started batch, in input order."""
+        if job.futures is not None and job.generation != self._generation:
+            return self.finish(self.start(job.batch))  # its pool was stopped for another batch's fault
+        try:
+            if job.futures is None:
+                raise RuntimeError("the worker pool could not take the batch")
             out: list[tuple[bytes, dict[str, float]]] = []
-            for c, f in zip(chunks, futures):
+            for c, f in zip(job.chunks, job.futures):
                 out.extend(f.result(timeout=self._limit(len(c))))
-            self._records += len(batch)
             return out
         except KeyboardInterrupt:
             self.kill()
             raise
         except Exception as e:  # noqa: BLE001 - a dead or hung worker, or a bug: find the record at fault
-            print(f"cleaner: a worker failed ({type(e).__name__}: {e}); redoing this batch of {len(batch)} "
+            print(f"cleaner: a worker failed ({type(e).__name__}: {e}); redoing this batch of {len(job.batch)} "
                   "records one at a time", file=sys.stderr)
             self.kill()
-            return self._one_by_one(batch)
+            return self._one_by_one(job.batch)
+
+    def run(self, batch: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
+        """Spool lines and seconds by step for ``batch``, in input order."""
+        return self.finish(self.start(batch))
 
     def _one_by_one(self, batch: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
         out: list[tuple[bytes, dict[str, float]]] = []
@@ -487,7 +521,8 @@ def _prepare_workdir(workdir: str, key: str) -> None:
 
 def _pass1(inputs: list[str], options: Options, workdir: str,
            exclude: tuple[str, ...] = ()) -> tuple[list[str], dict[str, float], int, int]:
-    """Run pass 1 batch by batch.
+    """Run pass 1 batch by batch; the workers process one batch while the driver reads the
+    next and writes the previous one's spool.
 
     Returns the spool files in input order, seconds by step, the number of batches taken
     from an earlier interrupted run, and the number of input records read.
@@ -498,6 +533,17 @@ def _pass1(inputs: list[str], options: Options, workdir: str,
     records = iter_records(inputs, options, exclude)
     pool = WorkerPool(options)
     bar = _progress(options, "extract+mark", unit="rec")
+
+    def write(job: tuple[str, _Job]) -> None:
+        path, started = job
+        results = pool.finish(started)
+        for _, secs in results:
+            for k, v in secs.items():
+                times[k] = times.get(k, 0.0) + v
+        _write_spool(path, [line for line, _ in results])
+        bar.update(len(started.batch))
+
+    running: tuple[str, _Job] | None = None   # the batch the workers hold while the next one is read
     try:
         for b, batch in enumerate(_batches(records, max(1, options.spool_batch_records))):
             path = os.path.join(workdir, f"pass1-{b:06d}.jsonl.zst")
@@ -507,12 +553,12 @@ def _pass1(inputs: list[str], options: Options, workdir: str,
                 resumed += 1
                 bar.update(len(batch))
                 continue
-            results = pool.run(batch)
-            for _, secs in results:
-                for k, v in secs.items():
-                    times[k] = times.get(k, 0.0) + v
-            _write_spool(path, [line for line, _ in results])
-            bar.update(len(batch))
+            started = (path, pool.start(batch))
+            if running is not None:
+                write(running)
+            running = started
+        if running is not None:
+            write(running)
     finally:
         bar.close()
         pool.close()

@@ -132,3 +132,32 @@ def test_a_corpus_pass_worker_that_dies_costs_time_not_output(tmp_path, monkeypa
     assert "worker died" in capfd.readouterr().err
     assert read_outputs(tmp_path / "out") == read_outputs(tmp_path / "ref")
     assert res.report["documents"]["in"] == 121
+
+
+def test_a_pass1_worker_that_dies_while_the_next_batch_runs_costs_one_record(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from cleaner import pipeline
+    from cleaner.document import Document
+    from cleaner.steps import Marker
+
+    class Saboteur(Marker):
+        name = "saboteur"
+
+        def mark(self, doc: Document):
+            if "CRASH-ME" in doc.text:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return []
+
+    real = pipeline.build_markers
+    monkeypatch.setattr(pipeline, "build_markers", lambda options: real(options) + [Saboteur()])
+    path = tmp_path / "r.jsonl"
+    lines = [{"id": f"ok{i:02d}", "text": f"Record number {i} about the {WORDS[i % len(WORDS)]} and the {WORDS[(3 * i) % len(WORDS)]}."}
+             for i in range(20)]
+    lines.insert(5, {"id": "bad", "text": "This record says CRASH-ME in its text."})
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    off = dict(templates=False, exact_dedup=False, near_dedup=False)
+    res = run([str(path)], _opts(workers=2, spool_batch_records=4, **off), str(tmp_path / "out"))
+    assert res.report["documents"] == {"in": 21, "clean": 20, "dropped": 0, "rejected": 1}
+    assert res.report["rejected_by_kind"] == {"worker-died": 1}
