@@ -81,44 +81,22 @@ def test_a_blank_line_splits_a_menu_run(markers):
 # ------------------------------------------------------------------ menus: what stays
 
 
-def test_timetable_at_the_top_stays(markers):
-    text = f"Opening hours\nMon\n9-17\nTue\nClosed\nWed\n9-17\n\n{BODY}"
-    assert lines(clean(markers, text)) == lines(text)
+#: Texts with short lines that are content, not a menu: each must come out whole.
+SHORT_LINED_CONTENT = [
+    pytest.param(f"Opening hours\nMon\n9-17\nTue\nClosed\nWed\n9-17\n\n{BODY}", id="timetable-at-the-top"),
+    pytest.param(f"{BODY}\n\nMonday\nClosed\nTuesday\nClosed\nWednesday\nOpen late", id="timetable-without-digits-at-the-foot"),
+    pytest.param(f"{BODY}\n\nOak\nLarch\nChestnut\nElm\n\n{BODY2}", id="short-list-inside-the-article"),
+    pytest.param(f"{BODY}\n\nThe divers named four woods the board could use instead:\nOak\nLarch\nChestnut\nElm", id="list-introduced-with-a-colon-at-the-foot"),
+    pytest.param(f"{BODY}\n\n- Oak\n- Larch\n- Chestnut\n- Elm", id="bulleted-list-at-the-foot"),
+    pytest.param("Salt Wind\n\nGrey gulls\nOver the pier\nLow tide\nOld rope\nSalt wind\nHome again", id="a-page-that-is-only-a-short-lined-poem"),
+    pytest.param((f"{BODY}\n\nGrey gulls over the pier at dawn,\nthe old rope creaking in the wind,\n"
+                  "low tide and the boats lie down,\nsalt wind, and we are home again."), id="a-poem-after-the-prose"),
+    pytest.param(f"Introduction\nBackground\n{BODY}\n\nMethods\n{BODY2}", id="headings"),
+]
 
 
-def test_timetable_without_digits_at_the_foot_stays(markers):
-    text = f"{BODY}\n\nMonday\nClosed\nTuesday\nClosed\nWednesday\nOpen late"
-    assert lines(clean(markers, text)) == lines(text)
-
-
-def test_short_list_inside_the_article_stays(markers):
-    text = f"{BODY}\n\nOak\nLarch\nChestnut\nElm\n\n{BODY2}"
-    assert lines(clean(markers, text)) == lines(text)
-
-
-def test_list_the_text_introduces_with_a_colon_stays_at_the_foot(markers):
-    text = f"{BODY}\n\nThe divers named four woods the board could use instead:\nOak\nLarch\nChestnut\nElm"
-    assert lines(clean(markers, text)) == lines(text)
-
-
-def test_bulleted_list_at_the_foot_stays(markers):
-    text = f"{BODY}\n\n- Oak\n- Larch\n- Chestnut\n- Elm"
-    assert lines(clean(markers, text)) == lines(text)
-
-
-def test_a_page_that_is_only_a_short_lined_poem_stays(markers):
-    text = "Salt Wind\n\nGrey gulls\nOver the pier\nLow tide\nOld rope\nSalt wind\nHome again"
-    assert lines(clean(markers, text)) == lines(text)
-
-
-def test_a_poem_after_the_prose_stays(markers):
-    text = (f"{BODY}\n\nGrey gulls over the pier at dawn,\nthe old rope creaking in the wind,\n"
-            "low tide and the boats lie down,\nsalt wind, and we are home again.")
-    assert lines(clean(markers, text)) == lines(text)
-
-
-def test_headings_stay(markers):
-    text = f"Introduction\nBackground\n{BODY}\n\nMethods\n{BODY2}"
+@pytest.mark.parametrize("text", SHORT_LINED_CONTENT)
+def test_short_lined_content_stays(markers, text):
     assert lines(clean(markers, text)) == lines(text)
 
 
