@@ -31,3 +31,38 @@ def test_word_count_fast_path_boundaries():
     assert shape.word_count("² “y”") == 1
     assert shape._DISAGREEING.search("²") is not None
     assert shape._DISAGREEING.search("’“”—–…") is None
+
+
+def _spans(marker, text):
+    from cleaner.document import Document
+    return [(s.start, s.end, s.rule) for s in marker.mark(Document("d", None, text))]
+
+
+def test_chrome_line_memo_keeps_results_across_pages_and_languages():
+    from cleaner.rules import ChromeRules
+    from cleaner.rules.engine import load_rules
+
+    rules = load_rules()
+    german_line = "Zum Inhalt springen"
+    prose_de = " ".join(["Die Stadt und der Fluss sind nicht weit, wir sind mit dem Rad auf dem Weg."] * 6)
+    prose_en = " ".join(["The town and the river are not far, and we are on the way there by bike."] * 6)
+    pages = [f"{german_line}\n\n{prose_de}",       # German page: the German skip link goes
+             f"{german_line}\n\n{prose_en}",       # English page: German rules do not run here
+             f"{german_line}\n\n{prose_de}",
+             f"Share on Facebook\n\n{prose_en}\n\nShare on Facebook"]
+    warm = ChromeRules(rules)
+    got = [_spans(warm, p) for p in pages]
+    want = [_spans(ChromeRules(rules), p) for p in pages]
+    assert got == want
+    assert got[0] and not got[1]  # the memo is per language set: the same line, two answers
+
+
+def test_inpage_gram_memo_is_per_page():
+    from cleaner.dedup.inpage import InPageDuplicates
+
+    para = "A long paragraph about the harbour, its ships and the people who work there every single day of the week."
+    near = para.replace("week", "month")
+    other = "Something else entirely: a note on the weather in the hills, with rain and wind most of the afternoon."
+    pages = [f"{para}\n\n{other}\n\n{near}", f"{other}\n\n{para}\n\n{other}", f"{para}\n\n{near}"]
+    warm = InPageDuplicates()
+    assert [_spans(warm, p) for p in pages] == [_spans(InPageDuplicates(), p) for p in pages]

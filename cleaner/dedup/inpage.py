@@ -196,11 +196,17 @@ class _Item:
     shingles: frozenset[str] | None = None
     hashed: frozenset[int] | None = None
     sentence: bool | None = None
+    memo: "dict[str, frozenset[str]] | None" = None  # the marker's n-grams by block text, for this page
 
     def grams(self) -> frozenset[str]:
-        """Character n-grams (:func:`char_grams`), computed once."""
+        """Character n-grams (:func:`char_grams`), computed once per page (``memo``)."""
         if self.shingles is None:
-            self.shingles = char_grams(self.text)
+            got = self.memo.get(self.text) if self.memo is not None else None
+            if got is None:
+                got = char_grams(self.text)
+                if self.memo is not None:
+                    self.memo[self.text] = got
+            self.shingles = got
         return self.shingles
 
     def hashes(self) -> frozenset[int]:
@@ -304,6 +310,10 @@ class InPageDuplicates(Marker):
         super().__init__()
         self.jaccard_threshold, self.seed, self.exact_max = jaccard_threshold, seed, exact_max
         self._lsh_factory: _LSHFactory | None = None
+        # Character n-grams of the blocks of the page seen last, by block text: Settle runs
+        # this marker again over the same text, where only a few blocks are gone.
+        self._memo_text: str | None = None
+        self._memo: dict[str, frozenset[str]] = {}
 
     def _factory(self) -> _LSHFactory:
         if self._lsh_factory is None:
@@ -316,7 +326,14 @@ class InPageDuplicates(Marker):
 
     # ------------------------------------------------------------------ helpers
 
+    def _page_memo(self, text: str) -> dict[str, frozenset[str]]:
+        """The n-gram memo for the page ``text``; a new page starts an empty one."""
+        if text is not self._memo_text:
+            self._memo_text, self._memo = text, {}
+        return self._memo
+
     def _items(self, doc: Document) -> list[_Item]:
+        memo = self._page_memo(doc.text)
         blocks = segment(doc.text)
         code = shape.code_lines([b.text for b in blocks])
         mask = doc.removed_mask()
@@ -337,7 +354,7 @@ class InPageDuplicates(Marker):
             else:  # shape.is_label(core), reusing the word count (blanks around ``core`` change no count)
                 label = not barrier and words <= shape.MAX_LABEL_WORDS and bool(core.strip()) and not shape.ends_sentence(core)
             out.append(_Item(b, text, normalize_block(rest), words, barrier, label, reply,
-                             (idx > 0 and gone[idx - 1]) or (idx + 1 < len(blocks) and gone[idx + 1])))
+                             (idx > 0 and gone[idx - 1]) or (idx + 1 < len(blocks) and gone[idx + 1]), memo=memo))
         return out
 
     @staticmethod

@@ -6,7 +6,14 @@ looks at a character, and a page has dozens of short lines times a hundred rules
 which patterns could match a line that starts that way (the ``regex`` module's partial
 matching answers exactly: "could this be the start of a match?"); a line is then tried
 only against those few patterns. The answer is cached on the marker instance, bounded by
-:data:`MAX_PREFIX_CACHE`; the cache changes speed, never results.
+:data:`MAX_PREFIX_CACHE`; the cache changes speed, never results. The probes run without a
+time-out: they read at most :data:`PREFIX_CHARS` characters, so their time is bounded by
+the pattern alone, and the time-out's clock costs more than such a probe.
+
+Which rule patterns match a whole line depends on the line's core (and the page's
+languages) only, so the marker also remembers that per distinct core, bounded by
+:data:`MAX_LINE_CACHE`: lines printed on many pages of a site (and every line again when
+:class:`cleaner.rules.settle.Settle` re-runs the rules) are matched once.
 """
 from __future__ import annotations
 
@@ -22,6 +29,9 @@ from .lang import page_languages
 
 #: Distinct line openings whose candidate patterns are remembered (then the cache restarts).
 MAX_PREFIX_CACHE = 50_000
+#: Distinct (page languages, line core) pairs whose matching rule patterns are remembered
+#: (then the cache restarts); a core is at most a rule's ``max_chars`` characters.
+MAX_LINE_CACHE = 20_000
 #: Characters a line may lose to its bullet and Markdown frame (for the long-line shortcut).
 LONG_LINE_SLACK = 16
 #: Characters of a line opening used as the cache key: two for alphabetic scripts, one for
@@ -67,11 +77,10 @@ class PrefixIndex:
             self._cache[key] = hit
         return hit
 
-    def _could(self, i: int, pattern: "regex.Pattern[str]", key: str) -> bool:
-        try:
-            return pattern.fullmatch(key, partial=True, timeout=self.timeout_s) is not None
-        except TimeoutError:
-            raise TimeoutError(f"rule {self.names[i]} ran past {self.timeout_s} s on a line opening") from None
+    @staticmethod
+    def _could(i: int, pattern: "regex.Pattern[str]", key: str) -> bool:
+        # No time-out: ``key`` has at most PREFIX_CHARS characters (see the module docstring).
+        return pattern.fullmatch(key, partial=True) is not None
 
 
 def effective_text(text: str, block: Block, mask: list[tuple[int, int]]) -> str:
@@ -113,7 +122,8 @@ class Page:
     """
 
     def __init__(self, lines: list[Line], matchers: list[tuple[Rule, bool]], index: PrefixIndex, timeout_s: float,
-                 langs: frozenset[str] | None = None):
+                 langs: frozenset[str] | None = None, memo: "dict[tuple, tuple[int, ...]] | None" = None,
+                 memo_max: int = MAX_LINE_CACHE):
         self.lines, self.matchers, self.timeout_s = lines, matchers, timeout_s
         self._cands = [index.candidates(ln.core) if ln.core else () for ln in lines]
         self._hits: dict[int, set[int]] = {}
@@ -123,10 +133,19 @@ class Page:
         eager = {m for m, (_, member) in enumerate(matchers) if not member and m not in off}
         for m in eager:
             self._hits[m] = set()
+        memo = {} if memo is None else memo  # (langs, core) -> the eager matchers matching that core
         for k, ln in enumerate(lines):
-            for m in self._cands[k]:
-                if m in eager and self._test(m, ln):
-                    self._hits[m].add(k)
+            if not self._cands[k]:
+                continue
+            key = (langs, ln.core)
+            found = memo.get(key)
+            if found is None:
+                found = tuple(m for m in self._cands[k] if m in eager and self._test(m, ln))
+                if len(memo) >= memo_max:
+                    memo.clear()
+                memo[key] = found
+            for m in found:
+                self._hits[m].add(k)
 
     def _test(self, m: int, ln: Line) -> bool:
         rule, member = self.matchers[m]
@@ -171,6 +190,7 @@ class ChromeRules(Marker):
         self.max_chars = max((r.max_chars for r in rules if r.scope in whole), default=0)
         self.index = PrefixIndex([(r.member if member else r.pattern) for r, member in self.matchers], timeout_s,  # type: ignore[misc]
                                  names=[r.id for r, _ in self.matchers])
+        self._line_memo: dict[tuple, tuple[int, ...]] = {}  # see Page: (langs, core) -> matching rule patterns
 
     def _line_rule(self, core: str, folded: str) -> Rule | None:
         """The first line rule that matches one line (used after a cut changed the line)."""
@@ -213,7 +233,7 @@ class ChromeRules(Marker):
             else:  # partly cut already: map offsets of the remaining text back to the line
                 spans.extend(self._cut_spans(text, b, mask, cut, cr.id))
             lines[k] = Line(b, ln.text[:cut[0]] + ln.text[cut[1]:], self.max_chars)
-        page = Page(lines, self.matchers, self.index, self.timeout_s, langs)
+        page = Page(lines, self.matchers, self.index, self.timeout_s, langs, self._line_memo)
         # Phase 1b: rules that need nothing but the line itself; the first rule in order names it.
         hit_rule: dict[int, Rule] = {}
         for rule in self.line_rules:
