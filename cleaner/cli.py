@@ -184,5 +184,5 @@ def _rules(args: argparse.Namespace) -> int:
     problems = check_rules(rules)
     for p in problems:
         print(p)
-    print(f"{len(rules)} rules, {len(problems)} failing examples", file=sys.stderr)
+    print(f"{len(rules)} rules, {len(problems)} problems", file=sys.stderr)
     return EXIT_FAILED if problems else EXIT_OK

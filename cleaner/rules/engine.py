@@ -64,7 +64,9 @@ microseconds a line per rule.
 
 Examples: a ``match`` example with ``[[...]]`` marks exactly what the rule must remove
 from it (several lines are one document); without brackets all of it must go. A ``keep``
-example must lose nothing. ``cleaner rules check`` runs them; so does the test suite.
+example must lose nothing. ``cleaner rules check`` runs them (so does the test suite) and
+fails a rule without ``match`` or ``keep`` examples, or a built-in one without a
+``description``; loading for ``clean`` does not insist on either.
 
 Patterns are compiled with the ``regex`` module and matched with a time-out, so a
 pathological user pattern sends the record to rejects instead of hanging a worker.
@@ -139,6 +141,9 @@ class Rule:
     previous_rule: str = ""
     needs: tuple[str, ...] = ()
     source: str = ""
+    #: Loaded from a file shipped beside this module (not an ``--extra-rules`` file).
+    builtin: bool = False
+
     def matches(self, line: str, timeout_s: float) -> bool:
         """True when ``line`` (one line of text) is chrome by this rule's pattern.
 
@@ -303,6 +308,7 @@ def load_rules(paths: Iterable[str] | None = None) -> list[Rule]:
                 previous_rule=r.get("previous_rule", ""),
                 needs=tuple(n.casefold() for n in r.get("needs", ())),
                 source=os.path.basename(path),
+                builtin=os.path.dirname(os.path.abspath(path)) == RULES_DIR,
             ))
     return rules
 
@@ -343,7 +349,30 @@ def parse_example(example: str) -> tuple[str, list[str] | None]:
     return plain, (marked or None)
 
 
+def rule_gaps(rule: Rule) -> list[str]:
+    """What ``rule`` lacks to be checkable and explainable: one message per gap (empty: none).
+
+    Every rule needs ``match`` and ``keep`` examples (without them ``cleaner rules check``
+    proves nothing about it); a built-in rule also needs a ``description``, the reason
+    ``cleaner explain`` and report.html give for its removals.
+    """
+    where = f"{rule.id} ({rule.source})"
+    gaps = []
+    if not rule.match:
+        gaps.append(f"{where}: no match examples; add match = [\"...\"] with text the rule must remove")
+    if not rule.keep:
+        gaps.append(f"{where}: no keep examples; add keep = [\"...\"] with similar text the rule must leave alone")
+    if rule.builtin and not rule.description.strip():
+        gaps.append(f"{where}: no description; add description = \"...\" saying what site chrome it removes")
+    return gaps
+
+
 def check_rules(rules: list[Rule], timeout_s: float = 1.0) -> list[str]:
-    """Run every rule's examples alone; one message per example that does not behave as stated."""
+    """Check rules as ``cleaner rules check`` does: one message per problem (empty: all good).
+
+    Problems are the gaps of :func:`rule_gaps` (missing examples or description), then
+    every example run with its rule alone that does not behave as stated.
+    """
     from .marker import check_examples
-    return check_examples(rules, timeout_s)
+    problems = [g for r in rules for g in rule_gaps(r)]
+    return problems + check_examples(rules, timeout_s)
