@@ -1,6 +1,7 @@
 """Chrome rules: the rule files' own examples, the loader's errors, the engine's scopes."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -43,6 +44,50 @@ def test_rules_are_versioned_language_tagged_and_carry_both_kinds_of_example(rul
         assert r.match and r.keep, f"{r.id} needs match and keep examples"
         if r.lang not in ("*", "en"):
             assert f".{r.lang}." in r.id, f"{r.id} should carry its language in its id"
+
+
+def test_every_shipped_rule_says_what_it_removes_in_one_line(rules):
+    for r in rules:
+        assert r.builtin, f"{r.id} comes from a shipped file"
+        d = r.description
+        assert d.strip(), f"{r.id} needs a description (cleaner explain shows it as the reason)"
+        assert "\n" not in d and not re.search(r"[^.]\.$", d) and d[0] == d[0].lower(), f"{r.id}: {d!r}"
+
+
+USER_RULE = '[[rule]]\nid = "chrome.mine@1"\npattern = "(?i)buy our mugs"\n'
+
+
+def test_check_fails_a_user_rule_without_examples_but_loading_stays_lenient(tmp_path):
+    f = tmp_path / "mine.toml"
+    f.write_text(USER_RULE, encoding="utf-8")
+    rules = load_rules([str(f)])  # what `clean --extra-rules` does: no error
+    assert [r.id for r in rules] == ["chrome.mine@1"] and not rules[0].builtin
+    problems = check_rules(rules)
+    assert len(problems) == 2, problems
+    assert "no match examples" in problems[0] and "no keep examples" in problems[1]
+    assert all(p.startswith("chrome.mine@1 (mine.toml)") for p in problems)
+    f.write_text(USER_RULE + 'match = ["Buy our mugs"]\nkeep = ["Buy our mugs? No."]\n', encoding="utf-8")
+    assert check_rules(load_rules([str(f)])) == [], "a user rule needs examples, not a description"
+
+
+def test_check_fails_a_shipped_rule_without_a_description(tmp_path):
+    f = tmp_path / "mine.toml"
+    f.write_text(USER_RULE + 'match = ["Buy our mugs"]\nkeep = ["Buy our mugs? No."]\n', encoding="utf-8")
+    [rule] = load_rules([str(f)])
+    problems = check_rules([dataclasses.replace(rule, builtin=True)])
+    assert len(problems) == 1 and "no description" in problems[0]
+    assert check_rules([dataclasses.replace(rule, builtin=True, description="mug adverts")]) == []
+
+
+def test_rules_check_cli_fails_on_an_extra_rule_without_examples(tmp_path, capsys):
+    from cleaner.cli import EXIT_FAILED, EXIT_OK, main
+    f = tmp_path / "mine.toml"
+    f.write_text(USER_RULE, encoding="utf-8")
+    assert main(["rules", "check", "--extra-rules", str(f)]) == EXIT_FAILED
+    out = capsys.readouterr().out
+    assert "chrome.mine@1 (mine.toml): no match examples" in out and "no keep examples" in out
+    f.write_text(USER_RULE + 'match = ["Buy our mugs"]\nkeep = ["Buy our mugs? No."]\n', encoding="utf-8")
+    assert main(["rules", "check", "--extra-rules", str(f)]) == EXIT_OK
 
 
 def test_languages_asked_for_are_all_covered(rules):
