@@ -70,6 +70,15 @@ def test_check_fails_a_user_rule_without_examples_but_loading_stays_lenient(tmp_
     assert check_rules(load_rules([str(f)])) == [], "a user rule needs examples, not a description"
 
 
+def test_check_fails_a_user_rule_in_a_language_pages_are_never_tagged_with(tmp_path):
+    f = tmp_path / "it.toml"
+    f.write_text('lang = "it"\n' + USER_RULE + 'match = ["Buy our mugs"]\nkeep = ["Buy our mugs? No."]\n', encoding="utf-8")
+    problems = check_rules(load_rules([str(f)]))
+    assert len(problems) == 1 and "lang 'it' is never detected" in problems[0], problems
+    f.write_text('lang = "*"\n' + USER_RULE + 'match = ["Buy our mugs"]\nkeep = ["Buy our mugs? No."]\n', encoding="utf-8")
+    assert check_rules(load_rules([str(f)])) == []
+
+
 def test_check_fails_a_shipped_rule_without_a_description(tmp_path):
     f = tmp_path / "mine.toml"
     f.write_text(USER_RULE + 'match = ["Buy our mugs"]\nkeep = ["Buy our mugs? No."]\n', encoding="utf-8")

@@ -83,6 +83,7 @@ from typing import Any, Iterable
 import regex
 
 from . import shape
+from .lang import KNOWN_LANGUAGES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -353,8 +354,9 @@ def rule_gaps(rule: Rule) -> list[str]:
     """What ``rule`` lacks to be checkable and explainable: one message per gap (empty: none).
 
     Every rule needs ``match`` and ``keep`` examples (without them ``cleaner rules check``
-    proves nothing about it); a built-in rule also needs a ``description``, the reason
-    ``cleaner explain`` and report.html give for its removals.
+    proves nothing about it) and a language tag that page detection knows (a rule tagged
+    ``it`` would pass its examples but never run on a page); a built-in rule also needs a
+    ``description``, the reason ``cleaner explain`` and report.html give for its removals.
     """
     where = f"{rule.id} ({rule.source})"
     gaps = []
@@ -362,6 +364,9 @@ def rule_gaps(rule: Rule) -> list[str]:
         gaps.append(f"{where}: no match examples; add match = [\"...\"] with text the rule must remove")
     if not rule.keep:
         gaps.append(f"{where}: no keep examples; add keep = [\"...\"] with similar text the rule must leave alone")
+    if rule.lang not in KNOWN_LANGUAGES:
+        gaps.append(f"{where}: lang {rule.lang!r} is never detected on a page, so the rule would never run; "
+                    f"use one of {', '.join(sorted(KNOWN_LANGUAGES))} ('*': every page)")
     if rule.builtin and not rule.description.strip():
         gaps.append(f"{where}: no description; add description = \"...\" saying what site chrome it removes")
     return gaps

@@ -31,6 +31,8 @@ STOPWORDS = {
     "es": frozenset("el la los las y del que en un una es por con para se al lo como más pero sus".split()),
     "en": frozenset("the and of to is in that for it with as was on are be this by".split()),
 }
+#: Every tag :func:`page_languages` can answer: a rule tagged otherwise never runs on a page.
+KNOWN_LANGUAGES = frozenset({"*", "ja", "zh", *STOPWORDS})
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 _HAN = regex.compile(r"\p{Han}")
 
