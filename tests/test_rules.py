@@ -246,3 +246,16 @@ def test_prefix_index_never_hides_a_match(rules, lines):
     slow.index = Everything()
     key = lambda s: (s.start, s.end, s.rule)  # noqa: E731
     assert sorted(map(key, fast.mark(Document("t", None, text)))) == sorted(map(key, slow.mark(Document("t", None, text))))
+
+
+def test_the_example_file_in_the_rules_readme_loads_and_passes_its_check(tmp_path):
+    import os
+    from cleaner.rules.engine import RULES_DIR
+    with open(os.path.join(RULES_DIR, "README.md"), encoding="utf-8") as fh:
+        block = re.search(r"```toml\n(.*?)```", fh.read(), re.DOTALL)
+    assert block, "cleaner/rules/README.md shows an example rule file"
+    f = tmp_path / "readme.toml"
+    f.write_text(block.group(1), encoding="utf-8")
+    rules = load_rules([str(f)])
+    assert rules and all(r.match and r.keep and r.description for r in rules)
+    assert check_rules(rules) == []
