@@ -1,13 +1,16 @@
-"""One options object for the whole pipeline: defaults here, a TOML file, flags with the same names.
+"""One options object for the whole pipeline: defaults here, a TOML file, flags of the same names.
 
-Every field of :class:`Options` is a flag of ``cleaner clean`` (``near_dup_jaccard`` is
-``--near-dup-jaccard``) and a key of the ``[clean]`` table (or top level) of the file given
-with ``--config``. Flags win over the file, the file over the defaults. The options in force
-are echoed into ``report.json``.
+Every field of :class:`Options` is a flag of ``cleaner clean`` spelled with dashes
+(``--near-dup-jaccard 0.7``) and a key of the ``[clean]`` table (or top level) of the file
+given with ``--config`` spelled with underscores (``near_dup_jaccard = 0.7``). Flags win over
+the file, the file over the defaults. Numeric options declare the :class:`Interval` of values
+that make sense; :func:`load_options` refuses values outside it. The options in force are
+echoed into ``report.json``.
 """
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import sys
 from dataclasses import dataclass, field, fields
@@ -19,7 +22,44 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+@dataclass(frozen=True)
+class Interval:
+    """The values a numeric option accepts: ``lo``..``hi`` (``None``: unbounded), each end open or closed."""
+
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+
+    def __contains__(self, v: float) -> bool:
+        if not math.isfinite(v):
+            return False
+        if self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo):
+            return False
+        return self.hi is None or (v < self.hi if self.hi_open else v <= self.hi)
+
+    def __str__(self) -> str:
+        if self.lo is not None and self.hi is not None:
+            return f"{'(' if self.lo_open else '['}{self.lo}, {self.hi}{')' if self.hi_open else ']'}"
+        if self.lo is not None:
+            return f"{'>' if self.lo_open else '>='} {self.lo}"
+        if self.hi is not None:
+            return f"{'<' if self.hi_open else '<='} {self.hi}"
+        return "any finite number"
+
+
+#: Common intervals: a share or similarity (0, 1], a count of at least one, a non-negative amount.
+SHARE_OPEN_LOW = Interval(0, 1, lo_open=True)
+SHARE = Interval(0, 1)
+AT_LEAST_ONE = Interval(1)
+NON_NEGATIVE = Interval(0)
+POSITIVE = Interval(0, lo_open=True)
+#: Seeds numpy's legacy RandomState (used by datasketch) accepts: 0 <= seed < 2**32.
+SEED_RANGE = Interval(0, 2**32 - 1)
+
+
 def _opt(default: Any, help: str, **kw: Any) -> Any:
+    """A field of :class:`Options`: default, help text, and ``choices``/``bounds``/``aliases`` metadata."""
     return field(default=default, metadata={"help": help, **kw})
 
 
@@ -32,40 +72,40 @@ class Options:
     html_field: str = _opt("html", "JSONL/Parquet field that holds raw HTML")
     id_field: str = _opt("id", "JSONL/Parquet field that holds the record id")
     url_field: str = _opt("url", "JSONL/Parquet field that holds the page URL")
-    max_input_bytes: int = _opt(50_000_000, "records larger than this go to rejects (bytes)")
-    max_decompressed_bytes: int = _opt(2_000_000_000, "a compressed input file that inflates past this is cut off and the rest rejected (bytes)")
+    max_input_bytes: int = _opt(50_000_000, "records larger than this go to rejects (bytes)", bounds=AT_LEAST_ONE)
+    max_decompressed_bytes: int = _opt(2_000_000_000, "a compressed input file that inflates past this is cut off and the rest rejected (bytes)", bounds=AT_LEAST_ONE)
     # --- extraction
     extract: bool = _opt(True, "run main-content extraction on HTML records (off: HTML is turned to plain text)")
     favor: str = _opt("balanced", "trafilatura trade-off: balanced, precision or recall", choices=("balanced", "precision", "recall"))
     captions: bool = _opt(False, "keep figure captions (figcaption text, once) as paragraphs; off: figures are dropped whole, as trafilatura does")
-    doc_timeout_s: float = _opt(60.0, "a record that takes longer than this to extract and mark goes to rejects (seconds; 0 = no limit)")
+    doc_timeout_s: float = _opt(60.0, "a record that takes longer than this to extract and mark goes to rejects (seconds; 0 = no limit)", bounds=NON_NEGATIVE)
     # --- rules and in-page duplicates
     rules: str = _opt("all", "comma-separated rule ids or prefixes to run (all = every built-in rule)")
     disable_rules: str = _opt("", "comma-separated rule ids or prefixes to switch off")
     extra_rules: str = _opt("", "path of a TOML rules file to load beside the built-in ones")
     languages: str = _opt("all", "comma-separated language tags whose language-bound rules run (all = every language)")
-    regex_timeout_s: float = _opt(0.5, "time limit of one regular-expression match (seconds)")
+    regex_timeout_s: float = _opt(0.5, "time limit of one regular-expression match (seconds)", bounds=POSITIVE)
     title_dedup: bool = _opt(True, "remove the first line of the text when it repeats the page title (the title stays in the title field)")
     inpage_dedup: bool = _opt(True, "remove repeated headlines, captions and paragraphs inside each page")
-    inpage_jaccard: float = _opt(0.8, "Jaccard similarity of character 5-gram sets above which two paragraphs of one page are near-duplicates")
+    inpage_jaccard: float = _opt(0.8, "Jaccard similarity of character 5-gram sets above which two paragraphs of one page are near-duplicates", bounds=SHARE_OPEN_LOW)
     # --- site templates
     templates: bool = _opt(True, "remove blocks that recur on many pages of one host")
-    template_min_pages: int = _opt(4, "a block is template only if it occurs on at least this many distinct pages of its host (measured: benchmarks/dedup_templates.py)")
-    template_min_share: float = _opt(0.2, "... and on at least this share of the host's distinct pages (0-1)")
+    template_min_pages: int = _opt(4, "a block is template only if it occurs on at least this many distinct pages of its host (measured: benchmarks/dedup_templates.py)", bounds=Interval(2))
+    template_min_share: float = _opt(0.2, "... and on at least this share of the host's distinct pages (0-1)", bounds=SHARE)
     # --- near-duplicate documents
     exact_dedup: bool = _opt(True, "drop documents whose normalised text equals an earlier survivor's")
     near_dedup: bool = _opt(True, "drop near-duplicate documents (MinHash LSH)")
-    near_dup_jaccard: float = _opt(0.55, "Jaccard similarity of shingle sets at or above which two documents are near-duplicates (0-1; LSH bands and rows follow from it)")
-    minhash_permutations: int = _opt(128, "MinHash signature length (number of hash functions)")
-    shingle_words: int = _opt(5, "word n-gram size of shingles for space-delimited text")
-    shingle_chars: int = _opt(5, "character n-gram size of shingles for text written without spaces (CJK, Thai)")
-    verify_shingles: int = _opt(512, "shingles kept per document (bottom-k sketch, on disk) to verify LSH candidates: exact Jaccard similarity for documents with at most this many shingles, an estimate above")
-    seed: int = _opt(42, "seed of the MinHash hash functions")
-    min_doc_chars: int = _opt(1, "documents with less clean text than this are dropped (characters)")
+    near_dup_jaccard: float = _opt(0.55, "Jaccard similarity of shingle sets at or above which two documents are near-duplicates (0-1; LSH bands and rows follow from it)", bounds=SHARE_OPEN_LOW)
+    minhash_permutations: int = _opt(128, "MinHash signature length (number of hash functions)", bounds=AT_LEAST_ONE)
+    shingle_words: int = _opt(5, "word n-gram size of shingles for space-delimited text", bounds=AT_LEAST_ONE)
+    shingle_chars: int = _opt(5, "character n-gram size of shingles for text written without spaces (CJK, Thai)", bounds=AT_LEAST_ONE)
+    verify_shingles: int = _opt(512, "shingles kept per document (bottom-k sketch, on disk) to verify LSH candidates: exact Jaccard similarity for documents with at most this many shingles, an estimate above", bounds=AT_LEAST_ONE)
+    seed: int = _opt(42, "seed of the MinHash hash functions", bounds=SEED_RANGE)
+    min_doc_chars: int = _opt(1, "documents with less clean text than this are dropped (characters)", bounds=NON_NEGATIVE)
     # --- running
-    workers: int = _opt(0, "worker processes (0 = number of cores)")
-    batch_size: int = _opt(64, "records handed to a worker at a time")
-    spool_batch_records: int = _opt(1000, "input records per spool batch in OUTDIR/.work: the unit of resuming an interrupted run (records)")
+    workers: int = _opt(0, "worker processes (0 = number of cores)", bounds=NON_NEGATIVE)
+    batch_size: int = _opt(64, "records handed to a worker at a time", bounds=AT_LEAST_ONE)
+    spool_batch_records: int = _opt(1000, "input records per spool batch in OUTDIR/.work: the unit of resuming an interrupted run (records)", bounds=AT_LEAST_ONE)
     engine: str = _opt("local", "where the pipeline runs: local (a process pool on this machine) or ray "
                                 "(Ray Data on a cluster; needs pip install 'cleaner[ray]' and -o OUTDIR)",
                        choices=("local", "ray"))
@@ -75,7 +115,7 @@ class Options:
                                     "pull; starts at once) or hash (hash shuffle with aggregator actors; 15-20 s to start on "
                                     "2 cores, meant for very large shuffles)", choices=("sort", "hash"))
     # --- writing
-    shard_size_mb: float = _opt(256.0, "start a new output shard after this many megabytes of uncompressed JSON")
+    shard_size_mb: float = _opt(256.0, "start a new output shard after this many megabytes of uncompressed JSON", bounds=POSITIVE)
     output_format: str = _opt("jsonl.gz", "output shards: jsonl, jsonl.gz, jsonl.zst or parquet", choices=("jsonl", "jsonl.gz", "jsonl.zst", "parquet"))
     fail_on_reject: bool = _opt(False, "exit with status 3 when any record was rejected")
     progress: bool = _opt(True, "show progress bars on standard error")
@@ -109,18 +149,42 @@ def load_options(path: str | None = None, overrides: dict[str, Any] | None = Non
     known = {f.name: f for f in option_fields()}
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise ValueError(f"unknown option(s) {', '.join(unknown)}; known options: {', '.join(known)}")
+        dashed = [f"{k} -> {k.replace('-', '_')}" for k in unknown if k.replace("-", "_") in known]
+        hint = (f" (TOML keys are spelled with underscores where flags have dashes: {'; '.join(dashed)})"
+                if dashed else "")
+        raise ValueError(f"unknown option(s) {', '.join(unknown)}{hint}; known options: {', '.join(known)}")
     for k, v in list(values.items()):
         default = known[k].default
         if isinstance(default, bool):
             if not isinstance(v, bool):
                 raise ValueError(f"option {k} takes true or false, not {v!r}")
-        elif isinstance(default, (int, float)) and not isinstance(v, bool):
-            try:
-                values[k] = type(default)(v)
-            except (TypeError, ValueError):
-                raise ValueError(f"option {k} takes a number, not {v!r}") from None
+        elif isinstance(default, (int, float)):
+            values[k] = _number(k, default, v)
         choices = known[k].metadata.get("choices")
         if choices and values[k] not in choices:
             raise ValueError(f"option {k} must be one of {', '.join(choices)}, not {v!r}")
+        bounds = known[k].metadata.get("bounds")
+        if bounds is not None and values[k] not in bounds:
+            raise ValueError(f"option {k} (--{k.replace('_', '-')}) must be {_describe(bounds)}, not {v!r}; "
+                             f"the default is {default}")
     return Options(**values)
+
+
+def _number(key: str, default: int | float, v: Any) -> int | float:
+    """``v`` as the type of ``default``; ``ValueError`` for a non-number or a fraction given to a whole-number option."""
+    if isinstance(v, bool):
+        raise ValueError(f"option {key} takes a number, not {v!r}")
+    try:
+        f = float(v)
+        if isinstance(default, int) and math.isfinite(f) and not f.is_integer():
+            raise ValueError
+        return type(default)(v) if isinstance(default, float) or not isinstance(v, float) else int(f)
+    except (TypeError, ValueError, OverflowError):
+        kind = "a whole number" if isinstance(default, int) else "a number"
+        raise ValueError(f"option {key} takes {kind}, not {v!r}") from None
+
+
+def _describe(bounds: Interval) -> str:
+    """``bounds`` in words, for error messages: ``in (0, 1]`` or ``>= 1``."""
+    text = str(bounds)
+    return f"in {text}" if text[0] in "([" else text
