@@ -10,22 +10,32 @@ from typing import Any, Sequence
 from . import __version__
 from .config import Options, load_options, option_fields
 
-#: Exit statuses.
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTS = 0, 1, 2, 3
-
+#: Exit statuses. ``EXIT_BROKEN_PIPE``: the reader of standard output went away (128 + SIGPIPE, as a shell reports it).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTS, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 141
 
 #: Options ``cleaner explain`` has no flag for: it always runs on this machine.
 ENGINE_OPTIONS = ("engine", "ray_address", "ray_shuffle")
+#: Options ``cleaner explain`` has no flag for: it runs on this machine and writes no shards, so
+#: these change nothing it shows. They keep their defaults or ``--config`` values.
+EXPLAIN_EXCLUDED_OPTIONS = ENGINE_OPTIONS + ("workers", "shard_size_mb", "output_format",
+                                             "spool_batch_records", "fail_on_reject")
+#: Title of the options group in ``--help``.
+OPTIONS_GROUP_TITLE = ("options (also keys of the --config TOML file, top level or in a [clean] table, "
+                       "spelled with underscores: --near-dup-jaccard 0.7 is near_dup_jaccard = 0.7)")
+#: Line written between two documents in the one-file standard-output mode: a form feed alone
+#: on its line (the page separator of plain text, as pdftotext writes between pages).
+DOC_SEPARATOR = "\n\f\n"
 
 
 def _add_option_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:
     """One flag per :class:`Options` field but ``exclude``, named like the field, default taken from the config."""
-    g = p.add_argument_group("options (also settable in the --config TOML file, same names)")
+    g = p.add_argument_group(OPTIONS_GROUP_TITLE)
     for f in option_fields():
         if f.name in exclude:
             continue
         flags = ["--" + f.name.replace("_", "-"), *f.metadata.get("aliases", ())]
-        help_ = f"{f.metadata.get('help', '')} (default: {f.default})"
+        bounds = f.metadata.get("bounds")
+        help_ = f"{f.metadata.get('help', '')} (default: {f.default}{f'; {bounds}' if bounds else ''})"
         if isinstance(f.default, bool):
             g.add_argument(*flags, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help_)
         else:
@@ -50,10 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Extract main content, remove site chrome, in-page duplicates, site "
                                    "templates and near-duplicate documents. With -o, writes "
                                    "OUTDIR/clean-*.jsonl.gz, dropped-*, rejects-*, report.json and "
-                                   "report.html; without -o and with one input file, prints the clean text.")
+                                   "report.html; without -o and with one input file, prints the clean text "
+                                   "(documents of a multi-record file separated by a line holding only a "
+                                   "form feed, \\f).")
     c.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (*.html, *.txt, *.jsonl, *.warc, *.parquet, optionally .gz/.zst)")
     c.add_argument("-o", "--output", metavar="OUTDIR", help="output folder (a run into the same folder resumes)")
-    c.add_argument("--config", metavar="TOML", help="options file; flags override it")
+    c.add_argument("--config", metavar="TOML", help="options file (keys with underscores); flags override it")
     _add_option_flags(c)
 
     e = sub.add_parser("explain", help="show what was removed from one document and why",
@@ -61,13 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
                                    "with its rule and, for duplicates, the copy that was kept. It always "
                                    "runs on this machine (the local engine): engine settings in --config "
                                    "are ignored.")
-    e.add_argument("inputs", nargs="+", metavar="INPUT")
+    e.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="files or folders, as for clean; every document of them goes through the corpus "
+                        "steps (templates, duplicates), one is shown")
     e.add_argument("--id", help="the document to explain (default: the first)")
-    e.add_argument("--format", choices=("text", "html"), default="text")
-    e.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    e.add_argument("-o", "--output", metavar="FILE", help="write there instead of standard output")
-    e.add_argument("--config", metavar="TOML")
-    _add_option_flags(e, exclude=ENGINE_OPTIONS)
+    e.add_argument("--format", choices=("text", "html"), default="text",
+                   help="text: the document with [-RULE: REMOVED-] markers; html: a self-contained page "
+                        "(default: text)")
+    e.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour the text markers by kind of removal; auto: only on a terminal and without "
+                        "NO_COLOR (default: auto)")
+    e.add_argument("-o", "--output", metavar="FILE",
+                   help="write to this FILE (one file, not a folder) instead of standard output")
+    e.add_argument("--config", metavar="TOML", help="options file (keys with underscores); flags override it")
+    _add_option_flags(e, exclude=EXPLAIN_EXCLUDED_OPTIONS)
 
     s = sub.add_parser("show", help="print the result of a run: summary, clean documents, drops",
                        description="Read OUTDIR written by `cleaner clean -o OUTDIR` and print its summary, "
@@ -76,13 +95,34 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-n", "--limit", type=int, default=3, help="clean documents to print (default: 3)")
     s.add_argument("--chars", type=int, default=600, help="characters of each text to print (default: 600)")
 
-    r = sub.add_parser("rules", help="list the chrome rules or check their examples")
-    r.add_argument("action", choices=("check", "list"))
+    r = sub.add_parser("rules", help="list the chrome rules or check their examples",
+                       description="check: run every rule's examples against the rule and print the ones "
+                                   "that fail (exit 1 if any). list: print every rule as one tab-separated "
+                                   "line: id, language (* = any), scope, description.")
+    r.add_argument("action", choices=("check", "list"),
+                   help="check (run the rules' examples) or list (print the rules)")
     r.add_argument("--extra-rules", metavar="TOML", default="", help="also load this rules file")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
+
+    When the reader of standard output goes away (``cleaner show OUT | head``), the output
+    left is thrown away and the status is :data:`EXIT_BROKEN_PIPE`, without a traceback
+    (the Python documentation's recipe for SIGPIPE in the ``signal`` module).
+    """
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a broken pipe shows here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the flush at exit must not fail again
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "clean":
@@ -146,10 +186,13 @@ def _clean(args: argparse.Namespace) -> int:
     rep = result.report
     if to_stdout:
         out = sys.stdout
-        out.write("\n\n".join(result.clean_texts))
+        out.write(DOC_SEPARATOR.join(result.clean_texts))
         if result.clean_texts:
             out.write("\n")
         out.flush()
+        note = stdout_note(rep)
+        if note:
+            print(note, file=sys.stderr)
     else:
         print(summary_line(rep, args.output), file=sys.stderr)
     if options.fail_on_reject and result.rejected:
@@ -167,6 +210,18 @@ def summary_line(rep: dict[str, Any], outdir: str) -> str:
             f"{removed:.1f}% of extracted characters removed; {rep['run']['seconds']:.1f} s "
             f"({rep['run']['documents_per_second'] or 0:.1f} records/s, {rep['run']['workers']} workers).\n"
             f"cleaner: output in {outdir}/ (clean-*, dropped-*, rejects-*, report.json, report.html)")
+
+
+def stdout_note(rep: dict[str, Any]) -> str | None:
+    """The note on standard error after printing clean text: documents dropped, or nothing kept (``None``: all kept)."""
+    d = rep["documents"]
+    if d["dropped"] == 0 and d["clean"] > 0:
+        return None
+    reasons = ", ".join(f"{n} {r}" for r, n in rep["dropped_by_reason"].items())
+    kept = "nothing kept" if d["clean"] == 0 else f"{d['clean']} kept"
+    return (f"cleaner: {d['in']} record(s) in, {kept}: {d['dropped']} dropped"
+            f"{' (' + reasons + ')' if reasons else ''}, {d['rejected']} rejected; "
+            "run with -o OUTDIR to see each drop and its reason")
 
 
 def _rules(args: argparse.Namespace) -> int:

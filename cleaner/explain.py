@@ -226,6 +226,8 @@ def explain_main(args: argparse.Namespace, options: Options) -> int:
             write_text_atomic(args.output, out)
         else:
             _write_stdout(out)
+    except BrokenPipeError:
+        raise  # the reader went away: cleaner.cli.main ends quietly
     except OSError as e:
         return _fail(f"cannot write {args.output or 'standard output'}: {e}; choose another -o path")
     return EXIT_OK

@@ -475,6 +475,7 @@ def run(inputs: list[str], options: Options, outdir: str | None,
         raise RunError(f"the output folder {outdir!r} is an input folder; choose another folder with -o "
                        "(a folder inside the input folder is fine: it is not read)")
     list_inputs(inputs, exclude)  # fail fast on a missing path, before any work
+    _check_rules(options)  # and on a bad rules file, before OUTDIR/.work is made
     t_start = time.perf_counter()
     tmp_root = None
     if outdir is None:
@@ -488,6 +489,18 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     finally:
         if tmp_root:
             shutil.rmtree(tmp_root, ignore_errors=True)
+
+
+def _check_rules(options: Options) -> None:
+    """Load the rules ``options`` select (raises :class:`RuleError`) and print the selection's warnings.
+
+    Cheap for the run: forked workers find the compiled patterns in the regex module's cache.
+    """
+    from .rules.engine import select_rules
+    warnings: list[str] = []
+    select_rules(options, warnings)
+    for w in warnings:
+        print(f"cleaner: warning: {w}", file=sys.stderr)
 
 
 def _check_outdir(outdir: str, workdir: str) -> None:

@@ -314,10 +314,12 @@ def load_rules(paths: Iterable[str] | None = None) -> list[Rule]:
     return rules
 
 
-def select_rules(options) -> list[Rule]:
+def select_rules(options, warnings: list[str] | None = None) -> list[Rule]:
     """The rules that ``options`` switch on: built-in plus ``extra_rules``, filtered by id and language.
 
     Raises :class:`RuleError` for an unknown id or prefix in ``rules``/``disable_rules``.
+    A tag of ``languages`` that no loaded rule has (``xx``, a typo) switches nothing on; when
+    ``warnings`` is given, a message naming the known language tags is appended to it.
     """
     rules = load_rules()
     if options.extra_rules:
@@ -338,7 +340,15 @@ def select_rules(options) -> list[Rule]:
         off = pick(options.disable_rules)
         rules = [r for r in rules if not any(r.id == w or r.id.startswith(w) for w in off)]
     if options.languages != "all":
-        langs = {s.strip() for s in options.languages.split(",")}
+        langs = {s.strip() for s in options.languages.split(",") if s.strip()}
+        known_langs = sorted({r.lang for r in rules} - {"*"})
+        unknown = sorted(langs - set(known_langs))
+        if unknown and warnings is not None:
+            on = sorted(langs & set(known_langs))
+            warnings.append(f"no rules for language tag(s) {', '.join(unknown)} of the languages option (--languages); "
+                            f"known languages: {', '.join(known_langs)}; "
+                            + (f"language-bound rules run for {', '.join(on)} only" if on
+                               else "no language-bound rule runs (only language-free ones)"))
         rules = [r for r in rules if r.lang == "*" or r.lang in langs]
     return rules
 
