@@ -36,12 +36,18 @@ class Ran:
 
 
 @pytest.fixture
-def explain_cli(capsysbinary):
-    """Run ``cleaner explain ARGS`` in this process (standard output is a pipe, not a terminal)."""
+def explain_cli(capsysbinary, tmp_path_factory):
+    """Run ``cleaner explain ARGS`` in this process (standard output is a pipe, not a terminal).
+
+    One worker process, from a --config file (explain has no --workers flag), unless ARGS
+    give their own --config.
+    """
     from cleaner.cli import main
+    one_worker = tmp_path_factory.mktemp("cfg") / "one-worker.toml"
+    one_worker.write_text("workers = 1\n", encoding="utf-8")
 
     def call(*args: str) -> Ran:
-        code = main(["explain", *args, "--workers", "1"])
+        code = main(["explain", *args] + ([] if "--config" in args else ["--config", str(one_worker)]))
         out, err = capsysbinary.readouterr()
         return Ran(code, out.decode("utf-8"), err.decode("utf-8"))
     return call
