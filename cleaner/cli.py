@@ -35,7 +35,7 @@ def _add_option_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ())
             continue
         flags = ["--" + f.name.replace("_", "-"), *f.metadata.get("aliases", ())]
         bounds = f.metadata.get("bounds")
-        help_ = f"{f.metadata.get('help', '')} (default: {f.default}{f'; {bounds}' if bounds else ''})"
+        help_ = f"{f.metadata.get('help', '')} (default: {f.default}{f'; allowed: {bounds}' if bounds else ''})"
         if isinstance(f.default, bool):
             g.add_argument(*flags, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help_)
         else:
