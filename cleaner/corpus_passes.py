@@ -289,7 +289,10 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
     """Observe and decide every corpus step in turn; returns each spool file's first ordinal and the appliers.
 
     ``progress(description)`` makes a progress bar (``update(n)``, ``close()``);
-    ``times`` gets the seconds by step added.
+    ``times`` gets the seconds by step added (fingerprints and applying in the workers,
+    observing and deciding in the driver). Each step's ``stats.documents`` becomes the
+    number of documents it observed (those not dropped by an earlier step); its
+    ``stats.seconds`` is left at 0 (the seconds are in ``times``).
     """
     marks_dir = os.path.join(workdir, MARKS_DIR)
     os.makedirs(marks_dir, exist_ok=True)
@@ -307,6 +310,7 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
             for name, s in res["seconds"].items():
                 times[name] = times.get(name, 0.0) + s
             step.timed(step.observe_batch, (start + res["pos"]).tolist(), res["ids"], res["batch"])
+            step.stats.documents += len(res["ids"])
             start += res["n"]
             bar.update(res["n"])
         bar.close()

@@ -635,7 +635,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
             step.stats.spans += st.spans
             step.stats.dropped += st.dropped
         for step in steps:
-            step.stats.seconds += res["seconds"].get(step.name, 0.0)
+            times[step.name] = times.get(step.name, 0.0) + res["seconds"].get(step.name, 0.0)
         n_docs += res["n"]
         bar.update(res["n"])
     bar.close()
@@ -643,6 +643,8 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         w.close()
     tally.check(n_read, workdir)
     counts = tally.counts
+    for step in steps:  # a step's seconds: every pass, in the workers and in the driver
+        step.stats.seconds = times.get(step.name, 0.0)
 
     elapsed = time.perf_counter() - t_start
     report = {

@@ -161,3 +161,21 @@ def test_a_pass1_worker_that_dies_while_the_next_batch_runs_costs_one_record(tmp
     res = run([str(path)], _opts(workers=2, spool_batch_records=4, **off), str(tmp_path / "out"))
     assert res.report["documents"] == {"in": 21, "clean": 20, "dropped": 0, "rejected": 1}
     assert res.report["rejected_by_kind"] == {"worker-died": 1}
+
+
+def test_corpus_step_figures_in_the_report_are_the_same_for_one_and_two_workers(tmp_path):
+    inp = tmp_path / "in.jsonl"
+    _corpus(inp)
+    reports = [run([str(inp)], _opts(workers=w), str(tmp_path / f"w{w}")).report for w in (1, 2)]
+    for rep in reports:
+        steps = rep["corpus_steps"]
+        clean_and_dropped = rep["documents"]["clean"] + rep["documents"]["dropped"]
+        # every document reaches the first step; later steps see those not dropped before them
+        assert steps["site-templates"]["documents"] == clean_and_dropped
+        assert 0 < steps["near-dup"]["documents"] < steps["exact-dup"]["documents"] <= clean_and_dropped
+        assert steps["site-templates"]["spans"] > 0 and steps["near-dup"]["dropped"] > 0
+        for name, st in steps.items():
+            assert st["seconds"] == rep["seconds_by_step"][name] > 0, name
+    counts = [{n: {k: st[k] for k in ("documents", "spans", "dropped")} for n, st in r["corpus_steps"].items()}
+              for r in reports]
+    assert counts[0] == counts[1]
