@@ -113,7 +113,8 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     ``html``: raw bytes (decoded by :func:`cleaner.io.decode.decode_html`, declared charset
     first) or an already decoded string. Returns :class:`Extracted` whose ``text`` has one
     paragraph, heading, list item or table row per line; empty when the page holds no main
-    content. Raises :class:`ExtractionError` for a page that cannot be parsed.
+    content. Raises :class:`ExtractionError` for a page that cannot be parsed and
+    :class:`~cleaner.io.decode.NotTextError` for bytes that are not text.
     """
     from .htmlprep import captions_to_paragraphs, find_chrome
     from .pagekind import is_discussion

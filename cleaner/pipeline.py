@@ -46,6 +46,7 @@ from typing import Any, Callable, Iterable, Iterator
 from .config import Options
 from .document import Document, apply_spans
 from .extract import ExtractionError
+from .io.decode import NotTextError
 from .io.readers import RawRecord, ReadError, iter_records, list_inputs
 from .io.writers import ShardedWriter, dumps, output_record, remove_shards, write_json_atomic
 from .steps import CorpusStep, Marker
@@ -215,6 +216,8 @@ class DocumentProcessor:
                                      "with --disable-rules ID", REGEX_TIMEOUT)
         except RecursionError:
             return self._reject(raw, "document nested too deeply to process", TOO_DEEP)
+        except NotTextError as e:
+            return self._reject(raw, str(e), e.kind)
         except ExtractionError as e:
             return self._reject(raw, str(e), BAD_HTML)
         except MemoryError:

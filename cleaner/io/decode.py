@@ -37,6 +37,65 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 #: Share of U+FFFD in a page declared UTF-8 up to which the declaration is still believed (a few stray bytes).
 MAX_UTF8_REPLACEMENT_SHARE = 0.001
 
+#: Reject kind of a page file whose bytes are not text (random bytes, a program, an image).
+NOT_TEXT = "not-text"
+#: Share of the decoded characters that may be C0 controls (other than tab, line feed, carriage
+#: return, form feed), DEL or U+FFFD before a page is taken for binary data. Text has
+#: next to none; random bytes decoded as windows-1252 have about 13 %, a program far more.
+MAX_CONTROL_SHARE = 0.02
+#: Fewer such characters than this never make a page binary (a stray NUL, a terminal escape in prose).
+MIN_CONTROL_CHARS = 5
+#: Characters no text page holds in numbers: C0 controls but tab, LF, FF, CR; DEL; the replacement character.
+_BINARY_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+#: Signatures at the start of common binary files (file-format magic numbers) and their names.
+_MAGIC = ((b"\x7fELF", "an ELF executable"), (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+          (b"GIF87a", "a GIF image"), (b"GIF89a", "a GIF image"), (b"%PDF-", "a PDF document"),
+          (b"PK\x03\x04", "a ZIP archive"), (b"\x1f\x8b", "gzip data"), (b"\x28\xb5\x2f\xfd", "zstd data"),
+          (b"MZ", "a Windows executable"))
+
+
+class NotTextError(ValueError):
+    """The bytes of a page are not text (binary data); the message says why, for the rejects file."""
+
+    kind = NOT_TEXT
+
+
+def binary_magic(data: bytes) -> str | None:
+    """The name of the binary file format ``data`` starts with (ELF, PNG, JPEG, GIF, PDF, ZIP, ...), or ``None``."""
+    for magic, name in _MAGIC:
+        if data.startswith(magic):
+            if magic == b"MZ" and b"This program cannot be run in DOS mode" not in data[:512]:
+                continue  # "MZ" alone could start a text
+            return name
+    return None
+
+
+def not_text_reason(text: str) -> str | None:
+    """Why decoded ``text`` is binary data rather than a page, or ``None`` when it reads as text.
+
+    Binary when at least :data:`MIN_CONTROL_CHARS` characters and more than
+    :data:`MAX_CONTROL_SHARE` of all are C0 control characters (tab, line feed, carriage
+    return and form feed excepted), DEL or U+FFFD. Runs on decoded text, so a UTF-16 page
+    (zero bytes everywhere) is text.
+    """
+    if not text or not _BINARY_CHARS.search(text):
+        return None
+    n = len(_BINARY_CHARS.findall(text))
+    if n < MIN_CONTROL_CHARS or n <= MAX_CONTROL_SHARE * len(text):
+        return None
+    return (f"looks like binary data: {100 * n / len(text):.0f} % control characters "
+            f"(at most {100 * MAX_CONTROL_SHARE:.0f} % in text); not a text or HTML page")
+
+
+def check_text(data: bytes, text: str) -> None:
+    """Raise :class:`NotTextError` when page bytes ``data``, decoded as ``text``, are binary data."""
+    magic = binary_magic(data)
+    if magic:
+        raise NotTextError(f"looks like binary data: starts like {magic}; not a text or HTML page")
+    why = not_text_reason(text)
+    if why:
+        raise NotTextError(why)
+
 
 def strip_control_chars(text: str) -> str:
     """``text`` without the control characters XML 1.0 forbids (NUL, backspace, ...); form feed becomes ``\\n``."""
@@ -81,9 +140,11 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     that is really in the declared charset). A page declared UTF-8 whose bytes are not
     UTF-8 beyond a few stray bytes (a common CMS fault) is guessed instead. Undeclared
     pages are tried as strict UTF-8, then guessed by charset-normalizer, then read as
-    windows-1252, which never fails.
+    windows-1252, which never fails. Raises :class:`NotTextError` for bytes that are not
+    text (:func:`check_text`).
     """
     text, enc = _decode(data, http_charset)
+    check_text(data, text)
     return strip_control_chars(text), enc
 
 
@@ -113,6 +174,9 @@ def decode_text(data: bytes) -> str:
     """Decode a plain-text file: BOM, strict UTF-8, else a guess; NUL characters removed.
 
     Other control characters stay: plain text never goes through an XML parser, and
-    ``cleaner explain`` shows them escaped.
+    ``cleaner explain`` shows them escaped. Raises :class:`NotTextError` for bytes that are
+    not text (:func:`check_text`).
     """
-    return _decode(data, None)[0].replace("\x00", "")
+    text = _decode(data, None)[0]
+    check_text(data, text)
+    return text.replace("\x00", "")

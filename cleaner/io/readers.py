@@ -262,10 +262,20 @@ def _read_page(path: str, root: str, kind: str, options: Options) -> Iterator[Ra
                         "raise --max-input-bytes to keep it", rid, TOO_LARGE)
         return
     if kind == "html":
-        yield RawRecord(rid, None, path, 0, html=data)
-    else:
-        from .decode import decode_text
-        yield RawRecord(rid, None, path, 0, text=decode_text(data))
+        yield RawRecord(rid, None, path, 0, html=data)  # checked for binary data where it is decoded
+        return
+    from .decode import NotTextError, decode_text
+    try:
+        text = decode_text(data)
+    except NotTextError as e:
+        yield ReadError(path, 0, str(e), rid, e.kind)
+        return
+    yield RawRecord(rid, None, path, 0, text=text)
+
+
+def _json_msg(msg: str) -> str:
+    """A ``json`` error message without its own trailing "at" ("Invalid control character at")."""
+    return msg[:-3] if msg.endswith(" at") else msg
 
 
 def _no_nan(name: str) -> None:
@@ -306,7 +316,7 @@ def _read_jsonl(path: str, root: str, kind: str, options: Options) -> Iterator[R
                                 "JSON Lines must be UTF-8", None, NOT_UTF8)
                 continue
             except json.JSONDecodeError as e:
-                yield ReadError(path, lineno, f"line is not JSON: {e.msg} at column {e.colno}", None, NOT_JSON)
+                yield ReadError(path, lineno, f"line is not JSON: {_json_msg(e.msg)} at column {e.colno}", None, NOT_JSON)
                 continue
             except RecursionError:
                 yield ReadError(path, lineno, "line is JSON nested too deeply to read", None, NOT_JSON)
@@ -394,8 +404,11 @@ def from_mapping(obj: Any, path: str, position: int, default_id: str, options: O
     if isinstance(html, (bytes, bytearray)):
         html = bytes(html)
     if isinstance(text, (bytes, bytearray)):
-        from .decode import decode_text
-        text = decode_text(bytes(text))
+        from .decode import NotTextError, decode_text
+        try:
+            text = decode_text(bytes(text))
+        except NotTextError as e:
+            return ReadError(path, position, str(e), rid, e.kind)
     value = html if isinstance(html, (str, bytes)) and html else text if isinstance(text, str) else None
     if value is None:
         return ReadError(path, position, f"record has no string field {options.html_field!r} or "
@@ -474,8 +487,13 @@ def _read_warc(path: str, root: str, kind: str, options: Options) -> Iterator[Ra
                                 "raise --max-input-bytes to keep it", rid, TOO_LARGE)
                 continue
             if mime in TEXT_TYPES:
-                from .decode import decode_html
-                yield RawRecord(rid, url, path, n, text=decode_html(data, charset)[0], extra=extra)
+                from .decode import NotTextError, decode_html
+                try:
+                    text = decode_html(data, charset)[0]
+                except NotTextError as e:
+                    yield ReadError(path, n, str(e), rid, e.kind)
+                    continue
+                yield RawRecord(rid, url, path, n, text=text, extra=extra)
             else:
                 yield RawRecord(rid, url, path, n, html=data, http_charset=charset, extra=extra)
 
