@@ -62,3 +62,55 @@ def test_plain_text_files_lose_nul_but_keep_other_control_characters():
 
 def test_utf16_plain_text_with_bom_decodes():
     assert decode_text(codecs.BOM_UTF16_LE + "Zeile eins\nZeile zwei".encode("utf-16-le")) == "Zeile eins\nZeile zwei"
+
+
+# --------------------------------------------------------------------------- binary data is not a page
+
+import random  # noqa: E402
+
+import pytest  # noqa: E402
+
+from cleaner.io.decode import MAX_CONTROL_SHARE, MIN_CONTROL_CHARS, NotTextError, not_text_reason  # noqa: E402
+
+
+def _noise(n: int, seed: int = 5) -> bytes:
+    rng = random.Random(seed)
+    return bytes(rng.getrandbits(8) for _ in range(n))
+
+
+@pytest.mark.parametrize("decode", [decode_html, decode_text])
+@pytest.mark.parametrize("data", [
+    _noise(5000),
+    b"\x7fELF\x02\x01\x01\x00" + bytes(8) + _noise(3000, 6),               # a program's header
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + _noise(2000, 7),               # an image
+    b"%PDF-1.7\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 20,          # mostly ASCII, still not a page
+], ids=["random", "elf", "png", "pdf"])
+def test_binary_data_is_not_text(decode, data):
+    with pytest.raises(NotTextError) as e:
+        decode(data)
+    assert e.value.kind == "not-text" and "binary data" in str(e.value) and "not a text or HTML page" in str(e.value)
+
+
+@pytest.mark.parametrize("data", [
+    _page("A ferry timetable with one stray\x00 NUL byte in the middle of the prose.").encode("utf-8"),
+    _page("Run it and the terminal prints \x1b[1mbold\x1b[0m text, as the manual says. " * 3).encode("utf-8"),
+    codecs.BOM_UTF16_LE + _page(FRENCH * 3).encode("utf-16-le"),
+    codecs.BOM_UTF16_BE + _page(FRENCH * 3).encode("utf-16-be"),
+    _page(FRENCH * 3, '<meta charset="iso-8859-1">').encode("latin-1"),
+    (FRENCH * 3).encode("latin-1"),                                         # undeclared, guessed
+], ids=["one-nul", "ansi-escape", "utf16-le-bom", "utf16-be-bom", "latin1-declared", "latin1-guessed"])
+def test_text_with_a_few_control_characters_or_zero_bytes_of_utf16_stays_text(data):
+    text, _ = decode_html(data)
+    assert "ferry" in text or "Run it" in text or "marché" in text
+    assert decode_text(data)
+
+
+def test_the_control_share_threshold_needs_both_share_and_count():
+    few = "x" * 10 + "\x01" * (MIN_CONTROL_CHARS - 1)                     # a high share, too few to tell
+    assert not_text_reason(few) is None
+    n = 1000
+    at_share = "x" * (n - int(n * MAX_CONTROL_SHARE)) + "\x02" * int(n * MAX_CONTROL_SHARE)
+    assert not_text_reason(at_share) is None
+    over = at_share + "\x02" * 5
+    assert "control characters" in not_text_reason(over)
+    assert not_text_reason("tabs\tand\r\nform\x0cfeeds" * 50) is None

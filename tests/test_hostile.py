@@ -121,6 +121,7 @@ def test_truncated_gzip_and_random_bytes(tmp_path):
     assert "not a gzip file" in by_source["noise.html.gz"][0]["error"]
     assert "WARC" in by_source["noise.warc"][0]["error"] and "Parquet" in by_source["noise.parquet"][0]["error"]
     assert all(r["kind"] in ("not-utf8", "not-json") for r in by_source["noise.jsonl"])
+    assert [r["kind"] for r in by_source["noise.html"]] == [r["kind"] for r in by_source["noise.txt"]] == ["not-text"]
 
 
 def test_100k_nested_divs_are_rejected_quickly(tmp_path):
@@ -248,3 +249,68 @@ def test_the_output_folder_inside_the_input_folder_is_not_read_back(tmp_path):
     assert first.report["documents"]["in"] == second.report["documents"]["in"] == 3
     p = _cli("clean", str(root), "-o", str(root))
     assert p.returncode == 1 and "is an input folder" in p.stderr
+
+
+def _noise(n: int, seed: int) -> bytes:
+    rng = __import__("random").Random(seed)
+    return bytes(rng.getrandbits(8) for _ in range(n))
+
+
+def test_page_files_of_binary_data_are_rejected_as_not_text_and_text_pages_are_kept(tmp_path):
+    import codecs
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "random.html").write_bytes(_noise(5000, 1))
+    (root / "random.txt").write_bytes(_noise(5000, 2))
+    (root / "random.html.gz").write_bytes(gzip.compress(_noise(5000, 3), mtime=0))
+    (root / "program.html").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(8) + _noise(3000, 4))
+    (root / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + _noise(2000, 5))
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=False)
+    for i, (ctype, body) in enumerate([("text/html", _noise(4000, 6)), ("text/plain", _noise(4000, 7))]):
+        http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record(f"https://h.example/{i}", "response", payload=io.BytesIO(body),
+                                            http_headers=http))
+    (root / "crawl.warc").write_bytes(buf.getvalue())
+    pq.write_table(pa.table({"id": ["pq-bin", "pq-ok"], "text": [_noise(3000, 8), PARAGRAPHS[0].encode()]}),
+                   root / "rows.parquet")
+    page = "<html><body>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</body></html>"
+    (root / "one-nul.html").write_bytes(page.replace("</p>", "\x00</p>", 1).encode())
+    (root / "ansi.txt").write_text(PARAGRAPHS[0] + " The shell then prints \x1b[31mred\x1b[0m words.\n\n"
+                                   + "\n\n".join(PARAGRAPHS[1:]), encoding="utf-8")
+    (root / "utf16.html").write_bytes(codecs.BOM_UTF16_LE + page.encode("utf-16-le"))
+    (root / "latin1.html").write_bytes(page.replace("<body>", "<body><p>Le café du port ouvre à sept heures, "
+                                                    "même le dimanche matin, près de la grève.</p>").encode("latin-1"))
+
+    # the kept pages share their paragraphs: no near-duplicate or template step here
+    res = run([str(root)], _opts(near_dedup=False, exact_dedup=False, templates=False), str(tmp_path / "out"))
+    d = res.report["documents"]
+    assert d["in"] == d["clean"] + d["dropped"] + d["rejected"] == 13 and d["dropped"] == 0
+    rejects = _shard(tmp_path / "out", "rejects")
+    by_id = {r["id"] or os.path.basename(r["source"]): r for r in rejects}
+    binary = {"random.html", "random.txt", "random.html.gz", "program.html", "image.txt", "pq-bin"}
+    assert binary <= set(by_id) and len(rejects) == 8
+    for r in rejects:
+        assert r["kind"] == "not-text" and "binary data" in r["error"], r
+    assert "ELF" in by_id["program.html"]["error"] and "PNG" in by_id["image.txt"]["error"]
+    assert "% control characters" in by_id["random.html"]["error"]
+    assert res.report["rejected_by_kind"] == {"not-text": 8}
+    clean = {r["id"]: r["text"] for r in _shard(tmp_path / "out", "clean")}
+    for rid in ("one-nul.html", "ansi.txt", "utf16.html", "latin1.html", "pq-ok"):
+        assert PARAGRAPHS[1][:40] in clean[rid] or PARAGRAPHS[0][:40] in clean[rid], rid
+    assert "café du port" in clean["latin1.html"]
+
+
+def test_cli_without_output_folder_prints_nothing_for_a_binary_page(tmp_path):
+    path = tmp_path / "binary.html"
+    path.write_bytes(_noise(5000, 9))
+    p = _cli("clean", str(path))
+    assert p.stdout == ""
+    assert "rejected" in p.stderr and "binary data" in p.stderr

@@ -41,8 +41,9 @@ MAX_UTF8_REPLACEMENT_SHARE = 0.001
 NOT_TEXT = "not-text"
 #: Share of the decoded characters that may be C0 controls (other than tab, line feed, carriage
 #: return, form feed), DEL or U+FFFD before a page is taken for binary data. Text has
-#: next to none; random bytes decoded as windows-1252 have about 13 %, a program far more.
-MAX_CONTROL_SHARE = 0.02
+#: next to none (terminal colour codes in a pasted log: a few %); random bytes decoded as
+#: windows-1252 have about 13 %, a program far more.
+MAX_CONTROL_SHARE = 0.05
 #: Fewer such characters than this never make a page binary (a stray NUL, a terminal escape in prose).
 MIN_CONTROL_CHARS = 5
 #: Characters no text page holds in numbers: C0 controls but tab, LF, FF, CR; DEL; the replacement character.
