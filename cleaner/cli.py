@@ -205,11 +205,14 @@ def summary_line(rep: dict[str, Any], outdir: str) -> str:
     d, c = rep["documents"], rep["characters"]
     removed = (1 - c["out"] / c["in"]) * 100 if c["in"] else 0.0
     reasons = ", ".join(f"{n} {r}" for r, n in rep["dropped_by_reason"].items())
+    workers = rep["run"]["workers"]
+    outputs = rep.get("outputs") or {}
+    written = [f"{k}-*" for k in ("clean", "dropped", "rejects") if outputs.get(k, True)]  # only shards that exist
     return (f"cleaner: {d['in']} records in: {d['clean']} clean, {d['dropped']} dropped"
             f"{' (' + reasons + ')' if reasons else ''}, {d['rejected']} rejected; "
             f"{removed:.1f}% of extracted characters removed; {rep['run']['seconds']:.1f} s "
-            f"({rep['run']['documents_per_second'] or 0:.1f} records/s, {rep['run']['workers']} workers).\n"
-            f"cleaner: output in {outdir}/ (clean-*, dropped-*, rejects-*, report.json, report.html)")
+            f"({rep['run']['documents_per_second'] or 0:.1f} records/s, {workers} worker{'' if workers == 1 else 's'}).\n"
+            f"cleaner: output in {outdir}/ ({', '.join(written + ['report.json', 'report.html'])})")
 
 
 def stdout_note(rep: dict[str, Any]) -> str | None:

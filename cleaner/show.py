@@ -9,6 +9,9 @@ import os
 import sys
 from typing import Any, Iterator
 
+#: Rejected records listed by ``cleaner show`` (all are in the rejects shards).
+REJECTS_SHOWN = 10
+
 
 def iter_output(outdir: str, prefix: str) -> Iterator[dict[str, Any]]:
     """Records of the ``prefix-*`` shards of a run folder, in shard order (JSONL, gz, zst or Parquet)."""
@@ -33,7 +36,7 @@ def iter_output(outdir: str, prefix: str) -> Iterator[dict[str, Any]]:
 
 
 def show_main(outdir: str, limit: int, chars: int) -> int:
-    """Print the summary of ``report.json``, ``limit`` clean documents and every drop reason."""
+    """Print the summary of ``report.json``, ``limit`` clean documents, every drop reason and the first rejects."""
     rep_path = os.path.join(outdir, "report.json")
     if not os.path.exists(rep_path):
         print(f"cleaner: error: {outdir} holds no report.json; run `cleaner clean INPUT -o {outdir}` first "
@@ -51,7 +54,7 @@ def show_main(outdir: str, limit: int, chars: int) -> int:
         if i >= limit:
             break
         text = rec.get("text") or ""
-        print(f"\n--- clean {rec.get('id')}  {rec.get('url') or ''}\n    title: {rec.get('title')}")
+        print(f"\n--- clean {rec.get('id')}  {rec.get('url') or ''}\n    title: {rec.get('title') or '(no title)'}")
         print(text[:chars] + (" [...]" if len(text) > chars else ""))
     dropped = list(iter_output(outdir, "dropped"))
     if dropped:
@@ -59,4 +62,18 @@ def show_main(outdir: str, limit: int, chars: int) -> int:
         for rec in dropped:
             extra = f" of {rec['duplicate_of']} (similarity {rec.get('similarity')})" if rec.get("duplicate_of") else ""
             print(f"{rec.get('id')}: {rec.get('reason')}{extra}")
+    rejected = rep["documents"].get("rejected", 0)
+    if rejected:
+        print(f"\n--- rejected ({rejected})")
+        for i, rec in enumerate(iter_output(outdir, "rejects")):
+            if i >= REJECTS_SHOWN:
+                print(f"... and {rejected - REJECTS_SHOWN} more in {os.path.join(outdir, 'rejects-*')}")
+                break
+            print(f"{_where(rec)} [{rec.get('kind')}]: {rec.get('error')}")
     return 0
+
+
+def _where(rec: dict[str, Any]) -> str:
+    """Where a rejected record was: its file, and the line or record number unless the whole file."""
+    pos = rec.get("position")
+    return f"{rec.get('source')}{'' if pos in (0, -1, None) else ':' + str(pos)}"

@@ -314,3 +314,11 @@ def test_cli_without_output_folder_prints_nothing_for_a_binary_page(tmp_path):
     p = _cli("clean", str(path))
     assert p.stdout == ""
     assert "rejected" in p.stderr and "binary data" in p.stderr
+
+
+def test_a_json_error_message_reads_once_where_it_is(tmp_path):
+    path = tmp_path / "ctl.jsonl"
+    path.write_bytes(b'{"id": "a", "text": "tab\x01inside"}\n')
+    (rec,) = list(iter_records([str(path)], _opts()))
+    assert rec.kind == "not-json" and "at at" not in rec.error
+    assert rec.error.startswith("line is not JSON: Invalid control character at column ")

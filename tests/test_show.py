@@ -21,3 +21,37 @@ def test_show_prints_summary_clean_texts_and_drops(tmp_path):
 def test_show_without_a_finished_run_says_what_to_do(tmp_path):
     p = subprocess.run([sys.executable, "-m", "cleaner", "show", str(tmp_path)], capture_output=True, text=True)
     assert p.returncode == 2 and "cleaner clean" in p.stderr
+
+
+def test_show_lists_rejects_and_says_when_a_document_has_no_title(tmp_path):
+    src = tmp_path / "c.jsonl"
+    lines = ['{"id": "a", "text": "The ferry leaves at nine from the north quay every day."}']
+    lines += [f'{{"id": "bad{i}", "text": "broken' for i in range(12)]        # 12 lines that are not JSON
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, "-m", "cleaner", "clean", str(src), "-o", str(out), "--workers", "1"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    p = subprocess.run([sys.executable, "-m", "cleaner", "show", str(out)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "title: None" not in p.stdout and "title: (no title)" in p.stdout
+    section = p.stdout.split("--- rejected (12)\n", 1)[1].splitlines()
+    assert section[0].startswith(f"{src}:2 [not-json]: line is not JSON")
+    assert section[9].startswith(f"{src}:11 ") and "2 more" in section[10]
+
+
+def test_summary_names_one_worker_and_only_the_shards_written(tmp_path):
+    import dataclasses
+
+    from cleaner.cli import summary_line
+    from cleaner.config import Options
+    from cleaner.pipeline import run
+
+    src = tmp_path / "c.jsonl"
+    src.write_text('{"id": "a", "text": "The ferry leaves at nine from the north quay every day."}\n', encoding="utf-8")
+    opts = dataclasses.replace(Options(progress=False), workers=1)
+    line = summary_line(run([str(src)], opts, str(tmp_path / "o1")).report, "o1")
+    assert "1 worker)" in line and "(clean-*, report.json, report.html)" in line
+    src.write_text(src.read_text() + "{broken\n", encoding="utf-8")
+    line = summary_line(run([str(src)], dataclasses.replace(opts, workers=2), str(tmp_path / "o2")).report, "o2")
+    assert "2 workers)" in line and "(clean-*, rejects-*, report.json" in line
