@@ -79,7 +79,7 @@ def marks_path(marks_dir: str, step_no: int, file_no: int) -> str:
 
 def _write_marks(path: str, marks: dict[int, Any]) -> None:
     import zstandard
-    tmp = path + ".tmp"
+    tmp = f"{path}.{os.getpid()}.tmp"   # a worker of a broken pool may still be writing its own
     with open(tmp, "wb") as fh:
         fh.write(zstandard.ZstdCompressor(level=1).compress(json.dumps(marks, separators=(",", ":")).encode("utf-8")))
     os.replace(tmp, path)
