@@ -3,19 +3,24 @@ import subprocess
 import sys
 
 
-def test_show_prints_summary_clean_texts_and_drops(tmp_path):
-    src = tmp_path / "c.jsonl"
-    src.write_text('{"id": "a", "text": "The ferry leaves at nine from the north quay every day."}\n'
-                   '{"id": "b", "text": "The Ferry leaves at nine, from the north quay every day!"}\n', encoding="utf-8")
-    out = tmp_path / "out"
+def clean_then_show(src, out):
+    """Run ``cleaner clean SRC -o OUT`` then ``cleaner show OUT`` in subprocesses; returns show's output."""
     p = subprocess.run([sys.executable, "-m", "cleaner", "clean", str(src), "-o", str(out), "--workers", "1"],
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     p = subprocess.run([sys.executable, "-m", "cleaner", "show", str(out)], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
-    assert "2 records in: 1 clean, 1 dropped" in p.stdout
-    assert "--- clean a" in p.stdout and "north quay" in p.stdout
-    assert "b: exact-duplicate of a" in p.stdout
+    return p.stdout
+
+
+def test_show_prints_summary_clean_texts_and_drops(tmp_path):
+    src = tmp_path / "c.jsonl"
+    src.write_text('{"id": "a", "text": "The ferry leaves at nine from the north quay every day."}\n'
+                   '{"id": "b", "text": "The Ferry leaves at nine, from the north quay every day!"}\n', encoding="utf-8")
+    stdout = clean_then_show(src, tmp_path / "out")
+    assert "2 records in: 1 clean, 1 dropped" in stdout
+    assert "--- clean a" in stdout and "north quay" in stdout
+    assert "b: exact-duplicate of a" in stdout
 
 
 def test_show_without_a_finished_run_says_what_to_do(tmp_path):
@@ -28,14 +33,9 @@ def test_show_lists_rejects_and_says_when_a_document_has_no_title(tmp_path):
     lines = ['{"id": "a", "text": "The ferry leaves at nine from the north quay every day."}']
     lines += [f'{{"id": "bad{i}", "text": "broken' for i in range(12)]        # 12 lines that are not JSON
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = tmp_path / "out"
-    p = subprocess.run([sys.executable, "-m", "cleaner", "clean", str(src), "-o", str(out), "--workers", "1"],
-                       capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    p = subprocess.run([sys.executable, "-m", "cleaner", "show", str(out)], capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    assert "title: None" not in p.stdout and "title: (no title)" in p.stdout
-    section = p.stdout.split("--- rejected (12)\n", 1)[1].splitlines()
+    stdout = clean_then_show(src, tmp_path / "out")
+    assert "title: None" not in stdout and "title: (no title)" in stdout
+    section = stdout.split("--- rejected (12)\n", 1)[1].splitlines()
     assert section[0].startswith(f"{src}:2 [not-json]: line is not JSON")
     assert section[9].startswith(f"{src}:11 ") and "2 more" in section[10]
 
