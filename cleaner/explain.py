@@ -60,12 +60,18 @@ def find_document(inputs: list[str], options: Options, doc_id: str | None = None
 
 
 def rule_descriptions(options: Options) -> dict[str, str]:
-    """``{rule id: description}`` of the chrome rules ``options`` select (empty if they cannot load)."""
+    """``{rule id: description}`` of the chrome rules ``options`` select and of the duplicate steps' rules.
+
+    The chrome rules are left out when they cannot load.
+    """
+    from .dedup import inpage, templates, title
     from .rules.engine import RuleError, select_rules
+    out = {**inpage.RULE_DESCRIPTIONS, **title.RULE_DESCRIPTIONS, **templates.RULE_DESCRIPTIONS}
     try:
-        return {r.id: r.description for r in select_rules(options) if r.description}
+        out.update({r.id: r.description for r in select_rules(options) if r.description})
     except (RuleError, OSError):
-        return {}
+        pass
+    return out
 
 
 # --------------------------------------------------------------------------- text

@@ -54,7 +54,8 @@ def show_main(outdir: str, limit: int, chars: int) -> int:
         if i >= limit:
             break
         text = rec.get("text") or ""
-        print(f"\n--- clean {rec.get('id')}  {rec.get('url') or ''}\n    title: {rec.get('title') or '(no title)'}")
+        head = f"--- clean {rec.get('id')}  {rec.get('url') or ''}".rstrip()
+        print(f"\n{head}\n    title: {rec.get('title') or '(no title)'}")
         print(text[:chars] + (" [...]" if len(text) > chars else ""))
     dropped = list(iter_output(outdir, "dropped"))
     if dropped:

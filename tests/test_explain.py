@@ -173,6 +173,18 @@ def test_a_bad_options_file_is_a_usage_error_not_a_traceback(page, tmp_path, exp
     assert p.returncode == 2 and "near_dup_jaccard" in p.stderr and "Traceback" not in p.stderr
 
 
+def test_duplicate_and_template_rules_are_described_too(page, explain_cli):
+    from cleaner.dedup import inpage, templates, title
+
+    path, _ = page
+    p = explain_cli(str(path))
+    shown = set(re.findall(r"\[-((?:dup|site|chrome)\.[\w.-]+@\d+)", p.stdout))
+    step_rules = {**inpage.RULE_DESCRIPTIONS, **title.RULE_DESCRIPTIONS, **templates.RULE_DESCRIPTIONS}
+    assert shown & set(step_rules), "the page has in-page duplicates"
+    for rule in shown & set(step_rules):
+        assert step_rules[rule] in p.stdout, f"{rule} is shown without its description"
+
+
 def test_explain_runs_locally_even_when_the_config_file_asks_for_ray(page, tmp_path, explain_cli):
     path, _ = page
     cfg = tmp_path / "ray.toml"

@@ -35,6 +35,7 @@ def test_show_lists_rejects_and_says_when_a_document_has_no_title(tmp_path):
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     stdout = clean_then_show(src, tmp_path / "out")
     assert "title: None" not in stdout and "title: (no title)" in stdout
+    assert "--- clean a\n" in stdout, "a record without a URL leaves no trailing spaces"
     section = stdout.split("--- rejected (12)\n", 1)[1].splitlines()
     assert section[0].startswith(f"{src}:2 [not-json]: line is not JSON")
     assert section[9].startswith(f"{src}:11 ") and "2 more" in section[10]

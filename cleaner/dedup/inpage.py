@@ -95,6 +95,15 @@ LSH_RECALL_MARGIN = 0.3
 
 SECTION_LABEL_RULE = "chrome.section-label@1"
 FRAMED_RULE = "dup.framed@1"
+#: One line per rule this marker writes, shown by ``cleaner explain`` beside the rule.
+RULE_DESCRIPTIONS = {
+    "dup.headline@1": "a headline, heading or reply heading printed again on the page (the first copy stays)",
+    "dup.caption@1": "an image caption printed twice (alt text and figcaption)",
+    "dup.paragraph@1": "a paragraph printed again on the page, exactly or nearly (character 5-gram Jaccard)",
+    "dup.contained@1": "a short block already contained in the block before it (inline code, a pull quote)",
+    FRAMED_RULE: "a short sentence repeated where each copy sits next to removed chrome (a signature)",
+    SECTION_LABEL_RULE: "a section label between two copies of a headline (Blog, News)",
+}
 
 _ROLL_BASE = np.uint64(1_000_003)
 _MIX = np.uint64(0xFF51AFD7ED558CCD)

@@ -20,6 +20,8 @@ _NORM = regex.compile(r"[\W_]+")
 _REPLY_PREFIX = regex.compile(r"^\s*(?:(?:(?i:re|aw|sv|antw|rif|ynt|odp|vs|res)(?:\[\d+\]|\^\d+)?|回复|回覆|答复|返信)\s*[:：]\s*)+")
 #: Rule name of the spans this marker makes.
 RULE = "dup.title@1"
+#: Shown by ``cleaner explain`` beside the rule.
+RULE_DESCRIPTIONS = {RULE: "the page title printed again in the text (it stays in the title field)"}
 
 
 def title_key(text: str) -> str:
