@@ -31,6 +31,10 @@ Near duplicates (:mod:`.minhash`, :mod:`.lsh`, :mod:`.unionfind`; re-exported by
     ``choose_survivors(clusters, sizes, ids, similarity=None) -> {dropped: (kept_id, similarity)}``;
     ``size_histogram(cluster_sizes) -> {"2": n, ...}`` (the reports' ``cluster_sizes``).
 
+Decisions of the dropping steps (:mod:`.drops`): ``DropDecision(ords, kept_ids, similarity)``
+(``.by_ordinal(...)``, ``.find(ordinal) -> (kept_id, similarity) | None``); the exact and
+near-duplicate steps are ``DropStep`` s, built from one with ``from_decisions(decision)``.
+
 Compact containers (:mod:`.compact`): ``ChunkedRows``, ``KeyCounter``, ``RepeatCounter``, ``U64Set``, ``SortedU64Set``,
 ``RowStore`` / ``StringStore`` (disk-backed, read with ``pread``), ``SpillDir``.
 

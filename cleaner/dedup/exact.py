@@ -19,8 +19,8 @@ import numpy as np
 import xxhash
 
 from ..document import Document, apply_spans
-from ..steps import CorpusStep
 from .compact import ChunkedRows, RowStore, SpillDir, StringStore
+from .drops import DropDecision, DropStep
 from .unionfind import size_histogram
 
 _ASCII_PUNCT = string.punctuation.encode("ascii")
@@ -39,10 +39,11 @@ def text_key(text: str) -> int:
     return xxhash.xxh3_64_intdigest(norm) if norm else 0
 
 
-class ExactDuplicates(CorpusStep):
+class ExactDuplicates(DropStep):
     """Drop every document whose normalised clean text equals another's; the smallest id stays."""
 
     name = "exact-dup"
+    reason = "exact-duplicate"
 
     def __init__(self, workdir: str | None = None):
         super().__init__()
@@ -50,30 +51,12 @@ class ExactDuplicates(CorpusStep):
         self._spill: SpillDir | None = None
         self._keys = ChunkedRows(1, np.uint64)   # text key per indexed document
         self._pending: list[tuple[int, int, str]] = []
-        self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
-        self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
+        self.drops = DropDecision()
         self.group_sizes: list[int] = []
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "ExactDuplicates":
         return cls(workdir)
-
-    @classmethod
-    def from_decisions(cls, ords: np.ndarray, kept_ids: list[str]) -> "ExactDuplicates":
-        """A step that only applies decisions taken elsewhere (another process, a Ray shuffle).
-
-        ``ords``: sorted ``int64`` ordinals of the documents to drop; ``kept_ids[i]``: the
-        id of the survivor of ``ords[i]``.
-        """
-        step = cls()
-        step.dropped_index = np.asarray(ords, dtype=np.int64)
-        step.kept_of = np.arange(len(kept_ids), dtype=np.int64)
-        step.ids = list(kept_ids)
-        return step
-
-    def applier(self) -> "ExactDuplicates":
-        """The decisions alone, as :meth:`from_decisions` takes them (memory: the drops only)."""
-        return type(self).from_decisions(self.dropped_index, [self.ids[int(k)] for k in self.kept_of.tolist()])
 
     def fingerprint(self, doc: Document) -> Any:
         return text_key(apply_spans(doc.text, doc.removed))
@@ -118,18 +101,7 @@ class ExactDuplicates(CorpusStep):
                     dropped.append(m)
                     kept.append(k)
         at = self._where.take(np.asarray(dropped, dtype=np.int64))[:, 0] if dropped else np.zeros(0, np.int64)
-        o = np.argsort(at, kind="stable")
-        self.dropped_index = at[o]
-        self.kept_of = np.asarray(kept, dtype=np.int64)[o]
-
-    def apply(self, index: int, doc: Document) -> None:
-        if self.dropped_index.size == 0 or doc.dropped is not None:
-            return
-        pos = int(np.searchsorted(self.dropped_index, index))
-        if pos < self.dropped_index.size and self.dropped_index[pos] == index:
-            doc.dropped = "exact-duplicate"
-            doc.drop_detail = {"duplicate_of": self.ids[int(self.kept_of[pos])], "similarity": 1.0}
-            self.stats.dropped += 1
+        self.drops = DropDecision.by_ordinal(at, [self.ids[k] for k in kept], np.ones(len(kept), dtype=np.float32))
 
     def index_bytes(self) -> int:
         """Bytes of the in-memory index: one ``uint64`` key per document (ordinals and ids live on disk)."""
@@ -137,4 +109,4 @@ class ExactDuplicates(CorpusStep):
 
     def report(self) -> dict[str, Any]:
         return {"clusters": len(self.group_sizes), "largest_cluster": max(self.group_sizes, default=0),
-                "cluster_sizes": size_histogram(self.group_sizes), "dropped_documents": int(self.dropped_index.size)}
+                "cluster_sizes": size_histogram(self.group_sizes), "dropped_documents": len(self.drops)}

@@ -44,8 +44,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..document import Document, apply_spans
-from ..steps import CorpusStep
 from .compact import ChunkedRows, RowStore, SpillDir, StringStore
+from .drops import DropDecision, DropStep
 from .lsh import MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, candidate_probability, optimal_bands
 from .minhash import MinHasher, bottom_k, estimate_jaccard, exact_jaccard, shingles, sketch_jaccard, uses_spaces
 from .unionfind import UnionFind, choose_survivors, pick_survivor, size_histogram, survivor_key
@@ -93,10 +93,11 @@ class PreparedBatch:
     kept: np.ndarray
 
 
-class NearDuplicates(CorpusStep):
+class NearDuplicates(DropStep):
     """Drop documents whose Jaccard similarity to a kept one is at least the threshold."""
 
     name = "near-dup"
+    reason = "near-duplicate"
 
     def __init__(self, threshold: float = 0.55, num_perm: int = 128, word_n: int = 5, char_n: int = 5,
                  verify_shingles: int = 512, seed: int = 42, workdir: str | None = None,
@@ -113,9 +114,7 @@ class NearDuplicates(CorpusStep):
         self._spill: SpillDir | None = None
         self._pending: list[tuple[int, str, np.ndarray]] = []
         self._sizes = ChunkedRows(1, np.uint32)   # shingle count per indexed document (the band keys are on disk)
-        self.dropped_index = np.zeros(0, dtype=np.int64)   # pipeline ordinals, sorted
-        self.kept_of = np.zeros(0, dtype=np.int64)         # local ordinal of each one's survivor
-        self.similarity = np.zeros(0, dtype=np.float32)
+        self.drops = DropDecision()
         self.clusters: list[int] = []
         self.candidate_pairs = 0
         self.verified_pairs = 0
@@ -126,26 +125,6 @@ class NearDuplicates(CorpusStep):
     def from_options(cls, options, workdir: str | None = None) -> "NearDuplicates":
         return cls(options.near_dup_jaccard, options.minhash_permutations, options.shingle_words,
                    options.shingle_chars, options.verify_shingles, options.seed, workdir)
-
-    @classmethod
-    def from_decisions(cls, ords: np.ndarray, kept_ids: list[str], similarity: np.ndarray) -> "NearDuplicates":
-        """A step that only applies decisions taken elsewhere (another process, a Ray shuffle).
-
-        ``ords``: sorted ``int64`` ordinals of the documents to drop; ``kept_ids[i]``: the
-        id of the survivor of ``ords[i]``; ``similarity[i]``: their Jaccard similarity.
-        """
-        step = cls.__new__(cls)
-        CorpusStep.__init__(step)
-        step.dropped_index = np.asarray(ords, dtype=np.int64)
-        step.kept_of = np.arange(len(kept_ids), dtype=np.int64)
-        step.similarity = np.asarray(similarity, dtype=np.float32)
-        step.ids = list(kept_ids)
-        return step
-
-    def applier(self) -> "NearDuplicates":
-        """The decisions alone, as :meth:`from_decisions` takes them (memory: the drops only)."""
-        kept = [self.ids[int(k)] for k in self.kept_of.tolist()]
-        return type(self).from_decisions(self.dropped_index, kept, self.similarity)
 
     # ------------------------------------------------------------------ storage
 
@@ -262,20 +241,7 @@ class NearDuplicates(CorpusStep):
         sims = np.array([self._verify(d, k) for d, k in zip(dropped, kept)], dtype=np.float32)
         self._sketch_cache.clear()
         at = self._where.take(np.asarray(dropped, dtype=np.int64))[:, 0]
-        order = np.argsort(at, kind="stable")
-        self.dropped_index = at[order]
-        self.kept_of = np.asarray(kept, dtype=np.int64)[order]
-        self.similarity = sims[order]
-
-    def apply(self, index: int, doc: Document) -> None:
-        if self.dropped_index.size == 0 or doc.dropped is not None:
-            return
-        pos = int(np.searchsorted(self.dropped_index, index))
-        if pos < self.dropped_index.size and self.dropped_index[pos] == index:
-            doc.dropped = "near-duplicate"
-            doc.drop_detail = {"duplicate_of": self.ids[int(self.kept_of[pos])],
-                               "similarity": round(float(self.similarity[pos]), 4)}
-            self.stats.dropped += 1
+        self.drops = DropDecision.by_ordinal(at, [self.ids[k] for k in kept], sims)
 
     def index_bytes(self) -> int:
         """Bytes of the in-memory index: the shingle counts (band keys, signatures and sketches live on disk)."""
@@ -292,7 +258,7 @@ class NearDuplicates(CorpusStep):
         at_threshold = float(candidate_probability(self.threshold, self.bands, self.rows))
         return {"clusters": len(self.clusters), "largest_cluster": max(self.clusters, default=0),
                 "cluster_sizes": size_histogram(self.clusters),
-                "dropped_documents": int(self.dropped_index.size), "threshold": self.threshold,
+                "dropped_documents": len(self.drops), "threshold": self.threshold,
                 "bands": self.bands, "rows": self.rows, "candidate_probability_at_threshold": round(at_threshold, 3),
                 "indexed_documents": self._sizes.rows, "candidate_pairs": self.candidate_pairs,
                 "verified_pairs": self.verified_pairs,

@@ -34,13 +34,14 @@ plus 4 of parent each), and each such document's id, shingle count and bottom-k 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import numpy as np
 import pyarrow as pa
 
 from ..config import Options
+from ..dedup.drops import DropDecision
 from ..document import Document
 from ..steps import CorpusStep
 from .shard_work import ORDINAL_SHIFT
@@ -112,22 +113,11 @@ def _by_shard(ords: np.ndarray) -> dict[int, np.ndarray]:
     return out
 
 
-@dataclass
-class DropDecision:
-    """Documents to drop, for one shard: sorted ordinals, the survivor's id and the similarity of each."""
-
-    ords: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    kept_ids: list[str] = field(default_factory=list)
-    similarity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
-
-
 def split_drops(ords: np.ndarray, kept_ids: list[str], similarity: np.ndarray) -> dict[int, DropDecision]:
     """Drops of the whole corpus split by shard (each sorted by ordinal)."""
-    order = np.argsort(ords, kind="stable")
-    ords, sims = ords[order], similarity[order]
-    ids = [kept_ids[i] for i in order.tolist()]
-    return {shard: DropDecision(ords[ix], [ids[i] for i in ix.tolist()], sims[ix])
-            for shard, ix in _by_shard(ords).items()}
+    whole = DropDecision.by_ordinal(ords, kept_ids, similarity)
+    return {shard: DropDecision(whole.ords[ix], [whole.kept_ids[i] for i in ix.tolist()], whole.similarity[ix])
+            for shard, ix in _by_shard(whole.ords).items()}
 
 
 class _Stage:
@@ -282,7 +272,7 @@ class ExactStage(_Stage):
                              "documents": ds.count(), "driver_bytes": int(ords.nbytes) + sum(len(k) for k in kept)})
 
     def load(self, decision: DropDecision, shard: int) -> CorpusStep:
-        return self.step_class().from_decisions(decision.ords, decision.kept_ids)  # type: ignore[attr-defined]
+        return self.step_class().from_decisions(decision)  # type: ignore[attr-defined]
 
     def report(self, d: "ShardedDrops") -> dict[str, Any]:
         return dict(d.summary)
@@ -521,8 +511,7 @@ class NearStage(_Stage):
                              "driver_bytes": driver})
 
     def load(self, decision: DropDecision, shard: int) -> CorpusStep:
-        return self.step_class().from_decisions(decision.ords, decision.kept_ids,  # type: ignore[attr-defined]
-                                                decision.similarity)
+        return self.step_class().from_decisions(decision)  # type: ignore[attr-defined]
 
     def report(self, d: ShardedDrops) -> dict[str, Any]:
         return dict(d.summary)
