@@ -16,7 +16,6 @@ process and one run (so the ratios do not depend on the machine):
 """
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sys
@@ -30,7 +29,7 @@ from cleaner.document import Document  # noqa: E402
 from cleaner.rules.engine import load_rules  # noqa: E402
 from cleaner.rules.marker import ChromeRules  # noqa: E402
 
-from pages import load_pages, read_bytes  # noqa: E402  (benchmarks/pages.py)
+from pages import load_pages, page_args, read_bytes  # noqa: E402  (benchmarks/pages.py)
 
 
 class _Everything:
@@ -68,11 +67,7 @@ def synthetic_page(n: int, seed: int) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("dirs", nargs="+")
-    ap.add_argument("--limit", type=int, default=200, help="at most this many pages (0 = all)")
-    ap.add_argument("--repeat", type=int, default=3, help="repeat each measurement, keep the fastest")
-    a = ap.parse_args()
+    a = page_args(__doc__, limit=200, repeat=3)
 
     from cleaner.extract import extract
     options = Options()

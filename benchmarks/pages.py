@@ -5,6 +5,7 @@ The evaluation folders (scrapinghub, WCXB) hold ``*.html.gz`` pages; plain ``*.h
 """
 from __future__ import annotations
 
+import argparse
 import gzip
 import os
 
@@ -29,3 +30,16 @@ def read_bytes(path: str) -> bytes:
     with open(path, "rb") as fh:
         data = fh.read()
     return gzip.decompress(data) if path.endswith(".gz") else data
+
+
+def page_args(doc: str | None, limit: int, repeat: int) -> argparse.Namespace:
+    """Parse the command line of a benchmark over page folders: ``DIR... [--limit N] [--repeat K]``.
+
+    ``limit`` and ``repeat`` are the defaults of the two flags; ``doc`` is the script's help.
+    """
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dirs", nargs="+", metavar="DIR", help="folders of *.html / *.html.gz pages")
+    ap.add_argument("--limit", type=int, default=limit, help=f"at most this many pages (0 = all; default {limit})")
+    ap.add_argument("--repeat", type=int, default=repeat,
+                    help=f"repeat each measurement, keep the fastest (default {repeat})")
+    return ap.parse_args()

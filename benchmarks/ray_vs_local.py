@@ -147,7 +147,7 @@ def main() -> int:
         print(f"ray engine, cold      {t_cold:8.2f} s   {d['in'] / t_cold:8.1f} records/s   {t_cold / t_local:5.2f}x local")
         print(f"ray engine, warm      {t_warm:8.2f} s   {d['in'] / t_warm:8.1f} records/s   {t_warm / t_local:5.2f}x local")
         print(f"ray seconds by step (warm): {remote.report['seconds_by_step']}")
-        n, dropped = d["in"], d["dropped"]
+        n = d["in"]
         print(f"driver: Python heap peak {driver_peak / 1e6:.1f} MB = {driver_peak / n:.0f} bytes/record "
               "(tracemalloc: Ray's client objects included, the process's fixed imports not)")
         for name, st in remote.report["corpus_steps"].items():

@@ -14,7 +14,6 @@ pages, so the printed ratios do not depend on the machine:
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import sys
@@ -27,7 +26,7 @@ from cleaner.config import Options  # noqa: E402
 from cleaner.io.readers import iter_records  # noqa: E402
 from cleaner.pipeline import DocumentProcessor, run  # noqa: E402
 
-from pages import load_pages, read_bytes  # noqa: E402  (benchmarks/pages.py)
+from pages import load_pages, page_args, read_bytes  # noqa: E402  (benchmarks/pages.py)
 
 
 def timed(fn) -> float:
@@ -37,11 +36,7 @@ def timed(fn) -> float:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("dirs", nargs="+")
-    ap.add_argument("--limit", type=int, default=0, help="at most this many pages (0 = all)")
-    ap.add_argument("--repeat", type=int, default=1, help="repeat each measurement, keep the fastest")
-    a = ap.parse_args()
+    a = page_args(__doc__, limit=0, repeat=1)
 
     import trafilatura
 
