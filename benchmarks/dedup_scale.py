@@ -58,7 +58,7 @@ def run_cleaner(n: int, threshold: float, workdir: str, workers: int = 1) -> dic
     from cleaner.config import Options
     from cleaner.document import Document
     from cleaner.io.writers import dumps
-    from cleaner.pipeline import Outcome, _write_spool, build_corpus_steps
+    from cleaner.pipeline import Outcome, write_spool, build_corpus_steps
     from dedup_synth import Corpus
 
     corpus = Corpus(n, seed=0)
@@ -81,7 +81,7 @@ def run_cleaner(n: int, threshold: float, workdir: str, workers: int = 1) -> dic
             lines.append(dumps(Outcome(doc=d, fingerprint=steps[0].fingerprint(d)).to_json()))
             work += time.process_time() - t0
         spools.append(os.path.join(workdir, f"pass1-{len(spools):06d}.jsonl.zst"))
-        _write_spool(spools[-1], lines)
+        write_spool(spools[-1], lines)
     t_wall_gen = time.perf_counter() - t_wall
 
     # Corpus passes and the final pass exactly as cleaner.pipeline runs them.

@@ -35,7 +35,7 @@ import numpy as np
 from .config import Options
 from .document import Document, Span
 from .io.writers import dumps
-from .pipeline import Tally, _die_with_parent, _read_spool, build_corpus_steps
+from .pipeline import Tally, die_with_parent, read_spool, build_corpus_steps
 from .steps import CorpusStep, StepStats
 
 MARKS_DIR = "marks"
@@ -147,7 +147,7 @@ def fingerprint_file(plan: PassPlan, path: str, file_no: int, base: int) -> dict
     fps: list[Any] = []
     t_fp = 0.0
     n = 0
-    for o in _read_spool(path):
+    for o in read_spool(path):
         doc = o.doc
         if doc is None:
             continue
@@ -184,7 +184,7 @@ def finish_file(plan: PassPlan, path: str, file_no: int, base: int,
     items: list[tuple[str, Any]] = []
     encode = plan.output == ENCODED
     n = 0
-    for o in _read_spool(path):
+    for o in read_spool(path):
         if o.reject is not None:
             tally.reject(o.reject)
             if sink is not None:
@@ -214,7 +214,7 @@ _PLAN: PassPlan | None = None  # one per corpus-pass worker process, set by the 
 def _init_worker(plan: PassPlan) -> None:
     global _PLAN
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C
-    _die_with_parent()
+    die_with_parent()
     _PLAN = plan
 
 

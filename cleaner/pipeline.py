@@ -234,7 +234,7 @@ class DocumentProcessor:
 _PROCESSOR: DocumentProcessor | None = None  # one per worker process, set by the pool initializer
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to kill this worker when the driver dies (``kill -9`` leaves no orphan workers)."""
     if not sys.platform.startswith("linux"):
         return
@@ -248,7 +248,7 @@ def _die_with_parent() -> None:
 def _init_worker(options: Options) -> None:
     global _PROCESSOR
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C
-    _die_with_parent()
+    die_with_parent()
     _PROCESSOR = DocumentProcessor(options)
 
 
@@ -387,7 +387,7 @@ class WorkerPool:
 # --------------------------------------------------------------------------- spool
 
 
-def _write_spool(path: str, lines: list[bytes]) -> None:
+def write_spool(path: str, lines: list[bytes]) -> None:
     """Write one batch's spool file atomically: temporary name, fsync, rename."""
     import zstandard
     tmp = path + ".tmp"
@@ -400,7 +400,8 @@ def _write_spool(path: str, lines: list[bytes]) -> None:
     os.replace(tmp, path)
 
 
-def _read_spool(path: str) -> Iterator[Outcome]:
+def read_spool(path: str) -> Iterator[Outcome]:
+    """The outcomes spooled in ``path`` by :func:`write_spool`, in order (one JSON line each)."""
     import zstandard
     with open(path, "rb") as raw:
         with io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw), encoding="utf-8") as fh:
@@ -556,7 +557,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str,
         for _, secs in results:
             for k, v in secs.items():
                 times[k] = times.get(k, 0.0) + v
-        _write_spool(path, [line for line, _ in results])
+        write_spool(path, [line for line, _ in results])
         bar.update(len(started.batch))
 
     running: tuple[str, _Job] | None = None   # the batch the workers hold while the next one is read
