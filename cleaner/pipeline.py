@@ -52,7 +52,7 @@ from .io.writers import ShardedWriter, dumps, output_record, remove_shards, writ
 from .steps import CorpusStep, Marker
 
 #: Format version of the spool; a run never resumes from a spool of another version.
-SPOOL_VERSION = 2
+SPOOL_VERSION = 3
 WORK_DIR = ".work"
 #: A worker process is replaced by a fresh one after this many records (bounds any slow leak).
 WORKER_RECYCLE_RECORDS = 20_000
@@ -169,13 +169,20 @@ class DocumentProcessor:
     """
 
     def __init__(self, options: Options):
+        from .language import LanguageLabel, parse_languages
         self.options = options
+        self.language = LanguageLabel(parse_languages(options.keep_languages))
         self.markers = build_markers(options)
         steps = build_corpus_steps(options)
         self.first_step = steps[0] if steps else None
 
     def to_document(self, raw: RawRecord) -> Document:
         """Decode and extract one record; text records skip extraction."""
+        doc = self._to_document(raw)
+        doc.provenance = raw.provenance()
+        return doc
+
+    def _to_document(self, raw: RawRecord) -> Document:
         meta = dict(raw.extra)
         if raw.dropped is not None:
             return Document(raw.id, raw.url, "", None, meta, dropped=raw.dropped)
@@ -198,6 +205,10 @@ class DocumentProcessor:
                 t0 = time.perf_counter()
                 doc = self.to_document(raw)
                 times["extract"] = time.perf_counter() - t0
+                if doc.dropped is None:
+                    t0 = time.perf_counter()
+                    self.language(doc)
+                    times[self.language.name] = time.perf_counter() - t0
                 for m in self.markers if doc.dropped is None else ():
                     t0 = time.perf_counter()
                     m(doc)
@@ -417,11 +428,12 @@ def options_fingerprint(options: Options, inputs: list[str], exclude: tuple[str,
     """A hash of what decides pass-1 output: the options that change documents and every input
     file's path, size and modification time (an edited input starts the run over)."""
     data: dict[str, Any] = {k: v for k, v in options.to_dict().items() if k not in RUN_ONLY_OPTIONS}
-    data["inputs"] = [os.path.abspath(p) for p in inputs]
+    data["inputs"] = [p if "://" in p else os.path.abspath(p) for p in inputs]
+    from .io.remote import is_url, signature
     files = []
     for path, _ in list_inputs(inputs, exclude):
-        st = os.stat(path)
-        files.append([os.path.abspath(path), st.st_size, st.st_mtime_ns])
+        size, version = (-1, os.urandom(8).hex()) if path == "-" else signature(path)  # standard input never resumes
+        files.append([path if is_url(path) else os.path.abspath(path), size, version])
     data["files"] = files
     data["spool_version"] = SPOOL_VERSION
     from . import __version__
@@ -474,6 +486,9 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     Raises :class:`RunError` when the output folder cannot be used, and
     :class:`cleaner.io.readers.InputError` for a missing or unknown input path.
     """
+    from .io import remote
+    if outdir is not None and remote.is_url(outdir):
+        return _run_to_url(inputs, options, outdir, emit)
     exclude = (outdir,) if outdir is not None else ()
     if outdir is not None and any(os.path.isdir(p) and os.path.realpath(p) == os.path.realpath(outdir) for p in inputs):
         raise RunError(f"the output folder {outdir!r} is an input folder; choose another folder with -o "
@@ -493,6 +508,23 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     finally:
         if tmp_root:
             shutil.rmtree(tmp_root, ignore_errors=True)
+
+
+def _run_to_url(inputs: list[str], options: Options, url: str,
+                emit: Callable[[Document, str], None] | None) -> RunResult:
+    """A run into a remote OUTDIR: written to a local staging folder (where a stopped run
+    resumes), then uploaded, ``report.json`` last (:func:`cleaner.io.remote.publish`)."""
+    from .io import remote
+    local = remote.staging_dir(url)
+    try:
+        remote.unpublish_report(url)
+    except Exception as e:  # noqa: BLE001 - any filesystem's own error: the folder cannot be used
+        raise RunError(f"cannot write to the output folder {url!r} ({type(e).__name__}: {e}); "
+                       "check the URL and credentials") from None
+    result = run(inputs, options, local, emit)
+    remote.publish(local, url)
+    shutil.rmtree(local, ignore_errors=True)
+    return result
 
 
 def _check_rules(options: Options) -> None:
@@ -536,8 +568,8 @@ def _prepare_workdir(workdir: str, key: str) -> None:
         write_json_atomic(state_path, {"key": key})
 
 
-def _pass1(inputs: list[str], options: Options, workdir: str,
-           exclude: tuple[str, ...] = ()) -> tuple[list[str], dict[str, float], int, int]:
+def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str, ...] = (),
+           notes: list[dict[str, Any]] | None = None) -> tuple[list[str], dict[str, float], int, int]:
     """Run pass 1 batch by batch; the workers process one batch while the driver reads the
     next and writes the previous one's spool.
 
@@ -547,7 +579,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str,
     times: dict[str, float] = {}
     spools: list[str] = []
     resumed = n_read = 0
-    records = iter_records(inputs, options, exclude)
+    records = iter_records(inputs, options, exclude, notes)
     pool = WorkerPool(options)
     bar = _progress(options, "extract+mark", unit="rec")
 
@@ -587,7 +619,8 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     from . import corpus_passes as cp
     key = options_fingerprint(options, inputs, exclude)
     _prepare_workdir(workdir, key)
-    spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude)
+    notes: list[dict[str, Any]] = []   # warnings about whole input files (a WARC file without documents)
+    spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude, notes)
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
@@ -655,6 +688,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         "cleaner_version": _version(),
         "inputs": inputs,
         **tally.report_fields(),
+        "input_warnings": notes,
         "seconds_by_step": {k: round(v, 3) for k, v in sorted(times.items())},
         "corpus_steps": {s.name: {**s.stats.to_dict(), **s.report(),
                                   "index_bytes": s.index_bytes(),
@@ -722,7 +756,7 @@ class Tally:
         if doc.dropped is not None:
             self.counts["dropped"] += 1
             self.drop_reasons[doc.dropped] = self.drop_reasons.get(doc.dropped, 0) + 1
-            rec = {"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail}
+            rec = {"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail, **doc.provenance}
             if len(self.dropped_examples) < DROPPED_EXAMPLES:
                 self.dropped_examples.append(rec)
             return "dropped", rec, text
@@ -730,7 +764,9 @@ class Tally:
         self.chars_out += len(text)
         if len(self.samples) < SAMPLE_DOCS and doc.removed:
             self.samples.append(doc.to_json())
-        return "clean", output_record({"id": doc.id, "url": doc.url, "title": doc.title, "text": text}, doc.metadata), text
+        own = {"id": doc.id, "url": doc.url, "title": doc.title, "text": text,
+               "language": doc.language, "language_score": doc.language_score, **doc.provenance}
+        return "clean", output_record(own, doc.metadata), text
 
     def merge(self, other: "Tally") -> None:
         """Add the tally of the input that follows this one's."""

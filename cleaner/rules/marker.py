@@ -220,7 +220,7 @@ class ChromeRules(Marker):
         lines = [Line(b, effective_text(text, b, mask), self.max_chars) for b, is_code in zip(blocks, code)
                  if not is_code and not covered(mask, b.start, b.end)]
         spans: list[Span] = []
-        langs = page_languages(text) if self.by_language else None
+        langs = page_languages(text, doc.language, doc.language_score) if self.by_language else None
         # Phase 1a: cut prefixes and suffixes, so that what is left is judged as a line.
         for k, ln in enumerate(lines):
             found = self._cut(ln, langs) if ln.text.strip() else None
