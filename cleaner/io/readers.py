@@ -74,10 +74,18 @@ def kind_of(path: str) -> tuple[str | None, str | None]:
     return KINDS.get(ext), comp
 
 
-def _is_dataset_metadata(folder_files: Iterable[str], name: str) -> bool:
-    """True for the JSON files ``save_to_disk`` writes beside a dataset's Arrow shards."""
+def _is_dataset_metadata(name: str, arrow_below: bool) -> bool:
+    """True for the JSON files ``save_to_disk`` writes beside (or above) a dataset's Arrow shards;
+    ``arrow_below``: the file's folder or one under it holds ``.arrow`` files."""
     from .tables import HF_METADATA_FILES
-    return name in HF_METADATA_FILES and any(f.endswith(".arrow") for f in folder_files)
+    return arrow_below and name in HF_METADATA_FILES
+
+
+def _arrow_under(folder: str) -> bool:
+    for _, _, files in os.walk(folder):
+        if any(f.endswith(".arrow") for f in files):
+            return True
+    return False
 
 
 def list_inputs(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
@@ -103,8 +111,10 @@ def list_inputs(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[tuple
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                                  and os.path.realpath(os.path.join(root, d)) not in skip)
+                meta = any(f in ("state.json", "dataset_info.json", "dataset_dict.json") for f in files)
+                arrow = meta and _arrow_under(root)
                 for f in sorted(files):
-                    if not f.startswith(".") and not _is_dataset_metadata(files, f):
+                    if not f.startswith(".") and not _is_dataset_metadata(f, arrow):
                         out.append((os.path.join(root, f), p))
             if len(out) == n:
                 raise InputError(f"{p}: no input files in this folder; cleaner reads {SUFFIX_HELP}")
@@ -127,7 +137,6 @@ def _list_url(url: str, skip: tuple[str, ...]) -> list[tuple[str, str]]:
         raise InputError(f"{url}: no such file or folder; check the path")
     root = url.rstrip("/")
     files = remote.walk_files(url)
-    names = [f.rsplit("/", 1)[-1] for f in files]
     out = []
     for f in files:
         rel = remote.relpath(f, root)
@@ -135,7 +144,9 @@ def _list_url(url: str, skip: tuple[str, ...]) -> list[tuple[str, str]]:
         if any(x.startswith(".") for x in parts) or (f.rstrip("/") + "/").startswith(skip) or \
                 any(f.startswith(s) for s in skip):
             continue
-        if _is_dataset_metadata(names, parts[-1]):
+        folder = f.rsplit("/", 1)[0] + "/"
+        if parts[-1].endswith(".json") and _is_dataset_metadata(
+                parts[-1], any(g.startswith(folder) and g.endswith(".arrow") for g in files)):
             continue
         out.append((f, root))
     if not out:

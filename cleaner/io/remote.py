@@ -55,6 +55,7 @@ def walk_files(url: str) -> list[str]:
     (a folder's files, then its subfolders), so that local and remote runs read in the same order."""
     fs, base = filesystem(url)
     base = base.rstrip("/")
+    fs.invalidate_cache(base)
     files = [p for p, info in fs.find(base, detail=True).items() if info.get("type", "file") != "directory"]
 
     def key(p: str) -> tuple:
@@ -115,6 +116,7 @@ def staging_dir(url: str) -> str:
 
 
 def _output_names(fs: Any, base: str) -> list[str]:
+    fs.invalidate_cache(base)  # a listing cached by an earlier run of this process is stale
     try:
         names = [posixpath.basename(p.rstrip("/")) for p in fs.ls(base, detail=False)]
     except FileNotFoundError:
