@@ -195,6 +195,10 @@ class _Limited(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def tell(self) -> int:
+        """Decompressed bytes given out so far (fastwarc asks where the stream starts)."""
+        return self.count
+
     def readinto(self, b) -> int:  # type: ignore[override]
         try:
             # read1: what one step of decompression gives, so a later fault loses nothing before it
@@ -255,6 +259,8 @@ def describe_error(e: BaseException) -> tuple[str, str]:
         return UNREADABLE, f"not a gzip file ({e}); rename it without .gz if it is not compressed"
     if name == "ZstdError":
         return UNREADABLE, f"not a readable zstd stream ({e}); rename it without .zst if it is not compressed"
+    if name == "NotAnArchive":
+        return UNREADABLE, f"not a readable WARC file: {e}"
     if name == "ArchiveLoadFailed":
         return UNREADABLE, f"not a readable WARC/ARC file: {' '.join(str(e).split())[:300]}"
     if name in ("ArrowInvalid", "ArrowIOError", "ArrowException", "ArrowNotImplementedError"):
@@ -431,12 +437,18 @@ def _read_json_array(fh: BinaryIO, path: str, base: str, options: Options) -> It
 
 
 def _read_warc(path: str, root: str, kind: str, comp: str | None, options: Options) -> Iterator[RawRecord | ReadError]:
+    from .sniff import compression_of
     from .warc import read_warc
-    arc = path.lower().endswith((".arc", ".arc.gz", ".arc.zst"))
+    with open_binary(path, options.max_decompressed_bytes, compression=comp) as probe:
+        head = probe.read(64)
+    if comp is None and compression_of(head):  # gzip or zstd records in a file named plain .warc
+        comp = compression_of(head)
+        with open_binary(path, options.max_decompressed_bytes, compression=comp) as probe:
+            head = probe.read(64)
+    arc = path.lower().endswith((".arc", ".arc.gz", ".arc.zst")) or head.lstrip().startswith(b"filedesc://")
+    # Unbuffered: the archive parser buffers by itself and gets every byte before a fault.
     with open_binary(path, options.max_decompressed_bytes, buffered=False, compression=comp) as fh:
-        if not arc and comp is None and kind_of(path)[0] is None:
-            arc = fh.peek(11).startswith(b"filedesc://") if hasattr(fh, "peek") else False
-        yield from read_warc(fh, path, record_id_for(path, root), arc, options)
+        yield from read_warc(fh, path, record_id_for(path, root), arc, options, head)
 
 
 def _read_table(path: str, root: str, kind: str, comp: str | None, options: Options) -> Iterator[RawRecord | ReadError]:
