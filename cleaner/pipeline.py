@@ -465,10 +465,10 @@ def _batches(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _progress(options: Options, desc: str, total: int | None = None, unit: str = "doc"):
+def _progress(options: Options, desc: str, total: int | None = None, unit: str = "doc", unit_scale: bool = False):
     from tqdm import tqdm
     return tqdm(total=total, desc=desc, unit=unit, disable=not options.progress, file=sys.stderr,
-                dynamic_ncols=True, leave=False)
+                dynamic_ncols=True, leave=False, unit_scale=unit_scale)
 
 
 def run(inputs: list[str], options: Options, outdir: str | None,
@@ -579,9 +579,18 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     times: dict[str, float] = {}
     spools: list[str] = []
     resumed = n_read = 0
-    records = iter_records(inputs, options, exclude, notes)
+    from .io.readers import ReadProgress, input_bytes
+    read = ReadProgress(input_bytes(inputs, exclude) if options.progress else 0)
+    records = iter_records(inputs, options, exclude, notes, read if options.progress else None)
     pool = WorkerPool(options)
-    bar = _progress(options, "extract+mark", unit="rec")
+    # A total in bytes of input (known from the listing) gives an ETA; records are counted beside it.
+    bar = _progress(options, "extract+mark", total=read.total, unit="B", unit_scale=True)
+    n_done = [0]
+
+    def advance(n: int) -> None:
+        n_done[0] += n
+        bar.set_postfix_str(f"{n_done[0]} records", refresh=False)
+        bar.update(max(0, read.position() - bar.n))
 
     def write(job: tuple[str, _Job]) -> None:
         path, started = job
@@ -590,7 +599,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
             for k, v in secs.items():
                 times[k] = times.get(k, 0.0) + v
         write_spool(path, [line for line, _ in results])
-        bar.update(len(started.batch))
+        advance(len(started.batch))
 
     running: tuple[str, _Job] | None = None   # the batch the workers hold while the next one is read
     try:
@@ -600,7 +609,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
             n_read += len(batch)
             if os.path.exists(path):
                 resumed += 1
-                bar.update(len(batch))
+                advance(len(batch))
                 continue
             started = (path, pool.start(batch))
             if running is not None:
@@ -659,7 +668,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     in_process = emit is not None or not writers or options.resolved_workers() <= 1
     results = (cp.finish_file(plan, *f, sink=sink) for f in files) if in_process else \
         cp.run_ordered(plan, "finish", files, options.resolved_workers())
-    bar = _progress(options, "write")
+    bar = _progress(options, "write", total=n_read)  # every record read is written once (rejects too)
     n_docs = 0
     for res in results:
         for kind, payload in res["items"]:

@@ -222,6 +222,43 @@ class _Limited(io.RawIOBase):
 _SUFFIX = object()
 
 
+class ReadProgress:
+    """How far reading the inputs got, in bytes as stored (compressed bytes for a .gz file):
+    the total known up front from the listing, so a progress bar can show an ETA.
+
+    Pass one to :func:`iter_records`; :meth:`position` is cheap (a ``tell()``).
+    """
+
+    def __init__(self, total: int):
+        self.total = total
+        self.finished = 0                 # bytes of the files read to their end
+        self.raw: BinaryIO | None = None  # the file being read, as stored
+
+    def position(self) -> int:
+        here = 0
+        try:
+            if self.raw is not None and not self.raw.closed:
+                here = self.raw.tell()
+        except (OSError, ValueError):
+            pass
+        return min(self.total, self.finished + here)
+
+
+_TRACKED: list[ReadProgress] = []   # the progress of the iter_records running in this process, if any
+
+
+def input_bytes(paths: Iterable[str], exclude: Iterable[str] = ()) -> int:
+    """Total size in bytes of every input file, as stored (a listing and a stat per file)."""
+    return sum(_size(p) for p, _ in list_inputs(paths, exclude))
+
+
+def _size(path: str) -> int:
+    try:
+        return remote.signature(local_path(path))[0]
+    except (OSError, ValueError):
+        return 0
+
+
 def open_binary(path: str, limit: int, buffered: bool = True, compression: object = _SUFFIX) -> BinaryIO:
     """Open a file or URL for reading, decompressing it, at most ``limit`` bytes out.
 
@@ -233,6 +270,8 @@ def open_binary(path: str, limit: int, buffered: bool = True, compression: objec
     """
     comp = kind_of(path)[1] if compression is _SUFFIX else compression
     raw = remote.open_raw(local_path(path))
+    if _TRACKED:
+        _TRACKED[-1].raw = raw
     if comp == ".gz":
         inner: BinaryIO = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
     elif comp == ".zst":
@@ -293,16 +332,26 @@ def resolve_kind(path: str, options: Options) -> tuple[str | None, str | None]:
 
 
 def iter_records(paths: Iterable[str], options: Options, exclude: Iterable[str] = (),
-                 notes: list[dict] | None = None) -> Iterator[RawRecord | ReadError]:
+                 notes: list[dict] | None = None, progress: ReadProgress | None = None) -> Iterator[RawRecord | ReadError]:
     """Yield every record of every input, in a stable order; see the module docstring.
 
     A file that cannot be read to its end yields one :class:`ReadError` (position -1)
     after the records read before the fault. Raises :class:`InputError` only for paths
     (see :func:`list_inputs`), before the first record. ``notes`` collects warnings about
-    whole files (a WARC file with no document) as ``{"source", "warning"}`` dicts.
+    whole files (a WARC file with no document) as ``{"source", "warning"}`` dicts;
+    ``progress`` is kept up to date with the bytes read.
     """
     for path, root in list_inputs(paths, exclude):
-        yield from iter_file_records(path, root, options, notes)
+        if progress is None:
+            yield from iter_file_records(path, root, options, notes)
+            continue
+        _TRACKED.append(progress)
+        try:
+            yield from iter_file_records(path, root, options, notes)
+        finally:
+            _TRACKED.remove(progress)
+            progress.raw = None
+        progress.finished += _size(path)
 
 
 def iter_file_records(path: str, root: str, options: Options,
