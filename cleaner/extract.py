@@ -134,8 +134,10 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         el.drop_tree()
     if options.captions:
         captions_to_paragraphs(root)
-    body = _trafilatura(root, url, thread, options)
     visible = page_chars(root)  # the pruned tree does not change until region_text
+    body = _trafilatura(root, url, thread, options, fast=True)
+    if coverage(body, root, visible) < COMPARISON_COVERAGE:
+        body = _trafilatura(root, url, thread, options)
     if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
         again = drop_lines(_trafilatura(_parse_clean(text), url, thread, options), chrome_only_lines(root, chrome))
         if len(again) >= RERUN_GAIN * len(body):
@@ -159,6 +161,9 @@ MIN_RERUN_CHROME_SHARE = 0.1
 #: Pages with more text than this go through trafilatura's fast mode (no readability/jusText
 #: comparison, whose time grows much faster than the text: an 11 MB text node took minutes) (characters).
 FAST_MODE_CHARS = 2_000_000
+#: trafilatura runs first without its fallback comparison (readability, jusText); below this
+#: share of the page's visible text the result is suspect and it runs again with it (0-1).
+COMPARISON_COVERAGE = 0.15
 #: Below this share of the page's visible text, and with no paragraph of prose, the main region replaces the extraction (0-1).
 FALLBACK_COVERAGE = 0.1
 
@@ -175,11 +180,12 @@ def _parse_clean(text: str) -> lxml.html.HtmlElement:
     return root
 
 
-def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options) -> str:
+def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options,
+                 fast: bool = False) -> str:
     """trafilatura's text for a tree (which it copies, never changes); replies included on a thread."""
     import trafilatura
 
-    fast = len(root.text_content()) > FAST_MODE_CHARS
+    fast = fast or len(root.text_content()) > FAST_MODE_CHARS
     doc = trafilatura.bare_extraction(
         root, url=url, include_comments=thread, include_tables=True, deduplicate=False, fast=fast,
         with_metadata=False, favor_precision=options.favor == "precision",

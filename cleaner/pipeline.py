@@ -281,6 +281,7 @@ class _Job:
     chunks: list[list[RawRecord | ReadError]]
     futures: list[cf.Future] | None
     generation: int
+    done: list[tuple[bytes, dict[str, float]]] | None = None   # the results, when worked in the driver
 
 
 class WorkerPool:
@@ -292,8 +293,10 @@ class WorkerPool:
     that only the record at fault is lost (it goes to rejects, kind ``worker-died``).
     """
 
-    def __init__(self, options: Options):
-        DocumentProcessor(options)  # a bad rule file fails here, at start-up, not in every worker
+    def __init__(self, options: Options, inline: bool = False):
+        # A bad rule file fails here, at start-up, not in every worker.
+        self._inline = DocumentProcessor(options)
+        self.inline = inline
         self.options = options
         self.workers = options.resolved_workers()
         self._ex: cf.ProcessPoolExecutor | None = None
@@ -339,6 +342,10 @@ class WorkerPool:
         The driver can read the next batch and write the previous one's spool while the
         workers process this one.
         """
+        if self.inline:  # one input in stdout mode: no process to start, nothing to hand over
+            proc = self._inline
+            done = [(dumps(o.to_json()), o.seconds) for o in map(proc, batch)]
+            return _Job(batch, [batch], None, self._generation, done)
         size = max(1, min(self.options.batch_size, len(batch) // (self.workers * 4) or 1))
         chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
         try:
@@ -354,6 +361,8 @@ class WorkerPool:
 
     def finish(self, job: "_Job") -> list[tuple[bytes, dict[str, float]]]:
         """Spool lines and seconds by step for a started batch, in input order."""
+        if job.done is not None:
+            return job.done
         if job.futures is not None and job.generation != self._generation:
             return self.finish(self.start(job.batch))  # its pool was stopped for another batch's fault
         try:
@@ -569,9 +578,10 @@ def _prepare_workdir(workdir: str, key: str) -> None:
 
 
 def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str, ...] = (),
-           notes: list[dict[str, Any]] | None = None) -> tuple[list[str], dict[str, float], int, int]:
+           inline: bool = False, notes: list[dict[str, Any]] | None = None) -> tuple[list[str], dict[str, float], int, int]:
     """Run pass 1 batch by batch; the workers process one batch while the driver reads the
-    next and writes the previous one's spool.
+    next and writes the previous one's spool. ``inline``: work in this process, no pool (the
+    one-file stdout mode, where starting a worker would cost more than the page).
 
     Returns the spool files in input order, seconds by step, the number of batches taken
     from an earlier interrupted run, and the number of input records read.
@@ -582,7 +592,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     from .io.readers import ReadProgress, input_bytes
     read = ReadProgress(input_bytes(inputs, exclude) if options.progress else 0)
     records = iter_records(inputs, options, exclude, notes, read if options.progress else None)
-    pool = WorkerPool(options)
+    pool = WorkerPool(options, inline=inline)
     # A total in bytes of input (known from the listing) gives an ETA; records are counted beside it.
     bar = _progress(options, "extract+mark", total=read.total, unit="B", unit_scale=True)
     n_done = [0]
@@ -629,7 +639,8 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     key = options_fingerprint(options, inputs, exclude)
     _prepare_workdir(workdir, key)
     notes: list[dict[str, Any]] = []   # warnings about whole input files (a WARC file without documents)
-    spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude, notes)
+    spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,
+                                            inline=outdir is None and emit is None, notes=notes)
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
