@@ -236,3 +236,15 @@ def test_jsonl_records_keep_source_and_line(tmp_path):
     clean = _rows(tmp_path / "out", "clean")
     assert [(r["source"], r["source_line"], r["input_source"]) for r in clean] == [(str(path), 2, "crawler-7"),
                                                                                   (str(path), 3, "crawler-7")]
+
+
+def test_read_progress_has_the_listing_total_and_reaches_it(tmp_path):
+    from cleaner.io.readers import ReadProgress, input_bytes
+    _mirror(tmp_path / "m")
+    (tmp_path / "m" / "big.jsonl").write_text("".join(json.dumps({"id": i, "text": f"Line {i}. {PARAGRAPHS[i % 6]}"}) + "\n"
+                                                      for i in range(2000)), encoding="utf-8")
+    total = input_bytes([str(tmp_path / "m")])
+    assert total == sum(p.stat().st_size for p in (tmp_path / "m").iterdir() if not p.name.startswith("."))
+    progress = ReadProgress(total)
+    seen = [progress.position() for _ in iter_records([str(tmp_path / "m")], _opts(), progress=progress)]
+    assert seen == sorted(seen) and 0 < seen[len(seen) // 2] < total and progress.position() == total
