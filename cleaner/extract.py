@@ -21,6 +21,7 @@ Steps for one page:
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import lxml.etree
@@ -107,46 +108,72 @@ def page_title(root: lxml.html.HtmlElement) -> str | None:
     return " ".join(t.text_content().split())
 
 
-def extract(html: bytes | str, options: Options, url: str | None = None, http_charset: str | None = None) -> Extracted:
+def extract(html: bytes | str, options: Options, url: str | None = None, http_charset: str | None = None,
+            seconds: dict[str, float] | None = None) -> Extracted:
     """Extract the main content of one page.
 
     ``html``: raw bytes (decoded by :func:`cleaner.io.decode.decode_html`, declared charset
     first) or an already decoded string. Returns :class:`Extracted` whose ``text`` has one
     paragraph, heading, list item or table row per line; empty when the page holds no main
-    content. Raises :class:`ExtractionError` for a page that cannot be parsed and
+    content. ``seconds``, when given, gets the seconds of each stage added under its name
+    (``extract.decode``, ``extract.parse``, ... as ``benchmarks/throughput.py`` prints them).
+    Raises :class:`ExtractionError` for a page that cannot be parsed and
     :class:`~cleaner.io.decode.NotTextError` for bytes that are not text.
     """
     from .htmlprep import captions_to_paragraphs, find_chrome
     from .pagekind import is_discussion
     from .region import coverage, has_prose, page_chars, region_text, restore_lists
 
+    clock = _Stages(seconds)
     if isinstance(html, bytes):
         text, enc = decode_html(html, http_charset)
     else:
         text, enc = strip_control_chars(html), "str"
+    clock("extract.decode")
     if not text.strip():
         return Extracted("", None, enc)
     root = _parse_clean(text)
+    clock("extract.parse")
     title = headline(root)
     thread = is_discussion(root, url)
+    clock("extract.title+kind")
     chrome = [el for _, el in find_chrome(root, prune_kinds(thread))]
     for el in chrome:
         el.drop_tree()
     if options.captions:
         captions_to_paragraphs(root)
     visible = page_chars(root)  # the pruned tree does not change until region_text
+    clock("extract.prune")
     body = _trafilatura(root, url, thread, options, fast=True)
+    clock("extract.trafilatura")
     if coverage(body, root, visible) < COMPARISON_COVERAGE:
         body = _trafilatura(root, url, thread, options)
+        clock("extract.trafilatura-comparison")
     if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
         again = drop_lines(_trafilatura(_parse_clean(text), url, thread, options), chrome_only_lines(root, chrome))
         if len(again) >= RERUN_GAIN * len(body):
             body = again
+        clock("extract.trafilatura-unpruned")
     if coverage(body, root, visible) < FALLBACK_COVERAGE and not has_prose(body):
         body = region_text(root, body)
     else:
         body = restore_lists(root, body)
+    clock("extract.lists+region")
     return Extracted(body, title, enc)
+
+
+class _Stages:
+    """Adds the seconds since the previous call to ``seconds[name]`` (does nothing without a dict)."""
+
+    def __init__(self, seconds: dict[str, float] | None):
+        self.seconds = seconds
+        self.t = time.perf_counter() if seconds is not None else 0.0
+
+    def __call__(self, name: str) -> None:
+        if self.seconds is not None:
+            now = time.perf_counter()
+            self.seconds[name] = self.seconds.get(name, 0.0) + now - self.t
+            self.t = now
 
 
 #: Below this share of the page's visible text the extraction is suspect and trafilatura runs again on the unpruned page (0-1).

@@ -172,6 +172,8 @@ class DocumentProcessor:
         from .language import LanguageLabel, parse_languages
         self.options = options
         self.language = LanguageLabel(parse_languages(options.keep_languages))
+        #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
+        self.stage_seconds: dict[str, float] | None = None
         self.markers = build_markers(options)
         steps = build_corpus_steps(options)
         self.first_step = steps[0] if steps else None
@@ -189,7 +191,7 @@ class DocumentProcessor:
         if raw.html is not None:
             if self.options.extract:
                 from .extract import extract
-                ex = extract(raw.html, self.options, raw.url, raw.http_charset)
+                ex = extract(raw.html, self.options, raw.url, raw.http_charset, self.stage_seconds)
                 return Document(raw.id, raw.url, ex.text, ex.title, meta)
             from .extract import html_to_text
             text, title = html_to_text(raw.html, raw.http_charset)
@@ -310,6 +312,10 @@ class WorkerPool:
         if self._ex is None:
             if self.options.extract:
                 import trafilatura  # noqa: F401 - imported once here, inherited by forked workers
+            if self.workers > 1:  # compiled once here, inherited by forked workers (else each compiles)
+                for m in self._inline.markers:
+                    for rule in getattr(m, "rules", ()):
+                        rule.compile_all()
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             self._ex = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
                                               initargs=(self.options,))

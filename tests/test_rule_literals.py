@@ -79,3 +79,8 @@ def test_user_rule_files_are_compiled_at_load(tmp_path):
     f.write_text('[[rule]]\nid = "chrome.bad@1"\npattern = "(unclosed"\n', encoding="utf-8")
     with pytest.raises(RuleError, match="does not compile"):
         load_rules([str(f)])
+
+
+def test_case_variants_factored_by_the_parser_stay_one_literal():
+    assert required_literals("(?:By|BY) [A-Z]\\w+") == frozenset({"by "})
+    assert required_literals("[Vv]on \\w+") == frozenset({"von "})

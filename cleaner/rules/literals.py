@@ -81,6 +81,10 @@ def _sequence(items: Sequence[tuple]) -> frozenset[str] | None:
         if op is _c.LITERAL:
             run.append(chr(av))
             continue
+        one = _one_folded_char(op, av)
+        if one is not None:  # [yY], or By|BY factored by the parser into B[yY]: one letter, any case
+            run.append(one)
+            continue
         flush()
         need = _element(op, av)
         if need:
@@ -89,6 +93,14 @@ def _sequence(items: Sequence[tuple]) -> frozenset[str] | None:
     if not options:
         return None
     return max(options, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _one_folded_char(op, av) -> str | None:
+    """For a class of literal characters that all case-fold alike (``[yY]``), that folded form."""
+    if op is not _c.IN or not av or any(o is not _c.LITERAL for o, _ in av):
+        return None
+    folded = {chr(c).casefold() for _, c in av}
+    return folded.pop() if len(folded) == 1 else None
 
 
 def _element(op, av) -> frozenset[str] | None:
@@ -143,7 +155,7 @@ class LiteralIndex:
 
 
 #: Version of the literal cache's format and of :func:`required_literals`; a change starts a new cache.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def cache_path() -> str:

@@ -144,6 +144,24 @@ class ChromeRules(Marker):
         self.index = LiteralIndex(needs[:len(self.matchers)])
         self.cut_index = LiteralIndex(needs[len(self.matchers):])
         self._line_memo: dict[tuple, tuple[int, ...]] = {}  # see Page: (langs, core) -> matching rule patterns
+        self._page_text: str | None = None
+        self._page_facts: tuple[list[Block], list[bool], frozenset[str]] = ([], [], frozenset())
+
+    def _page(self, text: str, language: str | None = None,
+              score: float | None = None) -> tuple[list[Block], list[bool], frozenset[str]]:
+        """The blocks of ``text``, which of them are code, and the page's languages
+        (``language``/``score``: the document's identified language, see
+        :func:`cleaner.rules.lang.page_languages`).
+
+        Kept for the page seen last: :class:`~cleaner.rules.settle.Settle` runs this marker
+        again over the same text, with only more of it removed.
+        """
+        if self._page_text is not text:
+            blocks = segment(text)
+            self._page_facts = (blocks, shape.code_lines([b.text for b in blocks]),
+                                page_languages(text, language, score) if self.by_language else frozenset())
+            self._page_text = text
+        return self._page_facts
 
     def _line_rule(self, core: str, folded: str) -> Rule | None:
         """The first line rule that matches one line (used after a cut changed the line)."""
@@ -168,13 +186,12 @@ class ChromeRules(Marker):
 
     def mark(self, doc: Document) -> Iterable[Span]:
         text = doc.text
-        blocks = segment(text)
-        code = shape.code_lines([b.text for b in blocks])
+        blocks, code, page_langs = self._page(text, doc.language, doc.language_score)
         mask = doc.removed_mask()
         lines = [Line(b, effective_text(text, b, mask), self.max_chars) for b, is_code in zip(blocks, code)
                  if not is_code and not covered(mask, b.start, b.end)]
         spans: list[Span] = []
-        langs = page_languages(text, doc.language, doc.language_score) if self.by_language else None
+        langs = page_langs if self.by_language else None
         # Phase 1a: cut prefixes and suffixes, so that what is left is judged as a line.
         for k, ln in enumerate(lines):
             found = self._cut(ln, langs) if ln.text.strip() else None
