@@ -159,8 +159,11 @@ class ChromeRules(Marker):
         self._page_text: str | None = None
         self._page_facts: tuple[list[Block], list[bool], frozenset[str]] = ([], [], frozenset())
 
-    def _page(self, text: str) -> tuple[list[Block], list[bool], frozenset[str]]:
-        """The blocks of ``text``, which of them are code, and the page's languages.
+    def _page(self, text: str, language: str | None = None,
+              score: float | None = None) -> tuple[list[Block], list[bool], frozenset[str]]:
+        """The blocks of ``text``, which of them are code, and the page's languages
+        (``language``/``score``: the document's identified language, see
+        :func:`cleaner.rules.lang.page_languages`).
 
         Kept for the page seen last: :class:`~cleaner.rules.settle.Settle` runs this marker
         again over the same text, with only more of it removed.
@@ -168,7 +171,7 @@ class ChromeRules(Marker):
         if self._page_text is not text:
             blocks = segment(text)
             self._page_facts = (blocks, shape.code_lines([b.text for b in blocks]),
-                                page_languages(text) if self.by_language else frozenset())
+                                page_languages(text, language, score) if self.by_language else frozenset())
             self._page_text = text
         return self._page_facts
 
@@ -195,7 +198,7 @@ class ChromeRules(Marker):
 
     def mark(self, doc: Document) -> Iterable[Span]:
         text = doc.text
-        blocks, code, page_langs = self._page(text)
+        blocks, code, page_langs = self._page(text, doc.language, doc.language_score)
         mask = doc.removed_mask()
         lines = [Line(b, effective_text(text, b, mask), self.max_chars) for b, is_code in zip(blocks, code)
                  if not is_code and not covered(mask, b.start, b.end)]
