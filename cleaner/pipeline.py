@@ -722,7 +722,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                          for s in steps},
         "run": {"seconds": round(elapsed, 3), "documents_per_second": round(counts["in"] / elapsed, 2) if elapsed else None,
                 "workers": options.resolved_workers(), "batches_resumed": resumed,
-                "peak_memory_mb": round(_peak_rss_mb(), 1)},
+                "peak_memory_mb": round(_peak_rss_mb(), 1), **_process_use()},
         "options": options.to_dict(),
         "outputs": {k: [os.path.basename(p) for p in w.paths] for k, w in writers.items()},
     }
@@ -864,6 +864,16 @@ def _count_template_host(doc: Document, doc_rules: dict[str, int], acc: dict[str
         from .dedup.templates import host_of
         host = host_of(doc.url) or "(no host)"
         acc[host] = acc.get(host, 0) + n
+
+
+def _process_use() -> dict[str, float]:
+    """CPU seconds and peak resident memory (MB) of the driver and of its worker processes
+    (the largest one; a run with work in the driver only has no worker figures that differ from 0)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"driver_cpu_seconds": round(me.ru_utime + me.ru_stime, 2),
+            "workers_cpu_seconds": round(kids.ru_utime + kids.ru_stime, 2),
+            "driver_peak_memory_mb": round(me.ru_maxrss / 1024, 1),
+            "worker_peak_memory_mb": round(kids.ru_maxrss / 1024, 1)}
 
 
 def _peak_rss_mb() -> float:
