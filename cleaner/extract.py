@@ -117,6 +117,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     :class:`~cleaner.io.decode.NotTextError` for bytes that are not text.
     """
     from .htmlprep import captions_to_paragraphs, find_chrome
+    from .listnumbers import unbullet_numbered
     from .pagekind import is_discussion
     from .region import coverage, has_prose, page_chars, region_text, restore_lists
 
@@ -144,7 +145,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         body = region_text(root, body)
     else:
         body = restore_lists(root, body)
-    return Extracted(body, title, enc)
+    return Extracted(unbullet_numbered(body), title, enc)
 
 
 #: Below this share of the page's visible text the extraction is suspect and trafilatura runs again on the unpruned page (0-1).
@@ -170,8 +171,11 @@ def prune_kinds(thread: bool) -> tuple[str, ...]:
 
 
 def _parse_clean(text: str) -> lxml.html.HtmlElement:
+    from .listnumbers import number_ordered_lists
+
     root = parse_html(text)
     strip_non_content(root)
+    number_ordered_lists(root)  # "1. Heat the oven": the numbers of an <ol> are content
     return root
 
 

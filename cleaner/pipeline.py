@@ -89,6 +89,9 @@ def build_markers(options: Options) -> list[Marker]:
         from .rules.settle import Settle
         markers.append(InPageDuplicates.from_options(options))
         markers.append(Settle(list(markers)))  # removed duplicates can make new neighbours
+    if options.title_dedup and options.text_title:
+        from .dedup.title import TextTitle
+        markers.append(TextTitle())  # last: the first line a reader sees, its removed copies as evidence
     return markers
 
 
@@ -175,7 +178,15 @@ class DocumentProcessor:
         self.first_step = steps[0] if steps else None
 
     def to_document(self, raw: RawRecord) -> Document:
-        """Decode and extract one record; text records skip extraction."""
+        """Decode and extract one record; text records skip extraction; double encoding repaired (``repair_encoding``)."""
+        doc = self._to_document(raw)
+        if self.options.repair_encoding and doc.dropped is None:
+            from .mojibake import repair_mojibake
+            doc.text = repair_mojibake(doc.text) or ""
+            doc.title = repair_mojibake(doc.title)
+        return doc
+
+    def _to_document(self, raw: RawRecord) -> Document:
         meta = dict(raw.extra)
         if raw.dropped is not None:
             return Document(raw.id, raw.url, "", None, meta, dropped=raw.dropped)
@@ -727,6 +738,8 @@ class Tally:
                 self.dropped_examples.append(rec)
             return "dropped", rec, text
         self.counts["clean"] += 1
+        if options.title_in_text and doc.title and text.strip():
+            text = f"{doc.title}\n{text}"
         self.chars_out += len(text)
         if len(self.samples) < SAMPLE_DOCS and doc.removed:
             self.samples.append(doc.to_json())
