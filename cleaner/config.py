@@ -89,6 +89,7 @@ class Options:
     title_dedup: bool = _opt(True, "remove the first line of the text when it repeats the page title (the title stays in the title field)")
     text_title: bool = _opt(True, "text records (and pages without a headline): a first line that is the page's headline moves to the title field, a \" | Site name\" suffix dropped")
     title_in_text: bool = _opt(False, "write the title as the first line of the output text (\"title + text\"); the title field stays")
+    drop_index_pages: bool = _opt(True, "drop pages whose text is only teaser cards (headline, one-line summary, date: a section front or listing) with reason \"no main content\"")
     inpage_dedup: bool = _opt(True, "remove repeated headlines, captions and paragraphs inside each page")
     inpage_jaccard: float = _opt(0.8, "Jaccard similarity of character 5-gram sets above which two paragraphs of one page are near-duplicates", bounds=SHARE_OPEN_LOW)
     # --- site templates

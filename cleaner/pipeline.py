@@ -49,7 +49,7 @@ from .extract import ExtractionError
 from .io.decode import NotTextError
 from .io.readers import RawRecord, ReadError, iter_records, list_inputs
 from .io.writers import ShardedWriter, dumps, output_record, remove_shards, write_json_atomic
-from .steps import CorpusStep, Marker
+from .steps import CorpusStep, Filter, Marker
 
 #: Format version of the spool; a run never resumes from a spool of another version.
 SPOOL_VERSION = 2
@@ -93,6 +93,15 @@ def build_markers(options: Options) -> list[Marker]:
         from .dedup.title import TextTitle
         markers.append(TextTitle())  # last: the first line a reader sees, its removed copies as evidence
     return markers
+
+
+def build_filters(options: Options) -> list[Filter]:
+    """The per-document filters that ``options`` switch on; they run after the markers, in this order."""
+    filters: list[Filter] = []
+    if options.drop_index_pages:
+        from .indexpage import IndexPage
+        filters.append(IndexPage())
+    return filters
 
 
 def build_corpus_steps(options: Options, workdir: str | None = None) -> list[CorpusStep]:
@@ -174,6 +183,7 @@ class DocumentProcessor:
     def __init__(self, options: Options):
         self.options = options
         self.markers = build_markers(options)
+        self.filters = build_filters(options)
         steps = build_corpus_steps(options)
         self.first_step = steps[0] if steps else None
 
@@ -213,6 +223,10 @@ class DocumentProcessor:
                     t0 = time.perf_counter()
                     m(doc)
                     times[m.name] = times.get(m.name, 0.0) + time.perf_counter() - t0
+                for f in self.filters if doc.dropped is None else ():
+                    t0 = time.perf_counter()
+                    f(doc)
+                    times[f.name] = times.get(f.name, 0.0) + time.perf_counter() - t0
                 fp = None
                 if self.first_step is not None and doc.dropped is None:
                     t0 = time.perf_counter()
