@@ -45,6 +45,8 @@ MAX_SITE_WORDS = 5
 HEAD_LINES = 8
 #: A kept line with at least this many words that ends like a sentence is prose: the head of the page ends there.
 PROSE_WORDS = 12
+#: A first line without other evidence is a headline when it has at least this many words and prose follows it.
+MIN_BARE_HEADLINE_WORDS = 4
 #: Share of the URL slug's words (3 or more) that a first line must hold to be taken for the headline (0-1).
 MIN_SLUG_SHARE = 0.75
 _SLUG_WORD = regex.compile(r"[\p{L}\p{N}]+")
@@ -102,17 +104,21 @@ def _slug_words(url: str | None) -> list[str]:
     return [w.casefold() for w in _SLUG_WORD.findall(last) if not w.isdigit()]
 
 
-def text_headline(first_line: str, copies: Iterable[str] = (), url: str | None = None) -> str | None:
+def text_headline(first_line: str, copies: Iterable[str] = (), url: str | None = None,
+                  next_line: str | None = None) -> str | None:
     """The page's headline when ``first_line`` (the first kept line of a text) is one, else ``None``.
 
     It is one when it is short (:data:`MAX_HEADLINE_WORDS`, :data:`MAX_HEADLINE_CHARS`),
     does not end like a sentence, and: one of ``copies`` (lines other steps removed as
     duplicates) equals it; or it ends in a site name ("Headline | Site"); or it holds
-    :data:`MIN_SLUG_SHARE` of the words (three or more) of the URL's last path segment.
+    :data:`MIN_SLUG_SHARE` of the words (three or more) of the URL's last path segment; or
+    it has at least :data:`MIN_BARE_HEADLINE_WORDS` words and ``next_line`` (the kept line
+    after it) is a paragraph of prose (:data:`PROSE_WORDS` words, sentence end).
     Returns the headline without the site name.
 
     Only evidence that a second cleaning cannot find again is used (the removed copies are
-    gone from a cleaned text), so cleaning a cleaned text takes no new title from it.
+    gone from a cleaned text; the prose line after a bare headline becomes the first line,
+    and prose is no headline), so cleaning a cleaned text takes no new title from it.
     """
     from ..rules.shape import core, ends_sentence, word_count
 
@@ -131,6 +137,10 @@ def text_headline(first_line: str, copies: Iterable[str] = (), url: str | None =
     if len(slug) >= 3:
         words = {w.casefold() for w in _SLUG_WORD.findall(head)}
         if sum(w in words for w in slug) >= MIN_SLUG_SHARE * len(slug):
+            return head
+    if next_line is not None and word_count(first) >= MIN_BARE_HEADLINE_WORDS:
+        nxt = core(next_line)
+        if word_count(nxt) >= PROSE_WORDS and ends_sentence(nxt):
             return head
     return None
 
@@ -157,16 +167,16 @@ class TextTitle(Marker):
             return
         at = 1 if len(blocks) > 2 and is_label(core(blocks[0].text)) else 0
         copies = [doc.text[sp.start:sp.end] for sp in doc.removed if sp.rule.startswith("dup.")]
-        title = text_headline(blocks[at].text, copies, doc.url) if len(blocks) > at + 1 else None
+        title = text_headline(blocks[at].text, copies, doc.url, blocks[at + 1].text) if len(blocks) > at + 1 else None
         if title is None and at:
             at = 0
-            title = text_headline(blocks[0].text, copies, doc.url)
+            title = text_headline(blocks[0].text, copies, doc.url, blocks[1].text)
         if title is None:
             return
         doc.title = title
         if at:
             yield line_span(doc.text, blocks[0], LABEL_RULE, "label right above the headline")
-        yield line_span(doc.text, blocks[at], RULE, "the first line is the headline: moved to the title field")
+        yield line_span(doc.text, blocks[at], RULE, "the first line is the headline, moved to the title field")
 
 
 class PageTitle(Marker):
