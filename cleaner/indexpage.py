@@ -36,6 +36,8 @@ MAX_HEADLINE_WORDS = 20
 MAX_SUMMARY_WORDS = 40
 #: A date line holds at most this many words besides the date ("4 min read", a byline name).
 MAX_DATE_LINE_WORDS = 6
+#: A line longer than this is never part of a teaser card (characters).
+MAX_LINE_CHARS = 400
 #: The reason a dropped index page is given.
 REASON = "no main content"
 
@@ -50,6 +52,9 @@ _DATE = regex.compile(
     rf"(?i:\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\b\d{{1,2}}(?:\.|er|º)?\s+(?:de\s+)?(?:{_MONTHS})\.?,?\s+(?:de\s+)?\d{{4}})")
 
 
+_SENTENCE_END = regex.compile(r"[.!?。！？](?:\s|$)")
+
+
 def is_date_line(text: str) -> bool:
     """True for a line that is a date with at most :data:`MAX_DATE_LINE_WORDS` other words."""
     m = _DATE.search(text)
@@ -62,16 +67,18 @@ def is_date_line(text: str) -> bool:
 def line_kind(text: str) -> str:
     """``"date"``, ``"headline"``, ``"summary"``, ``"label"`` (one word, no sentence end) or ``"other"`` for one kept line."""
     s = shape.core(text).strip()
-    if not s or shape.is_table_row(s):
+    if not s or len(s) > MAX_LINE_CHARS or shape.is_table_row(s):
         return "other"
-    if is_date_line(s):
-        return "date"
     words = shape.word_count(s)
+    if words > MAX_SUMMARY_WORDS:
+        return "other"
+    if words <= MAX_HEADLINE_WORDS and is_date_line(s):
+        return "date"
     if not shape.ends_sentence(s):
         if words < 2:
             return "label"
         return "headline" if words <= MAX_HEADLINE_WORDS else "other"
-    if words <= MAX_SUMMARY_WORDS and len(regex.findall(r"[.!?。！？](?:\s|$)", s)) <= 1:
+    if len(_SENTENCE_END.findall(s)) <= 1:
         return "summary"
     return "other"
 
@@ -83,9 +90,15 @@ def is_teaser_index(lines: Iterable[str]) -> bool:
     lines (labels) are passed over. Two summaries in one card, more than two summary or
     date lines before the first headline, or any other line, and the page is not an index.
     """
-    kinds = [k for k in (line_kind(x) for x in lines if x.strip()) if k != "label"]
-    if "other" in kinds:
-        return False
+    kinds = []
+    for x in lines:
+        if not x.strip():
+            continue
+        k = line_kind(x)
+        if k == "other":
+            return False    # most pages stop at their first paragraph
+        if k != "label":
+            kinds.append(k)
     cards = dated = 0
     summary = date = False
     loose = 0   # summary/date lines before the first headline
