@@ -287,3 +287,14 @@ def test_an_index_page_is_dropped_with_reason_no_main_content(tmp_path):
     clean, dropped = _run(tmp_path, [{"id": "idx", "text": index}, {"id": "art", "text": article}])
     assert dropped["idx"]["reason"] == "no main content"
     assert "art" in clean
+
+
+def test_two_headline_lines_at_the_top_give_no_title_and_cleaning_again_changes_nothing(markers):
+    # the first line has a removed copy (evidence), the second is a bare headline before prose:
+    # taking the first would make the second the title of a second cleaning
+    text = "Oars in the water, oars in the water,\nOars in the water, oars in the water,\n" \
+           f"Ferry Line Extends Winter Service to the Outer Islands\n{EN}"
+    once, doc = _clean(markers, text)
+    assert doc.title is None
+    twice, doc2 = _clean(markers, once)
+    assert twice == once and doc2.title is None

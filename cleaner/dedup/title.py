@@ -160,23 +160,35 @@ class TextTitle(Marker):
     def mark(self, doc: Document) -> Iterable[Span]:
         if doc.title or not doc.text:
             return
-        from ..rules.shape import core, is_label
-
-        blocks = kept_blocks(doc)
+        blocks = [b for b in kept_blocks(doc)][:HEAD_LINES + 3]
         if not blocks:
             return
-        at = 1 if len(blocks) > 2 and is_label(core(blocks[0].text)) else 0
         copies = [doc.text[sp.start:sp.end] for sp in doc.removed if sp.rule.startswith("dup.")]
-        title = text_headline(blocks[at].text, copies, doc.url, blocks[at + 1].text) if len(blocks) > at + 1 else None
-        if title is None and at:
-            at = 0
-            title = text_headline(blocks[0].text, copies, doc.url, blocks[1].text)
+        at, title = self._choose([b.text for b in blocks], copies, doc.url)
         if title is None:
+            return
+        # What a second cleaning would see first must not be a headline in turn (idempotence):
+        # when the line after this one is a headline too, the page's head is ambiguous; none is taken.
+        if self._choose([b.text for b in blocks[at + 1:]], (), doc.url)[1] is not None:
             return
         doc.title = title
         if at:
             yield line_span(doc.text, blocks[0], LABEL_RULE, "label right above the headline")
         yield line_span(doc.text, blocks[at], RULE, "the first line is the headline, moved to the title field")
+
+    @staticmethod
+    def _choose(lines: list[str], copies, url: str | None) -> tuple[int, str | None]:
+        """``(index, headline)`` of the headline among the first kept ``lines`` (the first, or
+        the second below a bare label), or ``(0, None)``."""
+        from ..rules.shape import core, is_label
+
+        if len(lines) < 2:
+            return 0, None
+        if len(lines) > 2 and is_label(core(lines[0])):
+            title = text_headline(lines[1], copies, url, lines[2])
+            if title is not None:
+                return 1, title
+        return 0, text_headline(lines[0], copies, url, lines[1])
 
 
 class PageTitle(Marker):
