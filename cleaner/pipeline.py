@@ -81,7 +81,9 @@ def build_markers(options: Options) -> list[Marker]:
     from .rules import ChromeRules
     from .rules.engine import select_rules
 
-    markers: list[Marker] = [ChromeRules(select_rules(options), options.regex_timeout_s)]
+    from .shortcodes import Shortcodes
+
+    markers: list[Marker] = [ChromeRules(select_rules(options), options.regex_timeout_s), Shortcodes()]
     if options.title_dedup:
         from .dedup.title import PageTitle
         markers.append(PageTitle())

@@ -298,3 +298,38 @@ def test_two_headline_lines_at_the_top_give_no_title_and_cleaning_again_changes_
     assert doc.title is None
     twice, doc2 = _clean(markers, once)
     assert twice == once and doc2.title is None
+
+
+# ------------------------------------------------------------------ shortcodes and encoded data
+
+from cleaner.shortcodes import blob_spans, shortcode_spans  # noqa: E402
+
+
+def _without(text, spans):
+    out, pos = [], 0
+    for a, b in spans:
+        out.append(text[pos:a])
+        pos = b
+    return "".join(out) + text[pos:]
+
+
+def test_unrendered_shortcodes_go_and_their_text_stays():
+    text = ('[vc_row full_width="stretch_row"][vc_column width="1/2"]You can sew your own clothes.[/vc_column][/vc_row]\n'
+            '[split_line_heading animation_type=”default”]Sewing school[/split_line_heading]\n'
+            '[button link=”http://example.org/review” type=”big”] Send us your review[/button]\n'
+            '[caption id="attachment_5" width="300"]A dog on the quay[/caption]')
+    assert _without(text, shortcode_spans(text)) == ("You can sew your own clothes.\nSewing school\n"
+                                                     " Send us your review\nA dog on the quay")
+
+
+@pytest.mark.parametrize("text", ["See note [1] and [sic].", "Review: a new headset [Video]", "[text](https://example.org)",
+                                  "The array is written [a, b] in the listing.", "[video]", "[Updated] The council met."])
+def test_bracketed_text_that_is_no_shortcode_stays(text):
+    assert shortcode_spans(text) == []
+
+
+def test_encoded_blobs_go_and_long_words_and_urls_stay():
+    blob = "JTVCc2VhcmNod3Bfc2VhcmNoX2Zvcm0lMjBlbmdpbmUlM0QlMjJkZWZhdWx0JTIy" * 4
+    assert [(a, b) for a, b in blob_spans(f"Before {blob} after")] == [(7, 7 + len(blob))]
+    url = "https://example.org/" + "/".join(["section", "2024", "05", "a-very-long-slug-about-the-harbour-ferry"] * 4)
+    assert blob_spans(url) == [] and blob_spans("Donaudampfschifffahrtsgesellschaftskapitän" * 6) == []
