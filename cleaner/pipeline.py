@@ -90,7 +90,8 @@ def build_markers(options: Options) -> list[Marker]:
     if options.inpage_dedup:
         from .rules.settle import Settle
         markers.append(InPageDuplicates.from_options(options))
-        markers.append(Settle(list(markers)))  # removed duplicates can make new neighbours
+        # removed duplicates can make new neighbours (shortcode tags are found once: nothing makes new ones)
+        markers.append(Settle([m for m in markers if m.name != "chrome.shortcode"]))
     if options.title_dedup and options.text_title:
         from .dedup.title import TextTitle
         markers.append(TextTitle())  # last: the first line a reader sees, its removed copies as evidence

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import regex
+import re
 
 from .document import Document, Span
 from .steps import Marker
@@ -42,10 +42,14 @@ CORE = ("button", "caption", "gallery", "embed", "audio", "video", "playlist", "
         "spacer", "icon", "box", "note", "quote", "highlight", "dropcap", "one_half", "one_third", "two_third",
         "one_fourth", "three_fourth", "one_half_last", "one_third_last")
 _ATTR = r"""[A-Za-z_][\w-]*\s*=\s*(?:"[^"\]]{0,400}"|'[^'\]]{0,400}'|[“”″][^\]“”″]{0,400}[“”″]|[^\s\]"'\n]+)"""
-_TAG = regex.compile(r"\[(/)?([a-z][a-z0-9_-]{1,40})((?:\s+" + _ATTR + r")*)\s*/?\]")
+_TAG = re.compile(r"\[(/)?([a-z][a-z0-9_-]{1,40})((?:\s+" + _ATTR + r")*)\s*/?\]")
 
 
-_BLOB = regex.compile(r"[A-Za-z0-9+/%=_-]{" + str(MIN_BLOB_CHARS) + ",}")
+_BLOB = re.compile(r"[A-Za-z0-9+/%=_-]{" + str(MIN_BLOB_CHARS) + ",}")
+
+
+#: Cheap first test: some token of MIN_BLOB_CHARS characters without a blank at all.
+_LONG_TOKEN = re.compile(r"\S{" + str(MIN_BLOB_CHARS) + ",}")
 
 
 def blob_spans(text: str) -> list[tuple[int, int]]:
@@ -80,6 +84,6 @@ class Shortcodes(Marker):
 
     def mark(self, doc: Document) -> Iterable[Span]:
         out = [Span(a, b, RULE, "shortcode tag printed as text") for a, b in shortcode_spans(doc.text)]
-        if len(doc.text) >= MIN_BLOB_CHARS:
+        if len(doc.text) >= MIN_BLOB_CHARS and _LONG_TOKEN.search(doc.text) is not None:
             out += [Span(a, b, BLOB_RULE, f"{b - a} characters of encoded data") for a, b in blob_spans(doc.text)]
         return out
