@@ -333,3 +333,15 @@ def test_encoded_blobs_go_and_long_words_and_urls_stay():
     assert [(a, b) for a, b in blob_spans(f"Before {blob} after")] == [(7, 7 + len(blob))]
     url = "https://example.org/" + "/".join(["section", "2024", "05", "a-very-long-slug-about-the-harbour-ferry"] * 4)
     assert blob_spans(url) == [] and blob_spans("Donaudampfschifffahrtsgesellschaftskapitän" * 6) == []
+
+
+def test_printing_one_text_file_keeps_its_headline_on_screen(tmp_path, capsys):
+    from cleaner.cli import main
+
+    page = tmp_path / "page.txt"
+    page.write_text(f"Skip to main content\nNight Ferry Trial Backed by Harbour Council | Lakeside Courier\n{EN}\n",
+                    encoding="utf-8")
+    assert main(["clean", str(page)]) == 0
+    assert capsys.readouterr().out == f"Night Ferry Trial Backed by Harbour Council\n{EN}\n"
+    assert main(["clean", str(page), "--no-title-in-text"]) == 0
+    assert capsys.readouterr().out == f"{EN}\n"
