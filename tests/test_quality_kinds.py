@@ -63,6 +63,14 @@ RULE_CASES = {
     "zh-author-box": f"{ZH}\n[[作者简介\n林晓雯，现为本报社会新闻部记者，长期关注社区养老。]]\n后续安排\n{ZH}",
     "ja-author-box": f"{JA}\n[[この記事を書いた人\n山田太郎\n地域ニュース担当の記者。2010年に入社し、図書館を取材している。]]\n"
                      f"今後の予定\n{JA}",
+    # tag lists
+    "en-tags": f"{EN}\n[[Tags: council, ferry, harbour]]",
+    "en-tags-section": f"{EN}\n[[Tags\nlibrary, mill branch, county board]]",
+    "de-tags": f"{DE}\n[[Schlagwörter: Bibliothek, Öffnungszeiten]]",
+    "fr-tags": f"{FR}\n[[Étiquettes : médiathèque, horaires]]",
+    "es-tags": f"{ES}\n[[Etiquetas: biblioteca, verano]]",
+    "zh-tags": f"{ZH}\n[[标签：图书馆 开放时间]]",
+    "ja-tags": f"{JA}\n[[タグ：図書館 開館時間]]",
 }
 
 LOOKALIKE_CONTENT = [
@@ -78,6 +86,8 @@ LOOKALIKE_CONTENT = [
     "市民普遍关注食堂的价格和菜品。\n摄影是他的爱好，他每周末都去湖边拍照。",
     "市は新しい制度について住民にコメントを求めました。\n写真を撮るのが彼の趣味だ。",
     "Write to the council at info@example.org before 3 May if you object to the plan, the notice says.",
+    "Keywords: anxiety, depression, physical activity\nTopics: 46",
+    "Tags:\nTenancyConfig:\nTimeout: Integer",
 ]
 
 
