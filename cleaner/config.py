@@ -84,6 +84,7 @@ class Options:
     extract: bool = _opt(True, "run main-content extraction on HTML records (off: HTML is turned to plain text)")
     favor: str = _opt("balanced", "trafilatura trade-off: balanced, precision or recall", choices=("balanced", "precision", "recall"))
     captions: bool = _opt(False, "keep figure captions (figcaption text, once) as paragraphs; off: figures are dropped whole, as trafilatura does")
+    repair_encoding: bool = _opt(True, "repair double-encoded text (UTF-8 read as Latin-1 and encoded again: \"cafÃ©\" -> \"café\") with ftfy")
     doc_timeout_s: float = _opt(60.0, "a record that takes longer than this to extract and mark goes to rejects (seconds; 0 = no limit)", bounds=NON_NEGATIVE)
     # --- rules and in-page duplicates
     rules: str = _opt("all", "comma-separated rule ids or prefixes to run (all = every built-in rule)")
@@ -92,6 +93,9 @@ class Options:
     languages: str = _opt("all", "comma-separated language tags whose language-bound rules run (all = every language)")
     regex_timeout_s: float = _opt(0.5, "time limit of one regular-expression match (seconds)", bounds=POSITIVE)
     title_dedup: bool = _opt(True, "remove the first line of the text when it repeats the page title (the title stays in the title field)")
+    text_title: bool = _opt(True, "text records (and pages without a headline): a first line that is the page's headline moves to the title field, a \" | Site name\" suffix dropped")
+    title_in_text: bool = _opt(False, "write the title as the first line of the output text (\"title + text\"); the title field stays")
+    drop_index_pages: bool = _opt(True, "drop pages whose text is only teaser cards (headline, one-line summary, date: a section front or listing) with reason \"no main content\"")
     inpage_dedup: bool = _opt(True, "remove repeated headlines, captions and paragraphs inside each page")
     inpage_jaccard: float = _opt(0.8, "Jaccard similarity of character 5-gram sets above which two paragraphs of one page are near-duplicates", bounds=SHARE_OPEN_LOW)
     # --- site templates

@@ -64,9 +64,11 @@ def rule_descriptions(options: Options) -> dict[str, str]:
 
     The chrome rules are left out when they cannot load.
     """
+    from . import shortcodes
     from .dedup import inpage, templates, title
     from .rules.engine import RuleError, select_rules
-    out = {**inpage.RULE_DESCRIPTIONS, **title.RULE_DESCRIPTIONS, **templates.RULE_DESCRIPTIONS}
+    out = {**inpage.RULE_DESCRIPTIONS, **title.RULE_DESCRIPTIONS, **templates.RULE_DESCRIPTIONS,
+           **shortcodes.RULE_DESCRIPTIONS}
     try:
         out.update({r.id: r.description for r in select_rules(options) if r.description})
     except (RuleError, OSError):

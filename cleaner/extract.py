@@ -121,6 +121,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     :class:`~cleaner.io.decode.NotTextError` for bytes that are not text.
     """
     from .htmlprep import captions_to_paragraphs, find_chrome
+    from .listnumbers import unbullet_numbered
     from .pagekind import is_discussion
     from .region import coverage, has_prose, page_chars, region_text, restore_lists
 
@@ -162,6 +163,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         body = region_text(root, body)
     else:
         body = restore_lists(root, body)
+    body = unbullet_numbered(body)
     clock("extract.lists+region")
     return Extracted(body, title, enc)
 
@@ -206,8 +208,11 @@ def prune_kinds(thread: bool) -> tuple[str, ...]:
 
 
 def _parse_clean(text: str) -> lxml.html.HtmlElement:
+    from .listnumbers import number_ordered_lists
+
     root = parse_html(text)
     strip_non_content(root)
+    number_ordered_lists(root)  # "1. Heat the oven": the numbers of an <ol> are content
     return root
 
 

@@ -49,7 +49,7 @@ from .extract import ExtractionError
 from .io.decode import NotTextError
 from .io.readers import RawRecord, ReadError, iter_records, list_inputs
 from .io.writers import ShardedWriter, dumps, output_record, remove_shards, write_json_atomic
-from .steps import CorpusStep, Marker
+from .steps import CorpusStep, Filter, Marker
 
 #: Format version of the spool; a run never resumes from a spool of another version.
 SPOOL_VERSION = 3
@@ -81,15 +81,30 @@ def build_markers(options: Options) -> list[Marker]:
     from .rules import ChromeRules
     from .rules.engine import select_rules
 
-    markers: list[Marker] = [ChromeRules(select_rules(options), options.regex_timeout_s)]
+    from .shortcodes import Shortcodes
+
+    markers: list[Marker] = [ChromeRules(select_rules(options), options.regex_timeout_s), Shortcodes()]
     if options.title_dedup:
         from .dedup.title import PageTitle
         markers.append(PageTitle())
     if options.inpage_dedup:
         from .rules.settle import Settle
         markers.append(InPageDuplicates.from_options(options))
-        markers.append(Settle(list(markers)))  # removed duplicates can make new neighbours
+        # removed duplicates can make new neighbours (shortcode tags are found once: nothing makes new ones)
+        markers.append(Settle([m for m in markers if m.name != "chrome.shortcode"]))
+    if options.title_dedup and options.text_title:
+        from .dedup.title import TextTitle
+        markers.append(TextTitle())  # last: the first line a reader sees, its removed copies as evidence
     return markers
+
+
+def build_filters(options: Options) -> list[Filter]:
+    """The per-document filters that ``options`` switch on; they run after the markers, in this order."""
+    filters: list[Filter] = []
+    if options.drop_index_pages:
+        from .indexpage import IndexPage
+        filters.append(IndexPage())
+    return filters
 
 
 def build_corpus_steps(options: Options, workdir: str | None = None) -> list[CorpusStep]:
@@ -175,13 +190,18 @@ class DocumentProcessor:
         #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
         self.stage_seconds: dict[str, float] | None = None
         self.markers = build_markers(options)
+        self.filters = build_filters(options)
         steps = build_corpus_steps(options)
         self.first_step = steps[0] if steps else None
 
     def to_document(self, raw: RawRecord) -> Document:
-        """Decode and extract one record; text records skip extraction."""
+        """Decode and extract one record; text records skip extraction; double encoding repaired (``repair_encoding``)."""
         doc = self._to_document(raw)
         doc.provenance = raw.provenance()
+        if self.options.repair_encoding and doc.dropped is None:
+            from .mojibake import repair_mojibake
+            doc.text = repair_mojibake(doc.text) or ""
+            doc.title = repair_mojibake(doc.title)
         return doc
 
     def _to_document(self, raw: RawRecord) -> Document:
@@ -215,6 +235,10 @@ class DocumentProcessor:
                     t0 = time.perf_counter()
                     m(doc)
                     times[m.name] = times.get(m.name, 0.0) + time.perf_counter() - t0
+                for f in self.filters if doc.dropped is None else ():
+                    t0 = time.perf_counter()
+                    f(doc)
+                    times[f.name] = times.get(f.name, 0.0) + time.perf_counter() - t0
                 fp = None
                 if self.first_step is not None and doc.dropped is None:
                     t0 = time.perf_counter()
@@ -787,6 +811,8 @@ class Tally:
                 self.dropped_examples.append(rec)
             return "dropped", rec, text
         self.counts["clean"] += 1
+        if options.title_in_text and doc.title and text.strip():
+            text = f"{doc.title}\n{text}"
         self.chars_out += len(text)
         if len(self.samples) < SAMPLE_DOCS and doc.removed:
             self.samples.append(doc.to_json())
