@@ -321,10 +321,14 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
         appliers = appliers + [step.applier()]
     if not bases:
         bases = [0] * len(spools)
+    for j, ap in enumerate(appliers):  # a step whose marks depend on what later steps drop
+        if hasattr(ap, "settle_drops"):
+            ap.settle_drops([a.drops for a in appliers[j + 1:] if hasattr(a, "drops")])
     return bases, appliers
 
 
 def final_plan(options: Options, workdir: str, steps: list[CorpusStep], appliers: list[CorpusStep],
                output: str) -> PassPlan:
     """The plan of the final pass: every step applied (span steps' marks read back)."""
-    return PassPlan(options, os.path.join(workdir, MARKS_DIR), appliers, _modes(steps, len(steps)), output=output)
+    modes = [APPLY if getattr(s, "recompute_in_final", False) else m for s, m in zip(steps, _modes(steps, len(steps)))]
+    return PassPlan(options, os.path.join(workdir, MARKS_DIR), appliers, modes, output=output)

@@ -104,6 +104,9 @@ def build_corpus_steps(options: Options, workdir: str | None = None) -> list[Cor
     if options.exact_dedup:
         from .dedup.exact import ExactDuplicates
         steps.append(ExactDuplicates.from_options(options, workdir))
+    if options.paragraph_dedup:
+        from .dedup.paragraphs import RepeatedParagraphs
+        steps.append(RepeatedParagraphs.from_options(options, workdir))
     if options.near_dedup:
         from .dedup.near import NearDuplicates
         steps.append(NearDuplicates.from_options(options, workdir))
