@@ -78,6 +78,7 @@ class Options:
     extract: bool = _opt(True, "run main-content extraction on HTML records (off: HTML is turned to plain text)")
     favor: str = _opt("balanced", "trafilatura trade-off: balanced, precision or recall", choices=("balanced", "precision", "recall"))
     captions: bool = _opt(False, "keep figure captions (figcaption text, once) as paragraphs; off: figures are dropped whole, as trafilatura does")
+    extraction_detail: bool = _opt(False, "align every HTML page with what extraction kept, to show each left-out block in place (explain turns it on; otherwise one page in 16 is aligned, for report.html's samples, and the rest only counted)")
     doc_timeout_s: float = _opt(60.0, "a record that takes longer than this to extract and mark goes to rejects (seconds; 0 = no limit)", bounds=NON_NEGATIVE)
     # --- rules and in-page duplicates
     rules: str = _opt("all", "comma-separated rule ids or prefixes to run (all = every built-in rule)")
@@ -97,6 +98,7 @@ class Options:
     paragraph_boilerplate_chars: int = _opt(100, "a paragraph shorter than this (normalised characters) found on at least paragraph_min_hosts hosts is boilerplate and removed everywhere", bounds=NON_NEGATIVE)
     paragraph_min_hosts: int = _opt(10, "distinct hosts a short paragraph must be on to be boilerplate", bounds=Interval(2))
     paragraph_min_chars: int = _opt(100, "a paragraph at least this long (normalised characters) found in several documents is kept in the first one only (input order)", bounds=AT_LEAST_ONE)
+    paragraph_repeat_hosts: int = _opt(2, "... when those documents are on at least this many hosts (1: a site repeating its own paragraph on two pages counts too; documents without a URL share one unknown host)", bounds=AT_LEAST_ONE)
     # --- near-duplicate documents
     exact_dedup: bool = _opt(True, "drop documents whose normalised text equals an earlier survivor's")
     near_dedup: bool = _opt(True, "drop near-duplicate documents (MinHash LSH)")

@@ -51,6 +51,8 @@ class Extracted:
     text: str
     title: str | None
     encoding: str
+    left_out: list | None = None   # with extract(left_out=True): see cleaner.extract_removals
+    left_out_chars: dict | None = None   # characters extraction left out, by rule (cleaner.extract_removals)
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement:
@@ -107,13 +109,15 @@ def page_title(root: lxml.html.HtmlElement) -> str | None:
     return " ".join(t.text_content().split())
 
 
-def extract(html: bytes | str, options: Options, url: str | None = None, http_charset: str | None = None) -> Extracted:
+def extract(html: bytes | str, options: Options, url: str | None = None, http_charset: str | None = None,
+            left_out: bool = False) -> Extracted:
     """Extract the main content of one page.
 
     ``html``: raw bytes (decoded by :func:`cleaner.io.decode.decode_html`, declared charset
     first) or an already decoded string. Returns :class:`Extracted` whose ``text`` has one
     paragraph, heading, list item or table row per line; empty when the page holds no main
-    content. Raises :class:`ExtractionError` for a page that cannot be parsed and
+    content; with ``left_out`` its ``left_out`` lists the blocks extraction left out
+    (:mod:`cleaner.extract_removals`). Raises :class:`ExtractionError` for a page that cannot be parsed and
     :class:`~cleaner.io.decode.NotTextError` for bytes that are not text.
     """
     from .htmlprep import captions_to_paragraphs, find_chrome
@@ -129,7 +133,9 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     root = _parse_clean(text)
     title = headline(root)
     thread = is_discussion(root, url)
-    chrome = [el for _, el in find_chrome(root, prune_kinds(thread))]
+    found = find_chrome(root, prune_kinds(thread))
+    chrome = [el for _, el in found]
+    blocks = _page_blocks(root, found) if left_out else None   # hook: the page before pruning
     for el in chrome:
         el.drop_tree()
     if options.captions:
@@ -144,7 +150,17 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         body = region_text(root, body)
     else:
         body = restore_lists(root, body)
-    return Extracted(body, title, enc)
+    return Extracted(body, title, enc, *_left_out(found, visible, body, blocks))
+
+
+def _page_blocks(root, found):
+    from .extract_removals import page_blocks
+    return page_blocks(root, found)
+
+
+def _left_out(found, visible, body, blocks):
+    from .extract_removals import left_out
+    return left_out(found, visible, body, blocks)
 
 
 #: Below this share of the page's visible text the extraction is suspect and trafilatura runs again on the unpruned page (0-1).

@@ -25,8 +25,10 @@ Rules (``decide``):
 - a :data:`SHORT` paragraph on at least ``paragraph_min_hosts`` distinct hosts is
   boilerplate ("This article was originally published on ...") and every copy is marked
   ``corpus.boilerplate@1``;
-- any other :data:`LONG` paragraph in at least two documents stays in the first of them in
-  input order (the smallest ordinal); every later copy is marked ``corpus.paragraph@1``
+- any other :data:`LONG` paragraph in at least two documents, on at least
+  ``paragraph_repeat_hosts`` hosts (2 by default: a paragraph that one site repeats on a
+  few of its pages is its own content, or the template step's when on many; documents
+  without a URL share one unknown host), stays in the first of them in input order (the smallest ordinal); every later copy is marked ``corpus.paragraph@1``
   with the id of the kept copy as detail;
 - the step never empties a document: when its marks would remove every block left, it
   marks nothing there (a whole copy of another document is the business of the exact and
@@ -116,13 +118,14 @@ def sort_rows(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
     return np.lexsort((docs, keys))
 
 
-def group_rows(keys: np.ndarray, docs: np.ndarray, hosts: np.ndarray, min_hosts: int) -> Groups:
+def group_rows(keys: np.ndarray, docs: np.ndarray, hosts: np.ndarray, min_hosts: int, repeat_hosts: int = 1) -> Groups:
     """The decision over rows sorted by ``(key, doc)`` (:func:`sort_rows`), every row of a key present.
 
     ``keys``: ``uint64`` paragraph keys (:func:`paragraph_keys`, never 0); ``docs``:
     ``int64`` document ordinals (input order); ``hosts``: ``uint32`` host keys. A key is
     boilerplate when it has the :data:`SHORT` bit and ``>= min_hosts`` distinct hosts;
-    otherwise it is repeated when it has the :data:`LONG` bit and ``>= 2`` distinct documents.
+    otherwise it is repeated when it has the :data:`LONG` bit, ``>= 2`` distinct documents
+    and ``>= repeat_hosts`` distinct hosts.
     """
     n = keys.size
     if n == 0:
@@ -141,7 +144,7 @@ def group_rows(keys: np.ndarray, docs: np.ndarray, hosts: np.ndarray, min_hosts:
     short = (run_keys & SHORT) != 0
     long_ = (run_keys & LONG) != 0
     boiler = short & (host_counts >= min_hosts)
-    repeat = long_ & ~boiler & (doc_counts >= 2)
+    repeat = long_ & ~boiler & (doc_counts >= 2) & (host_counts >= repeat_hosts)
     return Groups(run_keys[boiler], host_counts[boiler].astype(np.uint32), run_keys[repeat],
                   starts[repeat].astype(np.int64), doc_counts[repeat].astype(np.uint32))
 
@@ -227,12 +230,15 @@ class RepeatedParagraphs(CorpusStep):
     name = "paragraph-dup"
     marks_spans = True
 
-    def __init__(self, boilerplate_chars: int = 120, min_hosts: int = 8, min_chars: int = 80,
-                 workdir: str | None = None):
+    def __init__(self, boilerplate_chars: int = 100, min_hosts: int = 10, min_chars: int = 100,
+                 workdir: str | None = None, repeat_hosts: int = 2):
         super().__init__()
         if min_hosts < 2:
             raise ValueError(f"paragraph_min_hosts must be at least 2 (one host is the site-template step's), not {min_hosts}")
+        if repeat_hosts < 1:
+            raise ValueError(f"paragraph_repeat_hosts must be at least 1, not {repeat_hosts}")
         self.boilerplate_chars, self.min_hosts, self.min_chars = boilerplate_chars, min_hosts, min_chars
+        self.repeat_hosts = repeat_hosts
         self.workdir = workdir
         self._spill: SpillDir | None = None
         self._parts: list[RowStore] = []
@@ -246,7 +252,8 @@ class RepeatedParagraphs(CorpusStep):
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "RepeatedParagraphs":
-        return cls(options.paragraph_boilerplate_chars, options.paragraph_min_hosts, options.paragraph_min_chars, workdir)
+        return cls(options.paragraph_boilerplate_chars, options.paragraph_min_hosts, options.paragraph_min_chars, workdir,
+                   options.paragraph_repeat_hosts)
 
     @classmethod
     def from_decisions(cls, decision: ParagraphDecision, boilerplate_chars: int, min_chars: int) -> "RepeatedParagraphs":
@@ -339,7 +346,7 @@ class RepeatedParagraphs(CorpusStep):
             hosts = (rows[:, 1] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
             order = sort_rows(keys, docs)
             keys, docs, hosts = keys[order], docs[order], hosts[order]
-            g = group_rows(keys, docs, hosts, self.min_hosts)
+            g = group_rows(keys, docs, hosts, self.min_hosts, self.repeat_hosts)
             bk.append(g.boiler_keys)
             bh.append(g.boiler_hosts)
             rk.append(g.repeat_keys)
@@ -389,4 +396,4 @@ class RepeatedParagraphs(CorpusStep):
 
     def report(self) -> dict[str, Any]:
         return {**self.decision.report(), "boilerplate_chars": self.boilerplate_chars,
-                "min_hosts": self.min_hosts, "min_chars": self.min_chars}
+                "min_hosts": self.min_hosts, "min_chars": self.min_chars, "repeat_hosts": self.repeat_hosts}

@@ -62,7 +62,7 @@ class ParagraphStage(_Stage):
         order = sort_rows(keys, ords)
         keys, ords = keys[order], ords[order]
         hosts = t.column("host").to_numpy()[order]
-        g = group_rows(keys, ords, hosts, self.options.paragraph_min_hosts)
+        g = group_rows(keys, ords, hosts, self.options.paragraph_min_hosts, self.options.paragraph_repeat_hosts)
         ids = t.column("id").take(pa.array(order[g.repeat_first_row])).to_pylist() if g.repeat_keys.size else []
         nb, nr = g.boiler_keys.size, g.repeat_keys.size
         return pa.table({"kind": pa.array([BOILER] * nb + [REPEAT] * nr, pa.int8()),
@@ -90,6 +90,7 @@ class ParagraphStage(_Stage):
     def report(self, d: ParagraphDecision) -> dict[str, Any]:
         return {**d.report(), "documents": d.observed, "boilerplate_chars": self.options.paragraph_boilerplate_chars,
                 "min_hosts": self.options.paragraph_min_hosts, "min_chars": self.options.paragraph_min_chars,
+                "repeat_hosts": self.options.paragraph_repeat_hosts,
                 "driver_bytes": d.nbytes()}
 
 
