@@ -34,6 +34,8 @@ class Found:
     doc: Document | None = None
     text: str = ""                     # the document's text after the cut
     reject: dict | None = None         # the rejects record of the wanted id, when it was rejected
+    rejects: int = 0                   # records rejected
+    first_rejects: list[str] = field(default_factory=list)   # how to name them: id, or FILE:POSITION
     documents: int = 0
     first_ids: list[str] = field(default_factory=list)
 
@@ -41,8 +43,8 @@ class Found:
 def find_document(inputs: list[str], options: Options, doc_id: str | None = None) -> Found:
     """Run the whole pipeline over ``inputs`` without writing anything and keep one document.
 
-    ``doc_id`` picks the document by id; ``None`` takes the first one that was not
-    rejected. The document comes back with its spans uncut and, when it was dropped, the
+    ``doc_id`` picks the document by id (a rejected record also by ``FILE:POSITION``, the
+    file's name or path: :attr:`Found.reject`); ``None`` takes the first one that was not rejected. The document comes back with its spans uncut and, when it was dropped, the
     reason and ``drop_detail``. Raises what :func:`cleaner.pipeline.run` raises.
     """
     from .pipeline import run
@@ -57,7 +59,12 @@ def find_document(inputs: list[str], options: Options, doc_id: str | None = None
             found.doc, found.text = doc, text
 
     def rejected(rec: dict) -> None:
-        if found.reject is None and doc_id is not None and rec.get("id") == doc_id:
+        found.rejects += 1
+        where = f"{os.path.basename(str(rec.get('source')))}:{rec.get('position')}"
+        if len(found.first_rejects) < IDS_LISTED:
+            found.first_rejects.append(rec.get("id") or where)
+        if found.reject is None and doc_id is not None and doc_id in (
+                rec.get("id"), where, f"{rec.get('source')}:{rec.get('position')}"):
             found.reject = rec
 
     run(list(inputs), options, None, emit=keep, on_reject=rejected)
@@ -242,8 +249,13 @@ def explain_main(args: argparse.Namespace, options: Options) -> int:
         if not found.documents:
             return _fail("the input holds no document to explain (every record was rejected or the input is empty)")
         more = ", ..." if found.documents > len(found.first_ids) else ""
+        rejects = ""
+        if found.rejects:
+            rmore = ", ..." if found.rejects > len(found.first_rejects) else ""
+            rejects = (f"; {found.rejects} record{'s were' if found.rejects != 1 else ' was'} rejected "
+                       f"({', '.join(repr(i) for i in found.first_rejects)}{rmore}: name one by id or FILE:POSITION)")
         return _fail(f"no document with id {args.id!r} among {found.documents} documents "
-                     f"(ids: {', '.join(repr(i) for i in found.first_ids)}{more}); give one of them with --id",
+                     f"(ids: {', '.join(repr(i) for i in found.first_ids)}{more}){rejects}; give one of them with --id",
                      EXIT_USAGE)
     descriptions = rule_descriptions(options)
     from .extract_removals import with_left_out

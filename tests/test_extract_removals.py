@@ -113,3 +113,31 @@ def test_one_page_in_sixteen_is_aligned_in_a_plain_run():
     assert abs(share - 1 / DETAIL_EVERY) < 0.02
     ex = extract(PAGE.encode(), Options())
     assert ex.left_out is None and ex.left_out_chars["extract.prune.footer@1"] > 0
+
+
+def test_explain_of_a_rejected_record_says_so_and_why(tmp_path, explain_cli):  # noqa: F811
+    recs = [{"id": "fine", "text": "A short and ordinary record about the harbour."},
+            {"id": "huge", "text": "word " * 400}, {"id": "numbers", "html": 123}]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    p = explain_cli(str(path), "--id", "numbers")
+    assert p.returncode == 0, p.stderr
+    status = next(l for l in p.stdout.splitlines() if l.startswith("status"))
+    assert status.startswith("status    REJECTED (no-text-field)") and "--html-field" in status
+    assert "in.jsonl, position 3" in p.stdout
+    # a record rejected before its id was read is named by file and line
+    p = explain_cli(str(path), "--id", "huge", "--max-input-bytes", "500")
+    assert p.returncode == 2 and "2 records were rejected ('in.jsonl:2', 'numbers'" in p.stderr
+    p = explain_cli(str(path), "--id", "in.jsonl:2", "--max-input-bytes", "500")
+    assert p.returncode == 0 and "REJECTED (too-large)" in p.stdout
+
+
+def test_report_samples_show_what_extraction_left_out(tmp_path):
+    from cleaner.extract_removals import wants_detail
+    name = next(f"tart-{i}.html" for i in range(1000) if wants_detail(f"tart-{i}.html"))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / name).write_text(PAGE, encoding="utf-8")
+    run([str(tmp_path / "in")], Options(progress=False, workers=1), str(tmp_path / "out"))
+    el = parse((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    titles = [a.get("title", "") for t, a in el.tags if t == "span" and "k-extract" in (a.get("class") or "")]
+    assert any("extract.prune.cookie@1" in t for t in titles) and any("extract.prune.nav@1" in t for t in titles)
