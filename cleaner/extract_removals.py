@@ -106,18 +106,20 @@ def page_blocks(root: lxml.html.HtmlElement, pruned: Iterable[tuple[str, lxml.ht
     for event, el in walker:
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
+            rule = rules.get(el, stack[-1])
+            stack.append(rule)   # popped at the element's end event (delivered for a skipped subtree too)
             if tag == "head":
                 walker.skip_subtree()
                 continue
-            rule = rules.get(el, stack[-1])
-            stack.append(rule)
             if tag in BLOCK_TAGS or el in rules:
                 parts.append(("\n", None))
             if el.text and tag:
                 parts.append((el.text, rule))
         else:
             if len(stack) > 1:
-                rule = stack.pop()
+                stack.pop()
+            if tag == "head":
+                continue
             if tag in BLOCK_TAGS or el in rules:
                 parts.append(("\n", None))
             if el.tail and el is not top:
@@ -142,8 +144,8 @@ def align(blocks: Sequence[tuple[str, str | None]], text: str) -> list[list]:
     """The blocks of ``blocks`` that ``text`` (the extraction) left out, as ``[anchor, line, rule]``.
 
     A block is kept when its word key matches an extracted line in the longest common
-    subsequence, or when its key occurs inside the extracted text (trafilatura joins or
-    splits some lines). ``anchor`` is the offset of the extracted line that follows the
+    subsequence, or when its words occur, whole and in a row, in the extracted text
+    (trafilatura joins or splits some lines). ``anchor`` is the offset of the extracted line that follows the
     block (``len(text)`` after the last one). Blocks with no words are ignored.
     """
     if not blocks:
@@ -154,7 +156,7 @@ def align(blocks: Sequence[tuple[str, str | None]], text: str) -> list[list]:
         starts.append(pos)
         pos += len(ln) + 1
     ekeys = [line_key(ln) for ln in lines]
-    joined = " \n ".join(k for k in ekeys if k)
+    joined = " " + " \n ".join(k for k in ekeys if k) + " "   # word keys, matched whole words only
     pkeys = [line_key(b) for b, _ in blocks]
     matched_p = [-1] * len(blocks)   # extracted line index matched to each page block
     for lo in range(0, len(blocks), MAX_ALIGN_LINES):
@@ -172,7 +174,7 @@ def align(blocks: Sequence[tuple[str, str | None]], text: str) -> list[list]:
         if matched_p[i] >= 0:
             next_line = max(next_line, matched_p[i] + 1)
             continue
-        if pkeys[i] in joined:
+        if f" {pkeys[i]} " in joined:
             continue
         anchor = starts[next_line] if next_line < len(lines) else len(text)
         out.append([anchor, line, rule or NOT_MAIN])

@@ -141,3 +141,10 @@ def test_report_samples_show_what_extraction_left_out(tmp_path):
     el = parse((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
     titles = [a.get("title", "") for t, a in el.tags if t == "span" and "k-extract" in (a.get("class") or "")]
     assert any("extract.prune.cookie@1" in t for t in titles) and any("extract.prune.nav@1" in t for t in titles)
+
+
+def test_a_short_block_is_not_kept_because_its_word_is_part_of_a_longer_one():
+    blocks = [("Home", "extract.prune.nav@1"), ("Homework for the weekend is on page two.", None)]
+    out = align(blocks, "Homework for the weekend is on page two.")
+    assert out == [[0, "Home", "extract.prune.nav@1"]]
+    assert align([("page two", None)], "Homework for the weekend is on page two.") == []
