@@ -247,6 +247,7 @@ class RepeatedParagraphs(CorpusStep):
         self._pending_ids: list[str] = []
         self._pending_ords: list[int] = []
         self._observed = 0
+        self._rows = 0
         self._peak = 0
         self.decision = ParagraphDecision()
 
@@ -307,6 +308,7 @@ class RepeatedParagraphs(CorpusStep):
         rows[:, 1] = (np.uint64(obs) << np.uint64(32)) | np.uint64(hk)
         self._pending.append(rows)
         self._pending_rows += len(keys)
+        self._rows += len(keys)
         if self._pending_rows >= PENDING_ROWS:
             self._flush()
 
@@ -395,5 +397,6 @@ class RepeatedParagraphs(CorpusStep):
         return max(self._peak, self._pending_rows * 16 + self.decision.nbytes())
 
     def report(self) -> dict[str, Any]:
-        return {**self.decision.report(), "boilerplate_chars": self.boilerplate_chars,
+        return {**self.decision.report(), "paragraph_rows": self._rows, "decision_bytes": self.decision.nbytes(),
+                "boilerplate_chars": self.boilerplate_chars,
                 "min_hosts": self.min_hosts, "min_chars": self.min_chars, "repeat_hosts": self.repeat_hosts}
