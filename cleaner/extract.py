@@ -21,6 +21,7 @@ Steps for one page:
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import lxml.etree
@@ -110,29 +111,36 @@ def page_title(root: lxml.html.HtmlElement) -> str | None:
 
 
 def extract(html: bytes | str, options: Options, url: str | None = None, http_charset: str | None = None,
-            left_out: bool = False) -> Extracted:
+            seconds: dict[str, float] | None = None, left_out: bool = False) -> Extracted:
     """Extract the main content of one page.
 
     ``html``: raw bytes (decoded by :func:`cleaner.io.decode.decode_html`, declared charset
     first) or an already decoded string. Returns :class:`Extracted` whose ``text`` has one
     paragraph, heading, list item or table row per line; empty when the page holds no main
-    content; with ``left_out`` its ``left_out`` lists the blocks extraction left out
-    (:mod:`cleaner.extract_removals`). Raises :class:`ExtractionError` for a page that cannot be parsed and
+    content. ``seconds``, when given, gets the seconds of each stage added under its name
+    (``extract.decode``, ``extract.parse``, ... as ``benchmarks/throughput.py`` prints them).
+    With ``left_out`` its ``left_out`` lists the blocks extraction left out, and always its
+    ``left_out_chars`` counts them by reason (:mod:`cleaner.extract_removals`).
+    Raises :class:`ExtractionError` for a page that cannot be parsed and
     :class:`~cleaner.io.decode.NotTextError` for bytes that are not text.
     """
     from .htmlprep import captions_to_paragraphs, find_chrome
     from .pagekind import is_discussion
     from .region import coverage, has_prose, page_chars, region_text, restore_lists
 
+    clock = _Stages(seconds)
     if isinstance(html, bytes):
         text, enc = decode_html(html, http_charset)
     else:
         text, enc = strip_control_chars(html), "str"
+    clock("extract.decode")
     if not text.strip():
         return Extracted("", None, enc)
     root = _parse_clean(text)
+    clock("extract.parse")
     title = headline(root)
     thread = is_discussion(root, url)
+    clock("extract.title+kind")
     found = find_chrome(root, prune_kinds(thread))
     chrome = [el for _, el in found]
     blocks = _page_blocks(root, found) if left_out else None   # hook: the page before pruning
@@ -140,17 +148,26 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         el.drop_tree()
     if options.captions:
         captions_to_paragraphs(root)
-    body = _trafilatura(root, url, thread, options)
     visible = page_chars(root)  # the pruned tree does not change until region_text
+    clock("extract.prune")
+    body = _trafilatura(root, url, thread, options, fast=True)
+    clock("extract.trafilatura")
+    if coverage(body, root, visible) < COMPARISON_COVERAGE:
+        body = _trafilatura(root, url, thread, options)
+        clock("extract.trafilatura-comparison")
     if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
         again = drop_lines(_trafilatura(_parse_clean(text), url, thread, options), chrome_only_lines(root, chrome))
         if len(again) >= RERUN_GAIN * len(body):
             body = again
+        clock("extract.trafilatura-unpruned")
     if coverage(body, root, visible) < FALLBACK_COVERAGE and not has_prose(body):
         body = region_text(root, body)
     else:
         body = restore_lists(root, body)
-    return Extracted(body, title, enc, *_left_out(found, visible, body, blocks))
+    clock("extract.lists+region")
+    left = _left_out(found, visible, body, blocks)   # hook: what extraction left out (cleaner.extract_removals)
+    clock("extract.left-out")
+    return Extracted(body, title, enc, *left)
 
 
 def _page_blocks(root, found):
@@ -161,6 +178,20 @@ def _page_blocks(root, found):
 def _left_out(found, visible, body, blocks):
     from .extract_removals import left_out
     return left_out(found, visible, body, blocks)
+
+
+class _Stages:
+    """Adds the seconds since the previous call to ``seconds[name]`` (does nothing without a dict)."""
+
+    def __init__(self, seconds: dict[str, float] | None):
+        self.seconds = seconds
+        self.t = time.perf_counter() if seconds is not None else 0.0
+
+    def __call__(self, name: str) -> None:
+        if self.seconds is not None:
+            now = time.perf_counter()
+            self.seconds[name] = self.seconds.get(name, 0.0) + now - self.t
+            self.t = now
 
 
 #: Below this share of the page's visible text the extraction is suspect and trafilatura runs again on the unpruned page (0-1).
@@ -175,6 +206,9 @@ MIN_RERUN_CHROME_SHARE = 0.1
 #: Pages with more text than this go through trafilatura's fast mode (no readability/jusText
 #: comparison, whose time grows much faster than the text: an 11 MB text node took minutes) (characters).
 FAST_MODE_CHARS = 2_000_000
+#: trafilatura runs first without its fallback comparison (readability, jusText); below this
+#: share of the page's visible text the result is suspect and it runs again with it (0-1).
+COMPARISON_COVERAGE = 0.15
 #: Below this share of the page's visible text, and with no paragraph of prose, the main region replaces the extraction (0-1).
 FALLBACK_COVERAGE = 0.1
 
@@ -191,11 +225,12 @@ def _parse_clean(text: str) -> lxml.html.HtmlElement:
     return root
 
 
-def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options) -> str:
+def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options,
+                 fast: bool = False) -> str:
     """trafilatura's text for a tree (which it copies, never changes); replies included on a thread."""
     import trafilatura
 
-    fast = len(root.text_content()) > FAST_MODE_CHARS
+    fast = fast or len(root.text_content()) > FAST_MODE_CHARS
     doc = trafilatura.bare_extraction(
         root, url=url, include_comments=thread, include_tables=True, deduplicate=False, fast=fast,
         with_metadata=False, favor_precision=options.favor == "precision",

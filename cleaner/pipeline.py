@@ -173,6 +173,8 @@ class DocumentProcessor:
 
     def __init__(self, options: Options):
         self.options = options
+        #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
+        self.stage_seconds: dict[str, float] | None = None
         self.markers = build_markers(options)
         steps = build_corpus_steps(options)
         self.first_step = steps[0] if steps else None
@@ -187,7 +189,7 @@ class DocumentProcessor:
                 from .extract import extract
                 from .extract_removals import wants_detail
                 detail = self.options.extraction_detail or wants_detail(raw.id)
-                ex = extract(raw.html, self.options, raw.url, raw.http_charset, left_out=detail)
+                ex = extract(raw.html, self.options, raw.url, raw.http_charset, self.stage_seconds, left_out=detail)
                 return Document(raw.id, raw.url, ex.text, ex.title, meta, left_out=ex.left_out or [],
                                 left_out_chars=ex.left_out_chars or {})
             from .extract import html_to_text
@@ -276,6 +278,7 @@ class _Job:
     chunks: list[list[RawRecord | ReadError]]
     futures: list[cf.Future] | None
     generation: int
+    done: list[tuple[bytes, dict[str, float]]] | None = None   # the results, when worked in the driver
 
 
 class WorkerPool:
@@ -287,8 +290,10 @@ class WorkerPool:
     that only the record at fault is lost (it goes to rejects, kind ``worker-died``).
     """
 
-    def __init__(self, options: Options):
-        DocumentProcessor(options)  # a bad rule file fails here, at start-up, not in every worker
+    def __init__(self, options: Options, inline: bool = False):
+        # A bad rule file fails here, at start-up, not in every worker.
+        self._inline = DocumentProcessor(options)
+        self.inline = inline
         self.options = options
         self.workers = options.resolved_workers()
         self._ex: cf.ProcessPoolExecutor | None = None
@@ -302,6 +307,10 @@ class WorkerPool:
         if self._ex is None:
             if self.options.extract:
                 import trafilatura  # noqa: F401 - imported once here, inherited by forked workers
+            if self.workers > 1:  # compiled once here, inherited by forked workers (else each compiles)
+                for m in self._inline.markers:
+                    for rule in getattr(m, "rules", ()):
+                        rule.compile_all()
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             self._ex = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
                                               initargs=(self.options,))
@@ -334,6 +343,10 @@ class WorkerPool:
         The driver can read the next batch and write the previous one's spool while the
         workers process this one.
         """
+        if self.inline:  # one input in stdout mode: no process to start, nothing to hand over
+            proc = self._inline
+            done = [(dumps(o.to_json()), o.seconds) for o in map(proc, batch)]
+            return _Job(batch, [batch], None, self._generation, done)
         size = max(1, min(self.options.batch_size, len(batch) // (self.workers * 4) or 1))
         chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
         try:
@@ -349,6 +362,8 @@ class WorkerPool:
 
     def finish(self, job: "_Job") -> list[tuple[bytes, dict[str, float]]]:
         """Spool lines and seconds by step for a started batch, in input order."""
+        if job.done is not None:
+            return job.done
         if job.futures is not None and job.generation != self._generation:
             return self.finish(self.start(job.batch))  # its pool was stopped for another batch's fault
         try:
@@ -545,10 +560,11 @@ def _prepare_workdir(workdir: str, key: str) -> None:
         write_json_atomic(state_path, {"key": key})
 
 
-def _pass1(inputs: list[str], options: Options, workdir: str,
-           exclude: tuple[str, ...] = ()) -> tuple[list[str], dict[str, float], int, int]:
+def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str, ...] = (),
+           inline: bool = False) -> tuple[list[str], dict[str, float], int, int]:
     """Run pass 1 batch by batch; the workers process one batch while the driver reads the
-    next and writes the previous one's spool.
+    next and writes the previous one's spool. ``inline``: work in this process, no pool (the
+    one-file stdout mode, where starting a worker would cost more than the page).
 
     Returns the spool files in input order, seconds by step, the number of batches taken
     from an earlier interrupted run, and the number of input records read.
@@ -557,7 +573,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str,
     spools: list[str] = []
     resumed = n_read = 0
     records = iter_records(inputs, options, exclude)
-    pool = WorkerPool(options)
+    pool = WorkerPool(options, inline=inline)
     bar = _progress(options, "extract+mark", unit="rec")
 
     def write(job: tuple[str, _Job]) -> None:
@@ -597,7 +613,8 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     from . import corpus_passes as cp
     key = options_fingerprint(options, inputs, exclude)
     _prepare_workdir(workdir, key)
-    spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude)
+    spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,
+                                            inline=outdir is None and emit is None)
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.

@@ -1,4 +1,8 @@
-"""The second trafilatura run on the unpruned page happens only when it can gain: low coverage and a fair share pruned."""
+"""trafilatura's extra runs happen only where they can gain.
+
+Its fallback comparison (readability, jusText) runs only when the fast run kept little of
+the page; the run on the unpruned page only when coverage stays low and a fair share was pruned.
+"""
 import pytest
 
 from cleaner import extract as X
@@ -15,11 +19,11 @@ def page(nav_words: int) -> str:
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Counts trafilatura runs; each returns a short text, so the coverage is always low."""
+    """Records trafilatura runs as ``(root, fast)``; each returns a short text, so the coverage is always low."""
     seen = []
 
-    def fake(root, url, thread, options):
-        seen.append(root)
+    def fake(root, url, thread, options, fast=False):
+        seen.append((root, fast))
         return "harbour ferries"
     monkeypatch.setattr(X, "_trafilatura", fake)
     return seen
@@ -34,12 +38,24 @@ def test_chrome_share_is_the_pruned_part_of_the_page_text():
     assert X.chrome_share(root, [nav]) == pytest.approx(removed / (removed + page_chars(root)))
 
 
-def test_a_small_pruned_share_skips_the_rerun(calls):
+def test_low_coverage_runs_the_comparison_and_a_small_pruned_share_skips_the_rerun(calls):
     X.extract(page(3), Options())
-    assert len(calls) == 1
+    assert [fast for _, fast in calls] == [True, False]  # fast first, then with the comparison
+    assert calls[0][0] is calls[1][0]                     # both on the pruned page
 
 
 def test_a_large_pruned_share_reruns_on_the_unpruned_page(calls):
     X.extract(page(40), Options())
-    assert len(calls) == 2
-    assert calls[1].find(".//nav") is not None and calls[0].find(".//nav") is None
+    assert [fast for _, fast in calls] == [True, False, False]
+    assert calls[2][0].find(".//nav") is not None and calls[0][0].find(".//nav") is None
+
+
+def test_a_fast_result_that_covers_the_page_is_kept_without_the_comparison(monkeypatch):
+    seen = []
+
+    def fake(root, url, thread, options, fast=False):
+        seen.append(fast)
+        return " ".join(["harbour ferries leave hourly"] * 40)
+    monkeypatch.setattr(X, "_trafilatura", fake)
+    X.extract(page(3), Options())
+    assert seen == [True]

@@ -323,6 +323,7 @@ class InPageDuplicates(Marker):
         # this marker again over the same text, where only a few blocks are gone.
         self._memo_text: str | None = None
         self._memo: dict[str, frozenset[str]] = {}
+        self._blocks: tuple[list[Block], list[bool]] = ([], [])  # segment() and code_lines() of that page
 
     def _factory(self) -> _LSHFactory:
         if self._lsh_factory is None:
@@ -339,12 +340,13 @@ class InPageDuplicates(Marker):
         """The n-gram memo for the page ``text``; a new page starts an empty one."""
         if text is not self._memo_text:
             self._memo_text, self._memo = text, {}
+            blocks = segment(text)
+            self._blocks = (blocks, shape.code_lines([b.text for b in blocks]))
         return self._memo
 
     def _items(self, doc: Document) -> list[_Item]:
         memo = self._page_memo(doc.text)
-        blocks = segment(doc.text)
-        code = shape.code_lines([b.text for b in blocks])
+        blocks, code = self._blocks
         mask = doc.removed_mask()
         out = []
         gone = [covered(mask, b.start, b.end) for b in blocks]

@@ -74,6 +74,7 @@ Code (fenced or indented lines) is never chrome: rules do not look at it.
 """
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import sys
@@ -119,7 +120,8 @@ class Rule:
     """One chrome rule: a versioned id, a compiled pattern, its scope and its examples."""
 
     id: str
-    pattern: "regex.Pattern[str]"
+    #: Source of the pattern, ``{{references}}`` expanded; compiled on first use (:attr:`pattern`).
+    pattern_source: str
     scope: str = "line"
     lang: str = "*"
     max_chars: int = DEFAULT_MAX_CHARS
@@ -127,7 +129,7 @@ class Rule:
     match: list[str] = field(default_factory=list)
     keep: list[str] = field(default_factory=list)
     # section
-    member: "regex.Pattern[str] | None" = None
+    member_source: str | None = None
     member_shape: str | None = None
     max_gap: int = 0
     max_members: int = 1000
@@ -136,14 +138,63 @@ class Rule:
     at_end: bool = False
     # run, menu
     min_run: int = 2
-    anchor: "regex.Pattern[str] | None" = None
+    anchor_source: str | None = None
     # line
-    previous: "regex.Pattern[str] | None" = None
+    previous_source: str | None = None
     previous_rule: str = ""
     needs: tuple[str, ...] = ()
     source: str = ""
     #: Loaded from a file shipped beside this module (not an ``--extra-rules`` file).
     builtin: bool = False
+    _compiled: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _get(self, key: str, src: str | None) -> "regex.Pattern[str] | None":
+        """The compiled pattern ``key`` (compiled on first use, then kept); ``None`` when ``src`` is."""
+        if src is None:
+            return None
+        got = self._compiled.get(key)
+        if got is None:
+            got = self._compiled[key] = _compile_source(src, f"rule {self.id}", key)
+        return got
+
+    @property
+    def pattern(self) -> "regex.Pattern[str]":
+        """The compiled pattern (a ``suffix`` rule's anchored at the end with ``\\Z``)."""
+        return self._get("pattern", self.pattern_source)  # type: ignore[return-value]
+
+    @property
+    def member(self) -> "regex.Pattern[str] | None":
+        return self._get("member", self.member_source)
+
+    @property
+    def anchor(self) -> "regex.Pattern[str] | None":
+        return self._get("anchor", self.anchor_source)
+
+    @property
+    def previous(self) -> "regex.Pattern[str] | None":
+        return self._get("previous", self.previous_source)
+
+    def compile_all(self) -> None:
+        """Compile every pattern now; raises :class:`RuleError` for one that does not compile."""
+        for key in ("pattern", "member", "anchor", "previous"):
+            getattr(self, key)
+
+    @property
+    def literals(self) -> "frozenset[str] | None":
+        """Case-folded strings one of which every match of :attr:`pattern` holds (``None``: unknown)."""
+        if "literals" not in self._compiled:
+            from .literals import required_literals
+            self._compiled["literals"] = required_literals(self.pattern_source)
+        return self._compiled["literals"]
+
+    @property
+    def member_literals(self) -> "frozenset[str] | None":
+        """:attr:`literals` of the ``member`` pattern."""
+        if "member_literals" not in self._compiled:
+            from .literals import required_literals
+            self._compiled["member_literals"] = (required_literals(self.member_source)
+                                                 if self.member_source is not None else None)
+        return self._compiled["member_literals"]
 
     def matches(self, line: str, timeout_s: float) -> bool:
         """True when ``line`` (one line of text) is chrome by this rule's pattern.
@@ -175,7 +226,7 @@ class Rule:
         """True when ``line`` may continue this rule's section (``core``: its :func:`shape.core`, if known)."""
         if self.member_shape and shape.SHAPES[self.member_shape](line):
             return True
-        if self.member is not None:
+        if self.member_source is not None:
             s = shape.core(line) if core is None else core
             return bool(s) and len(s) <= self.max_chars and self.run(self.member.fullmatch, s, timeout_s) is not None
         return False
@@ -239,10 +290,16 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise RuleError(f"{path}: cannot load rules: {e}; fix the file or leave it out") from e
 
 
-def _compile(src: str, names: dict[str, str], where: str, key: str, suffix: bool = False) -> "regex.Pattern[str]":
+def _expand_source(src: str, names: dict[str, str], where: str, suffix: bool = False) -> str:
+    """A pattern's source with its ``{{references}}`` expanded (anchored at the end for a ``suffix`` rule)."""
+    expanded = _expand(src, names, where)
+    return f"(?:{expanded})\\Z" if suffix else expanded
+
+
+def _compile_source(src: str, where: str, key: str) -> "regex.Pattern[str]":
+    """Compile an expanded pattern source; raises :class:`RuleError` naming ``where`` and ``key``."""
     try:
-        expanded = _expand(src, names, where)
-        return regex.compile(f"(?:{expanded})\\Z" if suffix else expanded, regex.V1)
+        return regex.compile(src, regex.V1)
     except regex.error as e:
         raise RuleError(f"{where}: {key} does not compile: {e}") from e
 
@@ -252,16 +309,39 @@ def load_rules(paths: Iterable[str] | None = None) -> list[Rule]:
 
     Returns the rules in file order. Raises :class:`RuleError` naming the file and rule
     that is wrong (bad TOML, unversioned or duplicate id, unknown scope or shape,
-    unknown ``{{reference}}``, a pattern that does not compile).
+    unknown ``{{reference}}``, a pattern that does not compile). Patterns of the rule
+    files shipped with the package are compiled on first use (compiling all of them with
+    full case folding takes about a second; the test suite and ``cleaner rules check``
+    compile and run every one), those of other files at once.
     """
     files = list(paths) if paths is not None else sorted(glob.glob(os.path.join(RULES_DIR, "*.toml")))
+    common_path = os.path.join(RULES_DIR, COMMON_FILE)
+    return list(_load_rules(tuple((f, *_stamp(f)) for f in files), _stamp(common_path)))
+
+
+def _stamp(path: str) -> tuple[float, int]:
+    """A file's modification time and size (``(0, -1)`` when missing): the key of :func:`_load_rules`."""
+    try:
+        st = os.stat(path)
+        return st.st_mtime, st.st_size
+    except OSError:
+        return 0.0, -1
+
+
+@functools.lru_cache(maxsize=8)
+def _load_rules(files: tuple[tuple[str, float, int], ...], common_stamp: tuple[float, int]) -> tuple[Rule, ...]:
+    """:func:`load_rules` for files as they are now (a file changed on disk is read again).
+
+    The rules are shared by the callers of one process, and so are their compiled patterns.
+    """
     common_path = os.path.join(RULES_DIR, COMMON_FILE)
     common = _fragments(_read_toml(common_path), common_path) if os.path.exists(common_path) else {}
     rules: list[Rule] = []
     seen: set[str] = set()
-    for path in files:
+    for path, _, _ in files:
         data = _read_toml(path)
         names = {**common, **_fragments(data, path)}
+        builtin = os.path.dirname(os.path.abspath(path)) == RULES_DIR
         file_lang = data.get("lang", "*")
         for i, r in enumerate(data.get("rule", [])):
             rid = r.get("id") or f"#{i}"
@@ -287,16 +367,16 @@ def load_rules(paths: Iterable[str] | None = None) -> list[Rule]:
             if "previous" in r and "previous_rule" not in r:
                 raise RuleError(f"{where}: previous needs previous_rule (the id the line before is marked with)")
             seen.add(rid)
-            rules.append(Rule(
+            rule = Rule(
                 id=rid,
-                pattern=_compile(r["pattern"], names, where, "pattern", suffix=scope == "suffix"),
+                pattern_source=_expand_source(r["pattern"], names, where, suffix=scope == "suffix"),
                 scope=scope,
                 lang=r.get("lang", file_lang),
                 max_chars=int(r.get("max_chars", DEFAULT_MAX_CHARS)),
                 description=r.get("description", ""),
                 match=list(r.get("match", [])),
                 keep=list(r.get("keep", [])),
-                member=_compile(r["member"], names, where, "member") if "member" in r else None,
+                member_source=_expand_source(r["member"], names, where) if "member" in r else None,
                 member_shape=member_shape,
                 max_gap=int(r.get("max_gap", 0)),
                 max_members=int(r.get("max_members", 1000)),
@@ -304,14 +384,17 @@ def load_rules(paths: Iterable[str] | None = None) -> list[Rule]:
                 to_end=bool(r.get("to_end", False)),
                 at_end=bool(r.get("at_end", False)),
                 min_run=int(r.get("min_run", 2)),
-                anchor=_compile(r["anchor"], names, where, "anchor") if "anchor" in r else None,
-                previous=_compile(r["previous"], names, where, "previous") if "previous" in r else None,
+                anchor_source=_expand_source(r["anchor"], names, where) if "anchor" in r else None,
+                previous_source=_expand_source(r["previous"], names, where) if "previous" in r else None,
                 previous_rule=r.get("previous_rule", ""),
                 needs=tuple(n.casefold() for n in r.get("needs", ())),
                 source=os.path.basename(path),
-                builtin=os.path.dirname(os.path.abspath(path)) == RULES_DIR,
-            ))
-    return rules
+                builtin=builtin,
+            )
+            if not builtin:
+                rule.compile_all()  # a user's rule file fails at load, naming the pattern
+            rules.append(rule)
+    return tuple(rules)
 
 
 def select_rules(options, warnings: list[str] | None = None) -> list[Rule]:
@@ -390,4 +473,11 @@ def check_rules(rules: list[Rule], timeout_s: float = 1.0) -> list[str]:
     """
     from .marker import check_examples
     problems = [g for r in rules for g in rule_gaps(r)]
-    return problems + check_examples(rules, timeout_s)
+    usable = []
+    for r in rules:
+        try:
+            r.compile_all()
+            usable.append(r)
+        except RuleError as e:
+            problems.append(str(e))
+    return problems + check_examples(usable, timeout_s)

@@ -2,13 +2,10 @@
 
 Speed: a regular-expression call with a time-out costs several microseconds before it
 looks at a character, and a page has dozens of short lines times a hundred rules. So a
-:class:`PrefixIndex` first asks, once per distinct line opening (its first characters),
-which patterns could match a line that starts that way (the ``regex`` module's partial
-matching answers exactly: "could this be the start of a match?"); a line is then tried
-only against those few patterns. The answer is cached on the marker instance, bounded by
-:data:`MAX_PREFIX_CACHE`; the cache changes speed, never results. The probes run without a
-time-out: they read at most :data:`PREFIX_CHARS` characters, so their time is bounded by
-the pattern alone, and the time-out's clock costs more than such a probe.
+:class:`~cleaner.rules.literals.LiteralIndex` first finds, in one scan of a line, the
+rules whose required literal strings it contains (most lines contain none); a line is
+then tried only against those few patterns, and a pattern is compiled only when a line
+first needs it. The filter changes speed, never results.
 
 Which rule patterns match a whole line depends on the line's core (and the page's
 languages) only, so the marker also remembers that per distinct core, bounded by
@@ -26,61 +23,15 @@ from ..steps import Marker
 from . import shape
 from .engine import MAX_MENU_SHARE, MIN_MENU_KEPT, Rule, parse_example
 from .lang import page_languages
+from .literals import LiteralIndex, literals_of
 
-#: Distinct line openings whose candidate patterns are remembered (then the cache restarts).
-MAX_PREFIX_CACHE = 50_000
 #: Distinct (page languages, line core) pairs whose matching rule patterns are remembered
 #: (then the cache restarts); a core is at most a rule's ``max_chars`` characters.
 MAX_LINE_CACHE = 20_000
 #: Characters a line may lose to its bullet and Markdown frame (for the long-line shortcut).
 LONG_LINE_SLACK = 16
-#: Characters of a line opening used as the cache key: two for alphabetic scripts, one for
-#: scripts without spaces (their many characters would make two-character keys rarely repeat).
-PREFIX_CHARS = 2
 
-_NEGATIVE_LOOKAROUND = regex.compile(r"\(\?<?!")
 _BLANK_LINE = regex.compile(r"\n[ \t\r\f\v]*\n")
-_NO_SPACE_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}]")
-
-
-def prefix_key(core: str) -> str:
-    """The opening of a line that :class:`PrefixIndex` keys its cache on."""
-    if _NO_SPACE_CHAR.match(core):
-        return core[:1]
-    return core[:PREFIX_CHARS]
-
-
-class PrefixIndex:
-    """Which of a list of patterns could match a line, judged by the line's opening.
-
-    ``candidates(core)`` returns the positions of the patterns for which the opening is a
-    possible start of a full match (``fullmatch(opening, partial=True)``); a pattern not
-    listed cannot match the line. Raises ``TimeoutError`` like any rule match.
-    """
-
-    def __init__(self, patterns: list["regex.Pattern[str]"], timeout_s: float, max_entries: int = MAX_PREFIX_CACHE,
-                 names: list[str] | None = None):
-        self.patterns, self.timeout_s, self.max_entries = patterns, timeout_s, max_entries
-        self.names = names or [f"#{i}" for i in range(len(patterns))]
-        self._cache: dict[str, tuple[int, ...]] = {}
-        # Partial matching cannot judge a negative look-around on a cut-off opening ("VOL"
-        # may start "VOLUME"): such patterns are always candidates.
-        self._always = frozenset(i for i, p in enumerate(patterns) if _NEGATIVE_LOOKAROUND.search(p.pattern))
-
-    def candidates(self, core: str) -> tuple[int, ...]:
-        key = prefix_key(core)
-        hit = self._cache.get(key)
-        if hit is None:
-            if len(self._cache) >= self.max_entries:
-                self._cache.clear()
-            hit = tuple(i for i, p in enumerate(self.patterns) if i in self._always or self._could(i, p, key))
-            self._cache[key] = hit
-        return hit
-
-    @staticmethod
-    def _could(i: int, pattern: "regex.Pattern[str]", key: str) -> bool:
-        # No time-out: ``key`` has at most PREFIX_CHARS characters (see the module docstring).
-        return pattern.fullmatch(key, partial=True) is not None
 
 
 def effective_text(text: str, block: Block, mask: list[tuple[int, int]]) -> str:
@@ -121,11 +72,11 @@ class Page:
     member patterns on first use (only pages with a section header need them).
     """
 
-    def __init__(self, lines: list[Line], matchers: list[tuple[Rule, bool]], index: PrefixIndex, timeout_s: float,
+    def __init__(self, lines: list[Line], matchers: list[tuple[Rule, bool]], index: LiteralIndex, timeout_s: float,
                  langs: frozenset[str] | None = None, memo: "dict[tuple, tuple[int, ...]] | None" = None,
                  memo_max: int = MAX_LINE_CACHE):
         self.lines, self.matchers, self.timeout_s = lines, matchers, timeout_s
-        self._cands = [index.candidates(ln.core) if ln.core else () for ln in lines]
+        self._cands = [index.candidates(ln.folded) if ln.core else () for ln in lines]
         self._hits: dict[int, set[int]] = {}
         off = {m for m, (rule, _) in enumerate(matchers) if langs is not None and rule.lang not in langs}
         for m in off:
@@ -181,16 +132,33 @@ class ChromeRules(Marker):
         self.line_rules = [r for r in rules if r.scope == "line"]
         self.cut_rules = [r for r in rules if r.scope in ("prefix", "suffix")]
         # Menus are judged last: they need to know every other chrome line around them.
-        self.context_rules = sorted((r for r in rules if r.scope in ("run", "section", "menu") or r.previous is not None),
+        self.context_rules = sorted((r for r in rules if r.scope in ("run", "section", "menu") or r.previous_source is not None),
                                     key=lambda r: r.scope == "menu")
         whole = ("line", "run", "section", "menu")
         self.matchers: list[tuple[Rule, bool]] = [(r, False) for r in rules if r.scope in whole]
-        self.matchers += [(r, True) for r in rules if r.scope == "section" and r.member is not None]
+        self.matchers += [(r, True) for r in rules if r.scope == "section" and r.member_source is not None]
         self.slot = {(id(r), member): i for i, (r, member) in enumerate(self.matchers)}
         self.max_chars = max((r.max_chars for r in rules if r.scope in whole), default=0)
-        self.index = PrefixIndex([(r.member if member else r.pattern) for r, member in self.matchers], timeout_s,  # type: ignore[misc]
-                                 names=[r.id for r, _ in self.matchers])
+        needs = literals_of([(r.member_source if member else r.pattern_source) for r, member in self.matchers]
+                            + [r.pattern_source for r in self.cut_rules])
+        self.index = LiteralIndex(needs[:len(self.matchers)])
+        self.cut_index = LiteralIndex(needs[len(self.matchers):])
         self._line_memo: dict[tuple, tuple[int, ...]] = {}  # see Page: (langs, core) -> matching rule patterns
+        self._page_text: str | None = None
+        self._page_facts: tuple[list[Block], list[bool], frozenset[str]] = ([], [], frozenset())
+
+    def _page(self, text: str) -> tuple[list[Block], list[bool], frozenset[str]]:
+        """The blocks of ``text``, which of them are code, and the page's languages.
+
+        Kept for the page seen last: :class:`~cleaner.rules.settle.Settle` runs this marker
+        again over the same text, with only more of it removed.
+        """
+        if self._page_text is not text:
+            blocks = segment(text)
+            self._page_facts = (blocks, shape.code_lines([b.text for b in blocks]),
+                                page_languages(text) if self.by_language else frozenset())
+            self._page_text = text
+        return self._page_facts
 
     def _line_rule(self, core: str, folded: str) -> Rule | None:
         """The first line rule that matches one line (used after a cut changed the line)."""
@@ -200,7 +168,8 @@ class ChromeRules(Marker):
         return None
 
     def _cut(self, ln: Line, langs: frozenset[str] | None) -> tuple[Rule, tuple[int, int]] | None:
-        for cr in self.cut_rules:
+        for i in self.cut_index.candidates(ln.text.casefold()):
+            cr = self.cut_rules[i]
             if langs is not None and cr.lang not in langs:
                 continue
             if cr.needs:
@@ -214,13 +183,12 @@ class ChromeRules(Marker):
 
     def mark(self, doc: Document) -> Iterable[Span]:
         text = doc.text
-        blocks = segment(text)
-        code = shape.code_lines([b.text for b in blocks])
+        blocks, code, page_langs = self._page(text)
         mask = doc.removed_mask()
         lines = [Line(b, effective_text(text, b, mask), self.max_chars) for b, is_code in zip(blocks, code)
                  if not is_code and not covered(mask, b.start, b.end)]
         spans: list[Span] = []
-        langs = page_languages(text) if self.by_language else None
+        langs = page_langs if self.by_language else None
         # Phase 1a: cut prefixes and suffixes, so that what is left is judged as a line.
         for k, ln in enumerate(lines):
             found = self._cut(ln, langs) if ln.text.strip() else None
@@ -297,7 +265,7 @@ class ChromeRules(Marker):
                 continue
             if k >= 0 and k in gone:
                 continue  # chrome removed already: transparent
-            if len(run) >= rule.min_run and (rule.anchor is None or self._anchored(page, run, rule)):
+            if len(run) >= rule.min_run and (rule.anchor_source is None or self._anchored(page, run, rule)):
                 start = page.lines[run[0]].block.start
                 found += [(x, rule.id, f"run of {len(run)} lines from offset {start}") for x in run if x not in gone]
             run = []
@@ -356,7 +324,7 @@ class ChromeRules(Marker):
         heads = page.hits(self.slot[(id(rule), False)])
         if not heads:
             return []
-        members = page.hits(self.slot[(id(rule), True)]) if rule.member is not None else set()
+        members = page.hits(self.slot[(id(rule), True)]) if rule.member_source is not None else set()
         shape_fn = shape.SHAPES[rule.member_shape] if rule.member_shape else None
         n = len(page.lines)
 

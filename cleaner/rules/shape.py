@@ -6,6 +6,7 @@ a code block, whether it is a bare label. Everything here is a pure function of 
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Sequence
 
@@ -83,6 +84,7 @@ _FENCE = regex.compile(r"^\s*(?:```|~~~)")
 _DIGIT = regex.compile(r"\d")
 
 
+@functools.lru_cache(maxsize=16384)
 def word_count(text: str) -> float:
     """Words in ``text``: space-delimited tokens holding a letter, plus letters of
     scripts written without spaces divided by :data:`NO_SPACE_CHARS_PER_WORD`.

@@ -1,0 +1,213 @@
+"""Literal pre-filter for rule patterns: which rules could match a line, without running them.
+
+For each pattern, :func:`required_literals` reads the pattern's syntax tree and returns a
+set of strings (case-folded) such that every text the pattern matches contains at least
+one of them: ``Share (?:on|via) (?:Facebook|X)`` gives ``{"share "}``, a vocabulary
+alternation gives its phrases' longest literal runs. A pattern with no such set (``\\d+
+min``, a shape of letters) gives ``None`` and is always tried.
+
+:class:`LiteralIndex` puts the literals of many patterns into one Aho-Corasick automaton
+(pyahocorasick, Aho and Corasick 1975: every occurrence of every literal in one scan of
+the line), so a line is tried only against the patterns whose literal it contains, and a
+pattern is compiled only when some line needs it (see :class:`cleaner.rules.engine.Rule`).
+The filter is a necessary condition: it changes speed, never results
+(``tests/test_rule_literals.py`` checks it against every rule's own examples).
+
+The tree comes from the standard library's regular-expression parser; syntax of the
+``regex`` module that it does not read (``\\p{L}`` classes, flags in mid-pattern) is
+rewritten to an equivalent for this purpose first, and a pattern it still cannot read,
+or one using ``regex``'s nested set operations, gets ``None``.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+import tempfile
+from typing import Iterable, Sequence
+
+try:  # Python >= 3.11
+    import re._constants as _c
+    import re._parser as _parser
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
+
+#: Flag groups such as ``(?i)`` anywhere in a pattern (the stdlib parser wants them first);
+#: case does not matter here, since literals and lines are both case-folded.
+_GLOBAL_FLAGS = re.compile(r"\(\?[a-zA-Z]+\)")
+#: ``regex``'s Unicode property classes: no literal, as far as literals go (rewritten as
+#: ``\\s\\S``, which stays a class of many characters inside ``[...]``: a lone ``.`` would
+#: make ``[\\p{Lu}]`` the literal dot).
+_PROPERTY = re.compile(r"\\[pP]\{[^}]*\}|\\[pP][A-Za-z]")
+#: ``regex``'s nested sets and set operations (``[[a-z]--[aeiou]]``), read differently by the stdlib.
+_SET_OPERATION = re.compile(r"(?<!\\)\[(?:[^\]\\]|\\.)*(?<!\\)\[|--\[|&&|\|\||~~")
+
+_REPEATS = tuple(getattr(_c, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_c, name))
+_ATOMIC = getattr(_c, "ATOMIC_GROUP", None)
+
+
+@functools.lru_cache(maxsize=4096)
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Case-folded strings of which every match of ``pattern`` contains at least one, or ``None``.
+
+    ``pattern``: source of a ``regex``-module pattern (references already expanded).
+    ``None`` means no such set is known (the pattern must always be tried). Never raises.
+    Remembered per source (a pure function; forked workers find the driver's answers).
+    """
+    if _SET_OPERATION.search(pattern) or any("x" in f for f in _GLOBAL_FLAGS.findall(pattern)):
+        return None  # nested sets, or verbose mode (where blanks are not literals)
+    src = _PROPERTY.sub(r"\\s\\S", _GLOBAL_FLAGS.sub("", pattern))
+    try:
+        tree = _parser.parse(src)
+    except Exception:  # noqa: BLE001 - syntax the stdlib parser does not know: no pre-filter
+        return None
+    return _sequence(list(tree))
+
+
+def _sequence(items: Sequence[tuple]) -> frozenset[str] | None:
+    """The best requirement of a sequence: one of its elements' sets (the longest shortest literal)."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            options.append(frozenset(("".join(run).casefold(),)))
+            run.clear()
+
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        one = _one_folded_char(op, av)
+        if one is not None:  # [yY], or By|BY factored by the parser into B[yY]: one letter, any case
+            run.append(one)
+            continue
+        flush()
+        need = _element(op, av)
+        if need:
+            options.append(need)
+    flush()
+    if not options:
+        return None
+    return max(options, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _one_folded_char(op, av) -> str | None:
+    """For a class of literal characters that all case-fold alike (``[yY]``), that folded form."""
+    if op is not _c.IN or not av or any(o is not _c.LITERAL for o, _ in av):
+        return None
+    folded = {chr(c).casefold() for _, c in av}
+    return folded.pop() if len(folded) == 1 else None
+
+
+def _element(op, av) -> frozenset[str] | None:
+    if op is _c.SUBPATTERN:
+        return _sequence(list(av[-1]))
+    if op in _REPEATS:
+        low, _, inner = av
+        return _sequence(list(inner)) if low >= 1 else None
+    if _ATOMIC is not None and op is _ATOMIC:
+        return _sequence(list(av))
+    if op is _c.BRANCH:
+        needs = [_sequence(list(b)) for b in av[1]]
+        if not needs or any(n is None for n in needs):
+            return None
+        return frozenset().union(*needs)  # type: ignore[arg-type]
+    return None  # classes, anchors, look-arounds, back-references: no literal required
+
+
+class LiteralIndex:
+    """Which of a list of patterns could match a text, by the literals they require.
+
+    ``needs``: per pattern, its :func:`required_literals` (``None``: always a candidate).
+    :meth:`candidates` takes a case-folded text and returns the positions of the patterns
+    that may match it, in order.
+    """
+
+    def __init__(self, needs: Sequence[frozenset[str] | None]):
+        import ahocorasick
+
+        self.size = len(needs)
+        self.always = frozenset(i for i, n in enumerate(needs) if n is None)
+        owners: dict[str, list[int]] = {}
+        for i, n in enumerate(needs):
+            for lit in n or ():
+                owners.setdefault(lit, []).append(i)
+        self._automaton = None
+        if owners:
+            a = ahocorasick.Automaton()
+            for lit, who in owners.items():
+                a.add_word(lit, tuple(who))
+            a.make_automaton()
+            self._automaton = a
+
+    def candidates(self, folded: str) -> tuple[int, ...]:
+        """Positions of the patterns that may match ``folded`` (a case-folded text), sorted."""
+        if self._automaton is None or not folded:
+            return tuple(sorted(self.always))
+        hit = set(self.always)
+        for _, who in self._automaton.iter(folded):
+            hit.update(who)
+        return tuple(sorted(hit))
+
+
+#: Version of the literal cache's format and of :func:`required_literals`; a change starts a new cache.
+CACHE_VERSION = 2
+
+
+def cache_path() -> str:
+    """Where :func:`literals_of` keeps its answers: ``$CLEANER_CACHE_DIR``, else the user's cache folder."""
+    root = os.environ.get("CLEANER_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "cleaner")
+    return os.path.join(root, f"rule-literals-v{CACHE_VERSION}.json")
+
+
+def literals_of(patterns: Iterable[str | None]) -> list[frozenset[str] | None]:
+    """:func:`required_literals` of each pattern source (``None`` for a missing pattern).
+
+    Reading the syntax of every rule costs about a tenth of a second, a good share of a
+    one-page run, so the answers are kept on disk (:func:`cache_path`), keyed by a hash of
+    each source: computed once per set of rules, then read. A cache that cannot be read or
+    written is ignored (the answers are computed again); it never changes results.
+    """
+    sources = list(patterns)
+    path = cache_path()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            cache = json.load(fh)
+        if not isinstance(cache, dict):
+            cache = {}
+    except (OSError, ValueError):
+        cache = {}
+    out: list[frozenset[str] | None] = []
+    fresh = False
+    for src in sources:
+        if src is None:
+            out.append(None)
+            continue
+        key = hashlib.sha1(src.encode("utf-8", "surrogatepass")).hexdigest()
+        if key in cache and (cache[key] is None or isinstance(cache[key], list)):
+            out.append(None if cache[key] is None else frozenset(cache[key]))
+            continue
+        got = required_literals(src)
+        cache[key] = None if got is None else sorted(got)
+        out.append(got)
+        fresh = True
+    if fresh:
+        _save(path, cache)
+    return out
+
+
+def _save(path: str, cache: dict) -> None:
+    """Write the cache atomically (a temporary file renamed); errors are ignored."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".literals-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(cache, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -1,0 +1,86 @@
+"""The literal pre-filter of the chrome rules: a necessary condition, never hiding a match."""
+from __future__ import annotations
+
+import pytest
+
+from cleaner.rules import shape
+from cleaner.rules.engine import load_rules, parse_example
+from cleaner.rules.literals import LiteralIndex, required_literals
+
+
+@pytest.mark.parametrize("pattern, want", [
+    ("Share this", {"share this"}),
+    ("(?i)share (?:on|via) (?:Facebook|X)", {"share "}),
+    ("(?:Sign\\s+in|Log\\s+in)", {"sign", "log"}),
+    ("Read more(?: »)?", {"read more"}),
+    ("[A-Z]+", None),                       # a class: no literal
+    ("\\d+ min(?:utes)? read", {" read"}),  # the longest shortest literal of the sequence
+    ("(?:ab)?cd", {"cd"}),                  # an optional part requires nothing
+    ("(?:abc)+", {"abc"}),                  # a repeat of at least one requires its body
+    ("x|\\d+", None),                       # one branch without a literal: nothing required
+    ("[\\p{Lu}]\\p{L}+ News", {" news"}),   # regex's property classes are no literals, not '.'
+    ("a(?i)b", {"ab"}),                     # a flag in mid-pattern (regex syntax)
+    ("(?x) a b", None),                     # verbose mode: blanks are not literals
+    ("[[a-z]--[aeiou]]x", None),            # nested set operations: not read
+    ("(unclosed", None),
+])
+def test_required_literals(pattern, want):
+    got = required_literals(pattern)
+    assert (None if got is None else set(got)) == want
+
+
+def test_index_finds_every_literal_occurrence_including_overlaps():
+    idx = LiteralIndex([frozenset({"sign in"}), frozenset({"sign"}), frozenset({"in"}), None])
+    assert idx.candidates("please sign in now") == (0, 1, 2, 3)
+    assert idx.candidates("hello world") == (3,)    # no literal: only the always-tried pattern
+    assert idx.candidates("") == (3,)
+
+
+def _lines(example: str) -> list[str]:
+    return [x for x in parse_example(example)[0].split("\n") if x.strip()]
+
+
+def test_no_rule_match_is_hidden_by_the_filter():
+    """Every line that a built-in rule's pattern (or section member) matches in the rules' own
+    examples contains one of that rule's literals: the filter cannot change results."""
+    checked = 0
+    for rule in load_rules():
+        for ex in rule.match + rule.keep:
+            for line in _lines(ex):
+                for pat, lits in ((rule.pattern, rule.literals), (rule.member, rule.member_literals)):
+                    if pat is None or lits is None:
+                        continue
+                    if rule.scope in ("prefix", "suffix"):
+                        text = line.strip()
+                        hit = pat.match(text) if rule.scope == "prefix" else pat.search(text)
+                        folded = line.casefold()
+                    else:
+                        text = shape.core(line)
+                        hit = pat.fullmatch(text)
+                        folded = text.casefold()
+                    if hit:
+                        checked += 1
+                        assert any(lit in folded for lit in lits), (rule.id, line, sorted(lits))
+    assert checked > 150  # the examples really exercised the filter
+
+
+def test_builtin_patterns_compile_on_first_use_only():
+    from cleaner.rules.engine import _load_rules
+    _load_rules.cache_clear()  # rules loaded by earlier tests share their compiled patterns
+    rules = load_rules()
+    assert all("pattern" not in r._compiled for r in rules)
+    rules[0].pattern.fullmatch("x")
+    assert "pattern" in rules[0]._compiled
+
+
+def test_user_rule_files_are_compiled_at_load(tmp_path):
+    from cleaner.rules.engine import RuleError
+    f = tmp_path / "bad.toml"
+    f.write_text('[[rule]]\nid = "chrome.bad@1"\npattern = "(unclosed"\n', encoding="utf-8")
+    with pytest.raises(RuleError, match="does not compile"):
+        load_rules([str(f)])
+
+
+def test_case_variants_factored_by_the_parser_stay_one_literal():
+    assert required_literals("(?:By|BY) [A-Z]\\w+") == frozenset({"by "})
+    assert required_literals("[Vv]on \\w+") == frozenset({"von "})
