@@ -230,3 +230,16 @@ def _clean_jsonl(outdir) -> dict[str, str]:
                     r = json.loads(line)
                     out[r["id"]] = r.get("text", r.get("reason"))
     return out
+
+
+def test_packed_strings_give_back_what_went_in():
+    from cleaner.dedup.compact import PackedStrings
+    import pickle
+    ids = ["a", "", "dök-ü", "x" * 300, "\ud800lone"]
+    p = PackedStrings(ids)
+    assert list(p) == ids and len(p) == 5 and p[3] == "x" * 300
+    assert pickle.loads(pickle.dumps(p)) == p
+    assert p.nbytes() == 6 * 8 + sum(len(s.encode("utf-8", "surrogatepass")) for s in ids)
+    with pytest.raises(IndexError):
+        p[5]
+    assert len(PackedStrings()) == 0

@@ -44,7 +44,7 @@ Decisions of the dropping steps (:mod:`.drops`): ``DropDecision(ords, kept_ids, 
 (``.by_ordinal(...)``, ``.find(ordinal) -> (kept_id, similarity) | None``); the exact and
 near-duplicate steps are ``DropStep`` s, built from one with ``from_decisions(decision)``.
 
-Compact containers (:mod:`.compact`): ``ChunkedRows``, ``KeyCounter``, ``RepeatCounter``, ``U64Set``, ``SortedU64Set``,
+Compact containers (:mod:`.compact`): ``ChunkedRows``, ``KeyCounter``, ``RepeatCounter``, ``U64Set``, ``SortedU64Set``, ``PackedStrings``,
 ``RowStore`` / ``StringStore`` (disk-backed, read with ``pread``), ``SpillDir``.
 
 Survivor rule: near duplicates keep the most shingles, then the smallest id; exact

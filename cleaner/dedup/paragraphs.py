@@ -55,7 +55,7 @@ import xxhash
 
 from ..document import Document, kept_blocks, line_span
 from ..steps import CorpusStep
-from .compact import RowStore, SpillDir, StringStore
+from .compact import PackedStrings, RowStore, SpillDir, StringStore
 from .templates import host_key, host_of
 
 #: Low key bits: the paragraph is short enough to be boilerplate / long enough to be deduplicated.
@@ -156,13 +156,14 @@ def group_rows(keys: np.ndarray, docs: np.ndarray, hosts: np.ndarray, min_hosts:
 class ParagraphDecision:
     """What to remove: ``boiler_keys`` (sorted ``uint64``) with ``boiler_hosts`` (``uint32``
     hosts each is on); ``repeat_keys`` (sorted ``uint64``) with ``kept_ords`` (``int64``:
-    ordinal of the copy that stays), ``kept_ids`` and ``repeat_docs`` (``uint32``: documents holding it)."""
+    ordinal of the copy that stays), ``kept_ids`` (its document's id, packed) and ``repeat_docs``
+    (``uint32``: documents holding it)."""
 
     boiler_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
     boiler_hosts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
     repeat_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
     kept_ords: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    kept_ids: list[str] = field(default_factory=list)
+    kept_ids: PackedStrings = field(default_factory=PackedStrings)
     repeat_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
     observed: int = 0
 
@@ -174,7 +175,7 @@ class ParagraphDecision:
         r = np.argsort(np.asarray(repeat_keys, np.uint64), kind="stable")
         return cls(np.asarray(boiler_keys, np.uint64)[b], np.asarray(boiler_hosts, np.uint32)[b],
                    np.asarray(repeat_keys, np.uint64)[r], np.asarray(kept_ords, np.int64)[r],
-                   [kept_ids[i] for i in r.tolist()], np.asarray(repeat_docs, np.uint32)[r], observed)
+                   PackedStrings([kept_ids[i] for i in r.tolist()]), np.asarray(repeat_docs, np.uint32)[r], observed)
 
     #: kept copies that a later step dropped (sorted ordinals), and the id of the document
     #: kept instead of each (which then keeps the paragraph): see :meth:`with_drops`
@@ -209,7 +210,8 @@ class ParagraphDecision:
 
     def nbytes(self) -> int:
         return int(self.boiler_keys.nbytes + self.boiler_hosts.nbytes + self.repeat_keys.nbytes
-                   + self.kept_ords.nbytes + self.repeat_docs.nbytes + sum(len(i) for i in self.kept_ids))
+                   + self.kept_ords.nbytes + self.repeat_docs.nbytes + self.kept_ids.nbytes()
+                   + self.moved_ords.nbytes + sum(len(i) for i in self.moved_to))
 
     def for_shard(self, shard: int) -> "ParagraphDecision":
         return self  # a document of any shard may hold any paragraph
