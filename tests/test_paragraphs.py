@@ -243,3 +243,30 @@ def test_packed_strings_give_back_what_went_in():
     with pytest.raises(IndexError):
         p[5]
     assert len(PackedStrings()) == 0
+
+
+def test_the_ray_group_decides_what_the_local_step_decides(tmp_path):
+    """Written once: ParagraphStage.group (one shuffle group, pyarrow only) and the local decide agree."""
+    import pyarrow as pa
+    from cleaner.document import Document
+    from cleaner.engines.ray_paragraphs import BOILER, REPEAT, ParagraphStage
+    inp = tmp_path / "in.jsonl"
+    write_corpus(inp, n_notice=12, quoted=(1, 5, 9))
+    docs = [Document(r["id"], r["url"], r["text"]) for r in map(json.loads, inp.read_text().splitlines())]
+    opts = _opts(paragraph_min_hosts=10)
+    local = pg.RepeatedParagraphs.from_options(opts, str(tmp_path / "w"))
+    for i, d in enumerate(docs):
+        local.observe(i, d.id, local.fingerprint(d))
+    local.decide()
+    stage = ParagraphStage(opts)
+    rows = stage.rows(stage.make_step(), enumerate(docs))
+    halves = [rows.slice(0, rows.num_rows // 2), rows.slice(rows.num_rows // 2)]   # order must not matter
+    out = stage.group(pa.concat_tables(halves[::-1]))
+    kind = out.column("kind").to_pylist()
+    keys = out.column("key").to_pylist()
+    assert sorted(k for k, t in zip(keys, kind) if t == BOILER) == local.decision.boiler_keys.tolist()
+    rep = sorted((k, o, i) for k, t, o, i in zip(keys, kind, out.column("ord").to_pylist(), out.column("id").to_pylist())
+                 if t == REPEAT)
+    d = local.decision
+    assert rep == [(int(k), int(o), d.kept_ids[j]) for j, (k, o) in enumerate(zip(d.repeat_keys, d.kept_ords))]
+    assert rep and rep[0][2] == "doc01"
