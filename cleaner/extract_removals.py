@@ -24,6 +24,7 @@ extracted text, at a line start or its end; ``text``: the block, white space fol
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Iterable, Sequence
 
 import lxml.etree
@@ -56,6 +57,7 @@ RULE_DESCRIPTIONS = {
 KIND_REASONS = {"consent": "cookie", "comments": "comments", "related": "related", "references": "references"}
 _ROLE_REASONS = (("navigation", "nav"), ("search", "search"), ("banner", "header"), ("contentinfo", "footer"),
                  ("menu", "menu"), ("menubar", "menu"), ("dialog", "dialog"), ("alertdialog", "dialog"))
+_OFFSET = re.compile(r"\boffset (\d+)\b")
 #: One HTML page in this many (by a hash of its id, so the same pages on any engine and any
 #: number of workers) has its left-out blocks aligned in every run, for the report's samples.
 DETAIL_EVERY = 16
@@ -194,7 +196,8 @@ def with_left_out(doc: Document, left_out: Sequence[Sequence] | None = None) -> 
 
     ``left_out`` defaults to ``doc.left_out``. The other spans move with the text they
     cover; cutting every span of the view gives the same clean text as cutting ``doc``'s
-    (:func:`cleaner.document.apply_spans`). ``doc`` is not changed.
+    (:func:`cleaner.document.apply_spans`), and offsets named in their details ("repeats
+    block at offset 40") follow. ``doc`` is not changed.
     """
     items = list(doc.left_out if left_out is None else left_out)
     if not items:
@@ -235,7 +238,10 @@ def with_left_out(doc: Document, left_out: Sequence[Sequence] | None = None) -> 
                 shift = s
         return off + shift
 
-    others = [Span(moved(s.start, False), moved(s.end, True), s.rule, s.detail) for s in doc.removed]
+    def detail(d: str) -> str:   # "repeats block at offset 40": the kept copy's offset moves too
+        return _OFFSET.sub(lambda m: f"offset {moved(int(m.group(1)), False)}", d) if "offset" in d else d
+
+    others = [Span(moved(s.start, False), moved(s.end, True), s.rule, detail(s.detail)) for s in doc.removed]
     return Document(doc.id, doc.url, view, doc.title, doc.metadata, others + spans, doc.dropped, doc.drop_detail,
                     [], dict(doc.left_out_chars))
 

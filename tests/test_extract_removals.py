@@ -148,3 +148,11 @@ def test_a_short_block_is_not_kept_because_its_word_is_part_of_a_longer_one():
     out = align(blocks, "Homework for the weekend is on page two.")
     assert out == [[0, "Home", "extract.prune.nav@1"]]
     assert align([("page two", None)], "Homework for the weekend is on page two.") == []
+
+
+def test_offsets_named_in_details_follow_the_text_they_name():
+    text = "Kept line.\nKept line."
+    doc = Document("d", None, text, removed=[Span(11, 21, "dup.paragraph@1", "repeats block at offset 0")])
+    view = with_left_out(doc, [[0, "Menu", "extract.prune.nav@1"]])
+    dup = next(s for s in view.removed if s.rule == "dup.paragraph@1")
+    assert dup.detail == "repeats block at offset 5" and view.text[5:15] == "Kept line."
