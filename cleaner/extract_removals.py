@@ -23,6 +23,7 @@ extracted text, at a line start or its end; ``text``: the block, white space fol
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from typing import Iterable, Sequence
@@ -242,8 +243,7 @@ def with_left_out(doc: Document, left_out: Sequence[Sequence] | None = None) -> 
         return _OFFSET.sub(lambda m: f"offset {moved(int(m.group(1)), False)}", d) if "offset" in d else d
 
     others = [Span(moved(s.start, False), moved(s.end, True), s.rule, detail(s.detail)) for s in doc.removed]
-    return Document(doc.id, doc.url, view, doc.title, doc.metadata, others + spans, doc.dropped, doc.drop_detail,
-                    [], dict(doc.left_out_chars))
+    return dataclasses.replace(doc, text=view, removed=others + spans, left_out=[], left_out_chars=dict(doc.left_out_chars))
 
 
 def count_left_out(pruned: Iterable[tuple[str, lxml.html.HtmlElement]], visible: int, text: str) -> dict[str, int]:
