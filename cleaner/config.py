@@ -104,7 +104,7 @@ class Options:
     paragraph_boilerplate_chars: int = _opt(100, "a paragraph shorter than this (normalised characters) found on at least paragraph_min_hosts hosts is boilerplate and removed everywhere", bounds=NON_NEGATIVE)
     paragraph_min_hosts: int = _opt(10, "distinct hosts a short paragraph must be on to be boilerplate", bounds=Interval(2))
     paragraph_min_chars: int = _opt(100, "a paragraph at least this long (normalised characters) found in several documents is kept in the first one only (input order)", bounds=AT_LEAST_ONE)
-    paragraph_repeat_hosts: int = _opt(2, "... when those documents are on at least this many hosts (1: a site repeating its own paragraph on two pages counts too; documents without a URL share one unknown host)", bounds=AT_LEAST_ONE)
+    paragraph_repeat_hosts: int = _opt(2, "... when those documents are on at least this many hosts (1: a site repeating its own paragraph on two pages counts too; a document without a URL counts no host)", bounds=AT_LEAST_ONE)
     # --- near-duplicate documents
     exact_dedup: bool = _opt(True, "drop documents whose normalised text equals an earlier survivor's")
     near_dedup: bool = _opt(True, "drop near-duplicate documents (MinHash LSH)")

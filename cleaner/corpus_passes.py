@@ -251,9 +251,11 @@ def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]],
         while pending:
             item, fut = pending.popleft()
             nxt = next(todo, None)
-            if nxt is not None:
-                pending.append((nxt, ex.submit(_task, fn_name, *nxt)))
+            submitted = False
             try:
+                if nxt is not None:   # a pool broken meanwhile refuses the task here
+                    pending.append((nxt, ex.submit(_task, fn_name, *nxt)))
+                    submitted = True
                 res = fut.result()
             except cf.process.BrokenProcessPool as e:
                 print(f"cleaner: a corpus-pass worker died ({e}); finishing this pass in the main process",
@@ -262,6 +264,8 @@ def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]],
                 yield fn(plan, *item)
                 for rest, _ in pending:
                     yield fn(plan, *rest)
+                if nxt is not None and not submitted:
+                    yield fn(plan, *nxt)
                 for rest in todo:
                     yield fn(plan, *rest)
                 return

@@ -119,8 +119,21 @@ def test_group_rows_counts_hosts_and_documents_once():
 def test_normalisation_folds_case_punctuation_and_digits():
     assert pg.normalize_paragraph("Published 3 May, 2024!") == pg.normalize_paragraph("published 9 may 2031")
     assert pg.normalize_paragraph("Überall — 12 Tage") == "überall 00 tage"
-    keys = pg.paragraph_keys(["short one", "x" * 150, "middle " * 12], 20, 100)
+    keys = pg.paragraph_keys(["a short notice line", "x" * 150, "middle " * 12, "Key features"], 30, 100)
     assert int(keys[0]) & 3 == 1 and int(keys[1]) & 3 == 2 and keys[2] == 0
+    assert keys[3] == 0, "a heading of fewer than BOILERPLATE_MIN_WORDS words is never boilerplate"
+
+
+def test_documents_without_a_url_count_no_host():
+    k_short = np.uint64((7 << 8) | 1)
+    k_long = np.uint64((9 << 8) | 2)
+    keys = np.array([k_short] * 3 + [k_long] * 2, np.uint64)
+    docs = np.array([0, 1, 2, 0, 3], np.int64)
+    hosts = np.array([0, 0, 5, 5, 0], np.uint32)
+    g = pg.group_rows(keys, docs, hosts, min_hosts=2, repeat_hosts=2)
+    assert g.boiler_keys.size == 0 and g.repeat_keys.size == 0
+    g1 = pg.group_rows(keys, docs, hosts, min_hosts=2, repeat_hosts=1)
+    assert g1.repeat_keys.tolist() == [int(k_long)], "repeat_hosts 1: any repeat"
 
 
 def test_spill_partitions_give_the_same_decision(tmp_path, monkeypatch):

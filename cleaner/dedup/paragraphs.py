@@ -22,13 +22,14 @@ Public API (shared by the local engine and the Ray engine):
 
 Rules (``decide``):
 
-- a :data:`SHORT` paragraph on at least ``paragraph_min_hosts`` distinct hosts is
+- a :data:`SHORT` paragraph (of at least :data:`BOILERPLATE_MIN_WORDS` words) on at least
+  ``paragraph_min_hosts`` distinct hosts is
   boilerplate ("This article was originally published on ...") and every copy is marked
   ``corpus.boilerplate@1``;
 - any other :data:`LONG` paragraph in at least two documents, on at least
   ``paragraph_repeat_hosts`` hosts (2 by default: a paragraph that one site repeats on a
-  few of its pages is its own content, or the template step's when on many; documents
-  without a URL share one unknown host), stays in the first of them in input order (the smallest ordinal); every later copy is marked ``corpus.paragraph@1``
+  few of its pages is its own content, or the template step's when on many; a document
+  without a URL counts no host), stays in the first of them in input order (the smallest ordinal); every later copy is marked ``corpus.paragraph@1``
   with the id of the kept copy as detail;
 - the step never empties a document: when its marks would remove every block left, it
   marks nothing there (a whole copy of another document is the business of the exact and
@@ -68,6 +69,11 @@ RULE_DESCRIPTIONS = {
     RULE: "a paragraph that an earlier document of the corpus already holds (kept there, once)",
     BOILERPLATE_RULE: "a short paragraph found on many hosts (a syndication notice, a licence line)",
 }
+#: A boilerplate candidate has at least this many words: on WCXB pages (URLs from their
+#: canonical links), the lines of 1-3 words found on 10 or more hosts were section headings
+#: ("Key features", "Conclusion", "FAQs", "Frequently Asked Questions") and numbers or prices
+#: (digits fold to 0), all content; a notice or a licence line is a sentence.
+BOILERPLATE_MIN_WORDS = 4
 #: Rows kept in memory before they are written to the partition files.
 PENDING_ROWS = 1 << 16
 #: Partition files of the spill (by the key's 6 high bits); ``decide`` reads one at a time.
@@ -91,14 +97,16 @@ def normalize_paragraph(text: str) -> str:
 
 def paragraph_keys(texts: Sequence[str], boilerplate_chars: int, min_chars: int) -> np.ndarray:
     """``uint64[len(texts)]``: xxh3 of :func:`normalize_paragraph` with the two low bits set to
-    :data:`SHORT` (under ``boilerplate_chars`` normalised characters) and :data:`LONG` (at
-    least ``min_chars``); 0 when neither holds or nothing is left."""
+    :data:`SHORT` (under ``boilerplate_chars`` normalised characters and at least
+    :data:`BOILERPLATE_MIN_WORDS` words) and :data:`LONG` (at least ``min_chars``); 0 when
+    neither holds or nothing is left."""
     out = np.zeros(len(texts), dtype=np.uint64)
     for i, t in enumerate(texts):
         norm = normalize_paragraph(t)
         if not norm:
             continue
-        flags = (1 if len(norm) < boilerplate_chars else 0) | (2 if len(norm) >= min_chars else 0)
+        short = len(norm) < boilerplate_chars and norm.count(" ") + 1 >= BOILERPLATE_MIN_WORDS
+        flags = (1 if short else 0) | (2 if len(norm) >= min_chars else 0)
         if flags:
             out[i] = (xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass")) & ~3) | flags
     return out
@@ -125,7 +133,8 @@ def group_rows(keys: np.ndarray, docs: np.ndarray, hosts: np.ndarray, min_hosts:
     """The decision over rows sorted by ``(key, doc)`` (:func:`sort_rows`), every row of a key present.
 
     ``keys``: ``uint64`` paragraph keys (:func:`paragraph_keys`, never 0); ``docs``:
-    ``int64`` document ordinals (input order); ``hosts``: ``uint32`` host keys. A key is
+    ``int64`` document ordinals (input order); ``hosts``: ``uint32`` host keys (0: no URL,
+    which counts as no host). A key is
     boilerplate when it has the :data:`SHORT` bit and ``>= min_hosts`` distinct hosts;
     otherwise it is repeated when it has the :data:`LONG` bit, ``>= 2`` distinct documents
     and ``>= repeat_hosts`` distinct hosts.
@@ -142,12 +151,14 @@ def group_rows(keys: np.ndarray, docs: np.ndarray, hosts: np.ndarray, min_hosts:
     # distinct hosts per key: unique (key, host) pairs, counted per key
     by_host = np.lexsort((hosts, keys))
     k2, h2 = keys[by_host], hosts[by_host]
-    pair_new = np.r_[True, (k2[1:] != k2[:-1]) | (h2[1:] != h2[:-1])]
+    pair_new = np.r_[True, (k2[1:] != k2[:-1]) | (h2[1:] != h2[:-1])] & (h2 != 0)
     host_counts = np.add.reduceat(pair_new.astype(np.int64), np.flatnonzero(np.r_[True, k2[1:] != k2[:-1]]))
     short = (run_keys & SHORT) != 0
     long_ = (run_keys & LONG) != 0
     boiler = short & (host_counts >= min_hosts)
-    repeat = long_ & ~boiler & (doc_counts >= 2) & (host_counts >= repeat_hosts)
+    repeat = long_ & ~boiler & (doc_counts >= 2)
+    if repeat_hosts > 1:   # 1: any repeat, documents without a URL included
+        repeat &= host_counts >= repeat_hosts
     return Groups(run_keys[boiler], host_counts[boiler].astype(np.uint32), run_keys[repeat],
                   starts[repeat].astype(np.int64), doc_counts[repeat].astype(np.uint32))
 
