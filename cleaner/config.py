@@ -85,6 +85,7 @@ class Options:
     favor: str = _opt("balanced", "trafilatura trade-off: balanced, precision or recall", choices=("balanced", "precision", "recall"))
     captions: bool = _opt(False, "keep figure captions (figcaption text, once) as paragraphs; off: figures are dropped whole, as trafilatura does")
     repair_encoding: bool = _opt(True, "repair double-encoded text (UTF-8 read as Latin-1 and encoded again: \"cafÃ©\" -> \"café\") with ftfy")
+    extraction_detail: bool = _opt(False, "align every HTML page with what extraction kept, to show each left-out block in place (explain turns it on; otherwise one page in 16 is aligned, for report.html's samples, and the rest only counted)")
     doc_timeout_s: float = _opt(60.0, "a record that takes longer than this to extract and mark goes to rejects (seconds; 0 = no limit)", bounds=NON_NEGATIVE)
     # --- rules and in-page duplicates
     rules: str = _opt("all", "comma-separated rule ids or prefixes to run (all = every built-in rule)")
@@ -102,9 +103,17 @@ class Options:
     templates: bool = _opt(True, "remove blocks that recur on many pages of one host")
     template_min_pages: int = _opt(4, "a block is template only if it occurs on at least this many distinct pages of its host (measured: benchmarks/dedup_templates.py)", bounds=Interval(2))
     template_min_share: float = _opt(0.2, "... and on at least this share of the host's distinct pages (0-1)", bounds=SHARE)
+    # --- paragraphs repeated across the corpus
+    paragraph_dedup: bool = _opt(True, "remove paragraphs repeated across the corpus: short ones found on many hosts everywhere, longer ones kept in their first document only")
+    paragraph_boilerplate_chars: int = _opt(100, "a paragraph shorter than this (normalised characters) found on at least paragraph_min_hosts hosts is boilerplate and removed everywhere", bounds=NON_NEGATIVE)
+    paragraph_min_hosts: int = _opt(10, "distinct hosts a short paragraph must be on to be boilerplate", bounds=Interval(2))
+    paragraph_min_chars: int = _opt(100, "a paragraph at least this long (normalised characters) found in several documents is kept in the first one only (input order)", bounds=AT_LEAST_ONE)
+    paragraph_repeat_hosts: int = _opt(2, "... when those documents are on at least this many hosts (1: a site repeating its own paragraph on two pages counts too; a document without a URL counts no host)", bounds=AT_LEAST_ONE)
     # --- near-duplicate documents
     exact_dedup: bool = _opt(True, "drop documents whose normalised text equals an earlier survivor's")
     near_dedup: bool = _opt(True, "drop near-duplicate documents (MinHash LSH)")
+    exact_dup_keep: str = _opt("smallest-id", "which of exact duplicates stays: smallest-id (independent of input order) or first (input order)", choices=("smallest-id", "first"))
+    near_dup_keep: str = _opt("longest", "which of near-duplicates stays: longest (most shingles, then smallest id; the most complete text, independent of input order) or first (input order)", choices=("longest", "first"))
     near_dup_jaccard: float = _opt(0.55, "Jaccard similarity of shingle sets at or above which two documents are near-duplicates (0-1; LSH bands and rows follow from it)", bounds=SHARE_OPEN_LOW)
     minhash_permutations: int = _opt(128, "MinHash signature length (number of hash functions)", bounds=AT_LEAST_ONE)
     shingle_words: int = _opt(5, "word n-gram size of shingles for space-delimited text", bounds=AT_LEAST_ONE)

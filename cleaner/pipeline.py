@@ -119,6 +119,9 @@ def build_corpus_steps(options: Options, workdir: str | None = None) -> list[Cor
     if options.exact_dedup:
         from .dedup.exact import ExactDuplicates
         steps.append(ExactDuplicates.from_options(options, workdir))
+    if options.paragraph_dedup:
+        from .dedup.paragraphs import RepeatedParagraphs
+        steps.append(RepeatedParagraphs.from_options(options, workdir))
     if options.near_dedup:
         from .dedup.near import NearDuplicates
         steps.append(NearDuplicates.from_options(options, workdir))
@@ -211,8 +214,11 @@ class DocumentProcessor:
         if raw.html is not None:
             if self.options.extract:
                 from .extract import extract
-                ex = extract(raw.html, self.options, raw.url, raw.http_charset, self.stage_seconds)
-                return Document(raw.id, raw.url, ex.text, ex.title, meta)
+                from .extract_removals import wants_detail
+                detail = self.options.extraction_detail or wants_detail(raw.id)
+                ex = extract(raw.html, self.options, raw.url, raw.http_charset, self.stage_seconds, left_out=detail)
+                return Document(raw.id, raw.url, ex.text, ex.title, meta, left_out=ex.left_out or [],
+                                left_out_chars=ex.left_out_chars or {})
             from .extract import html_to_text
             text, title = html_to_text(raw.html, raw.http_charset)
             return Document(raw.id, raw.url, text, title, meta)
@@ -511,7 +517,8 @@ def _progress(options: Options, desc: str, total: int | None = None, unit: str =
 
 
 def run(inputs: list[str], options: Options, outdir: str | None,
-        emit: Callable[[Document, str], None] | None = None) -> RunResult:
+        emit: Callable[[Document, str], None] | None = None,
+        on_reject: Callable[[dict[str, Any]], None] | None = None) -> RunResult:
     """Clean a corpus.
 
     ``inputs``: files or folders (see :mod:`cleaner.io.readers`). ``outdir``: where shards,
@@ -521,6 +528,8 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     dropped, once all steps and filters ran, with the spans still uncut in ``doc.removed``
     and the text it has after the cut (``cleaner explain`` shows documents this way);
     with ``emit`` and no ``outdir``, :attr:`RunResult.clean_texts` stays empty.
+    ``on_reject``, when given, is called with every rejects record (instead of the line
+    printed on standard error when there is no ``outdir``).
 
     Raises :class:`RunError` when the output folder cannot be used, and
     :class:`cleaner.io.readers.InputError` for a missing or unknown input path.
@@ -543,7 +552,7 @@ def run(inputs: list[str], options: Options, outdir: str | None,
         workdir = os.path.join(outdir, WORK_DIR)
         _check_outdir(outdir, workdir)
     try:
-        return _run(inputs, options, outdir, workdir, emit, t_start, exclude)
+        return _run(inputs, options, outdir, workdir, emit, t_start, exclude, on_reject)
     finally:
         if tmp_root:
             shutil.rmtree(tmp_root, ignore_errors=True)
@@ -664,7 +673,8 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
 
 
 def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
-         emit: Callable[[Document, str], None] | None, t_start: float, exclude: tuple[str, ...] = ()) -> RunResult:
+         emit: Callable[[Document, str], None] | None, t_start: float, exclude: tuple[str, ...] = (),
+         on_reject: Callable[[dict[str, Any]], None] | None = None) -> RunResult:
     from . import corpus_passes as cp
     key = options_fingerprint(options, inputs, exclude)
     _prepare_workdir(workdir, key)
@@ -692,7 +702,11 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                    "rejects": ShardedWriter(outdir, "rejects", options.output_format, shard_bytes)}
 
     def sink(kind: str, rec: dict[str, Any], text: str, doc: Document | None) -> None:
+        if kind == "rejects" and on_reject is not None:
+            on_reject(rec)
         if kind == "rejects" and not writers:
+            if on_reject is not None:
+                return
             print(f"cleaner: rejected {rec['source']}"
                   f"{'' if rec['position'] in (0, -1) else ':' + str(rec['position'])}: {rec['error']}",
                   file=sys.stderr)
@@ -773,7 +787,9 @@ class Tally:
         self.counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
         self.drop_reasons: dict[str, int] = {}
         self.reject_kinds: dict[str, int] = {}
+        self.reject_examples: list[dict[str, Any]] = []
         self.chars_by_rule: dict[str, int] = {}
+        self.chars_by_extraction: dict[str, int] = {}
         self.template_by_host: dict[str, int] = {}
         self.dropped_examples: list[dict[str, Any]] = []
         self.samples: list[dict[str, Any]] = []
@@ -785,6 +801,8 @@ class Tally:
         self.counts["rejected"] += 1
         kind = rec.get("kind") or FAILED
         self.reject_kinds[kind] = self.reject_kinds.get(kind, 0) + 1
+        if sum(e["kind"] == kind for e in self.reject_examples) < REJECT_EXAMPLES:
+            self.reject_examples.append({k: rec.get(k) for k in ("source", "position", "id", "error")} | {"kind": kind})
 
     def finish(self, doc: Document, options: Options) -> tuple[str, dict[str, Any], str]:
         """Cut ``doc``'s spans, drop it when less than ``min_doc_chars`` is left, count it.
@@ -803,6 +821,8 @@ class Tally:
         for rule, n in doc_rules.items():
             self.chars_by_rule[rule] = self.chars_by_rule.get(rule, 0) + n
         _count_template_host(doc, doc_rules, self.template_by_host)
+        for rule, n in doc.left_out_chars.items():
+            self.chars_by_extraction[rule] = self.chars_by_extraction.get(rule, 0) + n
         if doc.dropped is not None:
             self.counts["dropped"] += 1
             self.drop_reasons[doc.dropped] = self.drop_reasons.get(doc.dropped, 0) + 1
@@ -814,7 +834,7 @@ class Tally:
         if options.title_in_text and doc.title and text.strip():
             text = f"{doc.title}\n{text}"
         self.chars_out += len(text)
-        if len(self.samples) < SAMPLE_DOCS and doc.removed:
+        if len(self.samples) < SAMPLE_DOCS and (doc.removed or doc.left_out) and (doc.left_out or not doc.left_out_chars):
             self.samples.append(doc.to_json())
         own = {"id": doc.id, "url": doc.url, "title": doc.title, "text": text,
                "language": doc.language, "language_score": doc.language_score, **doc.provenance}
@@ -824,11 +844,15 @@ class Tally:
         """Add the tally of the input that follows this one's."""
         for mine, theirs in ((self.counts, other.counts), (self.drop_reasons, other.drop_reasons),
                              (self.reject_kinds, other.reject_kinds), (self.chars_by_rule, other.chars_by_rule),
-                             (self.template_by_host, other.template_by_host)):
+                             (self.template_by_host, other.template_by_host),
+                             (self.chars_by_extraction, other.chars_by_extraction)):
             for k, v in theirs.items():
                 mine[k] = mine.get(k, 0) + v
         self.dropped_examples += other.dropped_examples[:max(0, DROPPED_EXAMPLES - len(self.dropped_examples))]
         self.samples += other.samples[:max(0, SAMPLE_DOCS - len(self.samples))]
+        for e in other.reject_examples:
+            if sum(x["kind"] == e["kind"] for x in self.reject_examples) < REJECT_EXAMPLES:
+                self.reject_examples.append(e)
         self.chars_in += other.chars_in
         self.chars_out += other.chars_out
 
@@ -855,14 +879,18 @@ class Tally:
         return {"documents": dict(self.counts),
                 "dropped_by_reason": dict(sorted(self.drop_reasons.items())),
                 "rejected_by_kind": dict(sorted(self.reject_kinds.items())),
+                "rejected_examples": list(self.reject_examples),
                 "dropped_examples": list(self.dropped_examples),
                 "characters": {"in": self.chars_in, "out": self.chars_out,
                                "removed_by_rule": dict(sorted(self.chars_by_rule.items())),
+                               "removed_by_extraction": dict(sorted(self.chars_by_extraction.items())),
                                "template_by_host": dict(top_hosts)}}
 
 
 #: Documents kept for the side-by-side sample of ``report.html``.
 SAMPLE_DOCS = 12
+#: Rejected records listed per kind (source, position, error) in ``report.json``.
+REJECT_EXAMPLES = 5
 #: Dropped documents listed (id, reason, the document kept instead) in ``report.json``.
 DROPPED_EXAMPLES = 20
 #: Hosts listed in ``report.json``'s ``characters.template_by_host``, most template text first.
