@@ -10,7 +10,7 @@ confident (:func:`cleaner.rules.lang.page_languages`).
 
 Cost: the model loads once per process, before the worker processes are forked (0.5 s
 to unpack the wheel's file the first time, a few hundredths of a second from the user's
-cache after); a document then costs about 1.6 ms (its first :data:`SAMPLE_CHARS`
+cache after); a document then costs under a millisecond (its first :data:`SAMPLE_CHARS`
 characters are looked at).
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .document import Document
 from .steps import Filter
 
 #: Characters of a document's text given to the identifier (its start says the language).
-SAMPLE_CHARS = 5_000
+SAMPLE_CHARS = 2_000
 #: Drop reason of a document whose language is not among ``keep_languages``.
 LANGUAGE = "language"
 _LETTER = regex.compile(r"\p{L}")
