@@ -68,6 +68,12 @@ class Document:
                    drop_detail=d.get("drop_detail") or {},
                    removed=[Span(*s) for s in d.get("removed") or ()])
 
+    @property
+    def clean_text(self) -> str:
+        """``text`` with every removed span cut out and white space tidied (:func:`apply_spans`):
+        the text ``cleaner clean`` writes for this document. Computed on each access."""
+        return apply_spans(self.text, self.removed)
+
     def removed_mask(self) -> list[tuple[int, int]]:
         """The removed ranges, merged and sorted: ``[(start, end), ...]``."""
         return merge_ranges((s.start, s.end) for s in self.removed)

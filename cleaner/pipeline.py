@@ -75,8 +75,11 @@ class RunError(Exception):
 # --------------------------------------------------------------------------- steps
 
 
-def build_markers(options: Options) -> list[Marker]:
-    """The per-document markers that ``options`` switch on, in the order they run."""
+def build_markers(options: Options, extra: Iterable[Marker] = ()) -> list[Marker]:
+    """The per-document markers that ``options`` switch on, in the order they run.
+
+    ``extra``: a user's own markers (``cleaner.run(..., steps=...)``), run after the built-in ones, in order.
+    """
     from .dedup.inpage import InPageDuplicates
     from .rules import ChromeRules
     from .rules.engine import select_rules
@@ -89,6 +92,7 @@ def build_markers(options: Options) -> list[Marker]:
         from .rules.settle import Settle
         markers.append(InPageDuplicates.from_options(options))
         markers.append(Settle(list(markers)))  # removed duplicates can make new neighbours
+    markers.extend(extra)
     return markers
 
 
@@ -168,11 +172,11 @@ class DocumentProcessor:
     of that process only.
     """
 
-    def __init__(self, options: Options):
+    def __init__(self, options: Options, steps: Iterable[Marker] = ()):
         self.options = options
         #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
         self.stage_seconds: dict[str, float] | None = None
-        self.markers = build_markers(options)
+        self.markers = build_markers(options, steps)
         steps = build_corpus_steps(options)
         self.first_step = steps[0] if steps else None
 
@@ -247,11 +251,11 @@ def die_with_parent() -> None:
         pass
 
 
-def _init_worker(options: Options) -> None:
+def _init_worker(options: Options, steps: tuple[Marker, ...] = ()) -> None:
     global _PROCESSOR
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C
     die_with_parent()
-    _PROCESSOR = DocumentProcessor(options)
+    _PROCESSOR = DocumentProcessor(options, steps)
 
 
 def _work_chunk(raws: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
@@ -284,9 +288,10 @@ class WorkerPool:
     that only the record at fault is lost (it goes to rejects, kind ``worker-died``).
     """
 
-    def __init__(self, options: Options, inline: bool = False):
+    def __init__(self, options: Options, inline: bool = False, steps: Iterable[Marker] = ()):
         # A bad rule file fails here, at start-up, not in every worker.
-        self._inline = DocumentProcessor(options)
+        self.steps = tuple(steps)   # a user's markers: inherited by forked workers, pickled for spawned ones
+        self._inline = DocumentProcessor(options, self.steps)
         self.inline = inline
         self.options = options
         self.workers = options.resolved_workers()
@@ -307,7 +312,7 @@ class WorkerPool:
                         rule.compile_all()
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             self._ex = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                              initargs=(self.options,))
+                                              initargs=(self.options, self.steps))
             self._records = 0
         return self._ex
 
@@ -428,9 +433,11 @@ def read_spool(path: str) -> Iterator[Outcome]:
 RUN_ONLY_OPTIONS = ("workers", "progress", "fail_on_reject", "batch_size", "output_format", "shard_size_mb")
 
 
-def options_fingerprint(options: Options, inputs: list[str], exclude: tuple[str, ...] = ()) -> str:
-    """A hash of what decides pass-1 output: the options that change documents and every input
-    file's path, size and modification time (an edited input starts the run over)."""
+def options_fingerprint(options: Options, inputs: list[str], exclude: tuple[str, ...] = (),
+                        steps: Iterable[Marker] = ()) -> str:
+    """A hash of what decides pass-1 output: the options that change documents, the versioned
+    names of a user's markers, and every input file's path, size and modification time (an
+    edited input, or a user step of another name or version, starts the run over)."""
     data: dict[str, Any] = {k: v for k, v in options.to_dict().items() if k not in RUN_ONLY_OPTIONS}
     data["inputs"] = [os.path.abspath(p) for p in inputs]
     files = []
@@ -438,8 +445,11 @@ def options_fingerprint(options: Options, inputs: list[str], exclude: tuple[str,
         st = os.stat(path)
         files.append([os.path.abspath(path), st.st_size, st.st_mtime_ns])
     data["files"] = files
+    names = [s.name for s in steps]
+    if names:  # absent without user steps: the key of a plain run stays what it was
+        data["user_steps"] = names
     data["spool_version"] = SPOOL_VERSION
-    from . import __version__
+    from .version import __version__
     data["cleaner"] = __version__
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -475,7 +485,7 @@ def _progress(options: Options, desc: str, total: int | None = None, unit: str =
 
 
 def run(inputs: list[str], options: Options, outdir: str | None,
-        emit: Callable[[Document, str], None] | None = None) -> RunResult:
+        emit: Callable[[Document, str], None] | None = None, steps: Iterable[Marker] = ()) -> RunResult:
     """Clean a corpus.
 
     ``inputs``: files or folders (see :mod:`cleaner.io.readers`). ``outdir``: where shards,
@@ -485,6 +495,7 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     dropped, once all steps and filters ran, with the spans still uncut in ``doc.removed``
     and the text it has after the cut (``cleaner explain`` shows documents this way);
     with ``emit`` and no ``outdir``, :attr:`RunResult.clean_texts` stays empty.
+    ``steps``: a user's own markers, run in pass 1 after the built-in ones (see :func:`build_markers`).
 
     Raises :class:`RunError` when the output folder cannot be used, and
     :class:`cleaner.io.readers.InputError` for a missing or unknown input path.
@@ -504,7 +515,7 @@ def run(inputs: list[str], options: Options, outdir: str | None,
         workdir = os.path.join(outdir, WORK_DIR)
         _check_outdir(outdir, workdir)
     try:
-        return _run(inputs, options, outdir, workdir, emit, t_start, exclude)
+        return _run(inputs, options, outdir, workdir, emit, t_start, exclude, tuple(steps))
     finally:
         if tmp_root:
             shutil.rmtree(tmp_root, ignore_errors=True)
@@ -552,7 +563,7 @@ def _prepare_workdir(workdir: str, key: str) -> None:
 
 
 def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str, ...] = (),
-           inline: bool = False) -> tuple[list[str], dict[str, float], int, int]:
+           inline: bool = False, steps: tuple[Marker, ...] = ()) -> tuple[list[str], dict[str, float], int, int]:
     """Run pass 1 batch by batch; the workers process one batch while the driver reads the
     next and writes the previous one's spool. ``inline``: work in this process, no pool (the
     one-file stdout mode, where starting a worker would cost more than the page).
@@ -564,7 +575,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     spools: list[str] = []
     resumed = n_read = 0
     records = iter_records(inputs, options, exclude)
-    pool = WorkerPool(options, inline=inline)
+    pool = WorkerPool(options, inline=inline, steps=steps)
     bar = _progress(options, "extract+mark", unit="rec")
 
     def write(job: tuple[str, _Job]) -> None:
@@ -599,12 +610,13 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
 
 
 def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
-         emit: Callable[[Document, str], None] | None, t_start: float, exclude: tuple[str, ...] = ()) -> RunResult:
+         emit: Callable[[Document, str], None] | None, t_start: float, exclude: tuple[str, ...] = (),
+         steps: tuple[Marker, ...] = ()) -> RunResult:
     from . import corpus_passes as cp
-    key = options_fingerprint(options, inputs, exclude)
+    key = options_fingerprint(options, inputs, exclude, steps)
     _prepare_workdir(workdir, key)
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,
-                                            inline=outdir is None and emit is None)
+                                            inline=outdir is None and emit is None, steps=steps)
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
@@ -682,6 +694,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                 "peak_memory_mb": round(_peak_rss_mb(), 1)},
         "options": options.to_dict(),
         "outputs": {k: [os.path.basename(p) for p in w.paths] for k, w in writers.items()},
+        **({"user_steps": [m.name for m in steps]} if steps else {}),   # their seconds: seconds_by_step
     }
     result.report = report
     if outdir is not None:
@@ -828,5 +841,5 @@ def _peak_rss_mb() -> float:
 
 
 def _version() -> str:
-    from . import __version__
+    from .version import __version__
     return __version__
