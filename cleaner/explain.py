@@ -37,12 +37,13 @@ class Found:
     first_ids: list[str] = field(default_factory=list)
 
 
-def find_document(inputs: list[str], options: Options, doc_id: str | None = None) -> Found:
+def find_document(inputs: list[str], options: Options, doc_id: str | None = None, steps=()) -> Found:
     """Run the whole pipeline over ``inputs`` without writing anything and keep one document.
 
     ``doc_id`` picks the document by id; ``None`` takes the first one that was not
     rejected. The document comes back with its spans uncut and, when it was dropped, the
-    reason and ``drop_detail``. Raises what :func:`cleaner.pipeline.run` raises.
+    reason and ``drop_detail``. ``steps``: a user's own markers (``cleaner.run(..., steps=)``).
+    Raises what :func:`cleaner.pipeline.run` raises.
     """
     from .pipeline import run
 
@@ -55,7 +56,7 @@ def find_document(inputs: list[str], options: Options, doc_id: str | None = None
         if found.doc is None and (doc_id is None or doc.id == doc_id):
             found.doc, found.text = doc, text
 
-    run(list(inputs), options, None, emit=keep)
+    run(list(inputs), options, None, emit=keep, steps=steps)
     return found
 
 

@@ -611,12 +611,12 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
 
 def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
          emit: Callable[[Document, str], None] | None, t_start: float, exclude: tuple[str, ...] = (),
-         steps: tuple[Marker, ...] = ()) -> RunResult:
+         user_steps: tuple[Marker, ...] = ()) -> RunResult:
     from . import corpus_passes as cp
-    key = options_fingerprint(options, inputs, exclude, steps)
+    key = options_fingerprint(options, inputs, exclude, user_steps)
     _prepare_workdir(workdir, key)
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,
-                                            inline=outdir is None and emit is None, steps=steps)
+                                            inline=outdir is None and emit is None, steps=user_steps)
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
@@ -694,7 +694,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                 "peak_memory_mb": round(_peak_rss_mb(), 1)},
         "options": options.to_dict(),
         "outputs": {k: [os.path.basename(p) for p in w.paths] for k, w in writers.items()},
-        **({"user_steps": [m.name for m in steps]} if steps else {}),   # their seconds: seconds_by_step
+        **({"user_steps": [m.name for m in user_steps]} if user_steps else {}),   # their seconds: seconds_by_step
     }
     result.report = report
     if outdir is not None:

@@ -271,15 +271,15 @@ def _summaries(ds) -> list[dict[str, Any]]:
 
 
 def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, outdir: str, t_start: float,
-         steps: tuple[Marker, ...] = ()) -> RunResult:
+         user_steps: tuple[Marker, ...] = ()) -> RunResult:
     partitions = _configure(ray, options)
     workdir = storage.join(outdir, WORK_DIR)
     storage.make_dirs(outdir)
-    _prepare_workdir(workdir, run_key(options, shards, steps))
+    _prepare_workdir(workdir, run_key(options, shards, user_steps))
 
     times: dict[str, float] = {}
     pass1 = _Pass1(options, workdir, [], [])
-    pass1.steps = steps
+    pass1.steps = user_steps
     p1 = _summaries(_over_shards(ray, shards, pass1, partitions))
     for r in p1:
         for k, v in r["seconds"].items():
@@ -306,8 +306,8 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
     times["write"] = time.perf_counter() - t0
 
     report, samples = _report(inputs, options, p1, written, stages, reports, times, partitions, t_start)
-    if steps:
-        report["user_steps"] = [m.name for m in steps]   # their seconds: seconds_by_step
+    if user_steps:
+        report["user_steps"] = [m.name for m in user_steps]   # their seconds: seconds_by_step
     _write_report(outdir, report, samples)
     storage.delete_dir(workdir)
     return RunResult(report=report)
