@@ -239,6 +239,20 @@ class DocumentProcessor:
 
 _PROCESSOR: DocumentProcessor | None = None  # one per worker process, set by the pool initializer
 
+#: Process pools of the corpus passes while they run (:func:`cleaner.corpus_passes.run_ordered`):
+#: an interrupted run stops them at once instead of waiting for their tasks.
+LIVE_POOLS: set[cf.ProcessPoolExecutor] = set()
+
+
+def stop_executor(ex: cf.ProcessPoolExecutor) -> None:
+    """Stop a process pool now: kill its workers (their tasks are lost), then reap them.
+
+    For Ctrl-C and hung workers; a pool that finishes normally is shut down with ``wait=True``.
+    """
+    for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public terminate before Python 3.14
+        p.kill()
+    ex.shutdown(wait=True, cancel_futures=True)
+
 
 def die_with_parent() -> None:
     """Ask Linux to kill this worker when the driver dies (``kill -9`` leaves no orphan workers)."""
@@ -327,9 +341,7 @@ class WorkerPool:
         self._generation += 1
         if ex is None:
             return
-        for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public terminate before Python 3.14
-            p.kill()
-        ex.shutdown(wait=True, cancel_futures=True)
+        stop_executor(ex)
 
     def close(self) -> None:
         if self._ex is not None:
@@ -516,6 +528,11 @@ def run(inputs: list[str], options: Options, outdir: str | None,
         _check_outdir(outdir, workdir)
     try:
         return _run(inputs, options, outdir, workdir, emit, t_start, exclude, tuple(steps))
+    except BaseException:   # Ctrl-C: a corpus pass's pool is held by a suspended generator; stop it now
+        for ex in list(LIVE_POOLS):
+            LIVE_POOLS.discard(ex)
+            stop_executor(ex)
+        raise
     finally:
         if tmp_root:
             shutil.rmtree(tmp_root, ignore_errors=True)
@@ -603,6 +620,9 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
             running = started
         if running is not None:
             write(running)
+    except BaseException:   # Ctrl-C (or a failure) while the workers hold a batch: do not wait for it
+        pool.kill()
+        raise
     finally:
         bar.close()
         pool.close()

@@ -1,0 +1,129 @@
+"""Ctrl-C at any moment of ``cleaner clean`` ends the run within seconds (exit 130), and the
+same command then resumes it to the output an uninterrupted run gives."""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import PARAGRAPHS, page_html, read_outputs
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: Seconds an interrupted run may take to exit (the machine may be busy: generous, yet far from a hang).
+EXIT_LIMIT_S = 10.0
+#: Seconds to wait for a moment of the run to come before giving up.
+WAIT_S = 120.0
+RECORDS, PAGES, SPOOL_BATCH = 1500, 40, 150
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Text records over a few hosts (templates, duplicates to find) and some HTML pages (extraction)."""
+    root = tmp_path_factory.mktemp("interrupt") / "in"
+    (root / "pages").mkdir(parents=True)
+    rng = random.Random(3)
+    words = " ".join(PARAGRAPHS).split()
+    with open(root / "records.jsonl", "w", encoding="utf-8") as fh:
+        for i in range(RECORDS):
+            paras = [" ".join(rng.choice(words) for _ in range(40)) for _ in range(4)]
+            if i % 10 == 0 and i:
+                paras = paras[:1] + ["Printed by the harbour press on recycled paper every week."]
+            fh.write(json.dumps({"id": f"r{i}", "url": f"https://h{i % 12}.example/{i}", "text": "\n\n".join(paras)}) + "\n")
+    for i in range(PAGES):
+        paras = [" ".join(rng.choice(words) for _ in range(30)) for _ in range(4)]
+        (root / "pages" / f"p{i}.html").write_text(page_html(f"Page {i}", paras), encoding="utf-8")
+    return root
+
+
+def _command(corpus, outdir, workers: int) -> list[str]:
+    return [sys.executable, "-m", "cleaner", "clean", str(corpus), "-o", str(outdir), "--workers", str(workers),
+            "--spool-batch-records", str(SPOOL_BATCH), "--no-progress"]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": REPO}
+
+
+@pytest.fixture(scope="module")
+def reference(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reference") / "out"
+    subprocess.run(_command(corpus, out, 1), env=_env(), check=True, capture_output=True, timeout=600)
+    return read_outputs(out)
+
+
+def _seen(outdir, pattern: str) -> bool:
+    for root, _, files in os.walk(outdir):
+        for f in files:
+            if fnmatch.fnmatch(os.path.relpath(os.path.join(root, f), outdir), pattern):
+                return True
+    return False
+
+
+#: Moments of a run, told by the files it has made: a glob under OUTDIR, or seconds after the start.
+MOMENTS = {
+    "starting": 0.3,
+    "pass 1": ".work/pass1-000002.jsonl.zst",
+    "corpus passes": ".work/marks/00-000002.json.zst",   # site templates decided, a later step fingerprinting
+    "writing": ".clean-*.tmp",
+}
+
+
+@pytest.mark.parametrize("workers,moment,group", [
+    (1, "pass 1", True), (2, "pass 1", True), (2, "pass 1", False),
+    (1, "corpus passes", True), (2, "corpus passes", True),
+    (1, "writing", True), (2, "writing", True),
+    (2, "starting", True),
+])
+def test_ctrl_c_ends_the_run_quickly_and_the_run_resumes_to_the_same_output(corpus, reference, tmp_path,
+                                                                             workers, moment, group):
+    """``group``: SIGINT to the whole process group, as Ctrl-C in a terminal; else to the driver alone."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen(_command(corpus, out, workers), env=_env(), stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        when = MOMENTS[moment]
+        t0 = time.monotonic()
+        if isinstance(when, float):
+            time.sleep(when)
+        else:
+            while not _seen(out, when):
+                assert proc.poll() is None, f"the run ended before {moment!r} was seen"
+                assert time.monotonic() - t0 < WAIT_S, f"{moment!r} never came"
+                time.sleep(0.005)
+        assert proc.poll() is None, f"the run ended before it could be interrupted at {moment!r}"
+        sent = time.monotonic()
+        (os.killpg if group else os.kill)(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=EXIT_LIMIT_S)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"still running {EXIT_LIMIT_S} s after Ctrl-C at {moment!r} with {workers} worker(s)")
+        took = time.monotonic() - sent
+        err = proc.stderr.read().decode("utf-8", "replace")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stderr.close()
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert "run the same command again to resume" in err and "Traceback" not in err, err
+    assert took < EXIT_LIMIT_S
+    assert not (out / "report.json").exists(), "an interrupted run is not a finished one"
+
+    again = subprocess.run(_command(corpus, out, workers), env=_env(), capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert read_outputs(out) == reference
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["documents"]["in"] == RECORDS + PAGES
+    if moment in ("corpus passes", "writing"):
+        assert report["run"]["batches_resumed"] == -(-(RECORDS + PAGES) // SPOOL_BATCH), "pass 1 was not redone"
+    shutil.rmtree(out, ignore_errors=True)
