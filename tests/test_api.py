@@ -217,3 +217,15 @@ def test_run_refuses_no_output_folder_and_reports_a_missing_input(tmp_path):
 def test_the_public_names_are_exported():
     for name in ("clean_html", "clean_text", "run", "Options", "Document", "Span", "Marker", "CleanError"):
         assert name in cleaner.__all__ and getattr(cleaner, name) is not None
+
+
+def test_the_readme_example_runs(tmp_path, monkeypatch, capsys):
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md"),
+                  encoding="utf-8").read()
+    section = readme.split("## Python API", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})
+    out = capsys.readouterr().out
+    assert "chrome.newsletter@1" in out and "'clean': 1" in out
+    assert "newsletter" not in out.split("chrome.")[0], "the clean text comes first, without the newsletter line"
