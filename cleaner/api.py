@@ -166,11 +166,11 @@ def clean_html(html: bytes | str, url: str | None = None, options: Options | Non
     :class:`CleanError` when the page cannot be processed (``kind`` says why), and
     :class:`cleaner.rules.engine.RuleError` for an unusable rules file.
     """
-    from .io.readers import RawRecord
+    from .io.records import RawRecord
     if not isinstance(html, (bytes, bytearray, str)):
         raise TypeError(f"html must be bytes or str, not {type(html).__name__}")
     html = bytes(html) if isinstance(html, bytearray) else html
-    return _clean_one(RawRecord(url or "", url, "<html>", 0, html=html), options, steps)
+    return _clean_one(RawRecord(url or "", url, "<html>", 0, html=html, kind="html"), options, steps)
 
 
 def clean_text(text: str, url: str | None = None, options: Options | None = None,
@@ -181,10 +181,10 @@ def clean_text(text: str, url: str | None = None, options: Options | None = None
     :class:`cleaner.Document` with ``text`` the text given. Raises ``TypeError`` for a
     non-str ``text`` or bad ``steps``, :class:`CleanError` when it cannot be processed.
     """
-    from .io.readers import RawRecord
+    from .io.records import RawRecord
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
-    return _clean_one(RawRecord(url or "", url, "<text>", 0, text=text), options, steps)
+    return _clean_one(RawRecord(url or "", url, "<text>", 0, text=text, kind="text"), options, steps)
 
 
 # --------------------------------------------------------------------------- a corpus

@@ -96,8 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "report.html; without -o and with one input file, prints the clean text "
                                    "(documents of a multi-record file separated by a line holding only a "
                                    "form feed, \\f).")
-    c.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (*.html, *.txt, *.jsonl, *.warc, *.parquet, optionally .gz/.zst)")
-    c.add_argument("-o", "--output", metavar="OUTDIR", help="output folder (a run into the same folder resumes)")
+    c.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="files, folders, URLs (s3://, gs://, hf://, file://, ... through fsspec) or - for standard "
+                        "input (*.html, *.txt, *.jsonl, *.warc, *.wet, *.parquet, *.arrow, optionally .gz/.zst; "
+                        "other names are sniffed by content)")
+    c.add_argument("-o", "--output", metavar="OUTDIR",
+                   help="output folder or URL (a run into the same folder resumes)")
     c.add_argument("--config", metavar="TOML", help="options file (keys with underscores); flags override it")
     _add_option_flags(c)
 
@@ -221,7 +225,7 @@ def _clean(args: argparse.Namespace) -> int:
         except RunError as e:   # not installed: the command cannot work as given
             return _fail(str(e), EXIT_USAGE)
     if to_stdout:
-        if len(args.inputs) != 1 or os.path.isdir(args.inputs[0]):
+        if len(args.inputs) != 1 or (args.inputs[0] != "-" and os.path.isdir(args.inputs[0])):
             return _fail("give -o OUTDIR to clean a folder or several inputs "
                          "(without -o, cleaner prints the clean text of one input file)", EXIT_USAGE)
         options = dataclasses.replace(options, progress=False)

@@ -73,7 +73,13 @@ class Options:
     id_field: str = _opt("id", "JSONL/Parquet field that holds the record id")
     url_field: str = _opt("url", "JSONL/Parquet field that holds the page URL")
     max_input_bytes: int = _opt(50_000_000, "records larger than this go to rejects (bytes)", bounds=AT_LEAST_ONE)
+    input_type: str = _opt("auto", "read every input as this kind: auto (by suffix, else sniffed by content), html, text, "
+                                   "jsonl, warc (WARC, WET, ARC), parquet or arrow",
+                           choices=("auto", "html", "text", "jsonl", "warc", "parquet", "arrow"))
     max_decompressed_bytes: int = _opt(2_000_000_000, "a compressed input file that inflates past this is cut off and the rest rejected (bytes)", bounds=AT_LEAST_ONE)
+    # --- language
+    keep_languages: str = _opt("", "comma-separated ISO 639-1 codes of the languages to keep (e.g. de,en); documents "
+                                   "identified as another language are dropped with reason language (empty = keep all)")
     # --- extraction
     extract: bool = _opt(True, "run main-content extraction on HTML records (off: HTML is turned to plain text)")
     favor: str = _opt("balanced", "trafilatura trade-off: balanced, precision or recall", choices=("balanced", "precision", "recall"))

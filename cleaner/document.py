@@ -54,19 +54,28 @@ class Document:
     removed: list[Span] = field(default_factory=list)
     dropped: str | None = None
     drop_detail: dict[str, Any] = field(default_factory=dict)  # e.g. {"duplicate_of": id, "similarity": 0.91}
+    #: ISO 639-1 code of the text's language (:mod:`cleaner.language`) and the identifier's probability (0-1).
+    language: str | None = None
+    language_score: float | None = None
+    #: Where the record came from: ``source`` (input file, URL or ``-``) and ``source_offset``
+    #: (WARC/WET byte offset), ``source_line`` (JSONL line) or ``source_row`` (Parquet/Arrow row).
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict that :meth:`from_json` turns back into an equal document."""
         return {"id": self.id, "url": self.url, "title": self.title, "text": self.text,
                 "metadata": self.metadata, "dropped": self.dropped, "drop_detail": self.drop_detail,
-                "removed": [[s.start, s.end, s.rule, s.detail] for s in self.removed]}
+                "removed": [[s.start, s.end, s.rule, s.detail] for s in self.removed],
+                "language": self.language, "language_score": self.language_score, "provenance": self.provenance}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Document":
         return cls(id=d["id"], url=d.get("url"), text=d["text"], title=d.get("title"),
                    metadata=d.get("metadata") or {}, dropped=d.get("dropped"),
                    drop_detail=d.get("drop_detail") or {},
-                   removed=[Span(*s) for s in d.get("removed") or ()])
+                   removed=[Span(*s) for s in d.get("removed") or ()],
+                   language=d.get("language"), language_score=d.get("language_score"),
+                   provenance=d.get("provenance") or {})
 
     @property
     def clean_text(self) -> str:

@@ -150,7 +150,11 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         body = _trafilatura(root, url, thread, options)
         clock("extract.trafilatura-comparison")
     if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
-        again = drop_lines(_trafilatura(_parse_clean(text), url, thread, options), chrome_only_lines(root, chrome))
+        whole = _parse_clean(text)
+        raw = _trafilatura(whole, url, thread, options, fast=True)
+        if coverage(raw, whole) < COMPARISON_COVERAGE:
+            raw = _trafilatura(whole, url, thread, options)
+        again = drop_lines(raw, chrome_only_lines(root, chrome))
         if len(again) >= RERUN_GAIN * len(body):
             body = again
         clock("extract.trafilatura-unpruned")

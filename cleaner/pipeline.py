@@ -52,7 +52,7 @@ from .io.writers import ShardedWriter, dumps, output_record, remove_shards, writ
 from .steps import CorpusStep, Marker
 
 #: Format version of the spool; a run never resumes from a spool of another version.
-SPOOL_VERSION = 2
+SPOOL_VERSION = 3
 WORK_DIR = ".work"
 #: A worker process is replaced by a fresh one after this many records (bounds any slow leak).
 WORKER_RECYCLE_RECORDS = 20_000
@@ -173,7 +173,9 @@ class DocumentProcessor:
     """
 
     def __init__(self, options: Options, steps: Iterable[Marker] = ()):
+        from .language import LanguageLabel, parse_languages
         self.options = options
+        self.language = LanguageLabel(parse_languages(options.keep_languages))
         #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
         self.stage_seconds: dict[str, float] | None = None
         self.markers = build_markers(options, steps)
@@ -182,6 +184,11 @@ class DocumentProcessor:
 
     def to_document(self, raw: RawRecord) -> Document:
         """Decode and extract one record; text records skip extraction."""
+        doc = self._to_document(raw)
+        doc.provenance = raw.provenance()
+        return doc
+
+    def _to_document(self, raw: RawRecord) -> Document:
         meta = dict(raw.extra)
         if raw.dropped is not None:
             return Document(raw.id, raw.url, "", None, meta, dropped=raw.dropped)
@@ -204,6 +211,10 @@ class DocumentProcessor:
                 t0 = time.perf_counter()
                 doc = self.to_document(raw)
                 times["extract"] = time.perf_counter() - t0
+                if doc.dropped is None:
+                    t0 = time.perf_counter()
+                    self.language(doc)
+                    times[self.language.name] = time.perf_counter() - t0
                 for m in self.markers if doc.dropped is None else ():
                     t0 = time.perf_counter()
                     m(doc)
@@ -451,11 +462,12 @@ def options_fingerprint(options: Options, inputs: list[str], exclude: tuple[str,
     names of a user's markers, and every input file's path, size and modification time (an
     edited input, or a user step of another name or version, starts the run over)."""
     data: dict[str, Any] = {k: v for k, v in options.to_dict().items() if k not in RUN_ONLY_OPTIONS}
-    data["inputs"] = [os.path.abspath(p) for p in inputs]
+    data["inputs"] = [p if "://" in p else os.path.abspath(p) for p in inputs]
+    from .io.remote import is_url, signature
     files = []
     for path, _ in list_inputs(inputs, exclude):
-        st = os.stat(path)
-        files.append([os.path.abspath(path), st.st_size, st.st_mtime_ns])
+        size, version = (-1, os.urandom(8).hex()) if path == "-" else signature(path)  # standard input never resumes
+        files.append([path if is_url(path) else os.path.abspath(path), size, version])
     data["files"] = files
     names = [s.name for s in steps]
     if names:  # absent without user steps: the key of a plain run stays what it was
@@ -490,10 +502,10 @@ def _batches(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _progress(options: Options, desc: str, total: int | None = None, unit: str = "doc"):
+def _progress(options: Options, desc: str, total: int | None = None, unit: str = "doc", unit_scale: bool = False):
     from tqdm import tqdm
     return tqdm(total=total, desc=desc, unit=unit, disable=not options.progress, file=sys.stderr,
-                dynamic_ncols=True, leave=False)
+                dynamic_ncols=True, leave=False, unit_scale=unit_scale)
 
 
 def run(inputs: list[str], options: Options, outdir: str | None,
@@ -512,6 +524,9 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     Raises :class:`RunError` when the output folder cannot be used, and
     :class:`cleaner.io.readers.InputError` for a missing or unknown input path.
     """
+    from .io import remote
+    if outdir is not None and remote.is_url(outdir):
+        return _run_to_url(inputs, options, outdir, emit)
     exclude = (outdir,) if outdir is not None else ()
     if outdir is not None and any(os.path.isdir(p) and os.path.realpath(p) == os.path.realpath(outdir) for p in inputs):
         raise RunError(f"the output folder {outdir!r} is an input folder; choose another folder with -o "
@@ -536,6 +551,23 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     finally:
         if tmp_root:
             shutil.rmtree(tmp_root, ignore_errors=True)
+
+
+def _run_to_url(inputs: list[str], options: Options, url: str,
+                emit: Callable[[Document, str], None] | None) -> RunResult:
+    """A run into a remote OUTDIR: written to a local staging folder (where a stopped run
+    resumes), then uploaded, ``report.json`` last (:func:`cleaner.io.remote.publish`)."""
+    from .io import remote
+    local = remote.staging_dir(url)
+    try:
+        remote.unpublish_report(url)
+    except Exception as e:  # noqa: BLE001 - any filesystem's own error: the folder cannot be used
+        raise RunError(f"cannot write to the output folder {url!r} ({type(e).__name__}: {e}); "
+                       "check the URL and credentials") from None
+    result = run(inputs, options, local, emit)
+    remote.publish(local, url)
+    shutil.rmtree(local, ignore_errors=True)
+    return result
 
 
 def _check_rules(options: Options) -> None:
@@ -580,7 +612,8 @@ def _prepare_workdir(workdir: str, key: str) -> None:
 
 
 def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str, ...] = (),
-           inline: bool = False, steps: tuple[Marker, ...] = ()) -> tuple[list[str], dict[str, float], int, int]:
+           inline: bool = False, notes: list[dict[str, Any]] | None = None,
+           steps: tuple[Marker, ...] = ()) -> tuple[list[str], dict[str, float], int, int]:
     """Run pass 1 batch by batch; the workers process one batch while the driver reads the
     next and writes the previous one's spool. ``inline``: work in this process, no pool (the
     one-file stdout mode, where starting a worker would cost more than the page).
@@ -591,9 +624,18 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     times: dict[str, float] = {}
     spools: list[str] = []
     resumed = n_read = 0
-    records = iter_records(inputs, options, exclude)
+    from .io.readers import ReadProgress, input_bytes
+    read = ReadProgress(input_bytes(inputs, exclude) if options.progress else 0)
+    records = iter_records(inputs, options, exclude, notes, read if options.progress else None)
     pool = WorkerPool(options, inline=inline, steps=steps)
-    bar = _progress(options, "extract+mark", unit="rec")
+    # A total in bytes of input (known from the listing) gives an ETA; records are counted beside it.
+    bar = _progress(options, "extract+mark", total=read.total, unit="B", unit_scale=True)
+    n_done = [0]
+
+    def advance(n: int) -> None:
+        n_done[0] += n
+        bar.set_postfix_str(f"{n_done[0]} records", refresh=False)
+        bar.update(max(0, read.position() - bar.n))
 
     def write(job: tuple[str, _Job]) -> None:
         path, started = job
@@ -602,7 +644,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
             for k, v in secs.items():
                 times[k] = times.get(k, 0.0) + v
         write_spool(path, [line for line, _ in results])
-        bar.update(len(started.batch))
+        advance(len(started.batch))
 
     running: tuple[str, _Job] | None = None   # the batch the workers hold while the next one is read
     try:
@@ -612,7 +654,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
             n_read += len(batch)
             if os.path.exists(path):
                 resumed += 1
-                bar.update(len(batch))
+                advance(len(batch))
                 continue
             started = (path, pool.start(batch))
             if running is not None:
@@ -635,8 +677,9 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     from . import corpus_passes as cp
     key = options_fingerprint(options, inputs, exclude, user_steps)
     _prepare_workdir(workdir, key)
+    notes: list[dict[str, Any]] = []   # warnings about whole input files (a WARC file without documents)
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,
-                                            inline=outdir is None and emit is None, steps=user_steps)
+                                            inline=outdir is None and emit is None, notes=notes, steps=user_steps)
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
@@ -675,7 +718,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     in_process = emit is not None or not writers or options.resolved_workers() <= 1
     results = (cp.finish_file(plan, *f, sink=sink) for f in files) if in_process else \
         cp.run_ordered(plan, "finish", files, options.resolved_workers())
-    bar = _progress(options, "write")
+    bar = _progress(options, "write", total=n_read)  # every record read is written once (rejects too)
     n_docs = 0
     for res in results:
         for kind, payload in res["items"]:
@@ -704,6 +747,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         "cleaner_version": _version(),
         "inputs": inputs,
         **tally.report_fields(),
+        "input_warnings": notes,
         "seconds_by_step": {k: round(v, 3) for k, v in sorted(times.items())},
         "corpus_steps": {s.name: {**s.stats.to_dict(), **s.report(),
                                   "index_bytes": s.index_bytes(),
@@ -772,7 +816,7 @@ class Tally:
         if doc.dropped is not None:
             self.counts["dropped"] += 1
             self.drop_reasons[doc.dropped] = self.drop_reasons.get(doc.dropped, 0) + 1
-            rec = {"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail}
+            rec = {"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail, **doc.provenance}
             if len(self.dropped_examples) < DROPPED_EXAMPLES:
                 self.dropped_examples.append(rec)
             return "dropped", rec, text
@@ -780,7 +824,9 @@ class Tally:
         self.chars_out += len(text)
         if len(self.samples) < SAMPLE_DOCS and doc.removed:
             self.samples.append(doc.to_json())
-        return "clean", output_record({"id": doc.id, "url": doc.url, "title": doc.title, "text": text}, doc.metadata), text
+        own = {"id": doc.id, "url": doc.url, "title": doc.title, "text": text,
+               "language": doc.language, "language_score": doc.language_score, **doc.provenance}
+        return "clean", output_record(own, doc.metadata), text
 
     def merge(self, other: "Tally") -> None:
         """Add the tally of the input that follows this one's."""

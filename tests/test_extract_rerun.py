@@ -46,8 +46,10 @@ def test_low_coverage_runs_the_comparison_and_a_small_pruned_share_skips_the_rer
 
 def test_a_large_pruned_share_reruns_on_the_unpruned_page(calls):
     X.extract(page(40), Options())
-    assert [fast for _, fast in calls] == [True, False, False]
+    # pruned page: fast, then with the comparison; unpruned page: the same two steps
+    assert [fast for _, fast in calls] == [True, False, True, False]
     assert calls[2][0].find(".//nav") is not None and calls[0][0].find(".//nav") is None
+    assert calls[3][0] is calls[2][0]
 
 
 def test_a_fast_result_that_covers_the_page_is_kept_without_the_comparison(monkeypatch):

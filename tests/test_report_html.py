@@ -89,7 +89,8 @@ def test_report_json_counts_template_characters_by_host_clusters_and_dropped_doc
     assert rep["corpus_steps"]["exact-dup"]["cluster_sizes"] == {}
     assert rep["dropped_examples"] == [{"id": "copy-1", "url": "https://c.example/x", "reason": "near-duplicate",
                                         "duplicate_of": "copy-2",
-                                        "similarity": rep["dropped_examples"][0]["similarity"]}]
+                                        "similarity": rep["dropped_examples"][0]["similarity"],
+                                        "source": rep["dropped_examples"][0]["source"], "source_line": 9}]
     assert rep["corpus_steps"]["site-templates"]["spans"] == 8, "each template line is counted once"
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from cleaner.rules import shape
 from cleaner.rules.engine import load_rules, parse_example
-from cleaner.rules.literals import LiteralIndex, required_literals
+from cleaner.rules.literals import LiteralIndex, leading_literals, required_literals
 
 
 @pytest.mark.parametrize("pattern, want", [
@@ -31,9 +31,9 @@ def test_required_literals(pattern, want):
 
 def test_index_finds_every_literal_occurrence_including_overlaps():
     idx = LiteralIndex([frozenset({"sign in"}), frozenset({"sign"}), frozenset({"in"}), None])
-    assert idx.candidates("please sign in now") == (0, 1, 2, 3)
-    assert idx.candidates("hello world") == (3,)    # no literal: only the always-tried pattern
-    assert idx.candidates("") == (3,)
+    assert idx.candidates("please sign in now") == {0, 1, 2, 3}
+    assert idx.candidates("hello world") == {3}     # no literal: only the always-tried pattern
+    assert idx.candidates("") == {3}
 
 
 def _lines(example: str) -> list[str]:
@@ -84,3 +84,43 @@ def test_user_rule_files_are_compiled_at_load(tmp_path):
 def test_case_variants_factored_by_the_parser_stay_one_literal():
     assert required_literals("(?:By|BY) [A-Z]\\w+") == frozenset({"by "})
     assert required_literals("[Vv]on \\w+") == frozenset({"von "})
+
+
+@pytest.mark.parametrize("pattern, want", [
+    ("(?:By|BY)\\s+\\w+", {"by"}),
+    ("(?i)(?:share|teilen) (?:on|via) \\w+", {"share", "teilen"}),
+    ("\\b(?:Read more|More)\\b", {"read more", "more"}),  # zero-width assertions first
+    ("(?:ab)+c", {"ab"}),
+    ("\\d+ min", None),
+    ("(?:x)?y", None),                                # an optional opening: no literal opens every match
+])
+def test_leading_literals(pattern, want):
+    got = leading_literals(pattern)
+    assert (None if got is None else set(got)) == want
+
+
+def test_an_opening_literal_counts_only_at_the_start():
+    idx = LiteralIndex([frozenset({"by"})], [frozenset({"by"})])
+    assert idx.candidates("by jane roe") == {0}
+    assert idx.candidates("written by jane") == set()
+
+
+def test_no_line_match_is_hidden_by_the_opening_filter():
+    """Every line a built-in whole-line pattern (or a prefix cut) matches in the rules' examples
+    opens with one of that rule's leading literals."""
+    checked = 0
+    for rule in load_rules():
+        for ex in rule.match + rule.keep:
+            for line in _lines(ex):
+                for pat, src in ((rule.pattern, rule.pattern_source), (rule.member, rule.member_source)):
+                    if pat is None or rule.scope == "suffix":
+                        continue
+                    lead = leading_literals(src)
+                    if lead is None:
+                        continue
+                    text = line.strip() if rule.scope == "prefix" else shape.core(line)
+                    hit = pat.match(text) if rule.scope == "prefix" else pat.fullmatch(text)
+                    if hit:
+                        checked += 1
+                        assert text.casefold().startswith(tuple(lead)), (rule.id, line, sorted(lead))
+    assert checked > 100

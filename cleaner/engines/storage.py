@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..io.readers import SUFFIX_HELP, InputError, kind_of, list_inputs
+from ..io.readers import SUFFIX_HELP, InputError, list_inputs
 
 #: Bytes copied at a time between filesystems.
 COPY_CHUNK_BYTES = 8 << 20
@@ -93,14 +93,13 @@ def _list_uri(uri: str, exclude: tuple[str, ...] = ()) -> list[tuple[str, str, i
         out = []
         for p in _walk_order(base, list(infos)):
             parts = posixpath.relpath(p, base).split("/")
-            if kind_of(parts[-1])[0] and not any(x.startswith(".") for x in parts) and not p.startswith(skip):
+            # every file, as the local listing (a name that says nothing is sniffed when read)
+            if not any(x.startswith(".") for x in parts) and not p.startswith(skip):
                 out.append((to_uri(p), to_uri(base), _size(infos[p]), _mtime(infos[p])))
         if not out:
             raise InputError(f"{uri}: no input files in this folder; cleaner reads {SUFFIX_HELP}")
         return out
     if info.type == pafs.FileType.File:
-        if not kind_of(base)[0]:
-            raise InputError(f"{uri}: unknown input type; name files {SUFFIX_HELP}")
         return [(to_uri(base), to_uri(posixpath.dirname(base)), _size(info), _mtime(info))]
     raise InputError(f"{uri}: no such file or folder; check the path")
 

@@ -2,8 +2,9 @@
 
 Follows the WHATWG encoding-sniffing order (https://html.spec.whatwg.org/#determining-the-character-encoding):
 byte-order mark, transport-layer charset, ``<meta charset>`` / ``http-equiv`` in the first
-1024 bytes; labels are mapped as browsers map them (``iso-8859-1`` and ``ascii`` mean
-windows-1252). Without a declaration, UTF-8 is tried strictly, then charset-normalizer guesses.
+1024 bytes, then (for XHTML) the ``encoding`` of a leading XML declaration; labels are
+mapped as browsers map them (``iso-8859-1`` and ``ascii`` mean windows-1252). A leading XML
+declaration is removed from the decoded text (lxml refuses a ``str`` carrying one). Without a declaration, UTF-8 is tried strictly, then charset-normalizer guesses.
 
 Control characters that XML 1.0 forbids (C0 except tab, line feed and carriage return)
 are removed after decoding, never before (UTF-16 text is full of zero bytes): libxml2
@@ -22,6 +23,11 @@ META_SNIFF_BYTES = 4096
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _META = regex.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", regex.I)
+#: An XML declaration naming an encoding, at the very start of a page (XHTML): ``<?xml version="1.0" encoding="utf-8"?>``.
+_XML_DECL_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\bencoding\s*=\s*["']\s*([A-Za-z0-9_:.\-]+)""")
+#: Any XML declaration at the start of decoded text; lxml refuses a ``str`` that starts with one naming an
+#: encoding ("Unicode strings with encoding declaration are not supported"), and an HTML parser drops it anyway.
+_XML_DECL = re.compile(r"\s*<\?xml\b[^>]*>")
 # Labels that browsers treat as another encoding (WHATWG Encoding Standard, "labels").
 _ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
             "us-ascii": "cp1252", "ascii": "cp1252", "l1": "cp1252", "iso_8859-1": "cp1252",
@@ -99,10 +105,26 @@ def check_text(data: bytes, text: str) -> None:
 
 
 def strip_control_chars(text: str) -> str:
-    """``text`` without the control characters XML 1.0 forbids (NUL, backspace, ...); form feed becomes ``\\n``."""
+    """``text`` made ready for lxml's HTML parser: without the control characters XML 1.0
+    forbids (NUL, backspace, ...; form feed becomes ``\\n``) and without a leading XML
+    declaration (see :func:`strip_xml_declaration`)."""
+    text = strip_xml_declaration(text)
     if "\x0c" in text:
         text = text.replace("\x0c", "\n")
     return _XML_ILLEGAL.sub("", text) if _XML_ILLEGAL.search(text) else text
+
+
+def strip_xml_declaration(text: str) -> str:
+    """``text`` without an XML declaration (``<?xml version="1.0" encoding="utf-8"?>``) at its start.
+
+    The declaration says nothing once the bytes are decoded, an HTML parser drops it, and
+    lxml raises ``ValueError`` for a ``str`` that starts with one naming an encoding, which
+    would lose the whole page (XHTML pages of CMS and government sites start this way).
+    """
+    if "<?" not in text[:64]:
+        return text
+    m = _XML_DECL.match(text)
+    return text[m.end():] if m else text
 
 
 def normalize_label(label: str | None) -> str | None:
@@ -118,7 +140,11 @@ def normalize_label(label: str | None) -> str | None:
 
 
 def declared_charset(data: bytes, http_charset: str | None = None) -> str | None:
-    """The charset the document declares, as a Python codec name, or ``None``."""
+    """The charset the document declares, as a Python codec name, or ``None``.
+
+    In this order: byte-order mark, ``http_charset``, ``<meta>`` in the first
+    :data:`META_SNIFF_BYTES`, then the encoding of an XML declaration at the very start.
+    """
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
@@ -129,6 +155,11 @@ def declared_charset(data: bytes, http_charset: str | None = None) -> str | None
     if m:
         enc = normalize_label(m.group(1).decode("ascii", "ignore"))
         # A page served as bytes cannot really be UTF-16 if it declares so in ASCII.
+        if enc and not enc.startswith("utf-16"):
+            return enc
+    m = _XML_DECL_ENCODING.match(data[:200])  # XHTML: the XML declaration, when nothing else declares
+    if m:
+        enc = normalize_label(m.group(1).decode("ascii", "ignore"))
         if enc and not enc.startswith("utf-16"):
             return enc
     return None

@@ -37,11 +37,19 @@ _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 _HAN = regex.compile(r"\p{Han}")
 
 
-def page_languages(text: str) -> frozenset[str]:
+#: ``language_score`` (0-1) from which the document's identified language (:mod:`cleaner.language`)
+#: replaces the stop-word guess; below it, the stop words decide.
+MIN_CONFIDENT_SCORE = 0.9
+
+
+def page_languages(text: str, language: str | None = None, score: float | None = None) -> frozenset[str]:
     """Language tags whose rules should run on ``text`` (always including ``*`` and ``en``).
 
     Returns sets such as ``{"*", "en", "de"}``; a page too short to judge (and not in a
     script without spaces) gets every tag in :data:`STOPWORDS` plus ``ja`` and ``zh``.
+    ``language``/``score``: the document's identified language; when the score is at least
+    :data:`MIN_CONFIDENT_SCORE` on a page long enough to judge, that language stands in for
+    the stop-word guess (kana and Han characters still add ``ja`` / ``zh``).
     """
     sample = text[:SAMPLE_CHARS]
     langs = {"*", "en"}
@@ -55,6 +63,8 @@ def page_languages(text: str) -> frozenset[str]:
     words = sample.casefold().split()
     if len(words) < MIN_WORDS_TO_JUDGE and han < MIN_SCRIPT_CHARS:
         return frozenset(langs | set(STOPWORDS) | {"ja", "zh"})
+    if language and score is not None and score >= MIN_CONFIDENT_SCORE:
+        return frozenset(langs | {language})
     for lang, stop in STOPWORDS.items():
         n = sum(1 for w in words if w in stop)
         if n >= MIN_STOPWORDS or (words and n >= MIN_STOPWORD_SHARE * len(words)):

@@ -57,14 +57,65 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     ``None`` means no such set is known (the pattern must always be tried). Never raises.
     Remembered per source (a pure function; forked workers find the driver's answers).
     """
+    tree = _tree(pattern)
+    return None if tree is None else _sequence(tree)
+
+
+@functools.lru_cache(maxsize=4096)
+def leading_literals(pattern: str) -> frozenset[str] | None:
+    """Case-folded strings one of which every match of ``pattern`` starts with, or ``None``.
+
+    For patterns matched from the start of the text (``fullmatch``, ``match``): ``(?:By|Von)
+    \\s+\\w+`` gives ``{"by", "von"}``, so only a line that begins so is tried. Zero-width
+    assertions at the start are passed over. Never raises.
+    """
+    tree = _tree(pattern)
+    return None if tree is None else _leading(tree)
+
+
+def _tree(pattern: str) -> list[tuple] | None:
+    """The stdlib parser's tree of ``pattern`` (after the rewrites above), or ``None``."""
     if _SET_OPERATION.search(pattern) or any("x" in f for f in _GLOBAL_FLAGS.findall(pattern)):
         return None  # nested sets, or verbose mode (where blanks are not literals)
     src = _PROPERTY.sub(r"\\s\\S", _GLOBAL_FLAGS.sub("", pattern))
     try:
-        tree = _parser.parse(src)
+        return list(_parser.parse(src))
     except Exception:  # noqa: BLE001 - syntax the stdlib parser does not know: no pre-filter
         return None
-    return _sequence(list(tree))
+
+
+_ZERO_WIDTH = tuple(getattr(_c, name) for name in ("AT", "ASSERT", "ASSERT_NOT"))
+
+
+def _leading(items: Sequence[tuple]) -> frozenset[str] | None:
+    """The literal openings of a sequence: its leading literal run, or its first element's openings."""
+    run: list[str] = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        one = _one_folded_char(op, av)
+        if one is not None:
+            run.append(one)
+            continue
+        if run:
+            break
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _c.SUBPATTERN:
+            return _leading(list(av[-1]))
+        if op in _REPEATS:
+            low, _, inner = av
+            return _leading(list(inner)) if low >= 1 else None
+        if _ATOMIC is not None and op is _ATOMIC:
+            return _leading(list(av))
+        if op is _c.BRANCH:
+            starts = [_leading(list(b)) for b in av[1]]
+            if not starts or any(x is None for x in starts):
+                return None
+            return frozenset().union(*starts)  # type: ignore[arg-type]
+        return None
+    return frozenset(("".join(run).casefold(),)) if run else None
 
 
 def _sequence(items: Sequence[tuple]) -> frozenset[str] | None:
@@ -122,40 +173,50 @@ def _element(op, av) -> frozenset[str] | None:
 class LiteralIndex:
     """Which of a list of patterns could match a text, by the literals they require.
 
-    ``needs``: per pattern, its :func:`required_literals` (``None``: always a candidate).
+    ``needs``: per pattern, its :func:`required_literals` (``None``: always a candidate);
+    ``starts`` (optional, same length): per pattern, its :func:`leading_literals` when the
+    pattern is matched from the start of the text, else ``None``; where given, it is used
+    instead of the pattern's ``needs`` (a literal must then open the text).
     :meth:`candidates` takes a case-folded text and returns the positions of the patterns
     that may match it, in order.
     """
 
-    def __init__(self, needs: Sequence[frozenset[str] | None]):
+    def __init__(self, needs: Sequence[frozenset[str] | None],
+                 starts: Sequence[frozenset[str] | None] | None = None):
         import ahocorasick
 
+        starts = list(starts) if starts is not None else [None] * len(needs)
         self.size = len(needs)
-        self.always = frozenset(i for i, n in enumerate(needs) if n is None)
-        owners: dict[str, list[int]] = {}
-        for i, n in enumerate(needs):
-            for lit in n or ():
-                owners.setdefault(lit, []).append(i)
+        self.always = frozenset(i for i, (n, st) in enumerate(zip(needs, starts)) if n is None and st is None)
+        anywhere: dict[str, list[int]] = {}
+        opening: dict[str, list[int]] = {}
+        for i, (n, st) in enumerate(zip(needs, starts)):
+            for lit in st if st is not None else ():
+                opening.setdefault(lit, []).append(i)
+            for lit in n if st is None and n is not None else ():
+                anywhere.setdefault(lit, []).append(i)
         self._automaton = None
-        if owners:
+        if anywhere or opening:
             a = ahocorasick.Automaton()
-            for lit, who in owners.items():
-                a.add_word(lit, tuple(who))
+            for lit in set(anywhere) | set(opening):
+                a.add_word(lit, (tuple(anywhere.get(lit, ())), tuple(opening.get(lit, ())), len(lit)))
             a.make_automaton()
             self._automaton = a
 
-    def candidates(self, folded: str) -> tuple[int, ...]:
-        """Positions of the patterns that may match ``folded`` (a case-folded text), sorted."""
+    def candidates(self, folded: str) -> frozenset[int]:
+        """Positions of the patterns that may match ``folded`` (a case-folded text)."""
         if self._automaton is None or not folded:
-            return tuple(sorted(self.always))
+            return self.always
         hit = set(self.always)
-        for _, who in self._automaton.iter(folded):
-            hit.update(who)
-        return tuple(sorted(hit))
+        for end, (anywhere, opening, size) in self._automaton.iter(folded):
+            hit.update(anywhere)
+            if opening and end + 1 == size:
+                hit.update(opening)
+        return frozenset(hit)
 
 
 #: Version of the literal cache's format and of :func:`required_literals`; a change starts a new cache.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def cache_path() -> str:
@@ -165,8 +226,9 @@ def cache_path() -> str:
     return os.path.join(root, f"rule-literals-v{CACHE_VERSION}.json")
 
 
-def literals_of(patterns: Iterable[str | None]) -> list[frozenset[str] | None]:
-    """:func:`required_literals` of each pattern source (``None`` for a missing pattern).
+def literals_of(patterns: Iterable[str | None]) -> list[tuple[frozenset[str] | None, frozenset[str] | None]]:
+    """:func:`required_literals` and :func:`leading_literals` of each pattern source
+    (``(None, None)`` for a missing pattern).
 
     Reading the syntax of every rule costs about a tenth of a second, a good share of a
     one-page run, so the answers are kept on disk (:func:`cache_path`), keyed by a hash of
@@ -182,19 +244,24 @@ def literals_of(patterns: Iterable[str | None]) -> list[frozenset[str] | None]:
             cache = {}
     except (OSError, ValueError):
         cache = {}
-    out: list[frozenset[str] | None] = []
+    out: list[tuple[frozenset[str] | None, frozenset[str] | None]] = []
     fresh = False
+
+    def load(v) -> frozenset[str] | None:
+        return None if v is None else frozenset(v)
+
     for src in sources:
         if src is None:
-            out.append(None)
+            out.append((None, None))
             continue
         key = hashlib.sha1(src.encode("utf-8", "surrogatepass")).hexdigest()
-        if key in cache and (cache[key] is None or isinstance(cache[key], list)):
-            out.append(None if cache[key] is None else frozenset(cache[key]))
+        got = cache.get(key)
+        if isinstance(got, list) and len(got) == 2 and all(v is None or isinstance(v, list) for v in got):
+            out.append((load(got[0]), load(got[1])))
             continue
-        got = required_literals(src)
-        cache[key] = None if got is None else sorted(got)
-        out.append(got)
+        need, lead = required_literals(src), leading_literals(src)
+        cache[key] = [None if need is None else sorted(need), None if lead is None else sorted(lead)]
+        out.append((need, lead))
         fresh = True
     if fresh:
         _save(path, cache)

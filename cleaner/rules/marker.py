@@ -75,8 +75,8 @@ class Page:
     def __init__(self, lines: list[Line], matchers: list[tuple[Rule, bool]], index: LiteralIndex, timeout_s: float,
                  langs: frozenset[str] | None = None, memo: "dict[tuple, tuple[int, ...]] | None" = None,
                  memo_max: int = MAX_LINE_CACHE):
-        self.lines, self.matchers, self.timeout_s = lines, matchers, timeout_s
-        self._cands = [index.candidates(ln.folded) if ln.core else () for ln in lines]
+        self.lines, self.matchers, self.timeout_s, self.index = lines, matchers, timeout_s, index
+        self._cands: list[frozenset[int] | None] = [None] * len(lines)  # filled on first use (:meth:`candidates`)
         self._hits: dict[int, set[int]] = {}
         off = {m for m, (rule, _) in enumerate(matchers) if langs is not None and rule.lang not in langs}
         for m in off:
@@ -86,12 +86,12 @@ class Page:
             self._hits[m] = set()
         memo = {} if memo is None else memo  # (langs, core) -> the eager matchers matching that core
         for k, ln in enumerate(lines):
-            if not self._cands[k]:
+            if not ln.core:
                 continue
             key = (langs, ln.core)
             found = memo.get(key)
             if found is None:
-                found = tuple(m for m in self._cands[k] if m in eager and self._test(m, ln))
+                found = tuple(m for m in self.candidates(k) if m in eager and self._test(m, ln))
                 if len(memo) >= memo_max:
                     memo.clear()
                 memo[key] = found
@@ -106,10 +106,18 @@ class Page:
             return rule.run(rule.member.fullmatch, ln.core, self.timeout_s) is not None  # type: ignore[union-attr]
         return rule.matches_core(ln.core, ln.folded, self.timeout_s)
 
+    def candidates(self, k: int) -> frozenset[int]:
+        """The matchers line ``k`` contains the literals of (:class:`~cleaner.rules.literals.LiteralIndex`)."""
+        got = self._cands[k]
+        if got is None:
+            ln = self.lines[k]
+            got = self._cands[k] = self.index.candidates(ln.folded) if ln.core else frozenset()
+        return got
+
     def hits(self, m: int) -> set[int]:
         """Positions (in ``lines``) of the lines matcher ``m`` matches."""
         if m not in self._hits:
-            self._hits[m] = {k for k, ln in enumerate(self.lines) if m in self._cands[k] and self._test(m, ln)}
+            self._hits[m] = {k for k, ln in enumerate(self.lines) if m in self.candidates(k) and self._test(m, ln)}
         return self._hits[m]
 
 
@@ -139,16 +147,23 @@ class ChromeRules(Marker):
         self.matchers += [(r, True) for r in rules if r.scope == "section" and r.member_source is not None]
         self.slot = {(id(r), member): i for i, (r, member) in enumerate(self.matchers)}
         self.max_chars = max((r.max_chars for r in rules if r.scope in whole), default=0)
-        needs = literals_of([(r.member_source if member else r.pattern_source) for r, member in self.matchers]
-                            + [r.pattern_source for r in self.cut_rules])
-        self.index = LiteralIndex(needs[:len(self.matchers)])
-        self.cut_index = LiteralIndex(needs[len(self.matchers):])
+        # Whole-line patterns are matched from the start of the line's core, prefix cuts from
+        # the start of the stripped line: for those a literal must open the text.
+        lits = literals_of([(r.member_source if member else r.pattern_source) for r, member in self.matchers]
+                           + [r.pattern_source for r in self.cut_rules])
+        whole, cuts = lits[:len(self.matchers)], lits[len(self.matchers):]
+        self.index = LiteralIndex([n for n, _ in whole], [lead for _, lead in whole])
+        self.cut_index = LiteralIndex([n for n, _ in cuts],
+                                      [lead if r.scope == "prefix" else None for (_, lead), r in zip(cuts, self.cut_rules)])
         self._line_memo: dict[tuple, tuple[int, ...]] = {}  # see Page: (langs, core) -> matching rule patterns
         self._page_text: str | None = None
         self._page_facts: tuple[list[Block], list[bool], frozenset[str]] = ([], [], frozenset())
 
-    def _page(self, text: str) -> tuple[list[Block], list[bool], frozenset[str]]:
-        """The blocks of ``text``, which of them are code, and the page's languages.
+    def _page(self, text: str, language: str | None = None,
+              score: float | None = None) -> tuple[list[Block], list[bool], frozenset[str]]:
+        """The blocks of ``text``, which of them are code, and the page's languages
+        (``language``/``score``: the document's identified language, see
+        :func:`cleaner.rules.lang.page_languages`).
 
         Kept for the page seen last: :class:`~cleaner.rules.settle.Settle` runs this marker
         again over the same text, with only more of it removed.
@@ -156,7 +171,7 @@ class ChromeRules(Marker):
         if self._page_text is not text:
             blocks = segment(text)
             self._page_facts = (blocks, shape.code_lines([b.text for b in blocks]),
-                                page_languages(text) if self.by_language else frozenset())
+                                page_languages(text, language, score) if self.by_language else frozenset())
             self._page_text = text
         return self._page_facts
 
@@ -168,7 +183,7 @@ class ChromeRules(Marker):
         return None
 
     def _cut(self, ln: Line, langs: frozenset[str] | None) -> tuple[Rule, tuple[int, int]] | None:
-        for i in self.cut_index.candidates(ln.text.casefold()):
+        for i in sorted(self.cut_index.candidates(ln.text.strip().casefold())):  # the first rule in order wins
             cr = self.cut_rules[i]
             if langs is not None and cr.lang not in langs:
                 continue
@@ -183,7 +198,7 @@ class ChromeRules(Marker):
 
     def mark(self, doc: Document) -> Iterable[Span]:
         text = doc.text
-        blocks, code, page_langs = self._page(text)
+        blocks, code, page_langs = self._page(text, doc.language, doc.language_score)
         mask = doc.removed_mask()
         lines = [Line(b, effective_text(text, b, mask), self.max_chars) for b, is_code in zip(blocks, code)
                  if not is_code and not covered(mask, b.start, b.end)]

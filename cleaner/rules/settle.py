@@ -36,7 +36,8 @@ class Settle(Marker):
             return []
         found: list[Span] = []
         for _ in range(MAX_SETTLE_ROUNDS):
-            scratch = Document(doc.id, doc.url, doc.text, doc.title, doc.metadata, doc.removed + found)
+            scratch = Document(doc.id, doc.url, doc.text, doc.title, doc.metadata, doc.removed + found,
+                               language=doc.language, language_score=doc.language_score)
             before = len(found)
             for m in self.markers:
                 new = list(m.mark(scratch))

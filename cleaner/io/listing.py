@@ -1,0 +1,153 @@
+"""Which files an input names: local files and folders, ``-`` (standard input), URLs; and what their names say.
+
+:func:`list_inputs` gives ``(path, id_root)`` pairs in a stable order (sorted names, a
+folder's files before its subfolders); :func:`kind_of` the reader kind a name says.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+from typing import Iterable
+
+from . import remote
+from .records import InputError
+
+#: Bytes copied at a time from standard input.
+READ_CHUNK_BYTES = 1 << 20
+
+COMPRESSIONS = (".gz", ".zst")
+KINDS = {".html": "html", ".htm": "html", ".xhtml": "html", ".txt": "text", ".text": "text",
+         ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".warc": "warc", ".arc": "warc", ".wet": "warc",
+         ".parquet": "parquet", ".arrow": "arrow"}
+#: Values of the ``input_type`` option besides ``auto``.
+INPUT_TYPES = ("html", "text", "jsonl", "warc", "parquet", "arrow")
+SUFFIX_HELP = ("*.html, *.htm, *.xhtml, *.txt, *.jsonl, *.ndjson, *.json, *.warc, *.wet, *.arc, *.parquet or *.arrow "
+               "(all but Parquet and Arrow optionally ending in .gz or .zst); other files are sniffed by content")
+#: The input name that stands for standard input.
+STDIN = "-"
+
+
+def kind_of(path: str) -> tuple[str | None, str | None]:
+    """``(kind, compression)`` of a path by its suffixes: ``"a.warc.gz"`` gives ``("warc", ".gz")``."""
+    name = path.lower()
+    comp = None
+    for c in COMPRESSIONS:
+        if name.endswith(c):
+            comp, name = c, name[: -len(c)]
+            break
+    ext = os.path.splitext(name)[1]
+    return KINDS.get(ext), comp
+
+
+def _is_dataset_metadata(name: str, arrow_below: bool) -> bool:
+    """True for the JSON files ``save_to_disk`` writes beside (or above) a dataset's Arrow shards;
+    ``arrow_below``: the file's folder or one under it holds ``.arrow`` files."""
+    from .tables import HF_METADATA_FILES
+    return arrow_below and name in HF_METADATA_FILES
+
+
+def _arrow_under(folder: str) -> bool:
+    for _, _, files in os.walk(folder):
+        if any(f.endswith(".arrow") for f in files):
+            return True
+    return False
+
+
+def list_inputs(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """Every file under ``paths`` as ``(path, id_root)`` pairs, sorted within folders.
+
+    Folders and files whose name starts with ``.`` are skipped, and so is everything under
+    an ``exclude`` folder (the run's own output folder, when it lies inside an input), and
+    the metadata files of a saved Hugging Face dataset (``state.json``, ...). Files of
+    any name are listed (those of unknown suffix are sniffed when read). ``-`` stands for
+    standard input; URLs are listed through fsspec. Raises :class:`InputError` for a
+    path that does not exist or a folder holding no file.
+    """
+    skip = {os.path.realpath(e) for e in exclude if not remote.is_url(e)}
+    skip_urls = tuple(e.rstrip("/") + "/" for e in exclude if remote.is_url(e))
+    out: list[tuple[str, str]] = []
+    for p in paths:
+        if p == STDIN:
+            out.append((STDIN, ""))
+        elif remote.is_url(p):
+            out.extend(_list_url(p, skip_urls))
+        elif os.path.isdir(p):
+            n = len(out)
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and os.path.realpath(os.path.join(root, d)) not in skip)
+                meta = any(f in ("state.json", "dataset_info.json", "dataset_dict.json") for f in files)
+                arrow = meta and _arrow_under(root)
+                for f in sorted(files):
+                    if not f.startswith(".") and not _is_dataset_metadata(f, arrow):
+                        out.append((os.path.join(root, f), p))
+            if len(out) == n:
+                raise InputError(f"{p}: no input files in this folder; cleaner reads {SUFFIX_HELP}")
+        elif os.path.isfile(p):
+            out.append((p, os.path.dirname(p)))
+        else:
+            raise InputError(f"{p}: no such file or folder; check the path")
+    return out
+
+
+def _list_url(url: str, skip: tuple[str, ...]) -> list[tuple[str, str]]:
+    try:
+        what = remote.kind_of_path(url)
+    except (ImportError, ValueError, OSError) as e:
+        raise InputError(f"{url}: cannot open this URL ({type(e).__name__}: {e}); "
+                         "install the fsspec filesystem for its scheme (e.g. s3fs for s3://)") from None
+    if what == "file":
+        return [(url, remote.dirname(url))]
+    if what == "missing":
+        raise InputError(f"{url}: no such file or folder; check the path")
+    root = url.rstrip("/")
+    files = remote.walk_files(url)
+    out = []
+    for f in files:
+        rel = remote.relpath(f, root)
+        parts = rel.split("/")
+        if any(x.startswith(".") for x in parts) or (f.rstrip("/") + "/").startswith(skip) or \
+                any(f.startswith(s) for s in skip):
+            continue
+        folder = f.rsplit("/", 1)[0] + "/"
+        if parts[-1].endswith(".json") and _is_dataset_metadata(
+                parts[-1], any(g.startswith(folder) and g.endswith(".arrow") for g in files)):
+            continue
+        out.append((f, root))
+    if not out:
+        raise InputError(f"{url}: no input files in this folder; cleaner reads {SUFFIX_HELP}")
+    return out
+
+
+def record_id_for(path: str, root: str) -> str:
+    """A file's record id: its path relative to the input root, with ``/`` separators."""
+    if remote.is_url(path):
+        return remote.relpath(path, root) if root else path.rsplit("/", 1)[-1]
+    rel = os.path.relpath(path, root) if root else os.path.basename(path)
+    return rel.replace(os.sep, "/")
+
+
+_STDIN_COPY: list[str] = []
+
+
+def stdin_copy() -> str:
+    """The path of a temporary copy of standard input, made on first use (removed at exit).
+
+    Standard input is read once, whole, so that it can be sniffed and read like a file.
+    """
+    if not _STDIN_COPY:
+        d = tempfile.mkdtemp(prefix="cleaner-stdin-")
+        atexit.register(shutil.rmtree, d, True)
+        path = os.path.join(d, "stdin")
+        with open(path, "wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out, READ_CHUNK_BYTES)
+        _STDIN_COPY.append(path)
+    return _STDIN_COPY[0]
+
+
+def local_path(path: str) -> str:
+    """Where the bytes of an input are: the path itself, or the copy of standard input for ``-``."""
+    return stdin_copy() if path == STDIN else path
