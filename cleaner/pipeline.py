@@ -75,11 +75,8 @@ class RunError(Exception):
 # --------------------------------------------------------------------------- steps
 
 
-def build_markers(options: Options, extra: Iterable[Marker] = ()) -> list[Marker]:
-    """The per-document markers that ``options`` switch on, in the order they run.
-
-    ``extra``: a user's own markers (``cleaner.run(..., steps=...)``), run after the built-in ones, in order.
-    """
+def build_markers(options: Options) -> list[Marker]:
+    """The per-document markers that ``options`` switch on, in the order they run."""
     from .dedup.inpage import InPageDuplicates
     from .rules import ChromeRules
     from .rules.engine import select_rules
@@ -92,7 +89,6 @@ def build_markers(options: Options, extra: Iterable[Marker] = ()) -> list[Marker
         from .rules.settle import Settle
         markers.append(InPageDuplicates.from_options(options))
         markers.append(Settle(list(markers)))  # removed duplicates can make new neighbours
-    markers.extend(extra)
     return markers
 
 
@@ -169,7 +165,8 @@ class DocumentProcessor:
     """Pass 1 for one record: decode, extract, run the markers, fingerprint for the first corpus step.
 
     One instance lives in each worker process; it holds the compiled rules and step state
-    of that process only.
+    of that process only. ``steps``: a user's own markers (``cleaner.run(..., steps=)``),
+    run after the built-in ones.
     """
 
     def __init__(self, options: Options, steps: Iterable[Marker] = ()):
@@ -178,7 +175,7 @@ class DocumentProcessor:
         self.language = LanguageLabel(parse_languages(options.keep_languages))
         #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
         self.stage_seconds: dict[str, float] | None = None
-        self.markers = build_markers(options, steps)
+        self.markers = build_markers(options) + list(steps)   # a user's own markers run after the built-in ones
         steps = build_corpus_steps(options)
         self.first_step = steps[0] if steps else None
 
@@ -519,7 +516,7 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     dropped, once all steps and filters ran, with the spans still uncut in ``doc.removed``
     and the text it has after the cut (``cleaner explain`` shows documents this way);
     with ``emit`` and no ``outdir``, :attr:`RunResult.clean_texts` stays empty.
-    ``steps``: a user's own markers, run in pass 1 after the built-in ones (see :func:`build_markers`).
+    ``steps``: a user's own markers, run in pass 1 after the built-in ones (:func:`build_markers`).
 
     Raises :class:`RunError` when the output folder cannot be used, and
     :class:`cleaner.io.readers.InputError` for a missing or unknown input path.
