@@ -99,7 +99,7 @@ def _check_picklable(steps: tuple[Marker, ...]) -> None:
         except Exception as e:  # noqa: BLE001 - any pickling failure: say which step and what to do
             raise ValueError(f"the step {s.name!r} cannot be sent to worker processes ({type(e).__name__}: {e}); "
                              "on this platform workers are spawned, so define its class at the top level of an "
-                             "importable module, or run with Options(workers=1)") from None
+                             "importable module") from None
 
 
 # --------------------------------------------------------------------------- one document
@@ -220,8 +220,8 @@ def run_corpus(inputs: PathLike | Sequence[PathLike], outdir: PathLike | None, o
             raise RunError("--engine ray writes shards: give -o OUTDIR (a local folder or s3://bucket/prefix)")
         from .engines.ray_engine import run_ray
         return run_ray(paths, opts, out, marks)
-    if marks and opts.resolved_workers() > 1 and not sys.platform.startswith("linux"):
-        _check_picklable(marks)   # the pool forks on Linux only (see cleaner.pipeline.WorkerPool)
+    if marks and out is not None and not sys.platform.startswith("linux"):
+        _check_picklable(marks)   # the pool forks on Linux only, else spawns (see cleaner.pipeline.WorkerPool)
     from .pipeline import run as run_local
     return run_local(paths, opts, out, steps=marks)
 

@@ -41,8 +41,9 @@ class Document:
     """One page or text record as it moves through the pipeline.
 
     ``id`` is stable (the record's own id, or its path relative to the input root);
-    ``text`` is the extracted main content (the input text for text records);
-    ``removed`` lists what the steps marked; ``dropped`` is the reason the whole document
+    ``text`` is the extracted main content (the input text for text records), never edited
+    by steps; ``removed`` lists what the steps marked, offsets into ``text``
+    (:attr:`clean_text` is the text with them cut); ``dropped`` is the reason the whole document
     goes, or ``None``.
     """
 

@@ -127,3 +127,54 @@ def test_ctrl_c_ends_the_run_quickly_and_the_run_resumes_to_the_same_output(corp
     if moment in ("corpus passes", "writing"):
         assert report["run"]["batches_resumed"] == -(-(RECORDS + PAGES) // SPOOL_BATCH), "pass 1 was not redone"
     shutil.rmtree(out, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the pools themselves
+
+
+def _slow_task(plan, path, file_no, base):
+    import time as t
+    if file_no:          # the first file comes back at once, the others keep their workers busy
+        t.sleep(60)
+    return {"file": file_no}
+
+
+@pytest.fixture
+def slow_tasks(monkeypatch, tmp_path):
+    from cleaner import corpus_passes as cp
+    from cleaner.config import Options
+    monkeypatch.setitem(cp.TASKS, "slow", _slow_task)   # forked workers inherit the patched table
+    plan = cp.PassPlan(Options(progress=False), str(tmp_path), [], [])
+    return cp, plan, [(f"f{i}", i, 0) for i in range(4)]
+
+
+def test_ctrl_c_in_a_corpus_pass_does_not_wait_for_the_running_tasks(slow_tasks):
+    cp, plan, files = slow_tasks
+    from cleaner.pipeline import LIVE_POOLS
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+    old = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 1.0)
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            for _ in cp.run_ordered(plan, "slow", files, 2):
+                pass
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert time.monotonic() - t0 < EXIT_LIMIT_S
+    assert not LIVE_POOLS
+
+
+def test_a_corpus_pass_left_early_stops_its_workers_at_once(slow_tasks):
+    cp, plan, files = slow_tasks
+    from cleaner.pipeline import LIVE_POOLS
+    results = cp.run_ordered(plan, "slow", files, 2)
+    assert next(results) == {"file": 0}
+    assert len(LIVE_POOLS) == 1, "the pool is known while its generator is suspended"
+    t0 = time.monotonic()
+    results.close()     # what happens when the consumer is interrupted (the generator is closed)
+    assert time.monotonic() - t0 < EXIT_LIMIT_S
+    assert not LIVE_POOLS
