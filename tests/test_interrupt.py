@@ -139,6 +139,9 @@ def _slow_task(plan, path, file_no, base):
     return {"file": file_no}
 
 
+FORKED = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers inherit the test's patches by fork")
+
+
 @pytest.fixture
 def slow_tasks(monkeypatch, tmp_path):
     from cleaner import corpus_passes as cp
@@ -148,6 +151,7 @@ def slow_tasks(monkeypatch, tmp_path):
     return cp, plan, [(f"f{i}", i, 0) for i in range(4)]
 
 
+@FORKED
 def test_ctrl_c_in_a_corpus_pass_does_not_wait_for_the_running_tasks(slow_tasks):
     cp, plan, files = slow_tasks
     from cleaner.pipeline import LIVE_POOLS
@@ -168,6 +172,7 @@ def test_ctrl_c_in_a_corpus_pass_does_not_wait_for_the_running_tasks(slow_tasks)
     assert not LIVE_POOLS
 
 
+@FORKED
 def test_a_corpus_pass_left_early_stops_its_workers_at_once(slow_tasks):
     cp, plan, files = slow_tasks
     from cleaner.pipeline import LIVE_POOLS
@@ -178,3 +183,42 @@ def test_a_corpus_pass_left_early_stops_its_workers_at_once(slow_tasks):
     results.close()     # what happens when the consumer is interrupted (the generator is closed)
     assert time.monotonic() - t0 < EXIT_LIMIT_S
     assert not LIVE_POOLS
+
+
+class _Sleepy(__import__("cleaner").Marker):
+    """A user's step that keeps a worker busy for a minute, after leaving a mark that it started."""
+
+    name = "sleepy@1"
+    flag = ""   # set by the test before the workers fork
+
+    def mark(self, doc):
+        open(self.flag, "a").close()
+        time.sleep(60)
+        return []
+
+
+@FORKED
+def test_ctrl_c_while_the_driver_reads_does_not_wait_for_the_workers_batch(tmp_path, monkeypatch):
+    """The driver reads the next batch (a slow input) while the workers hold the previous one."""
+    from cleaner import pipeline
+    from cleaner.config import Options
+    from cleaner.io.records import RawRecord
+
+    flag = tmp_path / "started"
+    monkeypatch.setattr(_Sleepy, "flag", str(flag))
+
+    def slow_input(*_args, **_kw):
+        for i in range(2):
+            yield RawRecord(f"r{i}", None, "in.txt", i, text=f"Record {i} about the harbour.")
+        t = time.monotonic()
+        while not flag.exists():   # the next record is slow to come, and the workers are busy
+            assert time.monotonic() - t < WAIT_S
+            time.sleep(0.01)
+        raise KeyboardInterrupt    # Ctrl-C lands here, in the driver's reading
+
+    monkeypatch.setattr(pipeline, "iter_records", slow_input)
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        pipeline._pass1([str(tmp_path)], Options(progress=False, workers=2, spool_batch_records=2),
+                        str(tmp_path), steps=(_Sleepy(),))
+    assert time.monotonic() - t0 < EXIT_LIMIT_S + 5, "the workers' minute was not waited for"
