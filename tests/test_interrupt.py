@@ -45,8 +45,13 @@ def corpus(tmp_path_factory):
     return root
 
 
+#: ``cleaner`` as ``python -m cleaner`` runs it, with every thread's stack printed on SIGUSR1 (for a run that hangs).
+MAIN = ("import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+        "from cleaner.cli import main; sys.exit(main())")
+
+
 def _command(corpus, outdir, workers: int) -> list[str]:
-    return [sys.executable, "-m", "cleaner", "clean", str(corpus), "-o", str(outdir), "--workers", str(workers),
+    return [sys.executable, "-c", MAIN, "clean", str(corpus), "-o", str(outdir), "--workers", str(workers),
             "--spool-batch-records", str(SPOOL_BATCH), "--no-progress"]
 
 
@@ -106,7 +111,12 @@ def test_ctrl_c_ends_the_run_quickly_and_the_run_resumes_to_the_same_output(corp
         try:
             proc.wait(timeout=EXIT_LIMIT_S)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"still running {EXIT_LIMIT_S} s after Ctrl-C at {moment!r} with {workers} worker(s)")
+            os.kill(proc.pid, signal.SIGUSR1)
+            time.sleep(1)
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            stacks = proc.stderr.read().decode("utf-8", "replace")[-8000:]
+            pytest.fail(f"still running {EXIT_LIMIT_S} s after Ctrl-C at {moment!r} with {workers} worker(s):\n{stacks}")
         took = time.monotonic() - sent
         err = proc.stderr.read().decode("utf-8", "replace")
     finally:
