@@ -256,10 +256,29 @@ def stop_executor(ex: cf.ProcessPoolExecutor) -> None:
     """Stop a process pool now: kill its workers (their tasks are lost), then reap them.
 
     For Ctrl-C and hung workers; a pool that finishes normally is shut down with ``wait=True``.
+    A worker killed while sending a result leaves the pool's reader thread waiting for the
+    rest of the message: closing this process's own end of the result pipe turns that wait
+    into end-of-file, so the pool sees itself broken and stops. Waits at most
+    ``STOP_WAIT_S`` seconds for that.
     """
     for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public terminate before Python 3.14
         p.kill()
-    ex.shutdown(wait=True, cancel_futures=True)
+    for p in list((getattr(ex, "_processes", None) or {}).values()):
+        p.join(STOP_WAIT_S)   # dead: their ends of the pipes are closed
+    writer = getattr(getattr(ex, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass
+    ex.shutdown(wait=False, cancel_futures=True)
+    thread = getattr(ex, "_executor_manager_thread", None)
+    if thread is not None:
+        thread.join(STOP_WAIT_S)
+
+
+#: Seconds :func:`stop_executor` waits for killed workers and the pool's own thread.
+STOP_WAIT_S = 5.0
 
 
 def die_with_parent() -> None:

@@ -232,3 +232,30 @@ def test_ctrl_c_while_the_driver_reads_does_not_wait_for_the_workers_batch(tmp_p
         pipeline._pass1([str(tmp_path)], Options(progress=False, workers=2, spool_batch_records=2),
                         str(tmp_path), steps=(_Sleepy(),))
     assert time.monotonic() - t0 < EXIT_LIMIT_S + 5, "the workers' minute was not waited for"
+
+
+def _answer() -> int:
+    return 42
+
+
+@FORKED
+def test_stopping_a_pool_whose_reader_waits_for_the_rest_of_a_message_returns(tmp_path):
+    """A worker killed half-way through sending a result leaves the pool's reader waiting; stopping
+    the pool must not wait with it (the 'writing' moment above once hung so, with 2 workers)."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+    import struct
+    import threading
+
+    from cleaner.pipeline import stop_executor
+    ex = cf.ProcessPoolExecutor(2, mp_context=mp.get_context("fork"))
+    assert ex.submit(_answer).result(timeout=WAIT_S) == 42
+    # The head of a 1 MB result and 10 of its bytes, as a worker killed while sending would leave them.
+    ex._result_queue._writer._send(struct.pack("!i", 1 << 20) + b"0123456789")
+    time.sleep(0.2)
+    stopper = threading.Thread(target=stop_executor, args=(ex,), daemon=True)
+    t0 = time.monotonic()
+    stopper.start()
+    stopper.join(EXIT_LIMIT_S * 2)
+    assert not stopper.is_alive(), "stop_executor waits for a message that will never be finished"
+    assert time.monotonic() - t0 < EXIT_LIMIT_S
