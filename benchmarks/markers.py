@@ -7,7 +7,7 @@ Pages are extracted once (``cleaner.extract``); then, on the same extracted text
 process and one run (so the ratios do not depend on the machine):
 
 - extraction itself (the yardstick the markers are compared with);
-- chrome rules as shipped (prefix index + per-page languages) against the same rules tried
+- chrome rules as shipped (literal pre-filter + per-page languages) against the same rules tried
   on every line (every rule, every language): the ratio is the pre-filters' gain, and the
   span counts must agree;
 - in-page duplicates as shipped against exact pairwise Jaccard only and MinHash LSH only;
@@ -33,7 +33,7 @@ from pages import load_pages, page_args, read_bytes  # noqa: E402  (benchmarks/p
 
 
 class _Everything:
-    """A prefix index that lets every pattern try every line (the baseline)."""
+    """An index that lets every pattern try every line (the baseline)."""
 
     def __init__(self, n: int):
         self.all = tuple(range(n))

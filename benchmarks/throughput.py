@@ -22,6 +22,7 @@ the per-document path by stage, and the worst pages.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -79,10 +80,14 @@ def main() -> int:
             runs = [timed(fn) for _ in range(a.repeat)]
             return min(r[0] for r in runs), min(r[1] for r in runs)
 
+        runs: dict[int, dict] = {}
+
         def clean(workers: int) -> None:
             out = os.path.join(tmp, f"out{workers}")
             subprocess.run([exe, "clean", src, "-o", out, "--workers", str(workers), "--no-progress"],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            with open(os.path.join(out, "report.json"), encoding="utf-8") as fh:
+                runs[workers] = json.load(fh)["run"]
 
         stages: dict[str, float] = {}
         per_page: list[tuple[float, str]] = []
@@ -118,6 +123,9 @@ def main() -> int:
         print(f"speed-up of 2 workers over 1: {t_run1[0] / t_run2[0]:.2f}x wall")
     print(f"cleaner end to end (1 worker) against trafilatura: {t_traf[0] / t_run1[0]:.2f} wall, "
           f"{t_traf[1] / t_run1[1]:.2f} CPU (goal >= 1.0)")
+    for w, r in sorted(runs.items()):
+        print(f"--workers {w}: driver {r.get('driver_cpu_seconds', '?')} CPU s, peak {r.get('driver_peak_memory_mb', '?')} MB; "
+              f"workers {r.get('workers_cpu_seconds', '?')} CPU s, largest peak {r.get('worker_peak_memory_mb', '?')} MB")
 
     total = sum(stages.values())
     print(f"\nwhere the per-document time goes ({total:.2f} s measured by stage; "

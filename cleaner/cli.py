@@ -229,6 +229,11 @@ def _clean(args: argparse.Namespace) -> int:
             return _fail("give -o OUTDIR to clean a folder or several inputs "
                          "(without -o, cleaner prints the clean text of one input file)", EXIT_USAGE)
         options = dataclasses.replace(options, progress=False)
+        if getattr(args, "title_in_text", None) is None and _is_text_file(args.inputs[0]):
+            # the page's own first line stays on screen: a text file's headline is printed above its text
+            options = dataclasses.replace(options, title_in_text=True)
+    elif options.progress and not sys.stderr.isatty():
+        options = dataclasses.replace(options, progress=False)
     try:
         result = run_corpus(args.inputs, args.output, options)   # cleaner.run's own code path
     except InputError as e:
@@ -269,6 +274,12 @@ def summary_line(rep: dict[str, Any], outdir: str) -> str:
             f"{removed:.1f}% of extracted characters removed; {rep['run']['seconds']:.1f} s "
             f"({rep['run']['documents_per_second'] or 0:.1f} records/s, {workers} worker{'' if workers == 1 else 's'}).\n"
             f"cleaner: output in {outdir}/ ({', '.join(written + ['report.json', 'report.html'])})")
+
+
+def _is_text_file(path: str) -> bool:
+    """True for a plain-text input file (``*.txt``, ``*.text``, optionally compressed)."""
+    from .io.readers import kind_of
+    return kind_of(path)[0] == "text"
 
 
 def stdout_note(rep: dict[str, Any]) -> str | None:

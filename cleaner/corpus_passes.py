@@ -252,9 +252,11 @@ def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]],
         while pending:
             item, fut = pending.popleft()
             nxt = next(todo, None)
-            if nxt is not None:
-                pending.append((nxt, ex.submit(_task, fn_name, *nxt)))
+            submitted = False
             try:
+                if nxt is not None:   # a pool broken meanwhile refuses the task here
+                    pending.append((nxt, ex.submit(_task, fn_name, *nxt)))
+                    submitted = True
                 res = fut.result()
             except cf.process.BrokenProcessPool as e:
                 print(f"cleaner: a corpus-pass worker died ({e}); finishing this pass in the main process",
@@ -263,6 +265,8 @@ def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]],
                 yield fn(plan, *item)
                 for rest, _ in pending:
                     yield fn(plan, *rest)
+                if nxt is not None and not submitted:
+                    yield fn(plan, *nxt)
                 for rest in todo:
                     yield fn(plan, *rest)
                 return
@@ -326,10 +330,14 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
         appliers = appliers + [step.applier()]
     if not bases:
         bases = [0] * len(spools)
+    for j, ap in enumerate(appliers):  # a step whose marks depend on what later steps drop
+        if hasattr(ap, "settle_drops"):
+            ap.settle_drops([a.drops for a in appliers[j + 1:] if hasattr(a, "drops")])
     return bases, appliers
 
 
 def final_plan(options: Options, workdir: str, steps: list[CorpusStep], appliers: list[CorpusStep],
                output: str) -> PassPlan:
     """The plan of the final pass: every step applied (span steps' marks read back)."""
-    return PassPlan(options, os.path.join(workdir, MARKS_DIR), appliers, _modes(steps, len(steps)), output=output)
+    modes = [APPLY if getattr(s, "recompute_in_final", False) else m for s, m in zip(steps, _modes(steps, len(steps)))]
+    return PassPlan(options, os.path.join(workdir, MARKS_DIR), appliers, modes, output=output)

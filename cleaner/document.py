@@ -13,7 +13,7 @@ import regex
 
 #: Rule-name prefixes and the kind of removal they stand for (used by reports and explain).
 RULE_KINDS = {"chrome": "chrome rule", "dup": "in-page duplicate", "site": "site template",
-              "doc": "document filter", "extract": "extraction"}
+              "doc": "document filter", "extract": "extraction", "corpus": "corpus paragraph"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +61,23 @@ class Document:
     #: Where the record came from: ``source`` (input file, URL or ``-``) and ``source_offset``
     #: (WARC/WET byte offset), ``source_line`` (JSONL line) or ``source_row`` (Parquet/Arrow row).
     provenance: dict[str, Any] = field(default_factory=dict)
+    #: what extraction left out of an HTML page: ``[anchor offset, block text, rule]`` (see
+    #: :mod:`cleaner.extract_removals`); shown by explain and the report, never part of ``text``
+    left_out: list[list] = field(default_factory=list)
+    #: characters extraction left out, by rule (every HTML page; ``left_out`` only when asked for)
+    left_out_chars: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict that :meth:`from_json` turns back into an equal document."""
-        return {"id": self.id, "url": self.url, "title": self.title, "text": self.text,
-                "metadata": self.metadata, "dropped": self.dropped, "drop_detail": self.drop_detail,
-                "removed": [[s.start, s.end, s.rule, s.detail] for s in self.removed],
-                "language": self.language, "language_score": self.language_score, "provenance": self.provenance}
+        out = {"id": self.id, "url": self.url, "title": self.title, "text": self.text,
+               "metadata": self.metadata, "dropped": self.dropped, "drop_detail": self.drop_detail,
+               "removed": [[s.start, s.end, s.rule, s.detail] for s in self.removed],
+               "language": self.language, "language_score": self.language_score, "provenance": self.provenance}
+        if self.left_out:
+            out["left_out"] = self.left_out
+        if self.left_out_chars:
+            out["left_out_chars"] = self.left_out_chars
+        return out
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Document":
@@ -76,7 +86,8 @@ class Document:
                    drop_detail=d.get("drop_detail") or {},
                    removed=[Span(*s) for s in d.get("removed") or ()],
                    language=d.get("language"), language_score=d.get("language_score"),
-                   provenance=d.get("provenance") or {})
+                   provenance=d.get("provenance") or {}, left_out=d.get("left_out") or [],
+                   left_out_chars=d.get("left_out_chars") or {})
 
     @property
     def clean_text(self) -> str:

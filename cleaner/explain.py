@@ -20,7 +20,7 @@ from .document import Document, apply_spans
 from .report.pieces import kind_label, kind_of, pieces, removed_by_rule, visible
 
 #: ANSI SGR colour codes of the kinds of removal (others are cyan).
-ANSI_COLOURS = {"chrome": "31", "dup": "33", "site": "35", "doc": "36", "extract": "36"}
+ANSI_COLOURS = {"chrome": "31", "dup": "33", "site": "35", "doc": "36", "extract": "34", "corpus": "32"}
 ANSI_OTHER = "36"
 ANSI_RESET = "\x1b[0m"
 #: Document ids listed when ``--id`` names none of the documents.
@@ -33,6 +33,9 @@ class Found:
 
     doc: Document | None = None
     text: str = ""                     # the document's text after the cut
+    reject: dict | None = None         # the rejects record of the wanted id, when it was rejected
+    rejects: int = 0                   # records rejected
+    first_rejects: list[str] = field(default_factory=list)   # how to name them: id, or FILE:POSITION
     documents: int = 0
     first_ids: list[str] = field(default_factory=list)
 
@@ -40,8 +43,8 @@ class Found:
 def find_document(inputs: list[str], options: Options, doc_id: str | None = None, steps=()) -> Found:
     """Run the whole pipeline over ``inputs`` without writing anything and keep one document.
 
-    ``doc_id`` picks the document by id; ``None`` takes the first one that was not
-    rejected. The document comes back with its spans uncut and, when it was dropped, the
+    ``doc_id`` picks the document by id (a rejected record also by ``FILE:POSITION``, the
+    file's name or path: :attr:`Found.reject`); ``None`` takes the first one that was not rejected. The document comes back with its spans uncut and, when it was dropped, the
     reason and ``drop_detail``. ``steps``: a user's own markers (``cleaner.run(..., steps=)``).
     Raises what :func:`cleaner.pipeline.run` raises.
     """
@@ -56,8 +59,31 @@ def find_document(inputs: list[str], options: Options, doc_id: str | None = None
         if found.doc is None and (doc_id is None or doc.id == doc_id):
             found.doc, found.text = doc, text
 
-    run(list(inputs), options, None, emit=keep, steps=steps)
+    def rejected(rec: dict) -> None:
+        found.rejects += 1
+        where = f"{os.path.basename(str(rec.get('source')))}:{rec.get('position')}"
+        if len(found.first_rejects) < IDS_LISTED:
+            found.first_rejects.append(rec.get("id") or where)
+        if found.reject is None and doc_id is not None and doc_id in (
+                rec.get("id"), where, f"{rec.get('source')}:{rec.get('position')}"):
+            found.reject = rec
+
+    run(list(inputs), options, None, emit=keep, on_reject=rejected, steps=steps)
     return found
+
+
+def render_reject(rec: dict, html_page: bool = False) -> str:
+    """What explain says of a rejected record: its id, that it was rejected, the kind and the error, where it was."""
+    where = f"{rec.get('source')}" + ("" if rec.get("position") in (None, 0) else f", position {rec.get('position')}")
+    lines = [("document", str(rec.get("id"))), ("status", f"REJECTED ({rec.get('kind')}): {rec.get('error')}"),
+             ("input", where), ("note", "a rejected record is in the rejects files, never in clean or dropped")]
+    if not html_page:
+        return "".join(f"{k:<9} {visible(v)}\n" for k, v in lines)
+    from .report.render import esc, page
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in lines)
+    return page(f"cleaner explain: {rec.get('id')}",
+                f"<header><h1>cleaner explain: <code>{esc(str(rec.get('id')))}</code></h1></header>"
+                f"<div class=\"panel reject\"><table>{rows}</table></div>")
 
 
 def rule_descriptions(options: Options) -> dict[str, str]:
@@ -65,9 +91,11 @@ def rule_descriptions(options: Options) -> dict[str, str]:
 
     The chrome rules are left out when they cannot load.
     """
-    from .dedup import inpage, templates, title
+    from . import extract_removals, shortcodes
+    from .dedup import inpage, paragraphs, templates, title
     from .rules.engine import RuleError, select_rules
-    out = {**inpage.RULE_DESCRIPTIONS, **title.RULE_DESCRIPTIONS, **templates.RULE_DESCRIPTIONS}
+    out = {**inpage.RULE_DESCRIPTIONS, **title.RULE_DESCRIPTIONS, **templates.RULE_DESCRIPTIONS,
+           **shortcodes.RULE_DESCRIPTIONS, **paragraphs.RULE_DESCRIPTIONS, **extract_removals.RULE_DESCRIPTIONS}
     try:
         out.update({r.id: r.description for r in select_rules(options) if r.description})
     except (RuleError, OSError):
@@ -127,7 +155,7 @@ def render_text(doc: Document, color: bool = False, descriptions: dict[str, str]
             line += f"  {visible(descriptions[r])}"
         head.append(_ansi(line, kind_of(r)) if color else line)
     if color:
-        head.append("legend    " + "  ".join(_ansi(kind_label(k), k) for k in ("chrome", "dup", "site")))
+        head.append("legend    " + "  ".join(_ansi(kind_label(k), k) for k in ("extract", "chrome", "dup", "site", "corpus")))
     else:
         head.append("markers   [-RULE (DETAIL): REMOVED TEXT-]")
     body = []
@@ -201,14 +229,14 @@ def _write_stdout(text: str) -> None:
 
 def explain_main(args: argparse.Namespace, options: Options) -> int:
     """Run ``cleaner explain`` with parsed ``args`` (see :func:`cleaner.cli.build_parser`); returns the exit status."""
-    from .cli import EXIT_OK, EXIT_USAGE, _fail
+    from .cli import EXIT_USAGE, _fail
     from .io.readers import InputError
     from .pipeline import RunError
-    from .report.html import write_text_atomic
     from .rules.engine import RuleError
 
     # One document, uncut spans: always the local engine, whatever the --config file says.
-    options = dataclasses.replace(options, engine="local",
+    # and every HTML page aligned with its extraction, so that what extraction left out shows in place.
+    options = dataclasses.replace(options, engine="local", extraction_detail=True,
                                   progress=options.progress and sys.stderr.isatty())
     try:
         found = find_document(args.inputs, options, args.id)
@@ -216,18 +244,34 @@ def explain_main(args: argparse.Namespace, options: Options) -> int:
         return _fail(str(e), EXIT_USAGE)
     except (RunError, OSError) as e:
         return _fail(f"{e}; check the inputs and free disk space in the temporary folder, then try again")
+    if found.doc is None and found.reject is not None:
+        return _emit(args, render_reject(found.reject, args.format == "html"))
     if found.doc is None:
         if not found.documents:
             return _fail("the input holds no document to explain (every record was rejected or the input is empty)")
         more = ", ..." if found.documents > len(found.first_ids) else ""
+        rejects = ""
+        if found.rejects:
+            rmore = ", ..." if found.rejects > len(found.first_rejects) else ""
+            rejects = (f"; {found.rejects} record{'s were' if found.rejects != 1 else ' was'} rejected "
+                       f"({', '.join(repr(i) for i in found.first_rejects)}{rmore}: name one by id or FILE:POSITION)")
         return _fail(f"no document with id {args.id!r} among {found.documents} documents "
-                     f"(ids: {', '.join(repr(i) for i in found.first_ids)}{more}); give one of them with --id",
+                     f"(ids: {', '.join(repr(i) for i in found.first_ids)}{more}){rejects}; give one of them with --id",
                      EXIT_USAGE)
     descriptions = rule_descriptions(options)
+    from .extract_removals import with_left_out
+    doc = with_left_out(found.doc)
     if args.format == "html":
-        out = render_html(found.doc, found.text, descriptions)
+        out = render_html(doc, found.text, descriptions)
     else:
-        out = render_text(found.doc, use_color(args, sys.stdout), descriptions)
+        out = render_text(doc, use_color(args, sys.stdout), descriptions)
+    return _emit(args, out)
+
+
+def _emit(args: argparse.Namespace, out: str) -> int:
+    """Write explain's output to ``-o FILE`` or standard output; returns the exit status."""
+    from .cli import EXIT_OK, _fail
+    from .report.html import write_text_atomic
     try:
         if args.output:
             write_text_atomic(args.output, out)

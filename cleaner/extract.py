@@ -52,6 +52,8 @@ class Extracted:
     text: str
     title: str | None
     encoding: str
+    left_out: list | None = None   # with extract(left_out=True): see cleaner.extract_removals
+    left_out_chars: dict | None = None   # characters extraction left out, by rule (cleaner.extract_removals)
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement:
@@ -109,7 +111,7 @@ def page_title(root: lxml.html.HtmlElement) -> str | None:
 
 
 def extract(html: bytes | str, options: Options, url: str | None = None, http_charset: str | None = None,
-            seconds: dict[str, float] | None = None) -> Extracted:
+            seconds: dict[str, float] | None = None, left_out: bool = False) -> Extracted:
     """Extract the main content of one page.
 
     ``html``: raw bytes (decoded by :func:`cleaner.io.decode.decode_html`, declared charset
@@ -117,10 +119,13 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     paragraph, heading, list item or table row per line; empty when the page holds no main
     content. ``seconds``, when given, gets the seconds of each stage added under its name
     (``extract.decode``, ``extract.parse``, ... as ``benchmarks/throughput.py`` prints them).
+    With ``left_out`` its ``left_out`` lists the blocks extraction left out, and always its
+    ``left_out_chars`` counts them by reason (:mod:`cleaner.extract_removals`).
     Raises :class:`ExtractionError` for a page that cannot be parsed and
     :class:`~cleaner.io.decode.NotTextError` for bytes that are not text.
     """
     from .htmlprep import captions_to_paragraphs, find_chrome
+    from .listnumbers import unbullet_numbered
     from .pagekind import is_discussion
     from .region import coverage, has_prose, page_chars, region_text, restore_lists
 
@@ -137,7 +142,9 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     title = headline(root)
     thread = is_discussion(root, url)
     clock("extract.title+kind")
-    chrome = [el for _, el in find_chrome(root, prune_kinds(thread))]
+    found = find_chrome(root, prune_kinds(thread))
+    chrome = [el for _, el in found]
+    blocks = _page_blocks(root, found) if left_out else None   # hook: the page before pruning
     for el in chrome:
         el.drop_tree()
     if options.captions:
@@ -162,8 +169,21 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         body = region_text(root, body)
     else:
         body = restore_lists(root, body)
+    body = unbullet_numbered(body)
     clock("extract.lists+region")
-    return Extracted(body, title, enc)
+    left = _left_out(found, visible, body, blocks)   # hook: what extraction left out (cleaner.extract_removals)
+    clock("extract.left-out")
+    return Extracted(body, title, enc, *left)
+
+
+def _page_blocks(root, found):
+    from .extract_removals import page_blocks
+    return page_blocks(root, found)
+
+
+def _left_out(found, visible, body, blocks):
+    from .extract_removals import left_out
+    return left_out(found, visible, body, blocks)
 
 
 class _Stages:
@@ -206,8 +226,11 @@ def prune_kinds(thread: bool) -> tuple[str, ...]:
 
 
 def _parse_clean(text: str) -> lxml.html.HtmlElement:
+    from .listnumbers import number_ordered_lists
+
     root = parse_html(text)
     strip_non_content(root)
+    number_ordered_lists(root)  # "1. Heat the oven": the numbers of an <ol> are content
     return root
 
 

@@ -49,7 +49,7 @@ from .extract import ExtractionError
 from .io.decode import NotTextError
 from .io.readers import RawRecord, ReadError, iter_records, list_inputs
 from .io.writers import ShardedWriter, dumps, output_record, remove_shards, write_json_atomic
-from .steps import CorpusStep, Marker
+from .steps import CorpusStep, Filter, Marker
 
 #: Format version of the spool; a run never resumes from a spool of another version.
 SPOOL_VERSION = 3
@@ -81,15 +81,30 @@ def build_markers(options: Options) -> list[Marker]:
     from .rules import ChromeRules
     from .rules.engine import select_rules
 
-    markers: list[Marker] = [ChromeRules(select_rules(options), options.regex_timeout_s)]
+    from .shortcodes import Shortcodes
+
+    markers: list[Marker] = [ChromeRules(select_rules(options), options.regex_timeout_s), Shortcodes()]
     if options.title_dedup:
         from .dedup.title import PageTitle
         markers.append(PageTitle())
     if options.inpage_dedup:
         from .rules.settle import Settle
         markers.append(InPageDuplicates.from_options(options))
-        markers.append(Settle(list(markers)))  # removed duplicates can make new neighbours
+        # removed duplicates can make new neighbours (shortcode tags are found once: nothing makes new ones)
+        markers.append(Settle([m for m in markers if m.name != "chrome.shortcode"]))
+    if options.title_dedup and options.text_title:
+        from .dedup.title import TextTitle
+        markers.append(TextTitle())  # last: the first line a reader sees, its removed copies as evidence
     return markers
+
+
+def build_filters(options: Options) -> list[Filter]:
+    """The per-document filters that ``options`` switch on; they run after the markers, in this order."""
+    filters: list[Filter] = []
+    if options.drop_index_pages:
+        from .indexpage import IndexPage
+        filters.append(IndexPage())
+    return filters
 
 
 def build_corpus_steps(options: Options, workdir: str | None = None) -> list[CorpusStep]:
@@ -104,6 +119,9 @@ def build_corpus_steps(options: Options, workdir: str | None = None) -> list[Cor
     if options.exact_dedup:
         from .dedup.exact import ExactDuplicates
         steps.append(ExactDuplicates.from_options(options, workdir))
+    if options.paragraph_dedup:
+        from .dedup.paragraphs import RepeatedParagraphs
+        steps.append(RepeatedParagraphs.from_options(options, workdir))
     if options.near_dedup:
         from .dedup.near import NearDuplicates
         steps.append(NearDuplicates.from_options(options, workdir))
@@ -176,13 +194,18 @@ class DocumentProcessor:
         #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
         self.stage_seconds: dict[str, float] | None = None
         self.markers = build_markers(options) + list(steps)   # a user's own markers run after the built-in ones
+        self.filters = build_filters(options)
         steps = build_corpus_steps(options)
         self.first_step = steps[0] if steps else None
 
     def to_document(self, raw: RawRecord) -> Document:
-        """Decode and extract one record; text records skip extraction."""
+        """Decode and extract one record; text records skip extraction; double encoding repaired (``repair_encoding``)."""
         doc = self._to_document(raw)
         doc.provenance = raw.provenance()
+        if self.options.repair_encoding and doc.dropped is None:
+            from .mojibake import repair_mojibake
+            doc.text = repair_mojibake(doc.text) or ""
+            doc.title = repair_mojibake(doc.title)
         return doc
 
     def _to_document(self, raw: RawRecord) -> Document:
@@ -192,8 +215,11 @@ class DocumentProcessor:
         if raw.html is not None:
             if self.options.extract:
                 from .extract import extract
-                ex = extract(raw.html, self.options, raw.url, raw.http_charset, self.stage_seconds)
-                return Document(raw.id, raw.url, ex.text, ex.title, meta)
+                from .extract_removals import wants_detail
+                detail = self.options.extraction_detail or wants_detail(raw.id)
+                ex = extract(raw.html, self.options, raw.url, raw.http_charset, self.stage_seconds, left_out=detail)
+                return Document(raw.id, raw.url, ex.text, ex.title, meta, left_out=ex.left_out or [],
+                                left_out_chars=ex.left_out_chars or {})
             from .extract import html_to_text
             text, title = html_to_text(raw.html, raw.http_charset)
             return Document(raw.id, raw.url, text, title, meta)
@@ -216,6 +242,10 @@ class DocumentProcessor:
                     t0 = time.perf_counter()
                     m(doc)
                     times[m.name] = times.get(m.name, 0.0) + time.perf_counter() - t0
+                for f in self.filters if doc.dropped is None else ():
+                    t0 = time.perf_counter()
+                    f(doc)
+                    times[f.name] = times.get(f.name, 0.0) + time.perf_counter() - t0
                 fp = None
                 if self.first_step is not None and doc.dropped is None:
                     t0 = time.perf_counter()
@@ -525,7 +555,8 @@ def _progress(options: Options, desc: str, total: int | None = None, unit: str =
 
 
 def run(inputs: list[str], options: Options, outdir: str | None,
-        emit: Callable[[Document, str], None] | None = None, steps: Iterable[Marker] = ()) -> RunResult:
+        emit: Callable[[Document, str], None] | None = None,
+        on_reject: Callable[[dict[str, Any]], None] | None = None, steps: Iterable[Marker] = ()) -> RunResult:
     """Clean a corpus.
 
     ``inputs``: files or folders (see :mod:`cleaner.io.readers`). ``outdir``: where shards,
@@ -535,6 +566,8 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     dropped, once all steps and filters ran, with the spans still uncut in ``doc.removed``
     and the text it has after the cut (``cleaner explain`` shows documents this way);
     with ``emit`` and no ``outdir``, :attr:`RunResult.clean_texts` stays empty.
+    ``on_reject``, when given, is called with every rejects record (instead of the line
+    printed on standard error when there is no ``outdir``).
     ``steps``: a user's own markers, run in pass 1 after the built-in ones (:func:`build_markers`).
 
     Raises :class:`RunError` when the output folder cannot be used, and
@@ -558,7 +591,7 @@ def run(inputs: list[str], options: Options, outdir: str | None,
         workdir = os.path.join(outdir, WORK_DIR)
         _check_outdir(outdir, workdir)
     try:
-        return _run(inputs, options, outdir, workdir, emit, t_start, exclude, tuple(steps))
+        return _run(inputs, options, outdir, workdir, emit, t_start, exclude, on_reject, tuple(steps))
     except BaseException:   # Ctrl-C: a corpus pass's pool is held by a suspended generator; stop it now
         for ex in list(LIVE_POOLS):
             LIVE_POOLS.discard(ex)
@@ -689,6 +722,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
 
 def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
          emit: Callable[[Document, str], None] | None, t_start: float, exclude: tuple[str, ...] = (),
+         on_reject: Callable[[dict[str, Any]], None] | None = None,
          user_steps: tuple[Marker, ...] = ()) -> RunResult:
     from . import corpus_passes as cp
     key = options_fingerprint(options, inputs, exclude, user_steps)
@@ -717,7 +751,11 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                    "rejects": ShardedWriter(outdir, "rejects", options.output_format, shard_bytes)}
 
     def sink(kind: str, rec: dict[str, Any], text: str, doc: Document | None) -> None:
+        if kind == "rejects" and on_reject is not None:
+            on_reject(rec)
         if kind == "rejects" and not writers:
+            if on_reject is not None:
+                return
             print(f"cleaner: rejected {rec['source']}"
                   f"{'' if rec['position'] in (0, -1) else ':' + str(rec['position'])}: {rec['error']}",
                   file=sys.stderr)
@@ -771,7 +809,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                          for s in steps},
         "run": {"seconds": round(elapsed, 3), "documents_per_second": round(counts["in"] / elapsed, 2) if elapsed else None,
                 "workers": options.resolved_workers(), "batches_resumed": resumed,
-                "peak_memory_mb": round(_peak_rss_mb(), 1)},
+                "peak_memory_mb": round(_peak_rss_mb(), 1), **_process_use()},
         "options": options.to_dict(),
         "outputs": {k: [os.path.basename(p) for p in w.paths] for k, w in writers.items()},
         **({"user_steps": [m.name for m in user_steps]} if user_steps else {}),   # their seconds: seconds_by_step
@@ -799,7 +837,9 @@ class Tally:
         self.counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
         self.drop_reasons: dict[str, int] = {}
         self.reject_kinds: dict[str, int] = {}
+        self.reject_examples: list[dict[str, Any]] = []
         self.chars_by_rule: dict[str, int] = {}
+        self.chars_by_extraction: dict[str, int] = {}
         self.template_by_host: dict[str, int] = {}
         self.dropped_examples: list[dict[str, Any]] = []
         self.samples: list[dict[str, Any]] = []
@@ -811,6 +851,8 @@ class Tally:
         self.counts["rejected"] += 1
         kind = rec.get("kind") or FAILED
         self.reject_kinds[kind] = self.reject_kinds.get(kind, 0) + 1
+        if sum(e["kind"] == kind for e in self.reject_examples) < REJECT_EXAMPLES:
+            self.reject_examples.append({k: rec.get(k) for k in ("source", "position", "id", "error")} | {"kind": kind})
 
     def finish(self, doc: Document, options: Options) -> tuple[str, dict[str, Any], str]:
         """Cut ``doc``'s spans, drop it when less than ``min_doc_chars`` is left, count it.
@@ -829,6 +871,8 @@ class Tally:
         for rule, n in doc_rules.items():
             self.chars_by_rule[rule] = self.chars_by_rule.get(rule, 0) + n
         _count_template_host(doc, doc_rules, self.template_by_host)
+        for rule, n in doc.left_out_chars.items():
+            self.chars_by_extraction[rule] = self.chars_by_extraction.get(rule, 0) + n
         if doc.dropped is not None:
             self.counts["dropped"] += 1
             self.drop_reasons[doc.dropped] = self.drop_reasons.get(doc.dropped, 0) + 1
@@ -837,8 +881,10 @@ class Tally:
                 self.dropped_examples.append(rec)
             return "dropped", rec, text
         self.counts["clean"] += 1
+        if options.title_in_text and doc.title and text.strip():
+            text = f"{doc.title}\n{text}"
         self.chars_out += len(text)
-        if len(self.samples) < SAMPLE_DOCS and doc.removed:
+        if len(self.samples) < SAMPLE_DOCS and (doc.removed or doc.left_out) and (doc.left_out or not doc.left_out_chars):
             self.samples.append(doc.to_json())
         own = {"id": doc.id, "url": doc.url, "title": doc.title, "text": text,
                "language": doc.language, "language_score": doc.language_score, **doc.provenance}
@@ -848,11 +894,15 @@ class Tally:
         """Add the tally of the input that follows this one's."""
         for mine, theirs in ((self.counts, other.counts), (self.drop_reasons, other.drop_reasons),
                              (self.reject_kinds, other.reject_kinds), (self.chars_by_rule, other.chars_by_rule),
-                             (self.template_by_host, other.template_by_host)):
+                             (self.template_by_host, other.template_by_host),
+                             (self.chars_by_extraction, other.chars_by_extraction)):
             for k, v in theirs.items():
                 mine[k] = mine.get(k, 0) + v
         self.dropped_examples += other.dropped_examples[:max(0, DROPPED_EXAMPLES - len(self.dropped_examples))]
         self.samples += other.samples[:max(0, SAMPLE_DOCS - len(self.samples))]
+        for e in other.reject_examples:
+            if sum(x["kind"] == e["kind"] for x in self.reject_examples) < REJECT_EXAMPLES:
+                self.reject_examples.append(e)
         self.chars_in += other.chars_in
         self.chars_out += other.chars_out
 
@@ -879,14 +929,18 @@ class Tally:
         return {"documents": dict(self.counts),
                 "dropped_by_reason": dict(sorted(self.drop_reasons.items())),
                 "rejected_by_kind": dict(sorted(self.reject_kinds.items())),
+                "rejected_examples": list(self.reject_examples),
                 "dropped_examples": list(self.dropped_examples),
                 "characters": {"in": self.chars_in, "out": self.chars_out,
                                "removed_by_rule": dict(sorted(self.chars_by_rule.items())),
+                               "removed_by_extraction": dict(sorted(self.chars_by_extraction.items())),
                                "template_by_host": dict(top_hosts)}}
 
 
 #: Documents kept for the side-by-side sample of ``report.html``.
 SAMPLE_DOCS = 12
+#: Rejected records listed per kind (source, position, error) in ``report.json``.
+REJECT_EXAMPLES = 5
 #: Dropped documents listed (id, reason, the document kept instead) in ``report.json``.
 DROPPED_EXAMPLES = 20
 #: Hosts listed in ``report.json``'s ``characters.template_by_host``, most template text first.
@@ -914,6 +968,16 @@ def _count_template_host(doc: Document, doc_rules: dict[str, int], acc: dict[str
         from .dedup.templates import host_of
         host = host_of(doc.url) or "(no host)"
         acc[host] = acc.get(host, 0) + n
+
+
+def _process_use() -> dict[str, float]:
+    """CPU seconds and peak resident memory (MB) of the driver and of its worker processes
+    (the largest one; a run with work in the driver only has no worker figures that differ from 0)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"driver_cpu_seconds": round(me.ru_utime + me.ru_stime, 2),
+            "workers_cpu_seconds": round(kids.ru_utime + kids.ru_stime, 2),
+            "driver_peak_memory_mb": round(me.ru_maxrss / 1024, 1),
+            "worker_peak_memory_mb": round(kids.ru_maxrss / 1024, 1)}
 
 
 def _peak_rss_mb() -> float:

@@ -310,13 +310,37 @@ POOL = [LONG_A, LONG_B, LONG_C, "Volunteers paint the new mural on the station w
         "Row the boat, row the boat home,", ""]
 
 
+def settled(text: str) -> tuple[list, str]:
+    """The marker as the pipeline runs it: once, then :class:`Settle` until nothing new."""
+    from cleaner.rules.settle import Settle
+    marker = InPageDuplicates()
+    doc = Document("t", None, text)
+    marker(doc)
+    Settle([marker], after=("dup.",))(doc)
+    return doc.removed, apply_spans(text, doc.removed)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(POOL), max_size=14))
 def test_cleaning_clean_text_finds_nothing_more(lines):
+    """Idempotence as the pipeline has it: removing a copy can make two other lines neighbours
+    (a caption doubled beside a refrain that the removal turns into a doubled line), which
+    Settle's next round judges; cleaning the result again finds nothing."""
     text = "\n".join(lines)
-    _, once = run(text)
-    spans, twice = run(once)
+    _, once = settled(text)
+    spans, twice = settled(once)
     assert spans == [] and twice == once
+
+
+def test_a_removal_that_makes_new_neighbours_is_settled():
+    """The case hypothesis found: the refrain 'pip install' becomes a doubled line only once the
+    repeated paragraph between its copies goes, and then the doubled caption is no verse."""
+    lines = [LONG_A, "Harbour town votes to keep its ferry running", "Volunteers paint the new mural on the station wall.",
+             "Volunteers paint the new mural on the station wall.", "pip install harbourtool", LONG_A,
+             "pip install harbourtool"]
+    _, once = settled("\n".join(lines))
+    assert count(once, "Volunteers paint the new mural on the station wall.") == 1
+    assert settled(once)[0] == []
 
 
 @settings(max_examples=100, deadline=None)

@@ -152,6 +152,9 @@ PROBE = """JSON.stringify({
                  .map(e => e.querySelector('.tag').textContent),
     after: a.querySelector('.after').innerText,
   })),
+  rejects: [...document.querySelectorAll('#rejects .reject-kind')].filter(e => e.getBoundingClientRect().height > 0)
+             .map(e => ({kind: e.dataset.kind, heading: e.querySelector('h3').innerText,
+                         rows: [...e.querySelectorAll('tr')].slice(1).map(r => r.innerText)})),
   scripts: document.scripts.length,
   images: document.images.length,
   bodyText: document.body.innerText,
@@ -161,7 +164,11 @@ PROBE = """JSON.stringify({
 def test_report_renders_charts_and_sample_in_chromium_without_console_errors(tmp_path):
     chromium_path()  # skip or fail before the run when there is no browser
     out = tmp_path / "out"
-    res = run([hostile_corpus(tmp_path)], dataclasses.replace(Options(progress=False), workers=1), str(out))
+    corpus = hostile_corpus(tmp_path)
+    with open(corpus, "a", encoding="utf-8") as fh:   # two records that cannot be read: rejects
+        fh.write("{not json at all\n[1, 2, 3]\n")
+    res = run([corpus], dataclasses.replace(Options(progress=False), workers=1), str(out))
+    assert res.report["documents"]["rejected"] == 2
     assert res.report["characters"]["removed_by_rule"], "the corpus must have removals to draw"
     page, events = load_in_browser(str(out / "report.html"), PROBE)
 
@@ -186,6 +193,15 @@ def test_report_renders_charts_and_sample_in_chromium_without_console_errors(tmp
     assert any(t.startswith("chrome.") for t in tags) and any(t.startswith("site.template@1") for t in tags)
     assert "Skip to content" not in samples["a.example-0"]["after"]
     assert story(0)[0] in samples["a.example-0"]["after"]
+
+    # Rejects by kind, each with its first examples: source, position (the line), error.
+    kinds = res.report["rejected_by_kind"]
+    assert {r["kind"] for r in page["rejects"]} == set(kinds)
+    rows = [row for r in page["rejects"] for row in r["rows"]]
+    assert len(rows) == 2 and all("corpus.jsonl" in row for row in rows)
+    lines = sorted(int(row.split("\t")[1]) for row in rows)
+    assert lines == [12, 13]
+    assert all(str(kinds[r["kind"]]) in r["heading"] for r in page["rejects"])
 
     # Hostile page text stays text: no element came out of it.
     assert page["scripts"] == 0 and page["images"] == 0

@@ -222,7 +222,7 @@ def test_first_rule_in_file_order_names_the_line(rules):
     assert [s.rule for s in spans] == ["chrome.menu-bar@1"]   # common.toml sorts before en.toml
 
 
-# ------------------------------------------------------------------ the prefix index is exact
+# ------------------------------------------------------------------ the literal pre-filter is exact
 
 
 _WORDS = ["Share", "on", "Facebook", "|", "Home", "News", "Sign", "in", "Cookie", "Settings", "Accept", "all",
@@ -234,7 +234,7 @@ _WORDS = ["Share", "on", "Facebook", "|", "Home", "News", "Sign", "in", "Cookie"
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map(" ".join), min_size=1, max_size=8))
-def test_prefix_index_never_hides_a_match(rules, lines):
+def test_literal_prefilter_never_hides_a_match(rules, lines):
     """The pre-filter changes speed only: same spans as trying every rule on every line."""
     text = "\n".join(lines)
     fast = ChromeRules(rules, by_language=False)

@@ -151,7 +151,7 @@ def _clean_text(r: Run, doc_id: str) -> str:
 # --------------------------------------------------------------------------- per-document snippets
 
 SINGLE_CASES = [(doc_id, check) for doc_id, exp in DOCS.items() if doc_id not in IN_CLUSTER
-                for check in CHECKS if check in exp]
+                and doc_id not in CORPUS.get("expected_drops", {}) for check in CHECKS if check in exp]
 
 
 @pytest.mark.parametrize("doc_id,check", SINGLE_CASES, ids=[f"{d}::{c}" for d, c in SINGLE_CASES])
@@ -204,10 +204,16 @@ def test_near_duplicate_copies_collapse_to_one_survivor(first: Run, cluster: lis
         assert rec.get("duplicate_of") == keep, f"{doc_id} names {rec.get('duplicate_of')!r} instead of the survivor {keep!r}"
 
 
-def test_only_near_duplicate_copies_are_dropped(first: Run):
-    """Distinct pages survive, including a same-host, same-topic story and short CJK pages."""
-    wrongly = {d: r["reason"] for d, r in first.dropped.items() if d not in IN_CLUSTER}
+EXPECTED_DROPS: dict[str, str] = CORPUS.get("expected_drops", {})
+
+
+def test_only_near_duplicate_copies_and_expected_drops_are_dropped(first: Run):
+    """Distinct pages survive, including a same-host, same-topic story and short CJK pages;
+    a page of teaser cards only is dropped with its reason."""
+    wrongly = {d: r["reason"] for d, r in first.dropped.items() if d not in IN_CLUSTER and d not in EXPECTED_DROPS}
     assert not wrongly, wrongly
+    got = {d: first.dropped.get(d, {}).get("reason", "kept") for d in EXPECTED_DROPS}
+    assert got == EXPECTED_DROPS
 
 
 def _host(url: str | None) -> str:

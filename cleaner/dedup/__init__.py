@@ -27,19 +27,29 @@ Near duplicates (:mod:`.minhash`, :mod:`.lsh`, :mod:`.unionfind`; re-exported by
     ``bucket_pairs(member_indexes, signatures, threshold, sizes=None, exact=None)
     -> [(i, j, similarity)]`` (verification of one LSH bucket);
     ``UnionFind(n)`` (``union``, ``find``, ``clusters()``);
-    ``pick_survivor(members, sizes, ids) -> ordinal`` and
-    ``choose_survivors(clusters, sizes, ids, similarity=None) -> {dropped: (kept_id, similarity)}``;
+    ``pick_survivor(members, sizes, ids, keep="longest") -> ordinal`` and
+    ``choose_survivors(clusters, sizes, ids, similarity=None, keep="longest") -> {dropped: (kept_id, similarity)}``
+    (``keep="first"``: the smallest member, the earliest in input order);
     ``size_histogram(cluster_sizes) -> {"2": n, ...}`` (the reports' ``cluster_sizes``).
+
+Repeated paragraphs (:mod:`.paragraphs`)
+    ``normalize_paragraph(text) -> str``; ``paragraph_keys(texts, boilerplate_chars,
+    min_chars) -> uint64[k]`` (low bits: SHORT, LONG); ``sort_rows(keys, docs)`` and
+    ``group_rows(keys, docs, hosts, min_hosts, repeat_hosts) -> Groups`` (the decision over
+    all rows of some keys: the local engine per disk partition, Ray per shuffle group);
+    ``ParagraphDecision`` (``.with_drops(drop_decisions)``: kept copies that a later step
+    drops move to that document's survivor).
 
 Decisions of the dropping steps (:mod:`.drops`): ``DropDecision(ords, kept_ids, similarity)``
 (``.by_ordinal(...)``, ``.find(ordinal) -> (kept_id, similarity) | None``); the exact and
 near-duplicate steps are ``DropStep`` s, built from one with ``from_decisions(decision)``.
 
-Compact containers (:mod:`.compact`): ``ChunkedRows``, ``KeyCounter``, ``RepeatCounter``, ``U64Set``, ``SortedU64Set``,
+Compact containers (:mod:`.compact`): ``ChunkedRows``, ``KeyCounter``, ``RepeatCounter``, ``U64Set``, ``SortedU64Set``, ``PackedStrings``,
 ``RowStore`` / ``StringStore`` (disk-backed, read with ``pread``), ``SpillDir``.
 
-Survivor rule (both duplicate steps): most shingles, then the smallest id; independent
-of input order.
+Survivor rule: near duplicates keep the most shingles, then the smallest id; exact
+duplicates the smallest id; both independent of input order (``--near-dup-keep first``,
+``--exact-dup-keep first``: the earliest in input order).
 
 Defaults (measured, see ``benchmarks/dedup_templates.py`` and the near-duplicate
 figures in the README): templates on at least 4 distinct pages and 20 % of a host's

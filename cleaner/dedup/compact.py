@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -436,3 +436,37 @@ class StringStore:
         self._offsets.close()
         if not self._data.closed:
             self._data.close()
+
+
+class PackedStrings:
+    """Immutable strings packed in one UTF-8 blob with ``int64`` offsets.
+
+    Memory: 8 bytes plus the string's UTF-8 bytes each (a Python list of ``str`` costs about
+    50 bytes more a string); ``store[i]`` decodes one. Picklable.
+    """
+
+    def __init__(self, strings: Sequence[str] = ()):
+        encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+        self.offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        if encoded:
+            np.cumsum(np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded)), out=self.offsets[1:])
+        self.blob = b"".join(encoded)
+
+    def __len__(self) -> int:
+        return int(self.offsets.size - 1)
+
+    def __getitem__(self, i: int) -> str:
+        i = int(i)
+        if not 0 <= i < len(self):
+            raise IndexError(f"string {i} of {len(self)}")
+        return self.blob[self.offsets[i]:self.offsets[i + 1]].decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PackedStrings) and self.blob == other.blob and np.array_equal(self.offsets, other.offsets)
+
+    def nbytes(self) -> int:
+        return int(self.offsets.nbytes + len(self.blob))

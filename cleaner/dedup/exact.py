@@ -24,6 +24,8 @@ from .drops import DropDecision, DropStep
 from .unionfind import size_histogram
 
 _ASCII_PUNCT = string.punctuation.encode("ascii")
+#: Survivor rules: ``smallest-id`` (independent of input order) or ``first`` (input order).
+EXACT_KEEP_RULES = ("smallest-id", "first")
 #: Documents buffered before their keys and ids are stored.
 PENDING_DOCS = 1024
 
@@ -45,8 +47,11 @@ class ExactDuplicates(DropStep):
     name = "exact-dup"
     reason = "exact-duplicate"
 
-    def __init__(self, workdir: str | None = None):
+    def __init__(self, workdir: str | None = None, keep: str = "smallest-id"):
         super().__init__()
+        if keep not in EXACT_KEEP_RULES:
+            raise ValueError(f"exact_dup_keep must be one of {', '.join(EXACT_KEEP_RULES)}, not {keep!r}")
+        self.keep = keep
         self.workdir = workdir
         self._spill: SpillDir | None = None
         self._keys = ChunkedRows(1, np.uint64)   # text key per indexed document
@@ -56,7 +61,7 @@ class ExactDuplicates(DropStep):
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "ExactDuplicates":
-        return cls(workdir)
+        return cls(workdir, options.exact_dup_keep)
 
     def fingerprint(self, doc: Document) -> Any:
         return text_key(apply_spans(doc.text, doc.removed))
@@ -94,7 +99,7 @@ class ExactDuplicates(DropStep):
         kept: list[int] = []
         for s, e in zip(starts[big].tolist(), ends[big].tolist()):
             members = order[s:e].tolist()
-            k = min(members, key=lambda m: self.ids[m])
+            k = min(members) if self.keep == "first" else min(members, key=lambda m: self.ids[m])
             self.group_sizes.append(e - s)
             for m in members:
                 if m != k:

@@ -21,7 +21,8 @@ What counts as a duplicate depends on how long the block is and how it repeats
   page: a duplicate wherever it is (``dup.headline@1``); the prefix never makes a repeat new.
 - a short sentence printed again where the first copy and the repeat each sit next to a
   line that other rules removed (a forum signature under each post of one user, before the
-  next poster's profile block): ``dup.framed@1``. A refrain sits between verse lines.
+  next poster's profile block): ``dup.framed@1``, and its first copy ``dup.signature@1``
+  (a signature is no part of the first post either). A refrain sits between verse lines.
 - a short block whose text is contained in the previous kept block (inline code printed
   again after its paragraph, a sentence repeated as a pull quote): ``dup.contained@1``,
   compared after dropping backticks and punctuation. Not a heading that restates a phrase,
@@ -95,6 +96,7 @@ LSH_RECALL_MARGIN = 0.3
 
 SECTION_LABEL_RULE = "chrome.section-label@1"
 FRAMED_RULE = "dup.framed@1"
+SIGNATURE_RULE = "dup.signature@1"
 #: One line per rule this marker writes, shown by ``cleaner explain`` beside the rule.
 RULE_DESCRIPTIONS = {
     "dup.headline@1": "a headline, heading or reply heading printed again on the page (the first copy stays)",
@@ -102,6 +104,7 @@ RULE_DESCRIPTIONS = {
     "dup.paragraph@1": "a paragraph printed again on the page, exactly or nearly (character 5-gram Jaccard)",
     "dup.contained@1": "a short block already contained in the block before it (inline code, a pull quote)",
     FRAMED_RULE: "a short sentence repeated where each copy sits next to removed chrome (a signature)",
+    SIGNATURE_RULE: "the first copy of a forum signature that is repeated under the same user's posts",
     SECTION_LABEL_RULE: "a section label between two copies of a headline (Blog, News)",
 }
 
@@ -533,6 +536,7 @@ class InPageDuplicates(Marker):
             drop(i, self._name(it, labels == []), f"repeats {where}")
         elif labels is None and it.framed and items[first].framed and self._short_sentence(it):
             drop(i, FRAMED_RULE, f"repeats {where}; both copies sit next to removed chrome")
+            self._drop_first_signature(doc, items, first, i, drop, gone)
             return True
         elif labels is None:
             return False  # a refrain: other lines sit between the copies
@@ -544,6 +548,12 @@ class InPageDuplicates(Marker):
             if k not in gone:
                 drop(k, SECTION_LABEL_RULE, f"section label between copies of {where}")
         return True
+
+    def _drop_first_signature(self, doc, items, first, i, drop, gone) -> None:
+        """Mark the first copy of a signature too: a line repeated under posts is the poster's
+        signature, not part of the first post (``dup.signature@1``)."""
+        if first not in gone:
+            drop(first, SIGNATURE_RULE, f"first copy of a signature repeated at {self._where(doc, items[i])}")
 
     @staticmethod
     def _short_sentence(it: _Item) -> bool:

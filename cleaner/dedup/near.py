@@ -47,6 +47,7 @@ from ..document import Document, apply_spans
 from .compact import ChunkedRows, RowStore, SpillDir, StringStore
 from .drops import DropDecision, DropStep
 from .lsh import MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, candidate_probability, optimal_bands
+from .paragraphs import RULE as PARAGRAPH_RULE
 from .minhash import MinHasher, bottom_k, estimate_jaccard, exact_jaccard, shingles, sketch_jaccard, uses_spaces
 from .unionfind import UnionFind, choose_survivors, pick_survivor, size_histogram, survivor_key
 
@@ -101,8 +102,9 @@ class NearDuplicates(DropStep):
 
     def __init__(self, threshold: float = 0.55, num_perm: int = 128, word_n: int = 5, char_n: int = 5,
                  verify_shingles: int = 512, seed: int = 42, workdir: str | None = None,
-                 max_bands: int = MAX_BANDS):
+                 max_bands: int = MAX_BANDS, keep: str = "longest"):
         super().__init__()
+        self.keep = keep
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near_dup_jaccard must be in (0, 1], not {threshold}")
         if verify_shingles < 1:
@@ -124,7 +126,8 @@ class NearDuplicates(DropStep):
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "NearDuplicates":
         return cls(options.near_dup_jaccard, options.minhash_permutations, options.shingle_words,
-                   options.shingle_chars, options.verify_shingles, options.seed, workdir)
+                   options.shingle_chars, options.verify_shingles, options.seed, workdir,
+                   keep=options.near_dup_keep)
 
     # ------------------------------------------------------------------ storage
 
@@ -196,7 +199,10 @@ class NearDuplicates(DropStep):
     # ------------------------------------------------------------------ the step
 
     def fingerprint(self, doc: Document) -> Any:
-        return shingles(apply_spans(doc.text, doc.removed), self.word_n, self.char_n)
+        # later copies of repeated paragraphs (corpus.paragraph@1) still count here: two
+        # documents that share their paragraphs are what this step looks for
+        kept = [s for s in doc.removed if s.rule != PARAGRAPH_RULE]
+        return shingles(apply_spans(doc.text, kept), self.word_n, self.char_n)
 
     def observe(self, index: int, doc_id: str, fp: Any) -> None:
         h = np.asarray(fp, dtype=np.uint64)
@@ -233,7 +239,7 @@ class NearDuplicates(DropStep):
         dropped: list[int] = []
         kept: list[int] = []
         for c in clusters:
-            k = pick_survivor(c.tolist(), sizes, self.ids)
+            k = pick_survivor(c.tolist(), sizes, self.ids, self.keep)
             for m in c.tolist():
                 if m != k:
                     dropped.append(m)

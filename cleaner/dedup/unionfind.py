@@ -88,14 +88,25 @@ def survivor_key(size: int, doc_id: str) -> tuple[int, str]:
     return (-int(size), doc_id)
 
 
-def pick_survivor(members: Sequence[int], sizes: np.ndarray | Sequence[int], ids: Sequence[str]) -> int:
-    """The survivor of one cluster under :func:`survivor_key` (reads only the members' ids)."""
+#: Survivor rules: ``longest`` (:func:`survivor_key`) or ``first`` (the smallest member, i.e.
+#: the earliest in input order: both engines number cluster members in input order).
+KEEP_RULES = ("longest", "first")
+
+
+def pick_survivor(members: Sequence[int], sizes: np.ndarray | Sequence[int], ids: Sequence[str],
+                  keep: str = "longest") -> int:
+    """The survivor of one cluster under :func:`survivor_key` (reads only the members' ids), or
+    with ``keep="first"`` the smallest member. Raises ``ValueError`` for another ``keep``."""
+    if keep == "first":
+        return min(int(m) for m in members)
+    if keep != "longest":
+        raise ValueError(f"keep must be one of {', '.join(KEEP_RULES)}, not {keep!r}")
     return min((int(m) for m in members), key=lambda m: survivor_key(sizes[m], ids[m]))
 
 
 def choose_survivors(clusters: Iterable[Sequence[int] | np.ndarray], sizes: np.ndarray | Sequence[int],
-                     ids: Sequence[str], similarity: Callable[[int, int], float] | None = None
-                     ) -> dict[int, tuple[str, float]]:
+                     ids: Sequence[str], similarity: Callable[[int, int], float] | None = None,
+                     keep: str = "longest") -> dict[int, tuple[str, float]]:
     """Pick one survivor per cluster; map every other member to ``(survivor id, similarity)``.
 
     ``clusters``: ordinal sets (from :meth:`UnionFind.clusters`); ``sizes[i]``: shingle
@@ -108,7 +119,7 @@ def choose_survivors(clusters: Iterable[Sequence[int] | np.ndarray], sizes: np.n
         members = [int(m) for m in cluster]
         if len(members) < 2:
             continue
-        kept = pick_survivor(members, sizes, ids)
+        kept = pick_survivor(members, sizes, ids, keep)
         kept_id = ids[kept]
         for m in members:
             if m != kept:

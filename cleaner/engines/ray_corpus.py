@@ -252,7 +252,7 @@ class ExactStage(_Stage):
         out_ords: list[int] = []
         kept: list[str] = []
         for s0, e0 in _runs(keys, min_size=2):
-            k = min(range(s0, e0), key=lambda i: ids[i])
+            k = s0 if self.options.exact_dup_keep == "first" else min(range(s0, e0), key=lambda i: ids[i])
             out_ords += [int(ords[i]) for i in range(s0, e0) if i != k]
             kept += [ids[k]] * (e0 - s0 - 1)
         return pa.table({"ord": pa.array(out_ords, pa.int64()), "kept": pa.array(kept, pa.string())},
@@ -492,7 +492,8 @@ class NearStage(_Stage):
         sizes = _Sparse(pos, info.column("size").to_pylist())
         sketches = [np.frombuffer(x, dtype=np.uint32) for x in info.column("sketch").to_pylist()]
         drops = choose_survivors(clusters, sizes, ids,
-                                 lambda d, k: sketch_jaccard(sketches[pos[d]], sketches[pos[k]], self.k))
+                                 lambda d, k: sketch_jaccard(sketches[pos[d]], sketches[pos[k]], self.k),
+                                 keep=self.options.near_dup_keep)
         dropped = sorted(drops)
         ords = nodes[np.asarray(dropped, dtype=np.int64)] if dropped else np.zeros(0, np.int64)
         kept = [drops[d][0] for d in dropped]
@@ -544,18 +545,3 @@ def _collect(ds, schema: pa.Schema) -> pa.Table:
     """A (small) dataset's rows as one pyarrow table on the driver."""
     parts = [b for b in ds.iter_batches(batch_format="pyarrow", batch_size=None) if b.num_rows]
     return pa.concat_tables([p.cast(schema) for p in parts]) if parts else _empty(schema)
-
-
-def stages_for(options: Options, steps: list[CorpusStep]) -> list:
-    """The Ray stage of each corpus step of the local engine, in the same order.
-
-    Raises ``ValueError`` naming a step that has no Ray implementation.
-    """
-    known = {"site-templates": TemplatesStage, "exact-dup": ExactStage, "near-dup": NearStage}
-    out = []
-    for s in steps:
-        if s.name not in known:
-            raise ValueError(f"corpus step {s.name!r} has no Ray implementation yet; "
-                             f"run it with --engine local (Ray knows {', '.join(known)})")
-        out.append(known[s.name](options))
-    return out

@@ -39,7 +39,7 @@ from ..steps import Marker
 from ..pipeline import (RUN_ONLY_OPTIONS, SPOOL_VERSION, RunError, RunResult, _peak_rss_mb, _version,
                         build_corpus_steps)
 from . import storage
-from .ray_corpus import stages_for
+from .ray_paragraphs import stages_for
 from .shard_work import iter_steps_applied, run_pass1, write_shard
 from .storage import InputShard, list_input_shards
 
@@ -287,15 +287,22 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
 
     stages = stages_for(options, build_corpus_steps(options))
     shipped: list[_Shipped] = []
+    decisions: list[Any] = []
     reports: dict[str, dict[str, Any]] = {}
     for k, stage in enumerate(stages):
         t0 = time.perf_counter()
         fps = _over_shards(ray, shards, _Fingerprints(options, workdir, stages[:k], shipped[:k], stage), partitions).materialize()
         decision = stage.decide(fps, partitions)
+        decisions.append(decision)
         shipped.append(_Shipped(ray, decision))
         times[stage.name] = time.perf_counter() - t0
         reports[stage.name] = stage.report(decision)
         del fps
+
+    for k, decision in enumerate(decisions):  # a decision that depends on what later steps drop
+        if hasattr(decision, "with_drops"):
+            later = [dd for d in decisions[k + 1:] if hasattr(d, "shards") for dd in d.shards.values()]
+            shipped[k] = _Shipped(ray, decision.with_drops(later))
 
     # report.json is written last: while it is missing, the shards are not a finished run.
     for name in storage.list_files(outdir):

@@ -1,6 +1,7 @@
 """``report.html``: what a run removed and why, as one self-contained page beside ``report.json``.
 
-Sections: totals; characters removed by kind and by rule; documents dropped and why;
+Sections: totals; characters removed by kind and by rule, and left out by extraction by
+reason; documents dropped and why; records rejected by kind with the first examples;
 duplicate cluster sizes; the hosts with the most template text; throughput; a sample of
 documents before and after, removals highlighted; the options in force. Charts are
 inline SVG (:mod:`.svg`), the page has no script and loads nothing (:mod:`.render`).
@@ -13,6 +14,7 @@ import os
 from typing import Any
 
 from ..document import Document, apply_spans
+from ..extract_removals import with_left_out
 from .pieces import kind_label, kind_of
 from .render import KIND_COLOURS, document_html, drop_html, esc, kind_colour, legend_html, page, rule_table_html
 from .svg import Bar, bar_chart
@@ -45,7 +47,7 @@ def write_report_html(path: str, report: dict[str, Any], samples: list[dict[str,
 
 def report_html(report: dict[str, Any], samples: list[dict[str, Any]]) -> str:
     """The report page as a string (see :func:`write_report_html`)."""
-    body = [_header(report), _removed(report), _dropped(report), _clusters(report), _templates(report),
+    body = [_header(report), _removed(report), _dropped(report), _rejects(report), _clusters(report), _templates(report),
             _throughput(report), _samples(samples), _options(report)]
     return page("cleaner report", "\n".join(body))
 
@@ -117,14 +119,23 @@ def _removed(rep: dict[str, Any]) -> str:
     kind_bars = [Bar(kind_label(k), v, kind_colour(k), k) for k, v in
                  sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))]
     total = sum(by_kind.values())
+    by_extraction = (rep.get("characters") or {}).get("removed_by_extraction") or {}
+    left_out = sum(_num(v) for v in by_extraction.values())
+    extraction = ""
+    if by_extraction:
+        extraction = (f"<div class=\"panel\" id=\"left-out\"><h3>Left out by extraction, by reason</h3>"
+                      f"<p class=\"muted\">{left_out:,.0f} characters of the HTML pages were left out by extraction "
+                      "(pruned before it, or not selected by it), before any rule ran.</p>"
+                      f"{bar_chart(_top(by_extraction, kind_colour, 'more reasons'), 'Characters left out by extraction, by reason', 'chars')}</div>")
     return _section(
         "Characters removed", "removed",
-        legend_html(list(by_rule)) if by_rule else "",
-        f"<p class=\"muted\">{total:,.0f} characters removed by rules, in clean and dropped documents alike.</p>",
+        legend_html(list(by_rule) + list(by_extraction)) if by_rule or by_extraction else "",
+        f"<p class=\"muted\">{total:,.0f} characters removed by rules, in clean and dropped documents alike"
+        + (f"; {left_out:,.0f} more left out by extraction.</p>" if by_extraction else ".</p>"),
         "<div class=\"grid\">",
         f"<div class=\"panel\"><h3>By kind</h3>{bar_chart(kind_bars, 'Characters removed by kind', 'chars')}</div>",
         f"<div class=\"panel\"><h3>By rule</h3>{bar_chart(_top(by_rule, kind_colour, 'more rules'), 'Characters removed by rule', 'chars')}</div>",
-        "</div>")
+        extraction, "</div>")
 
 
 def _dropped(rep: dict[str, Any]) -> str:
@@ -142,6 +153,23 @@ def _dropped(rep: dict[str, Any]) -> str:
         parts.append("<div class=\"panel\"><h3>First dropped documents</h3>"
                      + _table(["document", "reason", "kept instead", "similarity", "url"], rows, {3}) + "</div>")
     return _section("Documents dropped", "dropped", *parts)
+
+
+def _rejects(rep: dict[str, Any]) -> str:
+    kinds = rep.get("rejected_by_kind") or {}
+    if not kinds:
+        return _section("Records rejected", "rejects", "<p class=\"muted\">No record was rejected.</p>")
+    examples = [e for e in rep.get("rejected_examples") or [] if isinstance(e, dict)]
+    parts = ["<p class=\"muted\">Records that could not be read or processed; each is in the rejects files "
+             "with its source, position and error.</p>"]
+    for kind, n in sorted(kinds.items(), key=lambda kv: (-_num(kv[1]), str(kv[0]))):
+        rows = [[f"<span class=\"mono\">{esc(str(e.get('source', '')))}</span>", esc(str(e.get("position", ""))),
+                 f"<code>{esc(str(e.get('id') or ''))}</code>", esc(str(e.get("error", "")))]
+                for e in examples if e.get("kind") == kind]
+        parts.append(f"<div class=\"panel reject-kind\" data-kind=\"{esc(str(kind))}\"><h3><code>{esc(str(kind))}</code>: "
+                     f"{_num(n):,} record{'s' if _num(n) != 1 else ''}</h3>"
+                     + (_table(["source", "position", "id", "error"], rows, {1}) if rows else "") + "</div>")
+    return _section("Records rejected", "rejects", *parts)
 
 
 def _clusters(rep: dict[str, Any]) -> str:
@@ -203,10 +231,12 @@ def _truncated(doc: Document) -> tuple[Document, int]:
 def _samples(samples: list[dict[str, Any]]) -> str:
     if not samples:
         return _section("Sample documents", "samples", "<p class=\"muted\">No document had removals.</p>")
-    parts = ["<p class=\"muted\">The first documents that had removals, in input order: left, the extracted text with "
-             "each removed span struck out and tagged with its rule (hover for details); right, the clean text.</p>"]
+    parts = ["<p class=\"muted\">The first documents that had removals, in input order (of HTML pages, one in "
+             "16, those whose left-out blocks were aligned): left, the page's text with each removed span struck "
+             "out and tagged with its rule (hover for details), what extraction left out included; right, the "
+             "clean text.</p>"]
     for i, d in enumerate(samples):
-        doc = Document.from_json(d)
+        doc = with_left_out(Document.from_json(d))
         shown, cut = _truncated(doc)
         note = f"<p class=\"muted\">First {MAX_SAMPLE_CHARS:,} of {len(doc.text):,} characters shown.</p>" if cut else ""
         title = f" — {esc(doc.title)}" if doc.title else ""

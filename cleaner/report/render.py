@@ -19,7 +19,8 @@ KIND_COLOURS = {
     "dup": ("#a35f00", "#fff0d0"),
     "site": ("#5e35b1", "#ece5fa"),
     "doc": ("#00796b", "#dcf2ef"),
-    "extract": ("#455a64", "#e6ebee"),
+    "extract": ("#1565c0", "#e3eefb"),
+    "corpus": ("#2e7d32", "#e2f3e3"),
 }
 OTHER_COLOUR = ("#37474f", "#e8e8e8")
 #: A duplicate's detail that names the offset of the kept copy, e.g. "repeats block at offset 40".

@@ -102,19 +102,7 @@ def _leading(items: Sequence[tuple]) -> frozenset[str] | None:
             break
         if op in _ZERO_WIDTH:
             continue
-        if op is _c.SUBPATTERN:
-            return _leading(list(av[-1]))
-        if op in _REPEATS:
-            low, _, inner = av
-            return _leading(list(inner)) if low >= 1 else None
-        if _ATOMIC is not None and op is _ATOMIC:
-            return _leading(list(av))
-        if op is _c.BRANCH:
-            starts = [_leading(list(b)) for b in av[1]]
-            if not starts or any(x is None for x in starts):
-                return None
-            return frozenset().union(*starts)  # type: ignore[arg-type]
-        return None
+        return _element(op, av, _leading)
     return frozenset(("".join(run).casefold(),)) if run else None
 
 
@@ -137,7 +125,7 @@ def _sequence(items: Sequence[tuple]) -> frozenset[str] | None:
             run.append(one)
             continue
         flush()
-        need = _element(op, av)
+        need = _element(op, av, _sequence)
         if need:
             options.append(need)
     flush()
@@ -154,16 +142,17 @@ def _one_folded_char(op, av) -> str | None:
     return folded.pop() if len(folded) == 1 else None
 
 
-def _element(op, av) -> frozenset[str] | None:
+def _element(op, av, of) -> frozenset[str] | None:
+    """``of`` (:func:`_sequence` or :func:`_leading`) applied through a group, a repeat or an alternation."""
     if op is _c.SUBPATTERN:
-        return _sequence(list(av[-1]))
+        return of(list(av[-1]))
     if op in _REPEATS:
         low, _, inner = av
-        return _sequence(list(inner)) if low >= 1 else None
+        return of(list(inner)) if low >= 1 else None
     if _ATOMIC is not None and op is _ATOMIC:
-        return _sequence(list(av))
+        return of(list(av))
     if op is _c.BRANCH:
-        needs = [_sequence(list(b)) for b in av[1]]
+        needs = [of(list(b)) for b in av[1]]
         if not needs or any(n is None for n in needs):
             return None
         return frozenset().union(*needs)  # type: ignore[arg-type]
