@@ -5,7 +5,7 @@ import argparse
 import dataclasses
 import os
 import sys
-from typing import Any, Sequence
+from typing import Any, Callable, NoReturn, Sequence
 
 from . import __version__
 from .config import Options, load_options, option_fields
@@ -27,6 +27,37 @@ OPTIONS_GROUP_TITLE = ("options (also keys of the --config TOML file, top level 
 DOC_SEPARATOR = "\n\f\n"
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser that takes no abbreviation of a long flag (``--near-dup`` is not
+    ``--near-dup-jaccard``) and reports a usage error as one line, then exits with
+    :data:`EXIT_USAGE` (``--help`` shows the usage)."""
+
+    def __init__(self, *args: Any, **kw: Any):
+        kw["allow_abbrev"] = False
+        super().__init__(*args, **kw)
+
+    def error(self, message: str) -> "NoReturn":
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+
+def _typed(name: str, kind: type, bounds: Any) -> Callable[[str], Any]:
+    """The argparse ``type`` of a numeric option: its message names the values allowed."""
+    def parse(text: str) -> Any:
+        try:
+            return kind(text)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"invalid value {text!r}: allowed is {what}"
+                                             f"{f' {_allowed(bounds)}' if bounds is not None else ''}") from None
+    parse.__name__ = name
+    return parse
+
+
+def _allowed(bounds: Any) -> str:
+    text = str(bounds)
+    return f"in {text}" if text[:1] in "([" else text
+
+
 def _add_option_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:
     """One flag per :class:`Options` field but ``exclude``, named like the field, default taken from the config."""
     g = p.add_argument_group(OPTIONS_GROUP_TITLE)
@@ -39,7 +70,9 @@ def _add_option_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ())
         if isinstance(f.default, bool):
             g.add_argument(*flags, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help_)
         else:
-            g.add_argument(*flags, dest=f.name, type=type(f.default), default=None, metavar=f.name.upper(),
+            kind = type(f.default)
+            g.add_argument(*flags, dest=f.name, type=_typed(f.name, kind, bounds) if kind in (int, float) else kind,
+                           default=None, metavar=f.name.upper(),
                            choices=f.metadata.get("choices"), help=help_)
 
 
@@ -49,12 +82,12 @@ def _options(args: argparse.Namespace) -> Options:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="cleaner",
         description="Turn scraped web pages (HTML, WARC, JSONL, Parquet) into clean text for "
                     "language-model training: main content only, no site chrome, no duplicates.")
     p.add_argument("--version", action="version", version=f"cleaner {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     c = sub.add_parser("clean", help="clean files or folders of pages",
                        description="Extract main content, remove site chrome, in-page duplicates, site "
@@ -126,8 +159,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv``; an unknown flag is reported by its command's parser, with the closest known flag."""
+    import difflib
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
+        flags = [o for a in sub._actions for o in a.option_strings if o.startswith("--")]
+        close: list[str] = []
+        for x in (x.split("=")[0] for x in extra if x.startswith("--")):
+            for m in [f for f in flags if f.startswith(x)] + difflib.get_close_matches(x, flags, 2, 0.6):
+                if m not in close:
+                    close.append(m)
+        hint = f" (did you mean {' or '.join(close[:3])}?)" if close else ""
+        sub.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+    return args
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     try:
         if args.command == "clean":
             return _clean(args)
@@ -155,8 +206,9 @@ def _fail(msg: str, code: int = EXIT_FAILED) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
+    from .api import run_corpus
     from .io.readers import InputError
-    from .pipeline import RunError, run
+    from .pipeline import RunError
     from .rules.engine import RuleError
 
     try:
@@ -166,6 +218,12 @@ def _clean(args: argparse.Namespace) -> int:
     to_stdout = args.output is None
     if options.engine == "ray" and to_stdout:
         return _fail("--engine ray writes shards: give -o OUTDIR (a local folder or s3://bucket/prefix)", EXIT_USAGE)
+    if options.engine == "ray":
+        from .engines.ray_engine import import_ray
+        try:
+            import_ray()
+        except RunError as e:   # not installed: the command cannot work as given
+            return _fail(str(e), EXIT_USAGE)
     if to_stdout:
         if len(args.inputs) != 1 or (args.inputs[0] != "-" and os.path.isdir(args.inputs[0])):
             return _fail("give -o OUTDIR to clean a folder or several inputs "
@@ -177,11 +235,7 @@ def _clean(args: argparse.Namespace) -> int:
     elif options.progress and not sys.stderr.isatty():
         options = dataclasses.replace(options, progress=False)
     try:
-        if options.engine == "ray":
-            from .engines.ray_engine import run_ray
-            result = run_ray(args.inputs, options, args.output)
-        else:
-            result = run(args.inputs, options, args.output)
+        result = run_corpus(args.inputs, args.output, options)   # cleaner.run's own code path
     except InputError as e:
         return _fail(str(e), EXIT_USAGE)
     except RuleError as e:

@@ -35,7 +35,7 @@ import numpy as np
 from .config import Options
 from .document import Document, Span
 from .io.writers import dumps
-from .pipeline import Tally, die_with_parent, read_spool, build_corpus_steps
+from .pipeline import LIVE_POOLS, Tally, die_with_parent, read_spool, build_corpus_steps, stop_executor
 from .steps import CorpusStep, StepStats
 
 MARKS_DIR = "marks"
@@ -241,6 +241,7 @@ def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]],
         return
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     ex = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(plan,))
+    LIVE_POOLS.add(ex)
     try:
         pending: deque[tuple[tuple[str, int, int], cf.Future]] = deque()
         todo = iter(files)
@@ -270,7 +271,11 @@ def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]],
                     yield fn(plan, *rest)
                 return
             yield res
+    except BaseException:   # Ctrl-C, or the consumer stopped early (GeneratorExit): do not wait for running tasks
+        stop_executor(ex)
+        raise
     finally:
+        LIVE_POOLS.discard(ex)
         ex.shutdown(wait=True, cancel_futures=True)
 
 

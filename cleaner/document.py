@@ -41,8 +41,9 @@ class Document:
     """One page or text record as it moves through the pipeline.
 
     ``id`` is stable (the record's own id, or its path relative to the input root);
-    ``text`` is the extracted main content (the input text for text records);
-    ``removed`` lists what the steps marked; ``dropped`` is the reason the whole document
+    ``text`` is the extracted main content (the input text for text records), never edited
+    by steps; ``removed`` lists what the steps marked, offsets into ``text``
+    (:attr:`clean_text` is the text with them cut); ``dropped`` is the reason the whole document
     goes, or ``None``.
     """
 
@@ -87,6 +88,12 @@ class Document:
                    language=d.get("language"), language_score=d.get("language_score"),
                    provenance=d.get("provenance") or {}, left_out=d.get("left_out") or [],
                    left_out_chars=d.get("left_out_chars") or {})
+
+    @property
+    def clean_text(self) -> str:
+        """``text`` with every removed span cut out and white space tidied (:func:`apply_spans`):
+        the text ``cleaner clean`` writes for this document. Computed on each access."""
+        return apply_spans(self.text, self.removed)
 
     def removed_mask(self) -> list[tuple[int, int]]:
         """The removed ranges, merged and sorted: ``[(start, end), ...]``."""

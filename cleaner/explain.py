@@ -40,12 +40,13 @@ class Found:
     first_ids: list[str] = field(default_factory=list)
 
 
-def find_document(inputs: list[str], options: Options, doc_id: str | None = None) -> Found:
+def find_document(inputs: list[str], options: Options, doc_id: str | None = None, steps=()) -> Found:
     """Run the whole pipeline over ``inputs`` without writing anything and keep one document.
 
     ``doc_id`` picks the document by id (a rejected record also by ``FILE:POSITION``, the
     file's name or path: :attr:`Found.reject`); ``None`` takes the first one that was not rejected. The document comes back with its spans uncut and, when it was dropped, the
-    reason and ``drop_detail``. Raises what :func:`cleaner.pipeline.run` raises.
+    reason and ``drop_detail``. ``steps``: a user's own markers (``cleaner.run(..., steps=)``).
+    Raises what :func:`cleaner.pipeline.run` raises.
     """
     from .pipeline import run
 
@@ -67,7 +68,7 @@ def find_document(inputs: list[str], options: Options, doc_id: str | None = None
                 rec.get("id"), where, f"{rec.get('source')}:{rec.get('position')}"):
             found.reject = rec
 
-    run(list(inputs), options, None, emit=keep, on_reject=rejected)
+    run(list(inputs), options, None, emit=keep, on_reject=rejected, steps=steps)
     return found
 
 

@@ -183,16 +183,17 @@ class DocumentProcessor:
     """Pass 1 for one record: decode, extract, run the markers, fingerprint for the first corpus step.
 
     One instance lives in each worker process; it holds the compiled rules and step state
-    of that process only.
+    of that process only. ``steps``: a user's own markers (``cleaner.run(..., steps=)``),
+    run after the built-in ones.
     """
 
-    def __init__(self, options: Options):
+    def __init__(self, options: Options, steps: Iterable[Marker] = ()):
         from .language import LanguageLabel, parse_languages
         self.options = options
         self.language = LanguageLabel(parse_languages(options.keep_languages))
         #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
         self.stage_seconds: dict[str, float] | None = None
-        self.markers = build_markers(options)
+        self.markers = build_markers(options) + list(steps)   # a user's own markers run after the built-in ones
         self.filters = build_filters(options)
         steps = build_corpus_steps(options)
         self.first_step = steps[0] if steps else None
@@ -276,6 +277,39 @@ class DocumentProcessor:
 
 _PROCESSOR: DocumentProcessor | None = None  # one per worker process, set by the pool initializer
 
+#: Process pools of the corpus passes while they run (:func:`cleaner.corpus_passes.run_ordered`):
+#: an interrupted run stops them at once instead of waiting for their tasks.
+LIVE_POOLS: set[cf.ProcessPoolExecutor] = set()
+
+
+def stop_executor(ex: cf.ProcessPoolExecutor) -> None:
+    """Stop a process pool now: kill its workers (their tasks are lost), then reap them.
+
+    For Ctrl-C and hung workers; a pool that finishes normally is shut down with ``wait=True``.
+    A worker killed while sending a result leaves the pool's reader thread waiting for the
+    rest of the message: closing this process's own end of the result pipe turns that wait
+    into end-of-file, so the pool sees itself broken and stops. Waits at most
+    ``STOP_WAIT_S`` seconds for that.
+    """
+    for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public terminate before Python 3.14
+        p.kill()
+    for p in list((getattr(ex, "_processes", None) or {}).values()):
+        p.join(STOP_WAIT_S)   # dead: their ends of the pipes are closed
+    writer = getattr(getattr(ex, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass
+    ex.shutdown(wait=False, cancel_futures=True)
+    thread = getattr(ex, "_executor_manager_thread", None)
+    if thread is not None:
+        thread.join(STOP_WAIT_S)
+
+
+#: Seconds :func:`stop_executor` waits for killed workers and the pool's own thread.
+STOP_WAIT_S = 5.0
+
 
 def die_with_parent() -> None:
     """Ask Linux to kill this worker when the driver dies (``kill -9`` leaves no orphan workers)."""
@@ -288,11 +322,11 @@ def die_with_parent() -> None:
         pass
 
 
-def _init_worker(options: Options) -> None:
+def _init_worker(options: Options, steps: tuple[Marker, ...] = ()) -> None:
     global _PROCESSOR
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C
     die_with_parent()
-    _PROCESSOR = DocumentProcessor(options)
+    _PROCESSOR = DocumentProcessor(options, steps)
 
 
 def _work_chunk(raws: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
@@ -325,9 +359,10 @@ class WorkerPool:
     that only the record at fault is lost (it goes to rejects, kind ``worker-died``).
     """
 
-    def __init__(self, options: Options, inline: bool = False):
+    def __init__(self, options: Options, inline: bool = False, steps: Iterable[Marker] = ()):
         # A bad rule file fails here, at start-up, not in every worker.
-        self._inline = DocumentProcessor(options)
+        self.steps = tuple(steps)   # a user's markers: inherited by forked workers, pickled for spawned ones
+        self._inline = DocumentProcessor(options, self.steps)
         self.inline = inline
         self.options = options
         self.workers = options.resolved_workers()
@@ -348,7 +383,7 @@ class WorkerPool:
                         rule.compile_all()
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             self._ex = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                              initargs=(self.options,))
+                                              initargs=(self.options, self.steps))
             self._records = 0
         return self._ex
 
@@ -363,9 +398,7 @@ class WorkerPool:
         self._generation += 1
         if ex is None:
             return
-        for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public terminate before Python 3.14
-            p.kill()
-        ex.shutdown(wait=True, cancel_futures=True)
+        stop_executor(ex)
 
     def close(self) -> None:
         if self._ex is not None:
@@ -469,9 +502,11 @@ def read_spool(path: str) -> Iterator[Outcome]:
 RUN_ONLY_OPTIONS = ("workers", "progress", "fail_on_reject", "batch_size", "output_format", "shard_size_mb")
 
 
-def options_fingerprint(options: Options, inputs: list[str], exclude: tuple[str, ...] = ()) -> str:
-    """A hash of what decides pass-1 output: the options that change documents and every input
-    file's path, size and modification time (an edited input starts the run over)."""
+def options_fingerprint(options: Options, inputs: list[str], exclude: tuple[str, ...] = (),
+                        steps: Iterable[Marker] = ()) -> str:
+    """A hash of what decides pass-1 output: the options that change documents, the versioned
+    names of a user's markers, and every input file's path, size and modification time (an
+    edited input, or a user step of another name or version, starts the run over)."""
     data: dict[str, Any] = {k: v for k, v in options.to_dict().items() if k not in RUN_ONLY_OPTIONS}
     data["inputs"] = [p if "://" in p else os.path.abspath(p) for p in inputs]
     from .io.remote import is_url, signature
@@ -480,8 +515,11 @@ def options_fingerprint(options: Options, inputs: list[str], exclude: tuple[str,
         size, version = (-1, os.urandom(8).hex()) if path == "-" else signature(path)  # standard input never resumes
         files.append([path if is_url(path) else os.path.abspath(path), size, version])
     data["files"] = files
+    names = [s.name for s in steps]
+    if names:  # absent without user steps: the key of a plain run stays what it was
+        data["user_steps"] = names
     data["spool_version"] = SPOOL_VERSION
-    from . import __version__
+    from .version import __version__
     data["cleaner"] = __version__
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -518,7 +556,7 @@ def _progress(options: Options, desc: str, total: int | None = None, unit: str =
 
 def run(inputs: list[str], options: Options, outdir: str | None,
         emit: Callable[[Document, str], None] | None = None,
-        on_reject: Callable[[dict[str, Any]], None] | None = None) -> RunResult:
+        on_reject: Callable[[dict[str, Any]], None] | None = None, steps: Iterable[Marker] = ()) -> RunResult:
     """Clean a corpus.
 
     ``inputs``: files or folders (see :mod:`cleaner.io.readers`). ``outdir``: where shards,
@@ -530,6 +568,7 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     with ``emit`` and no ``outdir``, :attr:`RunResult.clean_texts` stays empty.
     ``on_reject``, when given, is called with every rejects record (instead of the line
     printed on standard error when there is no ``outdir``).
+    ``steps``: a user's own markers, run in pass 1 after the built-in ones (:func:`build_markers`).
 
     Raises :class:`RunError` when the output folder cannot be used, and
     :class:`cleaner.io.readers.InputError` for a missing or unknown input path.
@@ -552,7 +591,12 @@ def run(inputs: list[str], options: Options, outdir: str | None,
         workdir = os.path.join(outdir, WORK_DIR)
         _check_outdir(outdir, workdir)
     try:
-        return _run(inputs, options, outdir, workdir, emit, t_start, exclude, on_reject)
+        return _run(inputs, options, outdir, workdir, emit, t_start, exclude, on_reject, tuple(steps))
+    except BaseException:   # Ctrl-C: a corpus pass's pool is held by a suspended generator; stop it now
+        for ex in list(LIVE_POOLS):
+            LIVE_POOLS.discard(ex)
+            stop_executor(ex)
+        raise
     finally:
         if tmp_root:
             shutil.rmtree(tmp_root, ignore_errors=True)
@@ -617,7 +661,8 @@ def _prepare_workdir(workdir: str, key: str) -> None:
 
 
 def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str, ...] = (),
-           inline: bool = False, notes: list[dict[str, Any]] | None = None) -> tuple[list[str], dict[str, float], int, int]:
+           inline: bool = False, notes: list[dict[str, Any]] | None = None,
+           steps: tuple[Marker, ...] = ()) -> tuple[list[str], dict[str, float], int, int]:
     """Run pass 1 batch by batch; the workers process one batch while the driver reads the
     next and writes the previous one's spool. ``inline``: work in this process, no pool (the
     one-file stdout mode, where starting a worker would cost more than the page).
@@ -631,7 +676,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     from .io.readers import ReadProgress, input_bytes
     read = ReadProgress(input_bytes(inputs, exclude) if options.progress else 0)
     records = iter_records(inputs, options, exclude, notes, read if options.progress else None)
-    pool = WorkerPool(options, inline=inline)
+    pool = WorkerPool(options, inline=inline, steps=steps)
     # A total in bytes of input (known from the listing) gives an ETA; records are counted beside it.
     bar = _progress(options, "extract+mark", total=read.total, unit="B", unit_scale=True)
     n_done = [0]
@@ -666,6 +711,9 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
             running = started
         if running is not None:
             write(running)
+    except BaseException:   # Ctrl-C (or a failure) while the workers hold a batch: do not wait for it
+        pool.kill()
+        raise
     finally:
         bar.close()
         pool.close()
@@ -674,13 +722,14 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
 
 def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
          emit: Callable[[Document, str], None] | None, t_start: float, exclude: tuple[str, ...] = (),
-         on_reject: Callable[[dict[str, Any]], None] | None = None) -> RunResult:
+         on_reject: Callable[[dict[str, Any]], None] | None = None,
+         user_steps: tuple[Marker, ...] = ()) -> RunResult:
     from . import corpus_passes as cp
-    key = options_fingerprint(options, inputs, exclude)
+    key = options_fingerprint(options, inputs, exclude, user_steps)
     _prepare_workdir(workdir, key)
     notes: list[dict[str, Any]] = []   # warnings about whole input files (a WARC file without documents)
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,
-                                            inline=outdir is None and emit is None, notes=notes)
+                                            inline=outdir is None and emit is None, notes=notes, steps=user_steps)
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
@@ -763,6 +812,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                 "peak_memory_mb": round(_peak_rss_mb(), 1), **_process_use()},
         "options": options.to_dict(),
         "outputs": {k: [os.path.basename(p) for p in w.paths] for k, w in writers.items()},
+        **({"user_steps": [m.name for m in user_steps]} if user_steps else {}),   # their seconds: seconds_by_step
     }
     result.report = report
     if outdir is not None:
@@ -937,5 +987,5 @@ def _peak_rss_mb() -> float:
 
 
 def _version() -> str:
-    from . import __version__
+    from .version import __version__
     return __version__

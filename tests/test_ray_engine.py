@@ -166,3 +166,34 @@ def test_missing_ray_is_an_error_that_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(RunError, match=r"pip install 'cleaner\[ray\]'"):
         import_ray()
+
+
+class PrinterNote(__import__("cleaner").Marker):
+    """A user's own step (``cleaner.Marker``): the printer's note goes, whatever the host."""
+
+    name = "printer-note@1"
+
+    def mark(self, doc):
+        import cleaner
+        start = doc.text.find("The Gazette is printed by")
+        if start >= 0:
+            end = doc.text.find("\n", start)
+            yield cleaner.Span(start, len(doc.text) if end < 0 else end, "mine.printer-note@1", "user step")
+
+
+def test_a_users_marker_gives_the_same_output_on_both_engines(local_ray, dup_corpus, tmp_path):
+    import cleaner
+    opts = _opts(templates=False)   # else the note goes as a site template anyway
+    local = cleaner.run([str(dup_corpus)], str(tmp_path / "local"), opts, steps=[PrinterNote()])
+    remote = cleaner.run([str(dup_corpus)], str(tmp_path / "ray"), dataclasses.replace(opts, engine="ray"),
+                         steps=[PrinterNote()])
+    plain = cleaner.run([str(dup_corpus)], str(tmp_path / "plain"), opts)
+    lc, _, _ = _summary(tmp_path / "local")
+    assert any("Mill Lane Press" in text for _, text in _summary(tmp_path / "plain")[0]), "the step is what removes it"
+    assert all("Mill Lane Press" not in text for _, text in lc)
+    assert _summary(tmp_path / "ray") == _summary(tmp_path / "local")
+    for rep in (local, remote):
+        assert rep["characters"]["removed_by_rule"]["mine.printer-note@1"] > 0
+        assert rep["user_steps"] == ["printer-note@1"] and "printer-note@1" in rep["seconds_by_step"]
+    assert remote["characters"] == local["characters"] and remote["documents"] == local["documents"]
+    assert "mine.printer-note@1" not in plain["characters"]["removed_by_rule"]

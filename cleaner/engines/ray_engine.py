@@ -32,9 +32,10 @@ import logging
 import os
 import tempfile
 import time
-from typing import Any
+from typing import Any, Iterable
 
 from ..config import Options
+from ..steps import Marker
 from ..pipeline import (RUN_ONLY_OPTIONS, SPOOL_VERSION, RunError, RunResult, _peak_rss_mb, _version,
                         build_corpus_steps)
 from . import storage
@@ -58,8 +59,11 @@ def import_ray():
     return ray
 
 
-def run_ray(inputs: list[str], options: Options, outdir: str) -> RunResult:
+def run_ray(inputs: list[str], options: Options, outdir: str, steps: Iterable[Marker] = ()) -> RunResult:
     """Clean a corpus on Ray: see the module docstring.
+
+    ``steps``: a user's own markers, run in pass 1 after the built-in ones; they travel to
+    the Ray workers by (cloud)pickle, their classes by value unless defined in ``cleaner``.
 
     Joins the cluster at ``options.ray_address`` when set; else uses the Ray already
     initialised in this process, or starts a local one with ``options.workers`` CPUs (and
@@ -72,15 +76,32 @@ def run_ray(inputs: list[str], options: Options, outdir: str) -> RunResult:
         raise RunError(f"the output folder {outdir!r} is an input folder; choose another folder with -o "
                        "(a folder inside the input folder is fine: it is not read)")
     shards = list_input_shards(inputs, exclude=(outdir,))
+    steps = tuple(steps)
+    _ship_steps_by_value(ray, steps)
     started = _connect(ray, options)
     try:
-        return _run(ray, shards, inputs, options, outdir, t_start)
+        return _run(ray, shards, inputs, options, outdir, t_start, steps)
     except ray.exceptions.RayError as e:
         raise RunError(f"a Ray task failed: {e}; the workers' logs are under /tmp/ray/session_latest/logs "
                        "on each node, and the same command resumes from the finished input shards") from None
     finally:
         if started:
             ray.shutdown()
+
+
+def _ship_steps_by_value(ray, steps: tuple[Marker, ...]) -> None:
+    """Let cloudpickle carry the user steps' own modules by value (a test file or a script
+    that Ray workers, on any node, could not import), or raise :class:`RunError` naming the step."""
+    import sys
+    for step in steps:
+        mod = type(step).__module__
+        if mod != "__main__" and mod.split(".")[0] != "cleaner" and mod in sys.modules:
+            ray.cloudpickle.register_pickle_by_value(sys.modules[mod])
+        try:
+            ray.cloudpickle.dumps(step)
+        except Exception as e:  # noqa: BLE001 - any pickling failure: say which step
+            raise RunError(f"the step {step.name!r} cannot be sent to Ray workers ({type(e).__name__}: {e}); "
+                           "keep on it only what pickles (compile patterns in mark(), or hold them as strings)") from None
 
 
 def _same_folder(a: str, b: str) -> bool:
@@ -104,8 +125,8 @@ def _connect(ray, options: Options) -> bool:
         if address:
             # This process's cleaner code goes with the job, so workers run the same version
             # (the nodes need cleaner's dependencies: pip install 'cleaner[ray]').
-            import cleaner
-            ray.init(address=address, runtime_env={"py_modules": [os.path.dirname(os.path.abspath(cleaner.__file__))]},
+            package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # cleaner/
+            ray.init(address=address, runtime_env={"py_modules": [package]},
                      **kw)
         else:
             ray.init(address="local", num_cpus=options.resolved_workers(), **kw)
@@ -131,11 +152,15 @@ def _configure(ray, options: Options) -> int:
 RUN_ONLY = RUN_ONLY_OPTIONS + ("engine", "ray_address", "ray_shuffle", "spool_batch_records")
 
 
-def run_key(options: Options, shards: list[InputShard]) -> str:
-    """A hash of what decides the spool: the options that change documents and every input
-    file's path, size and modification time as listed (an edited input starts over)."""
+def run_key(options: Options, shards: list[InputShard], steps: Iterable[Marker] = ()) -> str:
+    """A hash of what decides the spool: the options that change documents, the versioned
+    names of a user's markers and every input file's path, size and modification time as
+    listed (an edited input starts over)."""
     data: dict[str, Any] = {k: v for k, v in options.to_dict().items() if k not in RUN_ONLY}
     data["files"] = [[s.path, s.root, s.size, s.mtime_ns] for s in shards]
+    names = [s.name for s in steps]
+    if names:  # absent without user steps: the key of a plain run stays what it was
+        data["user_steps"] = names
     data["spool_version"] = SPOOL_VERSION
     data["cleaner"] = _version()
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
@@ -192,9 +217,11 @@ class _ShardTask:
 
 
 class _Pass1(_ShardTask):
+    steps: tuple[Marker, ...] = ()   # a user's markers (set by _run)
+
     def __call__(self, batch):
         import pyarrow as pa
-        out = [json.dumps(run_pass1(s, self.options, self.workdir)) for s in self.shards(batch)]
+        out = [json.dumps(run_pass1(s, self.options, self.workdir, self.steps)) for s in self.shards(batch)]
         return pa.table({"summary": out})
 
 
@@ -243,14 +270,17 @@ def _summaries(ds) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: r["shard"])
 
 
-def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, outdir: str, t_start: float) -> RunResult:
+def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, outdir: str, t_start: float,
+         user_steps: tuple[Marker, ...] = ()) -> RunResult:
     partitions = _configure(ray, options)
     workdir = storage.join(outdir, WORK_DIR)
     storage.make_dirs(outdir)
-    _prepare_workdir(workdir, run_key(options, shards))
+    _prepare_workdir(workdir, run_key(options, shards, user_steps))
 
     times: dict[str, float] = {}
-    p1 = _summaries(_over_shards(ray, shards, _Pass1(options, workdir, [], []), partitions))
+    pass1 = _Pass1(options, workdir, [], [])
+    pass1.steps = user_steps
+    p1 = _summaries(_over_shards(ray, shards, pass1, partitions))
     for r in p1:
         for k, v in r["seconds"].items():
             times[k] = times.get(k, 0.0) + v
@@ -283,6 +313,8 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
     times["write"] = time.perf_counter() - t0
 
     report, samples = _report(inputs, options, p1, written, stages, reports, times, partitions, t_start)
+    if user_steps:
+        report["user_steps"] = [m.name for m in user_steps]   # their seconds: seconds_by_step
     _write_report(outdir, report, samples)
     storage.delete_dir(workdir)
     return RunResult(report=report)

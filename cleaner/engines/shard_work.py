@@ -27,7 +27,7 @@ from ..config import Options
 from ..io.readers import RawRecord, ReadError, iter_file_records
 from ..io.writers import ShardedWriter, dumps
 from ..pipeline import DocumentProcessor, Outcome, Tally
-from ..steps import CorpusStep
+from ..steps import CorpusStep, Marker
 from . import storage
 from .storage import InputShard
 
@@ -76,8 +76,10 @@ def summary_path(workdir: str, shard: int) -> str:
     return storage.join(workdir, f"pass1-{shard:06d}.json")
 
 
-def run_pass1(shard: InputShard, options: Options, workdir: str) -> dict[str, Any]:
+def run_pass1(shard: InputShard, options: Options, workdir: str, steps: tuple[Marker, ...] = ()) -> dict[str, Any]:
     """Pass 1 over one shard, spooled to ``workdir``; skipped when its spool exists (resume).
+
+    ``steps``: a user's own markers, run after the built-in ones (:func:`cleaner.pipeline.build_markers`).
 
     Returns ``{"shard", "records", "resumed", "seconds": {step: s}}``.
     """
@@ -85,7 +87,7 @@ def run_pass1(shard: InputShard, options: Options, workdir: str) -> dict[str, An
     if storage.exists(path):
         with storage.open_read(summary) as fh:
             return {**json.loads(fh.read().decode("utf-8")), "resumed": True}
-    proc = DocumentProcessor(options)
+    proc = DocumentProcessor(options, steps)
     proc.first_step = None  # the corpus stages fingerprint from the spool, after earlier steps
     times: dict[str, float] = {}
     n = 0
