@@ -73,6 +73,7 @@ def _cache_path() -> str:
 def _from_cache(path: str, cls: Any) -> Any:
     import array
     import json
+    import mmap
     import os
 
     import numpy as np
@@ -85,9 +86,15 @@ def _from_cache(path: str, cls: Any) -> Any:
             a.frombytes(fh.read())
         return a
 
+    def mapped(name: str, code: str) -> memoryview:
+        """The file as a read-only memory map seen as machine integers: indexed like an
+        ``array.array`` from Python, paged in only where the tokenizer goes, shared by workers."""
+        with open(os.path.join(path, name), "rb") as fh:
+            return memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)).cast(code)
+
     return cls(np.load(os.path.join(path, "nb_ptc.npy"), mmap_mode="r", allow_pickle=False),
                np.load(os.path.join(path, "nb_pc.npy"), allow_pickle=False), meta["nb_classes"],
-               raw("tk_nextmove.bin", meta["nextmove_code"]),
+               mapped("tk_nextmove.bin", meta["nextmove_code"]),
                np.load(os.path.join(path, "tk_output.npy"), allow_pickle=False).tolist(),
                norm_probs=True, tk_row=raw("tk_row.bin", meta["row_code"]))
 
