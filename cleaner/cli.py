@@ -9,9 +9,9 @@ from typing import Any, Callable, NoReturn, Sequence
 
 from . import __version__
 from .config import Options, load_options, option_fields
+from .messages import (EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_OK, EXIT_REJECTS, EXIT_USAGE, fail as _fail,  # noqa: F401
+                       stdout_note, summary_line)
 
-#: Exit statuses. ``EXIT_BROKEN_PIPE``: the reader of standard output went away (128 + SIGPIPE, as a shell reports it).
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTS, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 141
 
 #: Options ``cleaner explain`` has no flag for: it always runs on this machine.
 ENGINE_OPTIONS = ("engine", "ray_address", "ray_shuffle")
@@ -200,11 +200,6 @@ def _main(argv: Sequence[str] | None) -> int:
     return EXIT_USAGE
 
 
-def _fail(msg: str, code: int = EXIT_FAILED) -> int:
-    print(f"cleaner: error: {msg}", file=sys.stderr)
-    return code
-
-
 def _clean(args: argparse.Namespace) -> int:
     from .api import run_corpus
     from .io.readers import InputError
@@ -261,41 +256,15 @@ def _clean(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def summary_line(rep: dict[str, Any], outdir: str) -> str:
-    """The one-paragraph summary printed after a run."""
-    d, c = rep["documents"], rep["characters"]
-    removed = (1 - c["out"] / c["in"]) * 100 if c["in"] else 0.0
-    reasons = ", ".join(f"{n} {r}" for r, n in rep["dropped_by_reason"].items())
-    workers = rep["run"]["workers"]
-    outputs = rep.get("outputs") or {}
-    written = [f"{k}-*" for k in ("clean", "dropped", "rejects") if outputs.get(k, True)]  # only shards that exist
-    return (f"cleaner: {d['in']} records in: {d['clean']} clean, {d['dropped']} dropped"
-            f"{' (' + reasons + ')' if reasons else ''}, {d['rejected']} rejected; "
-            f"{removed:.1f}% of extracted characters removed; {rep['run']['seconds']:.1f} s "
-            f"({rep['run']['documents_per_second'] or 0:.1f} records/s, {workers} worker{'' if workers == 1 else 's'}).\n"
-            f"cleaner: output in {outdir}/ ({', '.join(written + ['report.json', 'report.html'])})")
-
-
 def _is_text_file(path: str) -> bool:
     """True for a plain-text input file (``*.txt``, ``*.text``, optionally compressed)."""
     from .io.readers import kind_of
     return kind_of(path)[0] == "text"
 
 
-def stdout_note(rep: dict[str, Any]) -> str | None:
-    """The note on standard error after printing clean text: documents dropped, or nothing kept (``None``: all kept)."""
-    d = rep["documents"]
-    if d["dropped"] == 0 and d["clean"] > 0:
-        return None
-    reasons = ", ".join(f"{n} {r}" for r, n in rep["dropped_by_reason"].items())
-    kept = "nothing kept" if d["clean"] == 0 else f"{d['clean']} kept"
-    return (f"cleaner: {d['in']} record(s) in, {kept}: {d['dropped']} dropped"
-            f"{' (' + reasons + ')' if reasons else ''}, {d['rejected']} rejected; "
-            "run with -o OUTDIR to see each drop and its reason")
-
-
 def _rules(args: argparse.Namespace) -> int:
-    from .rules.engine import RuleError, check_rules, load_rules
+    from .rules.engine import RuleError, load_rules
+    from .rules.marker import check_rules
     try:
         rules = load_rules()
         if args.extra_rules:

@@ -35,7 +35,10 @@ import numpy as np
 from .config import Options
 from .document import Document, Span
 from .io.writers import dumps
-from .pipeline import LIVE_POOLS, Tally, die_with_parent, read_spool, build_corpus_steps, stop_executor
+from .build import build_corpus_steps
+from .procs import LIVE_POOLS, die_with_parent, stop_executor
+from .spool import read_spool
+from .tally import Tally
 from .steps import CorpusStep, StepStats
 
 MARKS_DIR = "marks"

@@ -229,7 +229,7 @@ def _write_stdout(text: str) -> None:
 
 def explain_main(args: argparse.Namespace, options: Options) -> int:
     """Run ``cleaner explain`` with parsed ``args`` (see :func:`cleaner.cli.build_parser`); returns the exit status."""
-    from .cli import EXIT_USAGE, _fail
+    from .messages import EXIT_USAGE, fail as _fail
     from .io.readers import InputError
     from .pipeline import RunError
     from .rules.engine import RuleError
@@ -270,7 +270,7 @@ def explain_main(args: argparse.Namespace, options: Options) -> int:
 
 def _emit(args: argparse.Namespace, out: str) -> int:
     """Write explain's output to ``-o FILE`` or standard output; returns the exit status."""
-    from .cli import EXIT_OK, _fail
+    from .messages import EXIT_OK, fail as _fail
     from .report.html import write_text_atomic
     try:
         if args.output:

@@ -29,11 +29,9 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
-import io
 import json
 import multiprocessing as mp
 import os
-import resource
 import shutil
 import signal
 import sys
@@ -44,12 +42,19 @@ from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
 from .config import Options
-from .document import Document, apply_spans
+from .document import Document
 from .extract import ExtractionError
 from .io.decode import NotTextError
 from .io.readers import RawRecord, ReadError, iter_records, list_inputs
-from .io.writers import ShardedWriter, dumps, output_record, remove_shards, write_json_atomic
-from .steps import CorpusStep, Filter, Marker
+from .io.writers import ShardedWriter, dumps, remove_shards, write_json_atomic
+from .steps import Marker
+from .build import build_corpus_steps, build_filters, build_markers  # noqa: F401 - also this module's names
+from .errors import (BAD_HTML, FAILED, NO_MEMORY, REGEX_TIMEOUT, TIMEOUT, TOO_DEEP, WORKER_DIED,  # noqa: F401
+                     RecordTimeout, RunError)
+from .procs import LIVE_POOLS, STOP_WAIT_S, _peak_rss_mb, _process_use, die_with_parent, stop_executor  # noqa: F401
+from .spool import Outcome, read_spool, write_spool  # noqa: F401
+from .tally import (DROPPED_EXAMPLES, REJECT_EXAMPLES, SAMPLE_DOCS, TOP_TEMPLATE_HOSTS, Tally,  # noqa: F401
+                    _count_rules, _count_template_host)
 
 #: Format version of the spool; a run never resumes from a spool of another version.
 SPOOL_VERSION = 3
@@ -59,98 +64,10 @@ WORKER_RECYCLE_RECORDS = 20_000
 #: A chunk of records whose result has not come back after ``doc_timeout_s`` per record plus
 #: this margin is taken for a hung worker: the pool is stopped and the batch redone one record at a time (seconds).
 HANG_MARGIN_S = 60.0
-#: Kinds of reject made by pass 1 itself (readers add their own, see ``cleaner.io.readers``).
-TIMEOUT, REGEX_TIMEOUT, TOO_DEEP, NO_MEMORY, WORKER_DIED, BAD_HTML, FAILED = (
-    "timeout", "regex-timeout", "too-deep", "out-of-memory", "worker-died", "bad-html", "error")
-
-
-class RecordTimeout(Exception):
-    """A record took longer than ``doc_timeout_s``."""
-
-
-class RunError(Exception):
-    """A run that cannot start or finish (bad options, unusable output folder)."""
-
-
 # --------------------------------------------------------------------------- steps
 
 
-def build_markers(options: Options) -> list[Marker]:
-    """The per-document markers that ``options`` switch on, in the order they run."""
-    from .dedup.inpage import InPageDuplicates
-    from .rules import ChromeRules
-    from .rules.engine import select_rules
-
-    from .shortcodes import Shortcodes
-
-    markers: list[Marker] = [ChromeRules(select_rules(options), options.regex_timeout_s), Shortcodes()]
-    if options.title_dedup:
-        from .dedup.title import PageTitle
-        markers.append(PageTitle())
-    if options.inpage_dedup:
-        from .rules.settle import Settle
-        markers.append(InPageDuplicates.from_options(options))
-        # removed duplicates can make new neighbours (shortcode tags are found once: nothing makes new ones)
-        markers.append(Settle([m for m in markers if m.name != "chrome.shortcode"]))
-    if options.title_dedup and options.text_title:
-        from .dedup.title import TextTitle
-        markers.append(TextTitle())  # last: the first line a reader sees, its removed copies as evidence
-    return markers
-
-
-def build_filters(options: Options) -> list[Filter]:
-    """The per-document filters that ``options`` switch on; they run after the markers, in this order."""
-    filters: list[Filter] = []
-    if options.drop_index_pages:
-        from .indexpage import IndexPage
-        filters.append(IndexPage())
-    return filters
-
-
-def build_corpus_steps(options: Options, workdir: str | None = None) -> list[CorpusStep]:
-    """The corpus steps that ``options`` switch on, in the order they run.
-
-    ``workdir``: where steps keep their disk-backed arrays (a temporary folder when ``None``).
-    """
-    steps: list[CorpusStep] = []
-    if options.templates:
-        from .dedup.templates import SiteTemplates
-        steps.append(SiteTemplates.from_options(options, workdir))
-    if options.exact_dedup:
-        from .dedup.exact import ExactDuplicates
-        steps.append(ExactDuplicates.from_options(options, workdir))
-    if options.paragraph_dedup:
-        from .dedup.paragraphs import RepeatedParagraphs
-        steps.append(RepeatedParagraphs.from_options(options, workdir))
-    if options.near_dedup:
-        from .dedup.near import NearDuplicates
-        steps.append(NearDuplicates.from_options(options, workdir))
-    return steps
-
-
 # --------------------------------------------------------------------------- per record
-
-
-@dataclass
-class Outcome:
-    """What pass 1 makes of one input record: a document (with a fingerprint) or a reject."""
-
-    doc: Document | None = None
-    fingerprint: Any = None
-    reject: dict[str, Any] | None = None
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        if self.reject is not None:
-            return {"reject": self.reject}
-        fp = self.fingerprint.tolist() if hasattr(self.fingerprint, "tolist") else self.fingerprint
-        return {"doc": self.doc.to_json(), "fp": fp, "t": self.seconds}  # type: ignore[union-attr]
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Outcome":
-        if "reject" in d:
-            return cls(reject=d["reject"])
-        return cls(doc=Document.from_json(d["doc"]), fingerprint=d.get("fp"), seconds=d.get("t") or {})
 
 
 def reject_record(source: str, position: int, error: str, rid: str | None = None, kind: str = FAILED) -> dict[str, Any]:
@@ -276,51 +193,6 @@ class DocumentProcessor:
 
 
 _PROCESSOR: DocumentProcessor | None = None  # one per worker process, set by the pool initializer
-
-#: Process pools of the corpus passes while they run (:func:`cleaner.corpus_passes.run_ordered`):
-#: an interrupted run stops them at once instead of waiting for their tasks.
-LIVE_POOLS: set[cf.ProcessPoolExecutor] = set()
-
-
-def stop_executor(ex: cf.ProcessPoolExecutor) -> None:
-    """Stop a process pool now: kill its workers (their tasks are lost), then reap them.
-
-    For Ctrl-C and hung workers; a pool that finishes normally is shut down with ``wait=True``.
-    A worker killed while sending a result leaves the pool's reader thread waiting for the
-    rest of the message: closing this process's own end of the result pipe turns that wait
-    into end-of-file, so the pool sees itself broken and stops. Waits at most
-    ``STOP_WAIT_S`` seconds for that.
-    """
-    for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public terminate before Python 3.14
-        p.kill()
-    for p in list((getattr(ex, "_processes", None) or {}).values()):
-        p.join(STOP_WAIT_S)   # dead: their ends of the pipes are closed
-    writer = getattr(getattr(ex, "_result_queue", None), "_writer", None)
-    if writer is not None:
-        try:
-            writer.close()
-        except OSError:
-            pass
-    ex.shutdown(wait=False, cancel_futures=True)
-    thread = getattr(ex, "_executor_manager_thread", None)
-    if thread is not None:
-        thread.join(STOP_WAIT_S)
-
-
-#: Seconds :func:`stop_executor` waits for killed workers and the pool's own thread.
-STOP_WAIT_S = 5.0
-
-
-def die_with_parent() -> None:
-    """Ask Linux to kill this worker when the driver dies (``kill -9`` leaves no orphan workers)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - not glibc: workers then exit on their own
-        pass
-
 
 def _init_worker(options: Options, steps: tuple[Marker, ...] = ()) -> None:
     global _PROCESSOR
@@ -474,28 +346,6 @@ class WorkerPool:
 
 
 # --------------------------------------------------------------------------- spool
-
-
-def write_spool(path: str, lines: list[bytes]) -> None:
-    """Write one batch's spool file atomically: temporary name, fsync, rename."""
-    import zstandard
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as raw:
-        with zstandard.ZstdCompressor(level=1).stream_writer(raw, closefd=False) as out:
-            for line in lines:
-                out.write(line)
-        raw.flush()
-        os.fsync(raw.fileno())
-    os.replace(tmp, path)
-
-
-def read_spool(path: str) -> Iterator[Outcome]:
-    """The outcomes spooled in ``path`` by :func:`write_spool`, in order (one JSON line each)."""
-    import zstandard
-    with open(path, "rb") as raw:
-        with io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw), encoding="utf-8") as fh:
-            for line in fh:
-                yield Outcome.from_json(json.loads(line))
 
 
 #: Options that change neither the spool nor the output, so changing them keeps a resumable spool.
@@ -821,169 +671,6 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         write_json_atomic(os.path.join(outdir, "report.json"), report)  # last: the mark of a finished run
         shutil.rmtree(workdir, ignore_errors=True)
     return result
-
-
-class Tally:
-    """The final pass's bookkeeping, the same for every engine: finish each document and count it.
-
-    :meth:`finish` is the last per-document step (cut the marked spans, drop a document
-    with too little text left) and returns the output record; the counts, characters by
-    rule, examples and samples become ``report.json``'s fields (:meth:`report_fields`).
-    Tallies of consecutive parts of the input add up with :meth:`merge` (the Ray engine
-    keeps one per input shard) and travel as JSON (:meth:`to_json`).
-    """
-
-    def __init__(self) -> None:
-        self.counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
-        self.drop_reasons: dict[str, int] = {}
-        self.reject_kinds: dict[str, int] = {}
-        self.reject_examples: list[dict[str, Any]] = []
-        self.chars_by_rule: dict[str, int] = {}
-        self.chars_by_extraction: dict[str, int] = {}
-        self.template_by_host: dict[str, int] = {}
-        self.dropped_examples: list[dict[str, Any]] = []
-        self.samples: list[dict[str, Any]] = []
-        self.chars_in = self.chars_out = 0
-
-    def reject(self, rec: dict[str, Any]) -> None:
-        """Count a rejects-file record."""
-        self.counts["in"] += 1
-        self.counts["rejected"] += 1
-        kind = rec.get("kind") or FAILED
-        self.reject_kinds[kind] = self.reject_kinds.get(kind, 0) + 1
-        if sum(e["kind"] == kind for e in self.reject_examples) < REJECT_EXAMPLES:
-            self.reject_examples.append({k: rec.get(k) for k in ("source", "position", "id", "error")} | {"kind": kind})
-
-    def finish(self, doc: Document, options: Options) -> tuple[str, dict[str, Any], str]:
-        """Cut ``doc``'s spans, drop it when less than ``min_doc_chars`` is left, count it.
-
-        Returns ``(kind, record, clean text)``: ``kind`` is ``"clean"`` or ``"dropped"``,
-        ``record`` the line for that kind's shards. Sets ``doc.dropped`` to ``"no main
-        content"`` or ``"empty after cleaning"`` when no step dropped it before.
-        """
-        self.counts["in"] += 1
-        text = apply_spans(doc.text, doc.removed)
-        if doc.dropped is None and len(text.strip()) < options.min_doc_chars:
-            doc.dropped = "no main content" if not doc.text.strip() else "empty after cleaning"
-        self.chars_in += len(doc.text)
-        doc_rules: dict[str, int] = {}
-        _count_rules(doc, doc_rules)
-        for rule, n in doc_rules.items():
-            self.chars_by_rule[rule] = self.chars_by_rule.get(rule, 0) + n
-        _count_template_host(doc, doc_rules, self.template_by_host)
-        for rule, n in doc.left_out_chars.items():
-            self.chars_by_extraction[rule] = self.chars_by_extraction.get(rule, 0) + n
-        if doc.dropped is not None:
-            self.counts["dropped"] += 1
-            self.drop_reasons[doc.dropped] = self.drop_reasons.get(doc.dropped, 0) + 1
-            rec = {"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail, **doc.provenance}
-            if len(self.dropped_examples) < DROPPED_EXAMPLES:
-                self.dropped_examples.append(rec)
-            return "dropped", rec, text
-        self.counts["clean"] += 1
-        if options.title_in_text and doc.title and text.strip():
-            text = f"{doc.title}\n{text}"
-        self.chars_out += len(text)
-        if len(self.samples) < SAMPLE_DOCS and (doc.removed or doc.left_out) and (doc.left_out or not doc.left_out_chars):
-            self.samples.append(doc.to_json())
-        own = {"id": doc.id, "url": doc.url, "title": doc.title, "text": text,
-               "language": doc.language, "language_score": doc.language_score, **doc.provenance}
-        return "clean", output_record(own, doc.metadata), text
-
-    def merge(self, other: "Tally") -> None:
-        """Add the tally of the input that follows this one's."""
-        for mine, theirs in ((self.counts, other.counts), (self.drop_reasons, other.drop_reasons),
-                             (self.reject_kinds, other.reject_kinds), (self.chars_by_rule, other.chars_by_rule),
-                             (self.template_by_host, other.template_by_host),
-                             (self.chars_by_extraction, other.chars_by_extraction)):
-            for k, v in theirs.items():
-                mine[k] = mine.get(k, 0) + v
-        self.dropped_examples += other.dropped_examples[:max(0, DROPPED_EXAMPLES - len(self.dropped_examples))]
-        self.samples += other.samples[:max(0, SAMPLE_DOCS - len(self.samples))]
-        for e in other.reject_examples:
-            if sum(x["kind"] == e["kind"] for x in self.reject_examples) < REJECT_EXAMPLES:
-                self.reject_examples.append(e)
-        self.chars_in += other.chars_in
-        self.chars_out += other.chars_out
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(vars(self))
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Tally":
-        t = cls()
-        vars(t).update(d)
-        return t
-
-    def check(self, n_read: int, workdir: str) -> None:
-        """Raise :class:`RunError` unless every record read is clean, dropped or rejected once."""
-        c = self.counts
-        if c["in"] != n_read or c["in"] != c["clean"] + c["dropped"] + c["rejected"]:
-            raise RunError(f"records do not add up: {n_read} read, {c['in']} in the spool, "
-                           f"{c['clean']} clean + {c['dropped']} dropped + {c['rejected']} rejected; "
-                           f"delete {workdir} and run again")
-
-    def report_fields(self) -> dict[str, Any]:
-        """``documents``, ``dropped_by_reason``, ``rejected_by_kind``, ``dropped_examples`` and ``characters`` of ``report.json``."""
-        top_hosts = sorted(self.template_by_host.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TEMPLATE_HOSTS]
-        return {"documents": dict(self.counts),
-                "dropped_by_reason": dict(sorted(self.drop_reasons.items())),
-                "rejected_by_kind": dict(sorted(self.reject_kinds.items())),
-                "rejected_examples": list(self.reject_examples),
-                "dropped_examples": list(self.dropped_examples),
-                "characters": {"in": self.chars_in, "out": self.chars_out,
-                               "removed_by_rule": dict(sorted(self.chars_by_rule.items())),
-                               "removed_by_extraction": dict(sorted(self.chars_by_extraction.items())),
-                               "template_by_host": dict(top_hosts)}}
-
-
-#: Documents kept for the side-by-side sample of ``report.html``.
-SAMPLE_DOCS = 12
-#: Rejected records listed per kind (source, position, error) in ``report.json``.
-REJECT_EXAMPLES = 5
-#: Dropped documents listed (id, reason, the document kept instead) in ``report.json``.
-DROPPED_EXAMPLES = 20
-#: Hosts listed in ``report.json``'s ``characters.template_by_host``, most template text first.
-TOP_TEMPLATE_HOSTS = 20
-
-
-def _count_rules(doc: Document, acc: dict[str, int]) -> None:
-    """Add each rule's removed characters; a character cut by two rules counts for the first."""
-    from .document import merge_ranges
-    done: list[tuple[int, int]] = []
-    size = len(doc.text)
-    clamped = [(min(max(s.start, 0), size), min(max(s.end, 0), size), s.rule) for s in doc.removed]
-    for start, end, rule in sorted(clamped, key=lambda s: (s[0], -s[1], s[2])):
-        overlap = merge_ranges([(max(a, start), min(b, end)) for a, b in done if a < end and b > start])
-        n = (end - start) - sum(b - a for a, b in overlap)
-        if n > 0:
-            acc[rule] = acc.get(rule, 0) + n
-        done = merge_ranges(done + [(start, end)])
-
-
-def _count_template_host(doc: Document, doc_rules: dict[str, int], acc: dict[str, int]) -> None:
-    """Add the document's site-template characters (as attributed by ``_count_rules``) to its host."""
-    n = sum(c for rule, c in doc_rules.items() if rule.startswith("site."))
-    if n:
-        from .dedup.templates import host_of
-        host = host_of(doc.url) or "(no host)"
-        acc[host] = acc.get(host, 0) + n
-
-
-def _process_use() -> dict[str, float]:
-    """CPU seconds and peak resident memory (MB) of the driver and of its worker processes
-    (the largest one; a run with work in the driver only has no worker figures that differ from 0)."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"driver_cpu_seconds": round(me.ru_utime + me.ru_stime, 2),
-            "workers_cpu_seconds": round(kids.ru_utime + kids.ru_stime, 2),
-            "driver_peak_memory_mb": round(me.ru_maxrss / 1024, 1),
-            "worker_peak_memory_mb": round(kids.ru_maxrss / 1024, 1)}
-
-
-def _peak_rss_mb() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return max(r, c)
 
 
 def _version() -> str:

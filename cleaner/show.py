@@ -44,7 +44,7 @@ def show_main(outdir: str, limit: int, chars: int) -> int:
         return 2
     with open(rep_path, encoding="utf-8") as fh:
         rep = json.load(fh)
-    from .cli import summary_line
+    from .messages import summary_line
     print(summary_line(rep, outdir))
     removed = rep["characters"].get("removed_by_rule", {})
     if removed:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from cleaner.document import Document, apply_spans
-from cleaner.rules.engine import RuleError, check_rules, load_rules, parse_example
+from cleaner.rules.engine import RuleError, load_rules, parse_example
 from cleaner.rules.literals import LiteralIndex
-from cleaner.rules.marker import ChromeRules, removed_parts
+from cleaner.rules.marker import ChromeRules, check_rules, removed_parts
 
 LANGS = {"*", "en", "de", "fr", "es", "zh", "ja"}
 

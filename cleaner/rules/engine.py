@@ -463,21 +463,3 @@ def rule_gaps(rule: Rule) -> list[str]:
     if rule.builtin and not rule.description.strip():
         gaps.append(f"{where}: no description; add description = \"...\" saying what site chrome it removes")
     return gaps
-
-
-def check_rules(rules: list[Rule], timeout_s: float = 1.0) -> list[str]:
-    """Check rules as ``cleaner rules check`` does: one message per problem (empty: all good).
-
-    Problems are the gaps of :func:`rule_gaps` (missing examples or description), then
-    every example run with its rule alone that does not behave as stated.
-    """
-    from .marker import check_examples
-    problems = [g for r in rules for g in rule_gaps(r)]
-    usable = []
-    for r in rules:
-        try:
-            r.compile_all()
-            usable.append(r)
-        except RuleError as e:
-            problems.append(str(e))
-    return problems + check_examples(usable, timeout_s)

@@ -21,7 +21,7 @@ import regex
 from ..document import Block, Document, Span, covered, line_span, merge_ranges, segment
 from ..steps import Marker
 from . import shape
-from .engine import MAX_MENU_SHARE, MIN_MENU_KEPT, Rule, parse_example
+from .engine import MAX_MENU_SHARE, MIN_MENU_KEPT, Rule, RuleError, parse_example, rule_gaps
 from .lang import page_languages
 from .literals import LiteralIndex, literals_of
 
@@ -402,3 +402,20 @@ def check_examples(rules: list[Rule], timeout_s: float = 1.0) -> list[str]:
             if got:
                 problems.append(f"{r.id} ({r.source}): should keep {ex!r} but removes {got!r}")
     return problems
+
+
+def check_rules(rules: list[Rule], timeout_s: float = 1.0) -> list[str]:
+    """Check rules as ``cleaner rules check`` does: one message per problem (empty: all good).
+
+    Problems are the gaps of :func:`rule_gaps` (missing examples or description), then
+    every example run with its rule alone that does not behave as stated.
+    """
+    problems = [g for r in rules for g in rule_gaps(r)]
+    usable = []
+    for r in rules:
+        try:
+            r.compile_all()
+            usable.append(r)
+        except RuleError as e:
+            problems.append(str(e))
+    return problems + check_examples(usable, timeout_s)

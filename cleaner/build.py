@@ -1,0 +1,58 @@
+"""The steps that the options switch on, in the order they run: one place for every engine."""
+from __future__ import annotations
+
+from .config import Options
+from .steps import CorpusStep, Filter, Marker
+
+
+def build_markers(options: Options) -> list[Marker]:
+    """The per-document markers that ``options`` switch on, in the order they run."""
+    from .dedup.inpage import InPageDuplicates
+    from .rules import ChromeRules
+    from .rules.engine import select_rules
+
+    from .shortcodes import Shortcodes
+
+    markers: list[Marker] = [ChromeRules(select_rules(options), options.regex_timeout_s), Shortcodes()]
+    if options.title_dedup:
+        from .dedup.title import PageTitle
+        markers.append(PageTitle())
+    if options.inpage_dedup:
+        from .rules.settle import Settle
+        markers.append(InPageDuplicates.from_options(options))
+        # removed duplicates can make new neighbours (shortcode tags are found once: nothing makes new ones)
+        markers.append(Settle([m for m in markers if m.name != "chrome.shortcode"]))
+    if options.title_dedup and options.text_title:
+        from .dedup.title import TextTitle
+        markers.append(TextTitle())  # last: the first line a reader sees, its removed copies as evidence
+    return markers
+
+
+def build_filters(options: Options) -> list[Filter]:
+    """The per-document filters that ``options`` switch on; they run after the markers, in this order."""
+    filters: list[Filter] = []
+    if options.drop_index_pages:
+        from .indexpage import IndexPage
+        filters.append(IndexPage())
+    return filters
+
+
+def build_corpus_steps(options: Options, workdir: str | None = None) -> list[CorpusStep]:
+    """The corpus steps that ``options`` switch on, in the order they run.
+
+    ``workdir``: where steps keep their disk-backed arrays (a temporary folder when ``None``).
+    """
+    steps: list[CorpusStep] = []
+    if options.templates:
+        from .dedup.templates import SiteTemplates
+        steps.append(SiteTemplates.from_options(options, workdir))
+    if options.exact_dedup:
+        from .dedup.exact import ExactDuplicates
+        steps.append(ExactDuplicates.from_options(options, workdir))
+    if options.paragraph_dedup:
+        from .dedup.paragraphs import RepeatedParagraphs
+        steps.append(RepeatedParagraphs.from_options(options, workdir))
+    if options.near_dedup:
+        from .dedup.near import NearDuplicates
+        steps.append(NearDuplicates.from_options(options, workdir))
+    return steps
