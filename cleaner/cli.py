@@ -78,7 +78,11 @@ def _add_option_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ())
 
 def _options(args: argparse.Namespace) -> Options:
     overrides = {f.name: getattr(args, f.name, None) for f in option_fields() if hasattr(args, f.name)}
-    return load_options(args.config, overrides)
+    options = load_options(args.config, overrides)
+    if options.keep_languages:
+        from .language import check_languages
+        check_languages(options.keep_languages)  # ValueError: a usage error, before anything is written
+    return options
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -139,6 +139,22 @@ def identify(text: str) -> tuple[str | None, float | None]:
     return str(lang), round(float(score), 4)
 
 
+def check_languages(value: str) -> None:
+    """Raise ``ValueError`` when a code of a ``keep_languages`` value is no label the identifier gives.
+
+    A typo (``english``, ``eng``) would otherwise drop every document of a corpus as ``language``.
+    """
+    codes = parse_languages(value)
+    if not codes:
+        return
+    known = set(map(str, _identifier().nb_classes))
+    unknown = sorted(codes - known)
+    if unknown:
+        raise ValueError(f"--keep-languages: unknown language code(s) {', '.join(unknown)}; use the codes the "
+                         f"language field holds (ISO 639-1 where there is one), e.g. de,en,ja; "
+                         f"known: {', '.join(sorted(known))}")
+
+
 def parse_languages(value: str) -> frozenset[str]:
     """The codes of a ``keep_languages`` option value (``"de, en"``), lower-cased; empty for ``""``."""
     return frozenset(s.strip().lower() for s in value.split(",") if s.strip())

@@ -432,6 +432,9 @@ def run(inputs: list[str], options: Options, outdir: str | None,
                        "(a folder inside the input folder is fine: it is not read)")
     list_inputs(inputs, exclude)  # fail fast on a missing path, before any work
     _check_rules(options)  # and on a bad rules file, before OUTDIR/.work is made
+    if options.keep_languages:
+        from .language import check_languages
+        check_languages(options.keep_languages)  # ValueError for a code no document can have
     t_start = time.perf_counter()
     tmp_root = None
     if outdir is None:

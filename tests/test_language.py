@@ -84,3 +84,21 @@ def test_the_label_step_labels_and_filters_one_document():
     doc = Document("y", None, TEXTS["ja"])
     step(doc)
     assert doc.language == "ja" and doc.dropped is None
+
+
+def test_an_unknown_keep_languages_code_is_a_usage_error_before_anything_is_written(tmp_path, capsys):
+    """A typo ('english') would drop every document as 'language': refused, naming the code."""
+    import pytest
+
+    from cleaner.cli import main
+    from cleaner.config import Options
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "The ferry leaves every hour from the harbour for the island."}\n',
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["clean", str(src), "-o", str(out), "--keep-languages", "english"]) == 2
+    assert "english" in capsys.readouterr().err and not out.exists()
+    with pytest.raises(ValueError, match="eng"):
+        run([str(src)], Options(keep_languages="en,eng", progress=False), str(tmp_path / "out2"))
+    assert not (tmp_path / "out2").exists()
+    assert main(["clean", str(src), "-o", str(out), "--keep-languages", "en,de", "--no-progress"]) == 0

@@ -125,9 +125,8 @@ def _run(inputs: list[Path], outdir: Path) -> Run:
 
 @pytest.fixture(scope="module")
 def first(tmp_path_factory) -> Run:
-    # The folder's README.md would be read too (files of any name are inputs); the golden file covers the corpus.
     samples = tmp_path_factory.mktemp("samples") / "corpus_samples"
-    shutil.copytree(SAMPLES, samples, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(SAMPLES, samples)
     return _run([samples], tmp_path_factory.mktemp("samples-out"))
 
 
