@@ -430,7 +430,7 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     if outdir is not None and any(os.path.isdir(p) and os.path.realpath(p) == os.path.realpath(outdir) for p in inputs):
         raise RunError(f"the output folder {outdir!r} is an input folder; choose another folder with -o "
                        "(a folder inside the input folder is fine: it is not read)")
-    list_inputs(inputs, exclude)  # fail fast on a missing path, before any work
+    list_inputs(inputs, exclude, warn=True)  # fail fast on a missing path, before any work
     _check_rules(options)  # and on a bad rules file, before OUTDIR/.work is made
     if options.keep_languages:
         from .language import check_languages

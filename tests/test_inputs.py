@@ -248,3 +248,21 @@ def test_read_progress_has_the_listing_total_and_reaches_it(tmp_path):
     progress = ReadProgress(total)
     seen = [progress.position() for _ in iter_records([str(tmp_path / "m")], _opts(), progress=progress)]
     assert seen == sorted(seen) and 0 < seen[len(seen) // 2] < total and progress.position() == total
+
+
+def test_an_earlier_output_folder_inside_the_input_is_left_out_with_a_warning(tmp_path, capsys):
+    """Running again into a new output folder must not read the first run's shards and report as input."""
+    from cleaner.cli import main
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.jsonl").write_text('{"id": "a", "text": "The ferry leaves every hour from the harbour for the island."}\n',
+                                 encoding="utf-8")
+    assert main(["clean", str(src), "-o", str(src / "out"), "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["clean", str(src), "-o", str(src / "out2"), "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "output folder of a cleaner run" in err and "1 records in" in err
+    (src / "notes").mkdir()
+    (src / "notes" / "report.json").write_text('{"title": "not ours"}', encoding="utf-8")
+    assert main(["clean", str(src), "-o", str(src / "out3"), "--no-progress"]) == 0
+    assert "2 records in" in capsys.readouterr().err  # a report.json of something else is read like any file

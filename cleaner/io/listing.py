@@ -56,15 +56,44 @@ def _arrow_under(folder: str) -> bool:
     return False
 
 
-def list_inputs(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
+def is_output_folder(folder: str) -> bool:
+    """True for the output folder of a cleaner run: its ``report.json`` names a cleaner version,
+    or its ``.work/state.json`` (a run still going or stopped) is there."""
+    if os.path.isfile(os.path.join(folder, WORK_STATE)):
+        return True
+    try:
+        with open(os.path.join(folder, "report.json"), encoding="utf-8") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return '"cleaner_version"' in head
+
+
+#: The state file of a run's spool folder, relative to its output folder.
+WORK_STATE = os.path.join(".work", "state.json")
+
+
+def _earlier_output(folder: str, warn: bool) -> bool:
+    """:func:`is_output_folder`; with ``warn``, saying on standard error that the folder is left out."""
+    if not is_output_folder(folder):
+        return False
+    if warn:
+        print(f"cleaner: warning: {folder} is the output folder of a cleaner run; its files are not read as input "
+              "(give it as an input of its own to clean them)", file=sys.stderr)
+    return True
+
+
+def list_inputs(paths: Iterable[str], exclude: Iterable[str] = (), warn: bool = False) -> list[tuple[str, str]]:
     """Every file under ``paths`` as ``(path, id_root)`` pairs, sorted within folders.
 
     Folders and files whose name starts with ``.`` are skipped, and so is everything under
-    an ``exclude`` folder (the run's own output folder, when it lies inside an input), and
+    an ``exclude`` folder (the run's own output folder, when it lies inside an input) or
+    under the output folder of an earlier run (:func:`is_output_folder`, with a warning), and
     the metadata files of a saved Hugging Face dataset (``state.json``, ...). Files of
     any name are listed (those of unknown suffix are sniffed when read). ``-`` stands for
     standard input; URLs are listed through fsspec. Raises :class:`InputError` for a
-    path that does not exist or a folder holding no file.
+    path that does not exist or a folder holding no file. ``warn``: say on standard error
+    which earlier output folders are left out (the run says it once, when it starts).
     """
     skip = {os.path.realpath(e) for e in exclude if not remote.is_url(e)}
     skip_urls = tuple(e.rstrip("/") + "/" for e in exclude if remote.is_url(e))
@@ -78,7 +107,8 @@ def list_inputs(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[tuple
             n = len(out)
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                                 and os.path.realpath(os.path.join(root, d)) not in skip)
+                                 and os.path.realpath(os.path.join(root, d)) not in skip
+                                 and not _earlier_output(os.path.join(root, d), warn))
                 meta = any(f in ("state.json", "dataset_info.json", "dataset_dict.json") for f in files)
                 arrow = meta and _arrow_under(root)
                 for f in sorted(files):
