@@ -399,9 +399,19 @@ def _batches(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
 
 
 def _progress(options: Options, desc: str, total: int | None = None, unit: str = "doc", unit_scale: bool = False):
+    """A progress bar on standard error (tqdm), with a total and an ETA where ``total`` is known.
+
+    A terminal that reports no width (a bare pseudo-terminal, some CI consoles) gets the
+    ``COLUMNS`` or 80-column width instead of tqdm's zero-width bar, which prints nothing.
+    """
     from tqdm import tqdm
+    try:
+        sized = os.get_terminal_size(sys.stderr.fileno()).columns > 0
+    except (OSError, ValueError, AttributeError):
+        sized = False
+    width = {"dynamic_ncols": True} if sized else {"ncols": shutil.get_terminal_size((80, 20)).columns}
     return tqdm(total=total, desc=desc, unit=unit, disable=not options.progress, file=sys.stderr,
-                dynamic_ncols=True, leave=False, unit_scale=unit_scale)
+                leave=False, unit_scale=unit_scale, **width)
 
 
 def run(inputs: list[str], options: Options, outdir: str | None,
