@@ -47,7 +47,8 @@ def test_no_rule_match_is_hidden_by_the_filter():
     for rule in load_rules():
         for ex in rule.match + rule.keep:
             for line in _lines(ex):
-                for pat, lits in ((rule.pattern, rule.literals), (rule.member, rule.member_literals)):
+                for pat, src in ((rule.pattern, rule.pattern_source), (rule.member, rule.member_source)):
+                    lits = None if src is None else required_literals(src)
                     if pat is None or lits is None:
                         continue
                     if rule.scope in ("prefix", "suffix"):

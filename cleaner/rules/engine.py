@@ -179,23 +179,6 @@ class Rule:
         for key in ("pattern", "member", "anchor", "previous"):
             getattr(self, key)
 
-    @property
-    def literals(self) -> "frozenset[str] | None":
-        """Case-folded strings one of which every match of :attr:`pattern` holds (``None``: unknown)."""
-        if "literals" not in self._compiled:
-            from .literals import required_literals
-            self._compiled["literals"] = required_literals(self.pattern_source)
-        return self._compiled["literals"]
-
-    @property
-    def member_literals(self) -> "frozenset[str] | None":
-        """:attr:`literals` of the ``member`` pattern."""
-        if "member_literals" not in self._compiled:
-            from .literals import required_literals
-            self._compiled["member_literals"] = (required_literals(self.member_source)
-                                                 if self.member_source is not None else None)
-        return self._compiled["member_literals"]
-
     def matches(self, line: str, timeout_s: float) -> bool:
         """True when ``line`` (one line of text) is chrome by this rule's pattern.
 
