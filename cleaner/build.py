@@ -24,7 +24,13 @@ def build_markers(options: Options) -> list[Marker]:
         markers.append(Settle([m for m in markers if m.name != "chrome.shortcode"]))
     if options.title_dedup and options.text_title:
         from .dedup.title import TextTitle
-        markers.append(TextTitle())  # last: the first line a reader sees, its removed copies as evidence
+        # last: the first line a reader sees, its removed copies as evidence
+        title: Marker = TextTitle()
+        if options.inpage_dedup:
+            # ... and a headline taken into the title field makes new neighbours like any removal
+            from .rules.settle import Settle, ThenSettle
+            title = ThenSettle(title, Settle([m for m in markers if m.name not in ("chrome.shortcode", "settle")]))
+        markers.append(title)
     return markers
 
 

@@ -46,3 +46,24 @@ class Settle(Marker):
             if len(found) == before:
                 break
         return found
+
+
+class ThenSettle(Marker):
+    """Run ``marker``; when it marked anything, run ``settle`` over what is left.
+
+    For a marker that must run after the others (the text headline takes the first line the
+    reader sees) but whose removal, like any other, can make new neighbours. The spans
+    returned are the marker's, then the settle's; nothing runs again when the marker finds nothing.
+    """
+
+    def __init__(self, marker: Marker, settle: Settle):
+        super().__init__()
+        self.marker, self.settle = marker, settle
+        self.name = marker.name
+
+    def mark(self, doc: Document) -> Iterable[Span]:
+        spans = list(self.marker.mark(doc))
+        if not spans:
+            return spans
+        scratch = Document(doc.id, doc.url, doc.text, doc.title, doc.metadata, doc.removed + spans)
+        return spans + list(self.settle.mark(scratch))
