@@ -210,6 +210,9 @@ def run_corpus(inputs: PathLike | Sequence[PathLike], outdir: PathLike | None, o
     """
     from .pipeline import RunError
     opts = _options(options)
+    if opts.keep_languages:
+        from .language import check_languages
+        check_languages(opts.keep_languages)  # a code no document can have would drop them all
     marks = check_steps(steps)
     paths = _paths(inputs)
     out = None if outdir is None else os.fspath(outdir)

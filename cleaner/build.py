@@ -17,19 +17,21 @@ def build_markers(options: Options) -> list[Marker]:
     if options.title_dedup:
         from .dedup.title import PageTitle
         markers.append(PageTitle())
+    settle = None
     if options.inpage_dedup:
         from .rules.settle import Settle
         markers.append(InPageDuplicates.from_options(options))
         # removed duplicates can make new neighbours (shortcode tags are found once: nothing makes new ones)
-        markers.append(Settle([m for m in markers if m.name != "chrome.shortcode"]))
+        settle = Settle([m for m in markers if m.name != "chrome.shortcode"])
+        markers.append(settle)
     if options.title_dedup and options.text_title:
         from .dedup.title import TextTitle
         # last: the first line a reader sees, its removed copies as evidence
         title: Marker = TextTitle()
-        if options.inpage_dedup:
+        if settle is not None:
             # ... and a headline taken into the title field makes new neighbours like any removal
-            from .rules.settle import Settle, ThenSettle
-            title = ThenSettle(title, Settle([m for m in markers if m.name not in ("chrome.shortcode", "settle")]))
+            from .rules.settle import ThenSettle
+            title = ThenSettle(title, settle)
         markers.append(title)
     return markers
 

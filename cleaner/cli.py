@@ -78,11 +78,7 @@ def _add_option_flags(p: argparse.ArgumentParser, exclude: tuple[str, ...] = ())
 
 def _options(args: argparse.Namespace) -> Options:
     overrides = {f.name: getattr(args, f.name, None) for f in option_fields() if hasattr(args, f.name)}
-    options = load_options(args.config, overrides)
-    if options.keep_languages:
-        from .language import check_languages
-        check_languages(options.keep_languages)  # ValueError: a usage error, before anything is written
-    return options
+    return load_options(args.config, overrides)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,6 +203,7 @@ def _main(argv: Sequence[str] | None) -> int:
 def _clean(args: argparse.Namespace) -> int:
     from .api import run_corpus
     from .io.readers import InputError
+    from .language import LanguageCodeError
     from .pipeline import RunError
     from .rules.engine import RuleError
 
@@ -235,7 +232,7 @@ def _clean(args: argparse.Namespace) -> int:
         options = dataclasses.replace(options, progress=False)
     try:
         result = run_corpus(args.inputs, args.output, options)   # cleaner.run's own code path
-    except InputError as e:
+    except (InputError, LanguageCodeError) as e:
         return _fail(str(e), EXIT_USAGE)
     except RuleError as e:
         return _fail(f"{e}", EXIT_USAGE)

@@ -139,8 +139,12 @@ def identify(text: str) -> tuple[str | None, float | None]:
     return str(lang), round(float(score), 4)
 
 
+class LanguageCodeError(ValueError):
+    """A ``keep_languages`` code that no document can be labelled with (a usage error)."""
+
+
 def check_languages(value: str) -> None:
-    """Raise ``ValueError`` when a code of a ``keep_languages`` value is no label the identifier gives.
+    """Raise :class:`LanguageCodeError` when a code of a ``keep_languages`` value is no label the identifier gives.
 
     A typo (``english``, ``eng``) would otherwise drop every document of a corpus as ``language``.
     """
@@ -150,7 +154,7 @@ def check_languages(value: str) -> None:
     known = set(map(str, _identifier().nb_classes))
     unknown = sorted(codes - known)
     if unknown:
-        raise ValueError(f"--keep-languages: unknown language code(s) {', '.join(unknown)}; use the codes the "
+        raise LanguageCodeError(f"--keep-languages: unknown language code(s) {', '.join(unknown)}; use the codes the "
                          f"language field holds (ISO 639-1 where there is one), e.g. de,en,ja; "
                          f"known: {', '.join(sorted(known))}")
 

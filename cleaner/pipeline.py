@@ -234,7 +234,7 @@ class WorkerPool:
     def __init__(self, options: Options, inline: bool = False, steps: Iterable[Marker] = ()):
         # A bad rule file fails here, at start-up, not in every worker.
         self.steps = tuple(steps)   # a user's markers: inherited by forked workers, pickled for spawned ones
-        self._inline = DocumentProcessor(options, self.steps)
+        self.processor = DocumentProcessor(options, self.steps)   # the driver's own: inline work, compiling before forking
         self.inline = inline
         self.options = options
         self.workers = options.resolved_workers()
@@ -250,7 +250,7 @@ class WorkerPool:
             if self.options.extract:
                 import trafilatura  # noqa: F401 - imported once here, inherited by forked workers
             if self.workers > 1:  # compiled once here, inherited by forked workers (else each compiles)
-                for m in self._inline.markers:
+                for m in self.processor.markers:
                     for rule in getattr(m, "rules", ()):
                         rule.compile_all()
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -284,7 +284,7 @@ class WorkerPool:
         workers process this one.
         """
         if self.inline:  # one input in stdout mode: no process to start, nothing to hand over
-            proc = self._inline
+            proc = self.processor
             done = [(dumps(o.to_json()), o.seconds) for o in map(proc, batch)]
             return _Job(batch, [batch], None, self._generation, done)
         size = max(1, min(self.options.batch_size, len(batch) // (self.workers * 4) or 1))
@@ -442,9 +442,6 @@ def run(inputs: list[str], options: Options, outdir: str | None,
                        "(a folder inside the input folder is fine: it is not read)")
     list_inputs(inputs, exclude, warn=True)  # fail fast on a missing path, before any work
     _check_rules(options)  # and on a bad rules file, before OUTDIR/.work is made
-    if options.keep_languages:
-        from .language import check_languages
-        check_languages(options.keep_languages)  # ValueError for a code no document can have
     t_start = time.perf_counter()
     tmp_root = None
     if outdir is None:

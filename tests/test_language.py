@@ -98,7 +98,8 @@ def test_an_unknown_keep_languages_code_is_a_usage_error_before_anything_is_writ
     out = tmp_path / "out"
     assert main(["clean", str(src), "-o", str(out), "--keep-languages", "english"]) == 2
     assert "english" in capsys.readouterr().err and not out.exists()
+    import cleaner
     with pytest.raises(ValueError, match="eng"):
-        run([str(src)], Options(keep_languages="en,eng", progress=False), str(tmp_path / "out2"))
+        cleaner.run([str(src)], str(tmp_path / "out2"), Options(keep_languages="en,eng", progress=False))
     assert not (tmp_path / "out2").exists()
     assert main(["clean", str(src), "-o", str(out), "--keep-languages", "en,de", "--no-progress"]) == 0
