@@ -71,7 +71,6 @@ def _cache_path() -> str:
 
 
 def _from_cache(path: str, cls: Any) -> Any:
-    import array
     import json
     import mmap
     import os
@@ -79,12 +78,6 @@ def _from_cache(path: str, cls: Any) -> Any:
     import numpy as np
     with open(os.path.join(path, "meta.json"), encoding="utf-8") as fh:
         meta = json.load(fh)
-
-    def raw(name: str, code: str) -> "array.array":
-        a = array.array(code)
-        with open(os.path.join(path, name), "rb") as fh:
-            a.frombytes(fh.read())
-        return a
 
     def mapped(name: str, code: str) -> memoryview:
         """The file as a read-only memory map seen as machine integers: indexed like an
@@ -96,7 +89,7 @@ def _from_cache(path: str, cls: Any) -> Any:
                np.load(os.path.join(path, "nb_pc.npy"), allow_pickle=False), meta["nb_classes"],
                mapped("tk_nextmove.bin", meta["nextmove_code"]),
                np.load(os.path.join(path, "tk_output.npy"), allow_pickle=False).tolist(),
-               norm_probs=True, tk_row=raw("tk_row.bin", meta["row_code"]))
+               norm_probs=True, tk_row=mapped("tk_row.bin", meta["row_code"]))
 
 
 def _to_cache(ident: Any, path: str) -> None:

@@ -175,7 +175,6 @@ class LiteralIndex:
         import ahocorasick
 
         starts = list(starts) if starts is not None else [None] * len(needs)
-        self.size = len(needs)
         self.always = frozenset(i for i, (n, st) in enumerate(zip(needs, starts)) if n is None and st is None)
         anywhere: dict[str, list[int]] = {}
         opening: dict[str, list[int]] = {}
