@@ -56,6 +56,10 @@ def _arrow_under(folder: str) -> bool:
     return False
 
 
+#: The state file of a run's spool folder, relative to its output folder.
+WORK_STATE = os.path.join(".work", "state.json")
+
+
 def is_output_folder(folder: str) -> bool:
     """True for the output folder of a cleaner run: its ``report.json`` names a cleaner version,
     or its ``.work/state.json`` (a run still going or stopped) is there."""
@@ -67,10 +71,6 @@ def is_output_folder(folder: str) -> bool:
     except OSError:
         return False
     return '"cleaner_version"' in head
-
-
-#: The state file of a run's spool folder, relative to its output folder.
-WORK_STATE = os.path.join(".work", "state.json")
 
 
 def _earlier_output(folder: str, warn: bool) -> bool:
