@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 
-from cleaner.dedup.minhash import MinHasher, shingles  # noqa: E402
+from cleaner.similarity.minhash import MinHasher, shingles  # noqa: E402
 from dedup_synth import Corpus  # noqa: E402
 
 BATCH_DOCS = 1024

@@ -6,7 +6,7 @@ Usage::
 
 N synthetic documents (default 100 000; see ``dedup_synth.py``) are spooled as pass 1
 would (with the first step's fingerprint) and go through cleaner's corpus passes and
-final pass exactly as the local engine runs them (:mod:`cleaner.corpus_passes`: site
+final pass exactly as the local engine runs them (:mod:`cleaner.engines.local.passes`: site
 templates, exact duplicates, near duplicates; each step observes the documents with the
 earlier steps' decisions applied, then every step is applied and each document finished),
 in ``--workers`` processes (1 by default: the CPU time of one process is then the whole
@@ -54,11 +54,11 @@ def _current_rss_mb() -> float:
 
 def run_cleaner(n: int, threshold: float, workdir: str, workers: int = 1) -> dict:
     workers = int(workers)
-    from cleaner import corpus_passes as cp
+    from cleaner.engines.local import passes as cp
     from cleaner.config import Options
     from cleaner.document import Document
     from cleaner.io.writers import dumps
-    from cleaner.pipeline import Outcome, write_spool, build_corpus_steps
+    from cleaner.engines.local.run import Outcome, write_spool, build_corpus_steps
     from dedup_synth import Corpus
 
     corpus = Corpus(n, seed=0)
@@ -84,7 +84,7 @@ def run_cleaner(n: int, threshold: float, workdir: str, workers: int = 1) -> dic
         write_spool(spools[-1], lines)
     t_wall_gen = time.perf_counter() - t_wall
 
-    # Corpus passes and the final pass exactly as cleaner.pipeline runs them.
+    # Corpus passes and the final pass exactly as cleaner.engines.local.run runs them.
     peak_index: dict[str, int] = {}
     rss_after: dict[str, float] = {}
     index_of = {s.name: s.index_bytes for s in steps}
@@ -137,7 +137,7 @@ class _NoBar:
 def run_datasketch(n: int, threshold: float) -> dict:
     from datasketch import MinHash, MinHashLSH
 
-    from cleaner.dedup.minhash import shingles
+    from cleaner.similarity.minhash import shingles
     from dedup_synth import Corpus
 
     corpus = Corpus(n, seed=0)

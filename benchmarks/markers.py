@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/markers.py HTML_DIR [HTML_DIR ...] [--limit N] [--repeat K]
 
-Pages are extracted once (``cleaner.extract``); then, on the same extracted texts, in one
+Pages are extracted once (``cleaner.extract.main_content``); then, on the same extracted texts, in one
 process and one run (so the ratios do not depend on the machine):
 
 - extraction itself (the yardstick the markers are compared with);
@@ -24,10 +24,10 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from cleaner.config import Options  # noqa: E402
-from cleaner.dedup.inpage import EXACT_MAX_PARAGRAPHS, InPageDuplicates  # noqa: E402
+from cleaner.page.duplicates import EXACT_MAX_PARAGRAPHS, InPageDuplicates  # noqa: E402
 from cleaner.document import Document  # noqa: E402
 from cleaner.rules.engine import load_rules  # noqa: E402
-from cleaner.rules.marker import ChromeRules  # noqa: E402
+from cleaner.page.chrome import ChromeRules  # noqa: E402
 
 from pages import load_pages, page_args, read_bytes  # noqa: E402  (benchmarks/pages.py)
 
@@ -69,7 +69,7 @@ def synthetic_page(n: int, seed: int) -> str:
 def main() -> int:
     a = page_args(__doc__, limit=200, repeat=3)
 
-    from cleaner.extract import extract
+    from cleaner.extract.main_content import extract
     options = Options()
     pages = [read_bytes(p) for p in load_pages(a.dirs, a.limit)]
     t_extract, texts = best_of(1, lambda: [extract(h, options).text for h in pages])

@@ -26,8 +26,8 @@ sys.path.insert(0, HERE)
 
 def main(argv=None) -> int:
     from cleaner.config import Options
-    from cleaner.dedup.paragraphs import RepeatedParagraphs
-    from cleaner.dedup.templates import SiteTemplates
+    from cleaner.corpus.paragraphs import RepeatedParagraphs
+    from cleaner.corpus.templates import SiteTemplates
     from cleaner.document import Document
     from dedup_synth import Corpus
 

@@ -90,7 +90,7 @@ def run_cleaner(files: list[str], scorer: Any, workers: int) -> tuple[dict[str, 
     Worker processes count once they have ended, which they have when ``run`` returns.
     """
     from cleaner.config import Options
-    from cleaner.pipeline import run
+    from cleaner.engines.local.run import run
 
     options = dataclasses.replace(Options(), workers=workers, progress=False)
     with tempfile.TemporaryDirectory(prefix="cleaner-quality-") as tmp:

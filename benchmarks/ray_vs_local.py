@@ -38,7 +38,7 @@ import tracemalloc
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from cleaner.config import Options  # noqa: E402
-from cleaner.pipeline import run  # noqa: E402
+from cleaner.engines.local.run import run  # noqa: E402
 
 WORDS = ("harbour channel storm bridge library council river market bakery village station meadow "
          "ferry lighthouse school garden mill survey tide volunteer museum orchard quarry canal").split()
@@ -128,7 +128,7 @@ def main() -> int:
         local, t_local = runs[-1][0], min(t for _, t in runs)
         _, t_init = timed(lambda: ray.init(address="local", num_cpus=a.cpus, include_dashboard=False, log_to_driver=False,
                                            logging_level="ERROR"))
-        from cleaner.engines.ray_engine import run_ray
+        from cleaner.engines.ray.engine import run_ray
         ropts = dataclasses.replace(opts, engine="ray")
         _, t_cold = timed(lambda: run_ray(inputs, ropts, os.path.join(tmp, "ray1")))
         runs = [timed(lambda: run_ray(inputs, ropts, os.path.join(tmp, "ray2"))) for _ in range(a.repeat)]

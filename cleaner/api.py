@@ -42,7 +42,7 @@ from .document import Document
 from .steps import Marker
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import DocumentProcessor, RunResult
+    from .engines.local.run import DocumentProcessor, RunResult
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -110,7 +110,7 @@ PROCESSOR_CACHE = 4
 
 
 def _processor(options: Options, steps: tuple[Marker, ...]) -> "DocumentProcessor":
-    from .pipeline import DocumentProcessor
+    from .engines.local.run import DocumentProcessor
     cache: dict[Any, tuple[tuple[Marker, ...], DocumentProcessor]] = getattr(_LOCAL, "cache", None) or {}
     _LOCAL.cache = cache
     key = (json.dumps(options.to_dict(), sort_keys=True), tuple(id(s) for s in steps))
@@ -134,7 +134,7 @@ def _options(options: Options | None) -> Options:
 
 
 def _clean_one(raw: Any, options: Options | None, steps: Marker | Iterable[Marker] | None) -> Document:
-    from .pipeline import Tally
+    from .engines.local.run import Tally
     opts = _options(options)
     marks = check_steps(steps)
     if opts.doc_timeout_s and threading.current_thread() is not threading.main_thread():
@@ -202,16 +202,16 @@ def _paths(inputs: PathLike | Sequence[PathLike]) -> list[str]:
 def run_corpus(inputs: PathLike | Sequence[PathLike], outdir: PathLike | None, options: Options | None = None,
                steps: Marker | Iterable[Marker] | None = None) -> "RunResult":
     """What ``cleaner clean`` runs (the command line calls this): the engine ``options.engine``
-    names over ``inputs``, written to ``outdir``; returns the :class:`cleaner.pipeline.RunResult`.
+    names over ``inputs``, written to ``outdir``; returns the :class:`cleaner.engines.local.run.RunResult`.
 
     ``outdir=None`` (local engine only) writes nothing and keeps the clean texts in
     ``RunResult.clean_texts``. Progress bars show only when standard error is a terminal.
     Raises what :func:`run` raises.
     """
-    from .pipeline import RunError
+    from .engines.local.run import RunError
     opts = _options(options)
     if opts.keep_languages:
-        from .language import check_languages
+        from .page.language import check_languages
         check_languages(opts.keep_languages)  # a code no document can have would drop them all
     marks = check_steps(steps)
     paths = _paths(inputs)
@@ -221,11 +221,11 @@ def run_corpus(inputs: PathLike | Sequence[PathLike], outdir: PathLike | None, o
     if opts.engine == "ray":
         if out is None:
             raise RunError("--engine ray writes shards: give -o OUTDIR (a local folder or s3://bucket/prefix)")
-        from .engines.ray_engine import run_ray
+        from .engines.ray.engine import run_ray
         return run_ray(paths, opts, out, marks)
     if marks and out is not None and not sys.platform.startswith("linux"):
-        _check_picklable(marks)   # the pool forks on Linux only, else spawns (see cleaner.pipeline.WorkerPool)
-    from .pipeline import run as run_local
+        _check_picklable(marks)   # the pool forks on Linux only, else spawns (see cleaner.engines.local.run.WorkerPool)
+    from .engines.local.run import run as run_local
     return run_local(paths, opts, out, steps=marks)
 
 
@@ -246,7 +246,7 @@ def run(inputs: PathLike | Sequence[PathLike], outdir: PathLike, options: Option
     Raises ``TypeError``/``ValueError`` for bad arguments or steps,
     :class:`cleaner.io.readers.InputError` for a missing or unknown input,
     :class:`cleaner.rules.engine.RuleError` for a bad rules file,
-    :class:`cleaner.pipeline.RunError` when the output folder cannot be used or Ray is
+    :class:`cleaner.engines.local.run.RunError` when the output folder cannot be used or Ray is
     missing or unreachable, ``OSError`` for a failed write, ``KeyboardInterrupt`` on
     Ctrl-C (the run resumes when started again).
     """

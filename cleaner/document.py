@@ -55,14 +55,14 @@ class Document:
     removed: list[Span] = field(default_factory=list)
     dropped: str | None = None
     drop_detail: dict[str, Any] = field(default_factory=dict)  # e.g. {"duplicate_of": id, "similarity": 0.91}
-    #: ISO 639-1 code of the text's language (:mod:`cleaner.language`) and the identifier's probability (0-1).
+    #: ISO 639-1 code of the text's language (:mod:`cleaner.page.language`) and the identifier's probability (0-1).
     language: str | None = None
     language_score: float | None = None
     #: Where the record came from: ``source`` (input file, URL or ``-``) and ``source_offset``
     #: (WARC/WET byte offset), ``source_line`` (JSONL line) or ``source_row`` (Parquet/Arrow row).
     provenance: dict[str, Any] = field(default_factory=dict)
     #: what extraction left out of an HTML page: ``[anchor offset, block text, rule]`` (see
-    #: :mod:`cleaner.extract_removals`); shown by explain and the report, never part of ``text``
+    #: :mod:`cleaner.extract.removals`); shown by explain and the report, never part of ``text``
     left_out: list[list] = field(default_factory=list)
     #: characters extraction left out, by rule (every HTML page; ``left_out`` only when asked for)
     left_out_chars: dict[str, int] = field(default_factory=dict)

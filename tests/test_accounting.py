@@ -7,7 +7,7 @@ import json
 import zlib
 
 from cleaner.config import Options
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 from conftest import PARAGRAPHS, read_jsonl_gz
 

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 import cleaner
-from cleaner.cli import main
+from cleaner.cli.main import main
 
 from conftest import PARAGRAPHS, page_html, read_outputs
 
@@ -187,7 +187,7 @@ def test_a_users_marker_in_a_run_is_cut_counted_and_identical_for_any_number_of_
 
 
 def test_explain_shows_a_users_spans(shouting_corpus):
-    from cleaner.explain import find_document, render_text
+    from cleaner.cli.explain import find_document, render_text
     found = find_document([str(shouting_corpus / "shout.jsonl")], _opts(workers=1), "s1", steps=[Shouting()])
     assert found.doc is not None and SHOUT not in found.text
     assert ("mine.shouting@1", SHOUT) in [(s.rule, found.doc.text[s.start:s.end]) for s in found.doc.removed]
@@ -195,7 +195,7 @@ def test_explain_shows_a_users_spans(shouting_corpus):
 
 
 def test_a_changed_step_version_starts_an_interrupted_run_over(small_corpus):
-    from cleaner.pipeline import options_fingerprint
+    from cleaner.engines.local.run import options_fingerprint
     opts = _opts()
     base = options_fingerprint(opts, [str(small_corpus)])
     assert options_fingerprint(opts, [str(small_corpus)], steps=()) == base

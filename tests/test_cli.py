@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from cleaner.cli import DOC_SEPARATOR, EXIT_BROKEN_PIPE, EXIT_USAGE, build_parser, main, _options
+from cleaner.cli.main import DOC_SEPARATOR, EXIT_BROKEN_PIPE, EXIT_USAGE, build_parser, main, _options
 from cleaner.config import Interval, load_options, option_fields
 
 from conftest import PARAGRAPHS

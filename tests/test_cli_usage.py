@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from cleaner.cli import EXIT_USAGE, build_parser, main
+from cleaner.cli.main import EXIT_USAGE, build_parser, main
 from cleaner.config import option_fields
 
 

@@ -8,8 +8,8 @@ import random
 import pytest
 
 from cleaner.config import Options
-from cleaner.dedup.templates import SiteTemplates
-from cleaner.pipeline import run
+from cleaner.corpus.templates import SiteTemplates
+from cleaner.engines.local.run import run
 
 from conftest import read_outputs
 
@@ -95,7 +95,7 @@ class _Crash(Exception):
 
 
 def test_a_run_stopped_after_the_marks_were_kept_resumes_to_the_same_bytes(tmp_path, monkeypatch):
-    from cleaner.dedup.near import NearDuplicates
+    from cleaner.corpus.near import NearDuplicates
     inp = tmp_path / "in.jsonl"
     _corpus(inp)
     run([str(inp)], _opts(workers=1), str(tmp_path / "ref"))
@@ -116,7 +116,7 @@ def test_a_run_stopped_after_the_marks_were_kept_resumes_to_the_same_bytes(tmp_p
 def test_a_corpus_pass_worker_that_dies_costs_time_not_output(tmp_path, monkeypatch, capfd):
     import os
 
-    from cleaner import corpus_passes
+    from cleaner.engines.local import passes as corpus_passes
     inp = tmp_path / "in.jsonl"
     _corpus(inp)
     run([str(inp)], _opts(workers=1), str(tmp_path / "ref"))
@@ -138,7 +138,7 @@ def test_a_pass1_worker_that_dies_while_the_next_batch_runs_costs_one_record(tmp
     import os
     import signal
 
-    from cleaner import pipeline
+    from cleaner.engines.local import run as pipeline
     from cleaner.document import Document
     from cleaner.steps import Marker
 

@@ -12,7 +12,7 @@ import pytest
 
 from cleaner.config import Options
 from cleaner.io.readers import RawRecord, iter_records
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 from conftest import PARAGRAPHS, page_html, read_jsonl_gz
 

@@ -9,8 +9,8 @@ import pytest
 
 from cleaner.config import Options
 from cleaner.document import apply_spans
-from cleaner.explain import find_document, render_html, render_text
-from cleaner.report.pieces import visible
+from cleaner.cli.explain import find_document, render_html, render_text
+from cleaner.report.segments import visible
 
 from test_report_html import MARKUP, TEMPLATE_LINE, hostile_corpus, parse, story
 
@@ -42,7 +42,7 @@ def explain_cli(capsysbinary, tmp_path_factory):
     One worker process, from a --config file (explain has no --workers flag), unless ARGS
     give their own --config.
     """
-    from cleaner.cli import main
+    from cleaner.cli.main import main
     one_worker = tmp_path_factory.mktemp("cfg") / "one-worker.toml"
     one_worker.write_text("workers = 1\n", encoding="utf-8")
 
@@ -174,7 +174,9 @@ def test_a_bad_options_file_is_a_usage_error_not_a_traceback(page, tmp_path, exp
 
 
 def test_duplicate_and_template_rules_are_described_too(page, explain_cli):
-    from cleaner.dedup import inpage, templates, title
+    import cleaner.page.duplicates as inpage
+    import cleaner.corpus.templates as templates
+    import cleaner.page.title as title
 
     path, _ = page
     p = explain_cli(str(path))
@@ -213,7 +215,7 @@ class _Stream:
     ("auto", "out.txt", True, "", False), ("always", "out.txt", False, "1", True), ("never", None, True, "", False)])
 def test_colour_only_on_a_terminal_unless_asked(monkeypatch, color, output, tty, no_color, expected):
     from argparse import Namespace
-    from cleaner.explain import use_color
+    from cleaner.cli.explain import use_color
     monkeypatch.setenv("NO_COLOR", no_color)
     monkeypatch.setenv("TERM", "xterm")
     args = Namespace(format="text", color=color, output=output)

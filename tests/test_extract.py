@@ -2,7 +2,7 @@
 import pytest
 
 from cleaner.config import Options
-from cleaner.extract import extract, html_to_text
+from cleaner.extract.main_content import extract, html_to_text
 
 OPTS = Options()
 

@@ -2,10 +2,10 @@
 import lxml.html
 import pytest
 
-from cleaner import htmlprep
-from cleaner.htmlprep import MAX_CONSENT_CHARS, MIN_COMMENT_ITEMS, find_chrome
-from cleaner.pagekind import is_discussion
-from cleaner.region import PROSE_WORDS, has_prose, region_text, restore_lists
+from cleaner.extract import prune
+from cleaner.extract.prune import MAX_CONSENT_CHARS, MIN_COMMENT_ITEMS, find_chrome
+from cleaner.extract.discussion import is_discussion
+from cleaner.extract.main_region import PROSE_WORDS, has_prose, region_text, restore_lists
 
 PARA = "<p>" + " ".join(["ferries"] * 60) + "</p>"
 
@@ -14,7 +14,7 @@ def tree(body: str, head: str = "") -> lxml.html.HtmlElement:
     return lxml.html.document_fromstring(f"<html><head><title>t</title>{head}</head><body>{body}</body></html>")
 
 
-def found(body: str, kinds=tuple(htmlprep.FINDERS), head: str = "") -> list[tuple[str, str]]:
+def found(body: str, kinds=tuple(prune.FINDERS), head: str = "") -> list[tuple[str, str]]:
     root = tree(body, head)
     return [(k, " ".join(el.text_content().split())) for k, el in find_chrome(root, kinds)]
 

@@ -8,9 +8,9 @@ import pytest
 
 from cleaner.config import Options
 from cleaner.document import Document, Span, apply_spans
-from cleaner.extract import extract
-from cleaner.extract_removals import NOT_MAIN, align, count_left_out, with_left_out
-from cleaner.pipeline import run
+from cleaner.extract.main_content import extract
+from cleaner.extract.removals import NOT_MAIN, align, count_left_out, with_left_out
+from cleaner.engines.local.run import run
 
 from test_explain import explain_cli  # noqa: F401  (fixture)
 from test_report_html import parse
@@ -108,7 +108,7 @@ def test_cheap_counts_come_from_the_pruned_elements():
 
 
 def test_one_page_in_sixteen_is_aligned_in_a_plain_run():
-    from cleaner.extract_removals import DETAIL_EVERY, wants_detail
+    from cleaner.extract.removals import DETAIL_EVERY, wants_detail
     share = sum(wants_detail(f"page-{i}.html") for i in range(4000)) / 4000
     assert abs(share - 1 / DETAIL_EVERY) < 0.02
     ex = extract(PAGE.encode(), Options())
@@ -133,7 +133,7 @@ def test_explain_of_a_rejected_record_says_so_and_why(tmp_path, explain_cli):  #
 
 
 def test_report_samples_show_what_extraction_left_out(tmp_path):
-    from cleaner.extract_removals import wants_detail
+    from cleaner.extract.removals import wants_detail
     name = next(f"tart-{i}.html" for i in range(1000) if wants_detail(f"tart-{i}.html"))
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / name).write_text(PAGE, encoding="utf-8")

@@ -5,9 +5,9 @@ the page; the run on the unpruned page only when coverage stays low and a fair s
 """
 import pytest
 
-from cleaner import extract as X
+from cleaner.extract import main_content as X
 from cleaner.config import Options
-from cleaner.region import page_chars
+from cleaner.extract.main_region import page_chars
 
 PARA = "<p>" + " ".join(["harbour ferries leave hourly"] * 40) + "</p>"
 

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from cleaner.dedup.title import RULE, PageTitle, title_keys
+from cleaner.page.title import RULE, PageTitle, title_keys
 from cleaner.document import Document, apply_spans, line_span, segment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -1,7 +1,7 @@
 """Fast paths of the per-document markers give exactly what the slow paths give."""
 from hypothesis import given, settings, strategies as st
 
-from cleaner.rules import shape
+from cleaner.rules import text_shape
 
 # Characters where the two word tests of ``word_count`` could part: curly quotes and dashes
 # (fast path), superscript digits, vulgar fractions and file separators (stdlib ``re`` calls
@@ -12,25 +12,25 @@ TEXT = st.text(alphabet=st.one_of(st.sampled_from(TRICKY), st.characters()), max
 
 def reference_word_count(text: str) -> float:
     """``word_count`` as it was before its second fast path: the definition it must keep."""
-    if not text or max(text) < shape.NO_SPACE_START:
-        return len(shape._LETTER_TOKEN.findall(text))
-    return len(shape._SPACED_WORD.findall(text)) + len(shape._NO_SPACE.findall(text)) / shape.NO_SPACE_CHARS_PER_WORD
+    if not text or max(text) < text_shape.NO_SPACE_START:
+        return len(text_shape._LETTER_TOKEN.findall(text))
+    return len(text_shape._SPACED_WORD.findall(text)) + len(text_shape._NO_SPACE.findall(text)) / text_shape.NO_SPACE_CHARS_PER_WORD
 
 
 @settings(max_examples=400, deadline=None)
 @given(TEXT)
 def test_word_count_fast_path_equals_definition(text):
-    assert shape.word_count(text) == reference_word_count(text)
+    assert text_shape.word_count(text) == reference_word_count(text)
 
 
 def test_word_count_fast_path_boundaries():
     # Curly quotes take the fast path and count as before.
-    assert shape.word_count("It’s “quoted” — twice…") == 3
+    assert text_shape.word_count("It’s “quoted” — twice…") == 3
     # A superscript digit is a letter to ``re`` but not to ``regex``: it must not take the fast path.
-    assert shape.word_count("x² “y”") == reference_word_count("x² “y”") == 2
-    assert shape.word_count("² “y”") == 1
-    assert shape._DISAGREEING.search("²") is not None
-    assert shape._DISAGREEING.search("’“”—–…") is None
+    assert text_shape.word_count("x² “y”") == reference_word_count("x² “y”") == 2
+    assert text_shape.word_count("² “y”") == 1
+    assert text_shape._DISAGREEING.search("²") is not None
+    assert text_shape._DISAGREEING.search("’“”—–…") is None
 
 
 def _spans(marker, text):
@@ -39,7 +39,7 @@ def _spans(marker, text):
 
 
 def test_chrome_line_memo_keeps_results_across_pages_and_languages():
-    from cleaner.rules import ChromeRules
+    from cleaner.page.chrome import ChromeRules
     from cleaner.rules.engine import load_rules
 
     rules = load_rules()
@@ -58,7 +58,7 @@ def test_chrome_line_memo_keeps_results_across_pages_and_languages():
 
 
 def test_inpage_gram_memo_is_per_page():
-    from cleaner.dedup.inpage import InPageDuplicates
+    from cleaner.page.duplicates import InPageDuplicates
 
     para = "A long paragraph about the harbour, its ships and the people who work there every single day of the week."
     near = para.replace("week", "month")

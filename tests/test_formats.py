@@ -15,7 +15,7 @@ import zstandard
 
 from cleaner.config import Options
 from cleaner.io.readers import RawRecord, ReadError, content_type, iter_records, kind_of
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 from conftest import PARAGRAPHS, page_html, read_jsonl_gz
 

@@ -14,11 +14,11 @@ import tracemalloc
 
 import pytest
 
-import cleaner.pipeline as pipeline
+import cleaner.engines.local.run as pipeline
 from cleaner.config import Options
 from cleaner.document import Document
 from cleaner.io.readers import RawRecord, ReadError, iter_records
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 from cleaner.steps import Marker
 
 from conftest import PARAGRAPHS, read_jsonl_gz

@@ -8,11 +8,11 @@ from collections import Counter
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cleaner.dedup import inpage
-from cleaner.dedup.inpage import (InPageDuplicates, MIN_CONTAINED_CHARS, MIN_NEAR_WORDS, MIN_PARAGRAPH_WORDS,
+import cleaner.page.duplicates as inpage
+from cleaner.page.duplicates import (InPageDuplicates, MIN_CONTAINED_CHARS, MIN_NEAR_WORDS, MIN_PARAGRAPH_WORDS,
                                   MIN_REPEAT_WORDS, NEAR_MAX_LENGTH_RATIO, char_shingles, jaccard)
 from cleaner.document import Document, apply_spans
-from cleaner.rules.shape import word_count
+from cleaner.rules.text_shape import word_count
 
 LONG_A = ("The ferry company will add an early crossing on weekdays from June, so that commuters from the island "
           "reach the mainland station before the first fast train leaves at seven.")
@@ -312,7 +312,7 @@ POOL = [LONG_A, LONG_B, LONG_C, "Volunteers paint the new mural on the station w
 
 def settled(text: str) -> tuple[list, str]:
     """The marker as the pipeline runs it: once, then :class:`Settle` until nothing new."""
-    from cleaner.rules.settle import Settle
+    from cleaner.page.settle import Settle
     marker = InPageDuplicates()
     doc = Document("t", None, text)
     marker(doc)

@@ -15,7 +15,7 @@ import pytest
 from cleaner.config import Options
 from cleaner.io.readers import RawRecord, ReadError, iter_records
 from cleaner.io.sniff import sniff
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 from conftest import PARAGRAPHS, page_html, read_jsonl_gz
 
@@ -252,7 +252,7 @@ def test_read_progress_has_the_listing_total_and_reaches_it(tmp_path):
 
 def test_an_earlier_output_folder_inside_the_input_is_left_out_with_a_warning(tmp_path, capsys):
     """Running again into a new output folder must not read the first run's shards and report as input."""
-    from cleaner.cli import main
+    from cleaner.cli.main import main
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.jsonl").write_text('{"id": "a", "text": "The ferry leaves every hour from the harbour for the island."}\n',

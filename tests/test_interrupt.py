@@ -47,7 +47,7 @@ def corpus(tmp_path_factory):
 
 #: ``cleaner`` as ``python -m cleaner`` runs it, with every thread's stack printed on SIGUSR1 (for a run that hangs).
 MAIN = ("import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
-        "from cleaner.cli import main; sys.exit(main())")
+        "from cleaner.cli.main import main; sys.exit(main())")
 
 
 def _command(corpus, outdir, workers: int) -> list[str]:
@@ -154,7 +154,7 @@ FORKED = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker
 
 @pytest.fixture
 def slow_tasks(monkeypatch, tmp_path):
-    from cleaner import corpus_passes as cp
+    from cleaner.engines.local import passes as cp
     from cleaner.config import Options
     monkeypatch.setitem(cp.TASKS, "slow", _slow_task)   # forked workers inherit the patched table
     plan = cp.PassPlan(Options(progress=False), str(tmp_path), [], [])
@@ -164,7 +164,7 @@ def slow_tasks(monkeypatch, tmp_path):
 @FORKED
 def test_ctrl_c_in_a_corpus_pass_does_not_wait_for_the_running_tasks(slow_tasks):
     cp, plan, files = slow_tasks
-    from cleaner.pipeline import LIVE_POOLS
+    from cleaner.engines.local.run import LIVE_POOLS
 
     def interrupt(*_):
         raise KeyboardInterrupt
@@ -185,7 +185,7 @@ def test_ctrl_c_in_a_corpus_pass_does_not_wait_for_the_running_tasks(slow_tasks)
 @FORKED
 def test_a_corpus_pass_left_early_stops_its_workers_at_once(slow_tasks):
     cp, plan, files = slow_tasks
-    from cleaner.pipeline import LIVE_POOLS
+    from cleaner.engines.local.run import LIVE_POOLS
     results = cp.run_ordered(plan, "slow", files, 2)
     assert next(results) == {"file": 0}
     assert len(LIVE_POOLS) == 1, "the pool is known while its generator is suspended"
@@ -210,7 +210,7 @@ class _Sleepy(__import__("cleaner").Marker):
 @FORKED
 def test_ctrl_c_while_the_driver_reads_does_not_wait_for_the_workers_batch(tmp_path, monkeypatch):
     """The driver reads the next batch (a slow input) while the workers hold the previous one."""
-    from cleaner import pipeline
+    from cleaner.engines.local import run as pipeline
     from cleaner.config import Options
     from cleaner.io.records import RawRecord
 
@@ -247,7 +247,7 @@ def test_stopping_a_pool_whose_reader_waits_for_the_rest_of_a_message_returns(tm
     import struct
     import threading
 
-    from cleaner.pipeline import stop_executor
+    from cleaner.engines.local.run import stop_executor
     ex = cf.ProcessPoolExecutor(2, mp_context=mp.get_context("fork"))
     assert ex.submit(_answer).result(timeout=WAIT_S) == 42
     # The head of a 1 MB result and 10 of its bytes, as a worker killed while sending would leave them.

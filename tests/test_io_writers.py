@@ -14,7 +14,7 @@ import zstandard
 
 from cleaner.config import Options
 from cleaner.io.writers import FORMATS, ShardedWriter, output_record, remove_shards, write_json_atomic
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 from conftest import read_outputs
 

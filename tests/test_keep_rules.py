@@ -8,8 +8,8 @@ import os
 import pytest
 
 from cleaner.config import Options
-from cleaner.dedup.unionfind import pick_survivor
-from cleaner.pipeline import run
+from cleaner.similarity.clusters import pick_survivor
+from cleaner.engines.local.run import run
 
 from test_paragraphs import _clean_jsonl, _near_twins
 
@@ -52,7 +52,7 @@ def test_pick_survivor_rules():
 
 
 def test_keep_options_are_checked_on_the_command_line(tmp_path, capsys):
-    from cleaner.cli import main
+    from cleaner.cli.main import main
     page = tmp_path / "p.txt"
     page.write_text(BODY, encoding="utf-8")
     with pytest.raises(SystemExit) as e:
@@ -62,7 +62,7 @@ def test_keep_options_are_checked_on_the_command_line(tmp_path, capsys):
 
 def test_ray_engine_keeps_the_same_copies_with_keep_first(tmp_path):
     ray = pytest.importorskip("ray", reason="the Ray engine is an optional extra: pip install 'cleaner[ray]'")
-    from cleaner.engines.ray_engine import run_ray
+    from cleaner.engines.ray.engine import run_ray
     root = tmp_path / "in"
     root.mkdir()
     _near_twins(root / "a.jsonl")

@@ -8,8 +8,8 @@ import os
 
 from cleaner.config import Options
 from cleaner.document import Document
-from cleaner.language import LanguageLabel, identify, parse_languages
-from cleaner.pipeline import run
+from cleaner.page.language import LanguageLabel, identify, parse_languages
+from cleaner.engines.local.run import run
 from cleaner.rules.lang import MIN_CONFIDENT_SCORE, page_languages
 
 from conftest import read_jsonl_gz
@@ -90,7 +90,7 @@ def test_an_unknown_keep_languages_code_is_a_usage_error_before_anything_is_writ
     """A typo ('english') would drop every document as 'language': refused, naming the code."""
     import pytest
 
-    from cleaner.cli import main
+    from cleaner.cli.main import main
     from cleaner.config import Options
     src = tmp_path / "in.jsonl"
     src.write_text('{"id": "a", "text": "The ferry leaves every hour from the harbour for the island."}\n',

@@ -10,8 +10,8 @@ import pytest
 
 from cleaner.config import Options
 from cleaner.document import Document, apply_spans
-from cleaner.pipeline import build_markers
-from cleaner.rules import shape
+from cleaner.engines.local.run import build_markers
+from cleaner.rules import text_shape
 from cleaner.rules.engine import MIN_MENU_KEPT
 
 BODY = ("The harbour board agreed on Monday to rebuild the north pier before winter, after divers found "
@@ -113,7 +113,7 @@ def test_short_lined_content_stays(markers, text):
     ("Snails multiplying after adding new plants", False),
 ])
 def test_menu_item_shape(line, item):
-    assert shape.is_menu_item(line) is item
+    assert text_shape.is_menu_item(line) is item
 
 
 # ------------------------------------------------------------------ forums
@@ -177,7 +177,7 @@ def test_cleaning_the_cleaned_forum_again_changes_nothing(markers):
 
 @pytest.mark.parametrize("question, teaser", [
     ("Which liner lasts longest?", True),
-    (shape.MAX_TEASER_QUESTION_WORDS * "word " + "why?", False),
+    (text_shape.MAX_TEASER_QUESTION_WORDS * "word " + "why?", False),
     ("Was it the pump? Or the pipe?", False),
 ])
 def test_a_short_question_is_a_headline_in_a_related_list(markers, question, teaser):

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cleaner.dedup.lsh import (MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, candidate_probability,
+from cleaner.similarity.lsh import (MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, candidate_probability,
                                optimal_bands)
-from cleaner.dedup.minhash import MinHasher
-from cleaner.dedup.unionfind import UnionFind, choose_survivors
+from cleaner.similarity.minhash import MinHasher
+from cleaner.similarity.clusters import UnionFind, choose_survivors
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.55, 0.7, 0.85])
@@ -125,7 +125,7 @@ def test_lsh_finds_near_duplicates_of_real_signatures():
     for i in rnd.sample(range(400), 8):
         near[i] = "edited"
     other = [rnd.choice(words) for _ in range(400)]
-    from cleaner.dedup.minhash import shingles
+    from cleaner.similarity.minhash import shingles
     mh = MinHasher(128, 1)
     sigs = mh.signatures([shingles(" ".join(t)) for t in (base, near, other)])
     b, r = optimal_bands(0.5, 128, 32, min_recall=0.95)

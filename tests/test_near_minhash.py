@@ -2,7 +2,7 @@
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from cleaner.dedup.minhash import (MinHasher, bottom_k, estimate_jaccard, exact_jaccard, shingles, sketch_jaccard,
+from cleaner.similarity.minhash import (MinHasher, bottom_k, estimate_jaccard, exact_jaccard, shingles, sketch_jaccard,
                                    uses_spaces)
 
 WORDS = ("river bank loan harbour ferry timber mill cotton press quarry lantern orchard beacon anvil furnace "
@@ -44,7 +44,7 @@ def test_text_without_spaces_gets_character_shingles():
 def test_shingle_hashes_do_not_depend_on_the_process():
     import subprocess
     import sys
-    code = ("from cleaner.dedup.minhash import shingles, MinHasher;"
+    code = ("from cleaner.similarity.minhash import shingles, MinHasher;"
             "print(MinHasher(4, 9).signature(shingles('alpha beta gamma delta epsilon zeta')).tolist())")
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}

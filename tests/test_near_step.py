@@ -7,10 +7,10 @@ import random
 import pytest
 
 from cleaner.config import Options
-from cleaner.dedup.exact import ExactDuplicates
-from cleaner.dedup.near import NearDuplicates
+from cleaner.corpus.exact import ExactDuplicates
+from cleaner.corpus.near import NearDuplicates
 from cleaner.document import Document
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 VOCAB = ("anchor barley cellar dormer ember fennel gable hollow indigo juniper kestrel lichen marrow nettle "
          "oriel pewter quince rampart saffron thistle umber vellum willow yarrow zither amber birch copper "

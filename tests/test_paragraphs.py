@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from cleaner.config import Options
-from cleaner.dedup import paragraphs as pg
-from cleaner.pipeline import run
+import cleaner.corpus.paragraphs as pg
+from cleaner.engines.local.run import run
 
 from conftest import read_jsonl_gz, read_outputs
 
@@ -70,7 +70,7 @@ def test_notice_is_gone_everywhere_and_the_quote_stays_exactly_once(tmp_path):
 
 
 def test_the_later_copy_names_the_kept_one(tmp_path):
-    from cleaner.explain import find_document
+    from cleaner.cli.explain import find_document
     inp = tmp_path / "in.jsonl"
     write_corpus(inp)
     docs = {i: find_document([str(inp)], _opts(), i).doc for i in ("doc00", "doc04", "doc11")}
@@ -164,7 +164,7 @@ def test_a_killed_run_resumes_to_the_same_bytes(tmp_path):
     out = tmp_path / "out"
     # stop a run after pass 1 wrote part of its spool, as kill -9 would, then run again
     code = ("import sys, dataclasses; sys.path.insert(0, %r)\n"
-            "from cleaner.config import Options\nimport cleaner.pipeline as p\n"
+            "from cleaner.config import Options\nimport cleaner.engines.local.run as p\n"
             "orig = p.write_spool\nn = [0]\n"
             "def ws(*a, **k):\n    orig(*a, **k)\n    n[0] += 1\n    import os\n    os._exit(9) if n[0] == 3 else None\n"
             "p.write_spool = ws\n"
@@ -199,7 +199,7 @@ def test_a_paragraph_kept_in_a_dropped_near_duplicate_moves_to_its_survivor(tmp_
     paras = [" ".join(rng.choice(WORDS) for _ in range(35)).capitalize() + "." for _ in range(6)]
     assert all(p in clean["second"] for p in paras), "the survivor keeps the paragraphs its dropped twin held first"
     assert paras[2] not in clean["third"]
-    from cleaner.explain import find_document
+    from cleaner.cli.explain import find_document
     third = find_document([str(inp)], _opts(), "third").doc
     assert [s.detail for s in third.removed if s.rule == pg.RULE] == ["second"]
 
@@ -213,7 +213,7 @@ def test_near_dup_keep_first_keeps_the_earlier_twin(tmp_path):
 
 def test_ray_engine_writes_what_the_local_engine_writes(tmp_path):
     ray = pytest.importorskip("ray", reason="the Ray engine is an optional extra: pip install 'cleaner[ray]'")
-    from cleaner.engines.ray_engine import run_ray
+    from cleaner.engines.ray.engine import run_ray
     root = tmp_path / "in"
     root.mkdir()
     write_corpus(root / "a.jsonl", n_notice=16, quoted=(4, 11))
@@ -246,7 +246,7 @@ def _clean_jsonl(outdir) -> dict[str, str]:
 
 
 def test_packed_strings_give_back_what_went_in():
-    from cleaner.dedup.compact import PackedStrings
+    from cleaner.containers.compact import PackedStrings
     import pickle
     ids = ["a", "", "dök-ü", "x" * 300, "\ud800lone"]
     p = PackedStrings(ids)
@@ -262,7 +262,7 @@ def test_the_ray_group_decides_what_the_local_step_decides(tmp_path):
     """Written once: ParagraphStage.group (one shuffle group, pyarrow only) and the local decide agree."""
     import pyarrow as pa
     from cleaner.document import Document
-    from cleaner.engines.ray_paragraphs import BOILER, REPEAT, ParagraphStage
+    from cleaner.engines.ray.paragraphs import BOILER, REPEAT, ParagraphStage
     inp = tmp_path / "in.jsonl"
     write_corpus(inp, n_notice=12, quoted=(1, 5, 9))
     docs = [Document(r["id"], r["url"], r["text"]) for r in map(json.loads, inp.read_text().splitlines())]

@@ -12,13 +12,13 @@ import pytest
 
 from cleaner.config import Options, load_options
 from cleaner.document import Document, apply_spans
-from cleaner.extract import extract
-from cleaner.indexpage import is_date_line, is_teaser_index
-from cleaner.listnumbers import item_label, unbullet_numbered
-from cleaner.mojibake import repair_mojibake
-from cleaner.pipeline import build_markers, run
+from cleaner.extract.main_content import extract
+from cleaner.page.index_page import is_date_line, is_teaser_index
+from cleaner.extract.list_numbers import item_label, unbullet_numbered
+from cleaner.io.mojibake import repair_mojibake
+from cleaner.engines.local.run import build_markers, run
 from cleaner.rules.engine import load_rules
-from cleaner.rules.marker import ChromeRules
+from cleaner.page.chrome import ChromeRules
 
 from test_rules_faults import marked_spans
 
@@ -312,7 +312,7 @@ def test_two_headline_lines_at_the_top_give_no_title_and_cleaning_again_changes_
 
 # ------------------------------------------------------------------ shortcodes and encoded data
 
-from cleaner.shortcodes import blob_spans, shortcode_spans  # noqa: E402
+from cleaner.page.shortcodes import blob_spans, shortcode_spans  # noqa: E402
 
 
 def _without(text, spans):
@@ -346,7 +346,7 @@ def test_encoded_blobs_go_and_long_words_and_urls_stay():
 
 
 def test_printing_one_text_file_keeps_its_headline_on_screen(tmp_path, capsys):
-    from cleaner.cli import main
+    from cleaner.cli.main import main
 
     page = tmp_path / "page.txt"
     page.write_text(f"Skip to main content\nNight Ferry Trial Backed by Harbour Council | Lakeside Courier\n{EN}\n",

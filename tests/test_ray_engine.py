@@ -10,7 +10,7 @@ import os
 import pytest
 
 from cleaner.config import Options
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 from conftest import page_html, read_outputs
 
@@ -97,7 +97,7 @@ def _summary(outdir):
 
 
 def test_ray_gives_the_local_clean_set_and_drop_reasons(local_ray, dup_corpus, tmp_path):
-    from cleaner.engines.ray_engine import run_ray
+    from cleaner.engines.ray.engine import run_ray
     opts = _opts()
     local = run([str(dup_corpus)], opts, str(tmp_path / "local"))
     remote = run_ray([str(dup_corpus)], dataclasses.replace(opts, engine="ray"), str(tmp_path / "ray"))
@@ -121,7 +121,7 @@ def test_ray_gives_the_local_clean_set_and_drop_reasons(local_ray, dup_corpus, t
 
 
 def test_ray_reads_and_writes_through_pyarrow_uris_with_identical_bytes(local_ray, dup_corpus, tmp_path):
-    from cleaner.engines.ray_engine import run_ray
+    from cleaner.engines.ray.engine import run_ray
     opts = dataclasses.replace(_opts(), engine="ray")
     run_ray([str(dup_corpus)], opts, str(tmp_path / "ray-path"))
     run_ray([f"file://{dup_corpus}"], opts, f"file://{tmp_path}/ray-uri")
@@ -139,30 +139,30 @@ def test_ray_reads_and_writes_through_pyarrow_uris_with_identical_bytes(local_ra
 
 
 def test_cli_ray_engine_needs_an_output_folder(tmp_path):
-    from cleaner.cli import main
+    from cleaner.cli.main import main
     page = tmp_path / "p.txt"
     page.write_text("Some text.\n", encoding="utf-8")
     assert main(["clean", str(page), "--engine", "ray", "--address", "ray://head:10001"]) == 2
 
 
 def test_cli_address_flag_sets_the_ray_address():
-    from cleaner.cli import _options, build_parser
+    from cleaner.cli.main import _options, build_parser
     args = build_parser().parse_args(["clean", "x.txt", "-o", "o", "--engine", "ray", "--address", "ray://head:10001"])
     opts = _options(args)
     assert (opts.engine, opts.ray_address) == ("ray", "ray://head:10001")
 
 
 def test_ray_refuses_an_input_folder_as_output_folder(dup_corpus):
-    from cleaner.engines.ray_engine import run_ray
-    from cleaner.pipeline import RunError
+    from cleaner.engines.ray.engine import run_ray
+    from cleaner.engines.local.run import RunError
     with pytest.raises(RunError, match="is an input folder"):
         run_ray([str(dup_corpus)], _opts(engine="ray"), str(dup_corpus))
 
 
 def test_missing_ray_is_an_error_that_says_how_to_install(monkeypatch):
     import sys
-    from cleaner.engines.ray_engine import import_ray
-    from cleaner.pipeline import RunError
+    from cleaner.engines.ray.engine import import_ray
+    from cleaner.engines.local.run import RunError
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(RunError, match=r"pip install 'cleaner\[ray\]'"):
         import_ray()

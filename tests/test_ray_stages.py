@@ -7,11 +7,11 @@ import numpy as np
 import pyarrow as pa
 
 from cleaner.config import Options
-from cleaner.dedup.near import NearDuplicates
+from cleaner.corpus.near import NearDuplicates
 from cleaner.document import Document
-from cleaner.engines.ray_corpus import ExactStage, NearStage, TemplatesStage, split_drops
-from cleaner.engines.shard_work import iter_shard_records, ordinal, shard_of
-from cleaner.engines.storage import list_input_shards
+from cleaner.engines.ray.corpus import ExactStage, NearStage, TemplatesStage, split_drops
+from cleaner.engines.ray.shards import iter_shard_records, ordinal, shard_of
+from cleaner.engines.ray.storage import list_input_shards
 from cleaner.io.readers import iter_records, list_inputs
 
 
@@ -142,7 +142,7 @@ def test_group_functions_keep_the_groups_of_one_partition_apart():
 
 
 def test_pass1_of_a_shard_resumes_from_its_finished_spool(tmp_path):
-    from cleaner.engines.shard_work import iter_spool, run_pass1
+    from cleaner.engines.ray.shards import iter_spool, run_pass1
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.jsonl").write_text('{"id": "x", "text": "One line of text."}\n{broken\n', encoding="utf-8")

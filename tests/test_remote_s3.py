@@ -8,7 +8,7 @@ import json
 import pytest
 
 from cleaner.config import Options
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 from conftest import PARAGRAPHS, page_html
 
@@ -99,7 +99,7 @@ def test_a_missing_s3_path_is_a_clear_input_error(s3, tmp_path):
 
 
 def test_a_stopped_run_into_s3_resumes_from_its_local_spool(s3, tmp_path, monkeypatch):
-    from cleaner import corpus_passes
+    from cleaner.engines.local import passes as corpus_passes
     for i in range(6):
         _put(s3, f"crawl/many/p{i}.txt", f"Page {i}. {PARAGRAPHS[i]}".encode())
 

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from cleaner.config import Options
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 from test_report_html import hostile_corpus, story
 

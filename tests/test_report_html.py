@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from cleaner.config import Options
-from cleaner.pipeline import SAMPLE_DOCS, run
+from cleaner.engines.local.run import SAMPLE_DOCS, run
 from cleaner.report.html import report_html, write_report_html
 
 TEMPLATE_LINE = "Sign up for the {host} letter, sent every Friday."

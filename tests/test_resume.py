@@ -14,7 +14,7 @@ import pytest
 
 from cleaner.config import Options
 from cleaner.io import writers
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 from conftest import read_outputs
 
@@ -136,7 +136,7 @@ def test_a_changed_input_or_option_starts_over(tmp_path, monkeypatch):
     inp = tmp_path / "corpus.jsonl"
     _corpus(inp, 60)
     opts = Options(progress=False, workers=1, spool_batch_records=BATCH)
-    import cleaner.corpus_passes as corpus_passes
+    import cleaner.engines.local.passes as corpus_passes
 
     def stop(*a, **k):
         raise _Crash()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.rules import shape
+from cleaner.rules import text_shape
 from cleaner.rules.engine import load_rules, parse_example
 from cleaner.rules.literals import LiteralIndex, leading_literals, required_literals
 
@@ -56,7 +56,7 @@ def test_no_rule_match_is_hidden_by_the_filter():
                         hit = pat.match(text) if rule.scope == "prefix" else pat.search(text)
                         folded = line.casefold()
                     else:
-                        text = shape.core(line)
+                        text = text_shape.core(line)
                         hit = pat.fullmatch(text)
                         folded = text.casefold()
                     if hit:
@@ -119,7 +119,7 @@ def test_no_line_match_is_hidden_by_the_opening_filter():
                     lead = leading_literals(src)
                     if lead is None:
                         continue
-                    text = line.strip() if rule.scope == "prefix" else shape.core(line)
+                    text = line.strip() if rule.scope == "prefix" else text_shape.core(line)
                     hit = pat.match(text) if rule.scope == "prefix" else pat.fullmatch(text)
                     if hit:
                         checked += 1

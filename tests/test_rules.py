@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from cleaner.document import Document, apply_spans
 from cleaner.rules.engine import RuleError, load_rules, parse_example
 from cleaner.rules.literals import LiteralIndex
-from cleaner.rules.marker import ChromeRules, check_rules, removed_parts
+from cleaner.page.chrome import ChromeRules, check_rules, removed_parts
 
 LANGS = {"*", "en", "de", "fr", "es", "zh", "ja"}
 
@@ -90,7 +90,7 @@ def test_check_fails_a_shipped_rule_without_a_description(tmp_path):
 
 
 def test_rules_check_cli_fails_on_an_extra_rule_without_examples(tmp_path, capsys):
-    from cleaner.cli import EXIT_FAILED, EXIT_OK, main
+    from cleaner.cli.main import EXIT_FAILED, EXIT_OK, main
     f = tmp_path / "mine.toml"
     f.write_text(USER_RULE, encoding="utf-8")
     assert main(["rules", "check", "--extra-rules", str(f)]) == EXIT_FAILED

@@ -11,7 +11,7 @@ import re
 
 from cleaner.document import Document, Span, apply_spans, merge_ranges
 from cleaner.rules.engine import load_rules
-from cleaner.rules.marker import ChromeRules
+from cleaner.page.chrome import ChromeRules
 
 PARA = ("The county library board met on Thursday evening and agreed to keep the branch in the old "
         "mill open for another two years, after residents handed in a petition with four thousand names.")

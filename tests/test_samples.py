@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from cleaner.config import Options
-from cleaner.pipeline import run
+from cleaner.engines.local.run import run
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "corpus_samples"

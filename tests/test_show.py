@@ -44,9 +44,9 @@ def test_show_lists_rejects_and_says_when_a_document_has_no_title(tmp_path):
 def test_summary_names_one_worker_and_only_the_shards_written(tmp_path):
     import dataclasses
 
-    from cleaner.cli import summary_line
+    from cleaner.cli.main import summary_line
     from cleaner.config import Options
-    from cleaner.pipeline import run
+    from cleaner.engines.local.run import run
 
     src = tmp_path / "c.jsonl"
     src.write_text('{"id": "a", "text": "The ferry leaves at nine from the north quay every day."}\n', encoding="utf-8")

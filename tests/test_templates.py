@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cleaner.dedup.compact import KeyCounter, U64Set
-from cleaner.dedup.templates import SiteTemplates, block_key, host_of, is_template, template_keys
+from cleaner.containers.compact import KeyCounter, U64Set
+from cleaner.corpus.templates import SiteTemplates, block_key, host_of, is_template, template_keys
 from cleaner.document import Document, apply_spans
 
 TOPICS = ["tide tables", "the new ferry", "the lighthouse repairs", "harbour dredging", "the fish market",
@@ -134,7 +134,7 @@ def test_u64_set_adds_like_a_set(values):
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(0, 700), max_size=12))
 def test_chunked_rows_keep_every_row_in_order_with_little_slack(batch_sizes):
-    from cleaner.dedup.compact import ChunkedRows
+    from cleaner.containers.compact import ChunkedRows
     rows = ChunkedRows(3, np.uint32, chunk_rows=512)
     total = 0
     for n in batch_sizes:
@@ -162,7 +162,7 @@ def test_the_applier_alone_marks_the_same_spans_at_any_ordinal_and_holds_only_te
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=40), st.integers(1, 64))
 def test_repeat_counter_counts_exactly_like_a_counter(batches, buffer):
-    from cleaner.dedup.compact import RepeatCounter
+    from cleaner.containers.compact import RepeatCounter
     c, ref = RepeatCounter(buffer_keys=buffer), Counter()
     for b in batches:
         c.add(np.asarray(b, dtype=np.uint64))
@@ -175,7 +175,7 @@ def test_repeat_counter_counts_exactly_like_a_counter(batches, buffer):
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 30), max_size=300), st.integers(1, 16))
 def test_sorted_u64_set_answers_like_a_set(keys, pending):
-    from cleaner.dedup.compact import SortedU64Set
+    from cleaner.containers.compact import SortedU64Set
     s, ref = SortedU64Set(min_pending=pending), set()
     for k in keys:
         assert s.add(k) == (k not in ref)

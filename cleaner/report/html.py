@@ -14,8 +14,8 @@ import os
 from typing import Any
 
 from ..document import Document, apply_spans
-from ..extract_removals import with_left_out
-from .pieces import kind_label, kind_of
+from ..extract.removals import with_left_out
+from .segments import kind_label, kind_of
 from .render import KIND_COLOURS, document_html, drop_html, esc, kind_colour, legend_html, page, rule_table_html
 from .svg import Bar, bar_chart
 

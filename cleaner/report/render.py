@@ -11,7 +11,7 @@ import html
 import regex
 
 from ..document import Document
-from .pieces import kind_label, kind_of, pieces, removed_by_rule, visible
+from .segments import kind_label, kind_of, pieces, removed_by_rule, visible
 
 #: Colours of the kinds of removal: (strong colour for text and bars, light background).
 KIND_COLOURS = {

@@ -3,6 +3,5 @@
 Rules live in ``cleaner/rules/*.toml``; see :mod:`cleaner.rules.engine` for the format.
 """
 from .engine import Rule, RuleError, load_rules
-from .marker import ChromeRules
 
-__all__ = ["ChromeRules", "Rule", "RuleError", "load_rules"]
+__all__ = ["Rule", "RuleError", "load_rules"]

@@ -1,6 +1,6 @@
 """Chrome rules as data: the TOML format, loading, selecting and checking rules.
 
-:mod:`cleaner.rules.marker` runs them over documents. A rule file holds shared fragments
+:mod:`cleaner.page.chrome` runs them over documents. A rule file holds shared fragments
 and ``[[rule]]`` tables::
 
     lang = "en"                           # default language tag of the file's rules
@@ -45,7 +45,7 @@ Scopes:
   characters (a shop's list of categories is what that page is about). These runs are judged last, after every other rule.
 - ``section``: the line is a header ("Related articles"); the lines after it go too while
   they are members: they match ``member`` or the computed shape ``member_shape`` (see
-  :data:`cleaner.rules.shape.SHAPES`). ``max_gap`` other lines may sit between members
+  :data:`cleaner.rules.text_shape.SHAPES`). ``max_gap`` other lines may sit between members
   (comment bodies between "Posted ... by" lines); ``to_end`` lets such lines run to the end
   of the document; ``max_members`` caps the length of the section; with ``min_members``, a
   header followed by fewer member lines is left alone ("Comments" heading a chapter about
@@ -83,7 +83,7 @@ from typing import Any, Iterable
 
 import regex
 
-from . import shape
+from . import text_shape
 from .lang import KNOWN_LANGUAGES
 
 if sys.version_info >= (3, 11):
@@ -185,7 +185,7 @@ class Rule:
         The line is compared without its bullet and Markdown frame. Raises ``TimeoutError``
         past ``timeout_s``.
         """
-        s = shape.core(line)
+        s = text_shape.core(line)
         return self.matches_core(s, s.casefold(), timeout_s)
 
     def run(self, fn, text: str, timeout_s: float, **kw):
@@ -197,7 +197,7 @@ class Rule:
             raise TimeoutError(f"rule {self.id} ran past {timeout_s} s on a line of {len(text)} characters") from None
 
     def matches_core(self, core: str, folded: str, timeout_s: float) -> bool:
-        """:meth:`matches` for a line already reduced by :func:`cleaner.rules.shape.core`
+        """:meth:`matches` for a line already reduced by :func:`cleaner.rules.text_shape.core`
         (``folded`` is its ``casefold()``); the engine computes both once per line."""
         if not core or len(core) > self.max_chars:
             return False
@@ -206,11 +206,11 @@ class Rule:
         return self.run(self.pattern.fullmatch, core, timeout_s) is not None
 
     def is_member(self, line: str, timeout_s: float, core: str | None = None) -> bool:
-        """True when ``line`` may continue this rule's section (``core``: its :func:`shape.core`, if known)."""
-        if self.member_shape and shape.SHAPES[self.member_shape](line):
+        """True when ``line`` may continue this rule's section (``core``: its :func:`text_shape.core`, if known)."""
+        if self.member_shape and text_shape.SHAPES[self.member_shape](line):
             return True
         if self.member_source is not None:
-            s = shape.core(line) if core is None else core
+            s = text_shape.core(line) if core is None else core
             return bool(s) and len(s) <= self.max_chars and self.run(self.member.fullmatch, s, timeout_s) is not None
         return False
 
@@ -339,8 +339,8 @@ def _load_rules(files: tuple[tuple[str, float, int], ...], common_stamp: tuple[f
             if "pattern" not in r:
                 raise RuleError(f"{where}: missing pattern")
             member_shape = r.get("member_shape")
-            if member_shape is not None and member_shape not in shape.SHAPES:
-                raise RuleError(f"{where}: unknown member_shape {member_shape!r}; shapes: {', '.join(shape.SHAPES)}")
+            if member_shape is not None and member_shape not in text_shape.SHAPES:
+                raise RuleError(f"{where}: unknown member_shape {member_shape!r}; shapes: {', '.join(text_shape.SHAPES)}")
             if scope == "section" and member_shape is None and "member" not in r:
                 raise RuleError(f"{where}: a section rule needs member or member_shape")
             if scope == "menu" and member_shape is None:

@@ -37,7 +37,7 @@ _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 _HAN = regex.compile(r"\p{Han}")
 
 
-#: ``language_score`` (0-1) from which the document's identified language (:mod:`cleaner.language`)
+#: ``language_score`` (0-1) from which the document's identified language (:mod:`cleaner.page.language`)
 #: replaces the stop-word guess; below it, the stop words decide.
 MIN_CONFIDENT_SCORE = 0.9
 

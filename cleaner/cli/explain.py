@@ -1,0 +1,286 @@
+"""``cleaner explain``: one document with every removed span shown in place, with its rule and why.
+
+The document comes from :func:`cleaner.engines.local.run.run`, the same code path as
+``cleaner clean``: pass 1, every corpus step over the whole input (so a JSONL of many
+pages gets site templates and near-duplicates), filters; only the final cut is left
+out. Removed pieces are shown as ``[-RULE (DETAIL): TEXT-]`` markers, coloured by kind
+on a terminal, or as a self-contained HTML page with ``--format html``.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from ..config import Options
+from ..document import Document, apply_spans
+from ..report.segments import kind_label, kind_of, pieces, removed_by_rule, visible
+
+#: ANSI SGR colour codes of the kinds of removal (others are cyan).
+ANSI_COLOURS = {"chrome": "31", "dup": "33", "site": "35", "doc": "36", "extract": "34", "corpus": "32"}
+ANSI_OTHER = "36"
+ANSI_RESET = "\x1b[0m"
+#: Document ids listed when ``--id`` names none of the documents.
+IDS_LISTED = 5
+
+
+@dataclass
+class Found:
+    """What a run over the inputs found: the wanted document, and how many there were."""
+
+    doc: Document | None = None
+    text: str = ""                     # the document's text after the cut
+    reject: dict | None = None         # the rejects record of the wanted id, when it was rejected
+    rejects: int = 0                   # records rejected
+    first_rejects: list[str] = field(default_factory=list)   # how to name them: id, or FILE:POSITION
+    documents: int = 0
+    first_ids: list[str] = field(default_factory=list)
+
+
+def find_document(inputs: list[str], options: Options, doc_id: str | None = None, steps=()) -> Found:
+    """Run the whole pipeline over ``inputs`` without writing anything and keep one document.
+
+    ``doc_id`` picks the document by id (a rejected record also by ``FILE:POSITION``, the
+    file's name or path: :attr:`Found.reject`); ``None`` takes the first one that was not rejected. The document comes back with its spans uncut and, when it was dropped, the
+    reason and ``drop_detail``. ``steps``: a user's own markers (``cleaner.run(..., steps=)``).
+    Raises what :func:`cleaner.engines.local.run.run` raises.
+    """
+    from ..engines.local.run import run
+
+    found = Found()
+
+    def keep(doc: Document, text: str) -> None:
+        found.documents += 1
+        if len(found.first_ids) < IDS_LISTED:
+            found.first_ids.append(doc.id)
+        if found.doc is None and (doc_id is None or doc.id == doc_id):
+            found.doc, found.text = doc, text
+
+    def rejected(rec: dict) -> None:
+        found.rejects += 1
+        where = f"{os.path.basename(str(rec.get('source')))}:{rec.get('position')}"
+        if len(found.first_rejects) < IDS_LISTED:
+            found.first_rejects.append(rec.get("id") or where)
+        if found.reject is None and doc_id is not None and doc_id in (
+                rec.get("id"), where, f"{rec.get('source')}:{rec.get('position')}"):
+            found.reject = rec
+
+    run(list(inputs), options, None, emit=keep, on_reject=rejected, steps=steps)
+    return found
+
+
+def render_reject(rec: dict, html_page: bool = False) -> str:
+    """What explain says of a rejected record: its id, that it was rejected, the kind and the error, where it was."""
+    where = f"{rec.get('source')}" + ("" if rec.get("position") in (None, 0) else f", position {rec.get('position')}")
+    lines = [("document", str(rec.get("id"))), ("status", f"REJECTED ({rec.get('kind')}): {rec.get('error')}"),
+             ("input", where), ("note", "a rejected record is in the rejects files, never in clean or dropped")]
+    if not html_page:
+        return "".join(f"{k:<9} {visible(v)}\n" for k, v in lines)
+    from ..report.render import esc, page
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in lines)
+    return page(f"cleaner explain: {rec.get('id')}",
+                f"<header><h1>cleaner explain: <code>{esc(str(rec.get('id')))}</code></h1></header>"
+                f"<div class=\"panel reject\"><table>{rows}</table></div>")
+
+
+def rule_descriptions(options: Options) -> dict[str, str]:
+    """``{rule id: description}`` of the chrome rules ``options`` select and of the duplicate steps' rules.
+
+    The chrome rules are left out when they cannot load.
+    """
+    from ..extract import removals as extract_removals
+    from ..page import shortcodes
+    from ..page import duplicates, title
+    from ..corpus import paragraphs, templates
+    from ..rules.engine import RuleError, select_rules
+    out = {**duplicates.RULE_DESCRIPTIONS, **title.RULE_DESCRIPTIONS, **templates.RULE_DESCRIPTIONS,
+           **shortcodes.RULE_DESCRIPTIONS, **paragraphs.RULE_DESCRIPTIONS, **extract_removals.RULE_DESCRIPTIONS}
+    try:
+        out.update({r.id: r.description for r in select_rules(options) if r.description})
+    except (RuleError, OSError):
+        pass
+    return out
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _status(doc: Document) -> str:
+    if doc.dropped is None:
+        return "kept"
+    d = doc.drop_detail or {}
+    parts = [f"DROPPED ({doc.dropped})"]
+    if d.get("duplicate_of") is not None:
+        parts.append(f"kept instead: {d['duplicate_of']}")
+    if d.get("similarity") is not None:
+        parts.append(f"estimated Jaccard similarity {d['similarity']}")
+    parts += [f"{k}: {v}" for k, v in sorted(d.items()) if k not in ("duplicate_of", "similarity")]
+    return "; ".join(parts)
+
+
+def _label(p) -> str:
+    s = p.span
+    label = s.rule + (f" ({s.detail})" if s.detail else "")
+    if p.also:
+        label += "; also " + ", ".join(sorted({o.rule for o in p.also}))
+    return visible(label)
+
+
+def render_text(doc: Document, color: bool = False, descriptions: dict[str, str] | None = None) -> str:
+    """The document as text: a header (status, rules, characters) and the text with markers.
+
+    Each removed piece is ``[-RULE (DETAIL): TEXT-]`` (its line break stays outside the
+    marker); with ``color`` the marker is drawn in the ANSI colour of its kind instead.
+    Control and bidi-override characters of the page are shown escaped (see
+    :func:`cleaner.report.segments.visible`).
+    """
+    descriptions = descriptions or {}
+    n = len(doc.text)
+    rules = removed_by_rule(doc)
+    removed = sum(c for _, c in rules.values())
+    share = f" ({removed / n * 100:.1f}%)" if n else ""
+    head = [f"document  {visible(doc.id)}"]
+    if doc.url:
+        head.append(f"url       {visible(doc.url)}")
+    if doc.title:
+        head.append(f"title     {visible(doc.title)}")
+    head.append(f"status    {visible(_status(doc))}")
+    head.append(f"removed   {len(doc.removed)} span{'s' if len(doc.removed) != 1 else ''}, {removed:,} of {n:,} characters{share}")
+    width = max((len(r) for r in rules), default=0)
+    for r, (spans, chars) in rules.items():
+        line = (f"  {visible(r):<{width}}  {kind_label(kind_of(r)):<17} {spans:>4} span{'s' if spans != 1 else ' '}"
+                f" {chars:>8,} chars")
+        if descriptions.get(r):
+            line += f"  {visible(descriptions[r])}"
+        head.append(_ansi(line, kind_of(r)) if color else line)
+    if color:
+        head.append("legend    " + "  ".join(_ansi(kind_label(k), k) for k in ("extract", "chrome", "dup", "site", "corpus")))
+    else:
+        head.append("markers   [-RULE (DETAIL): REMOVED TEXT-]")
+    body = []
+    for p in pieces(doc):
+        text = visible(doc.text[p.start:p.end])
+        if p.span is None:
+            body.append(text)
+            continue
+        core = text.rstrip("\n")
+        tail = text[len(core):]
+        if color:
+            c = ANSI_COLOURS.get(kind_of(p.span.rule), ANSI_OTHER)
+            body.append(f"\x1b[1;{c}m[{_label(p)}]\x1b[22m {core}{ANSI_RESET}{tail}")
+        else:
+            body.append(f"[-{_label(p)}: {core}-]{tail}")
+    rule_line = "-" * 72
+    out = "\n".join(head) + "\n" + rule_line + "\n" + "".join(body)
+    return out if out.endswith("\n") else out + "\n"
+
+
+def _ansi(text: str, kind: str) -> str:
+    return f"\x1b[{ANSI_COLOURS.get(kind, ANSI_OTHER)}m{text}{ANSI_RESET}"
+
+
+# --------------------------------------------------------------------------- html
+
+
+def render_html(doc: Document, text_after: str | None = None, descriptions: dict[str, str] | None = None) -> str:
+    """The document as a self-contained HTML page: status, rules, the text with removals in place.
+
+    ``text_after`` (the clean text) is added in a folded section; it defaults to the
+    document's text with its spans cut.
+    """
+    from ..report.render import document_html, drop_html, esc, legend_html, page, rule_table_html
+
+    after = apply_spans(doc.text, doc.removed) if text_after is None else text_after
+    meta = "".join(f"<br><span class=\"mono muted\">{esc(v)}</span>" for v in (doc.url,) if v)
+    kept = "" if doc.dropped is not None else "<p class=\"muted\">Kept.</p>"
+    body = (f"<header><h1>cleaner explain: <code>{esc(doc.id)}</code></h1>"
+            f"<p class=\"sub\">{esc(doc.title or '')}{meta}</p></header>"
+            f"{drop_html(doc)}{kept}"
+            f"<div class=\"panel\">{legend_html([s.rule for s in doc.removed])}{rule_table_html(doc, descriptions)}</div>"
+            f"<h2>Text, removals in place</h2><div class=\"doc full before\">{document_html(doc)}</div>"
+            f"<details><summary>Clean text ({len(after):,} characters)</summary>"
+            f"<div class=\"doc full after\">{esc(after)}</div></details>")
+    return page(f"cleaner explain: {doc.id}", body)
+
+
+# --------------------------------------------------------------------------- command
+
+
+def use_color(args: argparse.Namespace, stream: TextIO) -> bool:
+    """Whether to draw ANSI colours: ``--color always``, or ``auto`` on a terminal without ``NO_COLOR``."""
+    if args.format != "text" or args.color == "never":
+        return False
+    if args.color == "always":
+        return True
+    return (args.output is None and stream.isatty() and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb")
+
+
+def _write_stdout(text: str) -> None:
+    buf = getattr(sys.stdout, "buffer", None)
+    if buf is None:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        buf.write(text.encode("utf-8", "replace"))
+    sys.stdout.flush()
+
+
+def explain_main(args: argparse.Namespace, options: Options) -> int:
+    """Run ``cleaner explain`` with parsed ``args`` (see :func:`cleaner.cli.main.build_parser`); returns the exit status."""
+    from .messages import EXIT_USAGE, fail as _fail
+    from ..io.readers import InputError
+    from ..engines.local.run import RunError
+    from ..rules.engine import RuleError
+
+    # One document, uncut spans: always the local engine, whatever the --config file says.
+    # and every HTML page aligned with its extraction, so that what extraction left out shows in place.
+    options = dataclasses.replace(options, engine="local", extraction_detail=True,
+                                  progress=options.progress and sys.stderr.isatty())
+    try:
+        found = find_document(args.inputs, options, args.id)
+    except (InputError, RuleError) as e:
+        return _fail(str(e), EXIT_USAGE)
+    except (RunError, OSError) as e:
+        return _fail(f"{e}; check the inputs and free disk space in the temporary folder, then try again")
+    if found.doc is None and found.reject is not None:
+        return _emit(args, render_reject(found.reject, args.format == "html"))
+    if found.doc is None:
+        if not found.documents:
+            return _fail("the input holds no document to explain (every record was rejected or the input is empty)")
+        more = ", ..." if found.documents > len(found.first_ids) else ""
+        rejects = ""
+        if found.rejects:
+            rmore = ", ..." if found.rejects > len(found.first_rejects) else ""
+            rejects = (f"; {found.rejects} record{'s were' if found.rejects != 1 else ' was'} rejected "
+                       f"({', '.join(repr(i) for i in found.first_rejects)}{rmore}: name one by id or FILE:POSITION)")
+        return _fail(f"no document with id {args.id!r} among {found.documents} documents "
+                     f"(ids: {', '.join(repr(i) for i in found.first_ids)}{more}){rejects}; give one of them with --id",
+                     EXIT_USAGE)
+    descriptions = rule_descriptions(options)
+    from ..extract.removals import with_left_out
+    doc = with_left_out(found.doc)
+    if args.format == "html":
+        out = render_html(doc, found.text, descriptions)
+    else:
+        out = render_text(doc, use_color(args, sys.stdout), descriptions)
+    return _emit(args, out)
+
+
+def _emit(args: argparse.Namespace, out: str) -> int:
+    """Write explain's output to ``-o FILE`` or standard output; returns the exit status."""
+    from .messages import EXIT_OK, fail as _fail
+    from ..report.html import write_text_atomic
+    try:
+        if args.output:
+            write_text_atomic(args.output, out)
+        else:
+            _write_stdout(out)
+    except BrokenPipeError:
+        raise  # the reader went away: cleaner.cli.main.main ends quietly
+    except OSError as e:
+        return _fail(f"cannot write {args.output or 'standard output'}: {e}; choose another -o path")
+    return EXIT_OK

@@ -1,0 +1,117 @@
+"""Exact duplicate documents: the same normalised text, a cheap filter before MinHash.
+
+Public API: :func:`text_key` ``(text) -> int``, the 64-bit key of a document's clean text
+with case, ASCII punctuation and white space folded (:func:`normalize_text`) (two documents are exact duplicates when
+their keys are equal). The survivor of a group of equal keys is the one with the
+smallest id (the rule of :mod:`cleaner.similarity.clusters`; all members have the same text), so the
+result does not depend on input order.
+
+Memory: 8 bytes per document (the ``uint64`` key in a numpy column); the pipeline
+ordinals and the ids go to files in the work folder and are read back for the dropped
+documents only.
+"""
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+import xxhash
+
+from ..document import Document, apply_spans
+from ..containers.compact import ChunkedRows, RowStore, SpillDir, StringStore
+from .drops import DropDecision, DropStep
+from ..similarity.clusters import size_histogram
+
+_ASCII_PUNCT = string.punctuation.encode("ascii")
+#: Survivor rules: ``smallest-id`` (independent of input order) or ``first`` (input order).
+EXACT_KEEP_RULES = ("smallest-id", "first")
+#: Documents buffered before their keys and ids are stored.
+PENDING_DOCS = 1024
+
+
+def normalize_text(text: str) -> bytes:
+    """UTF-8 of the case-folded text without white space and ASCII punctuation."""
+    return b"".join(text.casefold().encode("utf-8", "surrogatepass").translate(None, _ASCII_PUNCT).split())
+
+
+def text_key(text: str) -> int:
+    """64-bit xxh3 hash of :func:`normalize_text` (0 when nothing is left)."""
+    norm = normalize_text(text)
+    return xxhash.xxh3_64_intdigest(norm) if norm else 0
+
+
+class ExactDuplicates(DropStep):
+    """Drop every document whose normalised clean text equals another's; the smallest id stays."""
+
+    name = "exact-dup"
+    reason = "exact-duplicate"
+
+    def __init__(self, workdir: str | None = None, keep: str = "smallest-id"):
+        super().__init__()
+        if keep not in EXACT_KEEP_RULES:
+            raise ValueError(f"exact_dup_keep must be one of {', '.join(EXACT_KEEP_RULES)}, not {keep!r}")
+        self.keep = keep
+        self.workdir = workdir
+        self._spill: SpillDir | None = None
+        self._keys = ChunkedRows(1, np.uint64)   # text key per indexed document
+        self._pending: list[tuple[int, int, str]] = []
+        self.drops = DropDecision()
+        self.group_sizes: list[int] = []
+
+    @classmethod
+    def from_options(cls, options, workdir: str | None = None) -> "ExactDuplicates":
+        return cls(workdir, options.exact_dup_keep)
+
+    def fingerprint(self, doc: Document) -> Any:
+        return text_key(apply_spans(doc.text, doc.removed))
+
+    def observe(self, index: int, doc_id: str, fp: Any) -> None:
+        if not fp:
+            return
+        if self._spill is None:
+            self._spill = SpillDir(self.workdir, "exact-dup")
+            self.ids = StringStore(self._spill.file("ids"))
+            self._where = RowStore(self._spill.file("ordinals.i64"), 1, np.int64)
+        self._pending.append((fp, index, doc_id))
+        if len(self._pending) >= PENDING_DOCS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._keys.append(np.array([k for k, _, _ in self._pending], dtype=np.uint64))
+            self._where.append(np.array([i for _, i, _ in self._pending], dtype=np.int64))
+            self.ids.extend([d for _, _, d in self._pending])
+            self._pending = []
+
+    def decide(self) -> None:
+        self._flush()
+        keys = self._keys.column(0)
+        n = keys.size
+        if n < 2:
+            return
+        order = np.argsort(keys, kind="stable")
+        sk = keys[order]
+        starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+        ends = np.r_[starts[1:], n]
+        big = ends - starts >= 2
+        dropped: list[int] = []
+        kept: list[int] = []
+        for s, e in zip(starts[big].tolist(), ends[big].tolist()):
+            members = order[s:e].tolist()
+            k = min(members) if self.keep == "first" else min(members, key=lambda m: self.ids[m])
+            self.group_sizes.append(e - s)
+            for m in members:
+                if m != k:
+                    dropped.append(m)
+                    kept.append(k)
+        at = self._where.take(np.asarray(dropped, dtype=np.int64))[:, 0] if dropped else np.zeros(0, np.int64)
+        self.drops = DropDecision.by_ordinal(at, [self.ids[k] for k in kept], np.ones(len(kept), dtype=np.float32))
+
+    def index_bytes(self) -> int:
+        """Bytes of the in-memory index: one ``uint64`` key per document (ordinals and ids live on disk)."""
+        return self._keys.nbytes()
+
+    def report(self) -> dict[str, Any]:
+        return {"clusters": len(self.group_sizes), "largest_cluster": max(self.group_sizes, default=0),
+                "cluster_sizes": size_histogram(self.group_sizes), "dropped_documents": len(self.drops)}

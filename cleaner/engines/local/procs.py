@@ -1,0 +1,68 @@
+"""Worker processes: stopping a pool at once, dying with the driver, and what they used."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import resource
+import signal
+import sys
+
+
+#: Process pools of the corpus passes while they run (:func:`cleaner.engines.local.passes.run_ordered`):
+#: an interrupted run stops them at once instead of waiting for their tasks.
+LIVE_POOLS: set[cf.ProcessPoolExecutor] = set()
+
+
+def stop_executor(ex: cf.ProcessPoolExecutor) -> None:
+    """Stop a process pool now: kill its workers (their tasks are lost), then reap them.
+
+    For Ctrl-C and hung workers; a pool that finishes normally is shut down with ``wait=True``.
+    A worker killed while sending a result leaves the pool's reader thread waiting for the
+    rest of the message: closing this process's own end of the result pipe turns that wait
+    into end-of-file, so the pool sees itself broken and stops. Waits at most
+    ``STOP_WAIT_S`` seconds for that.
+    """
+    for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public terminate before Python 3.14
+        p.kill()
+    for p in list((getattr(ex, "_processes", None) or {}).values()):
+        p.join(STOP_WAIT_S)   # dead: their ends of the pipes are closed
+    writer = getattr(getattr(ex, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass
+    ex.shutdown(wait=False, cancel_futures=True)
+    thread = getattr(ex, "_executor_manager_thread", None)
+    if thread is not None:
+        thread.join(STOP_WAIT_S)
+
+
+#: Seconds :func:`stop_executor` waits for killed workers and the pool's own thread.
+STOP_WAIT_S = 5.0
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this worker when the driver dies (``kill -9`` leaves no orphan workers)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not glibc: workers then exit on their own
+        pass
+
+
+def _process_use() -> dict[str, float]:
+    """CPU seconds and peak resident memory (MB) of the driver and of its worker processes
+    (the largest one; a run with work in the driver only has no worker figures that differ from 0)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"driver_cpu_seconds": round(me.ru_utime + me.ru_stime, 2),
+            "workers_cpu_seconds": round(kids.ru_utime + kids.ru_stime, 2),
+            "driver_peak_memory_mb": round(me.ru_maxrss / 1024, 1),
+            "worker_peak_memory_mb": round(kids.ru_maxrss / 1024, 1)}
+
+
+def _peak_rss_mb() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return max(r, c)

@@ -1,0 +1,156 @@
+"""The final pass's bookkeeping, shared by both engines: finish each document and count it."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import Options
+from ..document import Document, apply_spans
+from ..errors import FAILED, RunError
+from ..io.writers import output_record
+
+
+class Tally:
+    """The final pass's bookkeeping, the same for every engine: finish each document and count it.
+
+    :meth:`finish` is the last per-document step (cut the marked spans, drop a document
+    with too little text left) and returns the output record; the counts, characters by
+    rule, examples and samples become ``report.json``'s fields (:meth:`report_fields`).
+    Tallies of consecutive parts of the input add up with :meth:`merge` (the Ray engine
+    keeps one per input shard) and travel as JSON (:meth:`to_json`).
+    """
+
+    def __init__(self) -> None:
+        self.counts = {"in": 0, "clean": 0, "dropped": 0, "rejected": 0}
+        self.drop_reasons: dict[str, int] = {}
+        self.reject_kinds: dict[str, int] = {}
+        self.reject_examples: list[dict[str, Any]] = []
+        self.chars_by_rule: dict[str, int] = {}
+        self.chars_by_extraction: dict[str, int] = {}
+        self.template_by_host: dict[str, int] = {}
+        self.dropped_examples: list[dict[str, Any]] = []
+        self.samples: list[dict[str, Any]] = []
+        self.chars_in = self.chars_out = 0
+
+    def reject(self, rec: dict[str, Any]) -> None:
+        """Count a rejects-file record."""
+        self.counts["in"] += 1
+        self.counts["rejected"] += 1
+        kind = rec.get("kind") or FAILED
+        self.reject_kinds[kind] = self.reject_kinds.get(kind, 0) + 1
+        if sum(e["kind"] == kind for e in self.reject_examples) < REJECT_EXAMPLES:
+            self.reject_examples.append({k: rec.get(k) for k in ("source", "position", "id", "error")} | {"kind": kind})
+
+    def finish(self, doc: Document, options: Options) -> tuple[str, dict[str, Any], str]:
+        """Cut ``doc``'s spans, drop it when less than ``min_doc_chars`` is left, count it.
+
+        Returns ``(kind, record, clean text)``: ``kind`` is ``"clean"`` or ``"dropped"``,
+        ``record`` the line for that kind's shards. Sets ``doc.dropped`` to ``"no main
+        content"`` or ``"empty after cleaning"`` when no step dropped it before.
+        """
+        self.counts["in"] += 1
+        text = apply_spans(doc.text, doc.removed)
+        if doc.dropped is None and len(text.strip()) < options.min_doc_chars:
+            doc.dropped = "no main content" if not doc.text.strip() else "empty after cleaning"
+        self.chars_in += len(doc.text)
+        doc_rules: dict[str, int] = {}
+        _count_rules(doc, doc_rules)
+        for rule, n in doc_rules.items():
+            self.chars_by_rule[rule] = self.chars_by_rule.get(rule, 0) + n
+        _count_template_host(doc, doc_rules, self.template_by_host)
+        for rule, n in doc.left_out_chars.items():
+            self.chars_by_extraction[rule] = self.chars_by_extraction.get(rule, 0) + n
+        if doc.dropped is not None:
+            self.counts["dropped"] += 1
+            self.drop_reasons[doc.dropped] = self.drop_reasons.get(doc.dropped, 0) + 1
+            rec = {"id": doc.id, "url": doc.url, "reason": doc.dropped, **doc.drop_detail, **doc.provenance}
+            if len(self.dropped_examples) < DROPPED_EXAMPLES:
+                self.dropped_examples.append(rec)
+            return "dropped", rec, text
+        self.counts["clean"] += 1
+        if options.title_in_text and doc.title and text.strip():
+            text = f"{doc.title}\n{text}"
+        self.chars_out += len(text)
+        if len(self.samples) < SAMPLE_DOCS and (doc.removed or doc.left_out) and (doc.left_out or not doc.left_out_chars):
+            self.samples.append(doc.to_json())
+        own = {"id": doc.id, "url": doc.url, "title": doc.title, "text": text,
+               "language": doc.language, "language_score": doc.language_score, **doc.provenance}
+        return "clean", output_record(own, doc.metadata), text
+
+    def merge(self, other: "Tally") -> None:
+        """Add the tally of the input that follows this one's."""
+        for mine, theirs in ((self.counts, other.counts), (self.drop_reasons, other.drop_reasons),
+                             (self.reject_kinds, other.reject_kinds), (self.chars_by_rule, other.chars_by_rule),
+                             (self.template_by_host, other.template_by_host),
+                             (self.chars_by_extraction, other.chars_by_extraction)):
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, 0) + v
+        self.dropped_examples += other.dropped_examples[:max(0, DROPPED_EXAMPLES - len(self.dropped_examples))]
+        self.samples += other.samples[:max(0, SAMPLE_DOCS - len(self.samples))]
+        for e in other.reject_examples:
+            if sum(x["kind"] == e["kind"] for x in self.reject_examples) < REJECT_EXAMPLES:
+                self.reject_examples.append(e)
+        self.chars_in += other.chars_in
+        self.chars_out += other.chars_out
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Tally":
+        t = cls()
+        vars(t).update(d)
+        return t
+
+    def check(self, n_read: int, workdir: str) -> None:
+        """Raise :class:`RunError` unless every record read is clean, dropped or rejected once."""
+        c = self.counts
+        if c["in"] != n_read or c["in"] != c["clean"] + c["dropped"] + c["rejected"]:
+            raise RunError(f"records do not add up: {n_read} read, {c['in']} in the spool, "
+                           f"{c['clean']} clean + {c['dropped']} dropped + {c['rejected']} rejected; "
+                           f"delete {workdir} and run again")
+
+    def report_fields(self) -> dict[str, Any]:
+        """``documents``, ``dropped_by_reason``, ``rejected_by_kind``, ``dropped_examples`` and ``characters`` of ``report.json``."""
+        top_hosts = sorted(self.template_by_host.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TEMPLATE_HOSTS]
+        return {"documents": dict(self.counts),
+                "dropped_by_reason": dict(sorted(self.drop_reasons.items())),
+                "rejected_by_kind": dict(sorted(self.reject_kinds.items())),
+                "rejected_examples": list(self.reject_examples),
+                "dropped_examples": list(self.dropped_examples),
+                "characters": {"in": self.chars_in, "out": self.chars_out,
+                               "removed_by_rule": dict(sorted(self.chars_by_rule.items())),
+                               "removed_by_extraction": dict(sorted(self.chars_by_extraction.items())),
+                               "template_by_host": dict(top_hosts)}}
+
+
+#: Documents kept for the side-by-side sample of ``report.html``.
+SAMPLE_DOCS = 12
+#: Rejected records listed per kind (source, position, error) in ``report.json``.
+REJECT_EXAMPLES = 5
+#: Dropped documents listed (id, reason, the document kept instead) in ``report.json``.
+DROPPED_EXAMPLES = 20
+#: Hosts listed in ``report.json``'s ``characters.template_by_host``, most template text first.
+TOP_TEMPLATE_HOSTS = 20
+
+
+def _count_rules(doc: Document, acc: dict[str, int]) -> None:
+    """Add each rule's removed characters; a character cut by two rules counts for the first."""
+    from ..document import merge_ranges
+    done: list[tuple[int, int]] = []
+    size = len(doc.text)
+    clamped = [(min(max(s.start, 0), size), min(max(s.end, 0), size), s.rule) for s in doc.removed]
+    for start, end, rule in sorted(clamped, key=lambda s: (s[0], -s[1], s[2])):
+        overlap = merge_ranges([(max(a, start), min(b, end)) for a, b in done if a < end and b > start])
+        n = (end - start) - sum(b - a for a, b in overlap)
+        if n > 0:
+            acc[rule] = acc.get(rule, 0) + n
+        done = merge_ranges(done + [(start, end)])
+
+
+def _count_template_host(doc: Document, doc_rules: dict[str, int], acc: dict[str, int]) -> None:
+    """Add the document's site-template characters (as attributed by ``_count_rules``) to its host."""
+    n = sum(c for rule, c in doc_rules.items() if rule.startswith("site."))
+    if n:
+        from ..corpus.templates import host_of
+        host = host_of(doc.url) or "(no host)"
+        acc[host] = acc.get(host, 0) + n

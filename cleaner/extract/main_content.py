@@ -1,0 +1,308 @@
+"""Main-content extraction: HTML bytes to ``(title, text)``, trafilatura at the core.
+
+Steps for one page:
+
+1. decode (declared charset first, :mod:`cleaner.io.decode`) and parse with lxml,
+   ``huge_tree`` on (libxml2 otherwise stops at a text node over 10 MB and silently loses
+   the rest of the page); scripts, styles and other non-content elements are dropped;
+2. the title is read (:func:`headline`) and the page kind decided: on a discussion
+   thread (:mod:`cleaner.extract.discussion`) the replies are content, elsewhere reader comments go;
+3. chrome the markup names is pruned (:mod:`cleaner.extract.prune`): landmarks, consent
+   banners, comment threads, related-links boxes, reference lists;
+4. trafilatura extracts, with its process-wide duplicate cache off (``deduplicate=False``:
+   duplicate removal is this project's job, and a shared cache would make results depend
+   on what a worker saw earlier), tables kept; first in its fast mode, and again with its
+   fallback comparison (readability, jusText) only when the fast run kept under
+   ``COMPARISON_COVERAGE`` of the page's text: elsewhere that comparison keeps trafilatura's
+   own result anyway (measured on the 692 evaluation pages: quality up, and about 7 % of
+   trafilatura's time saved: the pages that need the comparison are the large ones);
+5. when that kept under ``RERUN_COVERAGE`` of the page's text and pruning took a fair share
+   of it (``MIN_RERUN_CHROME_SHARE``), trafilatura runs again on
+   the unpruned page (pruning sometimes changes which container it picks) and the
+   longer result wins, its chrome-only lines removed; when the result still holds under
+   ``FALLBACK_COVERAGE`` of the page and no paragraph of prose, the page's main region
+   stands in (:mod:`cleaner.extract.main_region`).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import lxml.etree
+import lxml.html
+
+from ..config import Options
+from ..io.decode import decode_html, strip_control_chars
+
+#: Elements that never hold main content; removed with their text before extraction.
+NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed")
+#: Element nesting depth past which a page is refused (real pages stay under ~100; jusText and
+#: trafilatura take time quadratic in depth, minutes for a few thousand levels).
+MAX_HTML_DEPTH = 512
+_TOO_DEEP = lxml.etree.XPath("boolean(" + "/".join(["*"] * MAX_HTML_DEPTH) + ")")
+
+#: JSON-LD scripts up to this size are kept for trafilatura (characters).
+MAX_JSON_LD_CHARS = 200_000
+
+
+class ExtractionError(Exception):
+    """A page that cannot be parsed or yields no tree."""
+
+
+@dataclass(slots=True)
+class Extracted:
+    """What extraction gives: the main text (paragraphs one a line), the title, the codec used."""
+
+    text: str
+    title: str | None
+    encoding: str
+    left_out: list | None = None   # with extract(left_out=True): see cleaner.extract.removals
+    left_out_chars: dict | None = None   # characters extraction left out, by rule (cleaner.extract.removals)
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement:
+    """Parse a page with lxml, tolerant of broken markup and huge text nodes.
+
+    Raises :class:`ExtractionError` when libxml2 returns no document at all, or one nested
+    deeper than :data:`MAX_HTML_DEPTH` elements.
+    """
+    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, recover=True)
+    parser.set_element_class_lookup(_html_lookup())
+    try:
+        root = lxml.html.document_fromstring(html, parser=parser)
+    except (lxml.etree.ParserError, ValueError) as e:
+        raise ExtractionError(f"HTML could not be parsed: {e}") from e
+    if root is None:
+        raise ExtractionError("HTML could not be parsed: empty document")
+    if _TOO_DEEP(root):
+        raise ExtractionError(f"HTML nested more than MAX_HTML_DEPTH={MAX_HTML_DEPTH} elements deep; "
+                              "such a page is broken or hostile and is not extracted")
+    return root
+
+
+def _html_lookup() -> lxml.etree.ElementDefaultClassLookup:
+    """lxml.html's element classes chosen in C, without a Python call per element.
+
+    lxml.html's own lookup runs a Python method each time an element becomes a Python
+    object (it picks form classes by tag), a tenth of trafilatura's time on a page; every
+    element is an :class:`lxml.html.HtmlElement` here (``text_content``, ``drop_tree``),
+    which is all this project and trafilatura use.
+    """
+    return lxml.etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+                                                pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
+
+
+def strip_non_content(root: lxml.html.HtmlElement) -> None:
+    """Drop scripts, styles and other non-content elements in place (their tails stay).
+
+    JSON-LD blocks up to ``MAX_JSON_LD_CHARS`` stay: trafilatura reads a forum thread's
+    schema.org type from them.
+    """
+    doomed = [el for el in root.iter(*NON_CONTENT_TAGS)
+              if not (el.tag == "script" and (el.get("type") or "").lower() == "application/ld+json"
+                      and len(el.text or "") <= MAX_JSON_LD_CHARS)]
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def page_title(root: lxml.html.HtmlElement) -> str | None:
+    """The ``<title>`` text, white space folded, or ``None``."""
+    t = root.find(".//title")
+    if t is None or not (t.text_content() or "").strip():
+        return None
+    return " ".join(t.text_content().split())
+
+
+def extract(html: bytes | str, options: Options, url: str | None = None, http_charset: str | None = None,
+            seconds: dict[str, float] | None = None, left_out: bool = False) -> Extracted:
+    """Extract the main content of one page.
+
+    ``html``: raw bytes (decoded by :func:`cleaner.io.decode.decode_html`, declared charset
+    first) or an already decoded string. Returns :class:`Extracted` whose ``text`` has one
+    paragraph, heading, list item or table row per line; empty when the page holds no main
+    content. ``seconds``, when given, gets the seconds of each stage added under its name
+    (``extract.decode``, ``extract.parse``, ... as ``benchmarks/throughput.py`` prints them).
+    With ``left_out`` its ``left_out`` lists the blocks extraction left out, and always its
+    ``left_out_chars`` counts them by reason (:mod:`cleaner.extract.removals`).
+    Raises :class:`ExtractionError` for a page that cannot be parsed and
+    :class:`~cleaner.io.decode.NotTextError` for bytes that are not text.
+    """
+    from .prune import captions_to_paragraphs, find_chrome
+    from .list_numbers import unbullet_numbered
+    from .discussion import is_discussion
+    from .main_region import coverage, has_prose, page_chars, region_text, restore_lists
+
+    clock = _Stages(seconds)
+    if isinstance(html, bytes):
+        text, enc = decode_html(html, http_charset)
+    else:
+        text, enc = strip_control_chars(html), "str"
+    clock("extract.decode")
+    if not text.strip():
+        return Extracted("", None, enc)
+    root = _parse_clean(text)
+    clock("extract.parse")
+    title = headline(root)
+    thread = is_discussion(root, url)
+    clock("extract.title+kind")
+    found = find_chrome(root, prune_kinds(thread))
+    chrome = [el for _, el in found]
+    blocks = _page_blocks(root, found) if left_out else None   # hook: the page before pruning
+    for el in chrome:
+        el.drop_tree()
+    if options.captions:
+        captions_to_paragraphs(root)
+    visible = page_chars(root)  # the pruned tree does not change until region_text
+    clock("extract.prune")
+    body = _trafilatura(root, url, thread, options, fast=True)
+    clock("extract.trafilatura")
+    if coverage(body, root, visible) < COMPARISON_COVERAGE:
+        body = _trafilatura(root, url, thread, options)
+        clock("extract.trafilatura-comparison")
+    if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
+        again = drop_lines(_trafilatura(_parse_clean(text), url, thread, options), chrome_only_lines(root, chrome))
+        if len(again) >= RERUN_GAIN * len(body):
+            body = again
+        clock("extract.trafilatura-unpruned")
+    if coverage(body, root, visible) < FALLBACK_COVERAGE and not has_prose(body):
+        body = region_text(root, body)
+    else:
+        body = restore_lists(root, body)
+    body = unbullet_numbered(body)
+    clock("extract.lists+region")
+    left = _left_out(found, visible, body, blocks)   # hook: what extraction left out (cleaner.extract.removals)
+    clock("extract.left-out")
+    return Extracted(body, title, enc, *left)
+
+
+def _page_blocks(root, found):
+    from .removals import page_blocks
+    return page_blocks(root, found)
+
+
+def _left_out(found, visible, body, blocks):
+    from .removals import left_out
+    return left_out(found, visible, body, blocks)
+
+
+class _Stages:
+    """Adds the seconds since the previous call to ``seconds[name]`` (does nothing without a dict)."""
+
+    def __init__(self, seconds: dict[str, float] | None):
+        self.seconds = seconds
+        self.t = time.perf_counter() if seconds is not None else 0.0
+
+    def __call__(self, name: str) -> None:
+        if self.seconds is not None:
+            now = time.perf_counter()
+            self.seconds[name] = self.seconds.get(name, 0.0) + now - self.t
+            self.t = now
+
+
+#: Below this share of the page's visible text the extraction is suspect and trafilatura runs again on the unpruned page (0-1).
+RERUN_COVERAGE = 0.3
+#: The rerun's text replaces the first when it is at least this many times longer.
+RERUN_GAIN = 1.2
+#: ... and the rerun happens only when the pruned chrome held at least this share of the page's
+#: visible text (0-1): with less, the unpruned page is nearly the pruned one and trafilatura picks
+#: the same container. On the 692 evaluation pages (scrapinghub, WCXB test) 56 pages reran and
+#: 9 gained, none with a share under 0.16; the 14 under 0.1 each cost a second trafilatura run.
+MIN_RERUN_CHROME_SHARE = 0.1
+#: Pages with more text than this go through trafilatura's fast mode (no readability/jusText
+#: comparison, whose time grows much faster than the text: an 11 MB text node took minutes) (characters).
+FAST_MODE_CHARS = 2_000_000
+#: trafilatura runs first without its fallback comparison (readability, jusText); below this
+#: share of the page's visible text the result is suspect and it runs again with it (0-1).
+COMPARISON_COVERAGE = 0.15
+#: Below this share of the page's visible text, and with no paragraph of prose, the main region replaces the extraction (0-1).
+FALLBACK_COVERAGE = 0.1
+
+
+def prune_kinds(thread: bool) -> tuple[str, ...]:
+    """The chrome kinds pruned before extraction; comment threads stay on a discussion page."""
+    from .prune import FINDERS
+    return tuple(k for k in FINDERS if not (thread and k == "comments"))
+
+
+def _parse_clean(text: str) -> lxml.html.HtmlElement:
+    from .list_numbers import number_ordered_lists
+
+    root = parse_html(text)
+    strip_non_content(root)
+    number_ordered_lists(root)  # "1. Heat the oven": the numbers of an <ol> are content
+    return root
+
+
+def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options,
+                 fast: bool = False) -> str:
+    """trafilatura's text for a tree (which it copies, never changes); replies included on a thread."""
+    import trafilatura
+
+    fast = fast or len(root.text_content()) > FAST_MODE_CHARS
+    doc = trafilatura.bare_extraction(
+        root, url=url, include_comments=thread, include_tables=True, deduplicate=False, fast=fast,
+        with_metadata=False, favor_precision=options.favor == "precision",
+        favor_recall=options.favor == "recall")
+    if doc is None:
+        return ""
+    body = doc.text or ""
+    if doc.comments:
+        body = f"{body}\n{doc.comments}".strip()
+    return body
+
+
+def chrome_share(root: lxml.html.HtmlElement, chrome: list[lxml.html.HtmlElement], chars: int | None = None) -> float:
+    """Share of the page's visible text (white space folded) that the removed ``chrome`` elements held (0-1).
+
+    ``chars``: :func:`cleaner.extract.main_region.page_chars` of the pruned ``root`` when the caller has it already.
+    """
+    from .main_region import page_chars
+
+    removed = sum(len(" ".join(el.text_content().split())) for el in chrome)
+    return removed / max(1, removed + (page_chars(root) if chars is None else chars))
+
+
+def chrome_only_lines(root: lxml.html.HtmlElement, chrome: list[lxml.html.HtmlElement]) -> set[str]:
+    """Keys (:func:`cleaner.extract.tree_text.line_key`) of the lines found in the removed ``chrome`` and nowhere else in ``root``."""
+    from .tree_text import line_key, render_lines
+
+    body = root.find("body")
+    rest = {line_key(x) for x in render_lines(body if body is not None else root)}
+    return {k for el in chrome for x in render_lines(el) if (k := line_key(x)) and k not in rest}
+
+
+def drop_lines(text: str, keys: set[str]) -> str:
+    """``text`` without the lines whose key is in ``keys``."""
+    from .tree_text import line_key
+
+    return "\n".join(x for x in text.split("\n") if line_key(x) not in keys) if keys else text
+
+
+def headline(root: lxml.html.HtmlElement) -> str | None:
+    """The page's title as a reader sees it: its one ``<h1>``, a headline-classed heading, else ``<title>``.
+
+    Uses trafilatura's title heuristics (``trafilatura.metadata.extract_title``), which also
+    cut a site name off ``<title>`` ("Headline | Site"); white space folded.
+    """
+    from trafilatura.metadata import extract_title
+
+    t = extract_title(root) or page_title(root)
+    return " ".join(t.split()) if t else None
+
+
+def html_to_text(html: bytes | str, http_charset: str | None = None) -> tuple[str, str | None]:
+    """All visible text of a page, one block element a line, without main-content extraction.
+
+    Returns ``(text, title)``; used when extraction is switched off (``--no-extract``).
+    """
+    from .tree_text import render_lines
+
+    text = decode_html(html, http_charset)[0] if isinstance(html, bytes) else strip_control_chars(html)
+    if not text.strip():
+        return "", None
+    root = _parse_clean(text)
+    title = page_title(root)
+    body = root.find("body")
+    skip = set(root.iter("head", "script"))
+    return "\n".join(render_lines(body if body is not None else root, skip)), title

@@ -1,0 +1,421 @@
+"""The chrome marker: run loaded rules over one document and mark what they match.
+
+Speed: a regular-expression call with a time-out costs several microseconds before it
+looks at a character, and a page has dozens of short lines times a hundred rules. So a
+:class:`~cleaner.rules.literals.LiteralIndex` first finds, in one scan of a line, the
+rules whose required literal strings it contains (most lines contain none); a line is
+then tried only against those few patterns, and a pattern is compiled only when a line
+first needs it. The filter changes speed, never results.
+
+Which rule patterns match a whole line depends on the line's core (and the page's
+languages) only, so the marker also remembers that per distinct core, bounded by
+:data:`MAX_LINE_CACHE`: lines printed on many pages of a site (and every line again when
+:class:`cleaner.page.settle.Settle` re-runs the rules) are matched once.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import regex
+
+from ..document import Block, Document, Span, covered, line_span, merge_ranges, segment
+from ..steps import Marker
+from ..rules import text_shape
+from ..rules.engine import MAX_MENU_SHARE, MIN_MENU_KEPT, Rule, RuleError, parse_example, rule_gaps
+from ..rules.lang import page_languages
+from ..rules.literals import LiteralIndex, literals_of
+
+#: Distinct (page languages, line core) pairs whose matching rule patterns are remembered
+#: (then the cache restarts); a core is at most a rule's ``max_chars`` characters.
+MAX_LINE_CACHE = 20_000
+#: Characters a line may lose to its bullet and Markdown frame (for the long-line shortcut).
+LONG_LINE_SLACK = 16
+
+_BLANK_LINE = regex.compile(r"\n[ \t\r\f\v]*\n")
+
+
+def effective_text(text: str, block: Block, mask: list[tuple[int, int]]) -> str:
+    """The block's text with the parts already removed (by ``mask``, merged ranges) cut out."""
+    if not mask:
+        return block.text
+    parts, pos = [], block.start
+    for s, e in mask:
+        if e <= block.start or s >= block.end:
+            continue
+        parts.append(text[pos:max(s, pos)])
+        pos = max(pos, e)
+    parts.append(text[pos:block.end] if pos < block.end else "")
+    return "".join(parts)
+
+
+class Line:
+    """A candidate line with what every rule looks at, computed once.
+
+    A line longer than ``max_chars`` (the longest any rule looks at) gets an empty core:
+    no whole-line rule can match it, and a long paragraph is not worth normalising.
+    """
+
+    __slots__ = ("block", "text", "core", "folded")
+
+    def __init__(self, block: Block, text: str, max_chars: int | None = None):
+        self.block = block
+        self.text = text
+        self.core = "" if max_chars is not None and len(text) > max_chars + LONG_LINE_SLACK else text_shape.core(text)
+        self.folded = self.core.casefold()
+
+
+class Page:
+    """The candidate lines of one document and, per matcher, the lines it matches whole.
+
+    Matchers are a rule's ``pattern`` or a section rule's ``member`` pattern; a line is tried
+    only against the matchers its opening allows. Rule patterns are matched up front,
+    member patterns on first use (only pages with a section header need them).
+    """
+
+    def __init__(self, lines: list[Line], matchers: list[tuple[Rule, bool]], index: LiteralIndex, timeout_s: float,
+                 langs: frozenset[str] | None = None, memo: "dict[tuple, tuple[int, ...]] | None" = None,
+                 memo_max: int = MAX_LINE_CACHE):
+        self.lines, self.matchers, self.timeout_s, self.index = lines, matchers, timeout_s, index
+        self._cands: list[frozenset[int] | None] = [None] * len(lines)  # filled on first use (:meth:`candidates`)
+        self._hits: dict[int, set[int]] = {}
+        off = {m for m, (rule, _) in enumerate(matchers) if langs is not None and rule.lang not in langs}
+        for m in off:
+            self._hits[m] = set()  # a language the page does not use: its rules find nothing
+        eager = {m for m, (_, member) in enumerate(matchers) if not member and m not in off}
+        for m in eager:
+            self._hits[m] = set()
+        memo = {} if memo is None else memo  # (langs, core) -> the eager matchers matching that core
+        for k, ln in enumerate(lines):
+            if not ln.core:
+                continue
+            key = (langs, ln.core)
+            found = memo.get(key)
+            if found is None:
+                found = tuple(m for m in self.candidates(k) if m in eager and self._test(m, ln))
+                if len(memo) >= memo_max:
+                    memo.clear()
+                memo[key] = found
+            for m in found:
+                self._hits[m].add(k)
+
+    def _test(self, m: int, ln: Line) -> bool:
+        rule, member = self.matchers[m]
+        if len(ln.core) > rule.max_chars:
+            return False
+        if member:
+            return rule.run(rule.member.fullmatch, ln.core, self.timeout_s) is not None  # type: ignore[union-attr]
+        return rule.matches_core(ln.core, ln.folded, self.timeout_s)
+
+    def candidates(self, k: int) -> frozenset[int]:
+        """The matchers line ``k`` contains the literals of (:class:`~cleaner.rules.literals.LiteralIndex`)."""
+        got = self._cands[k]
+        if got is None:
+            ln = self.lines[k]
+            got = self._cands[k] = self.index.candidates(ln.folded) if ln.core else frozenset()
+        return got
+
+    def hits(self, m: int) -> set[int]:
+        """Positions (in ``lines``) of the lines matcher ``m`` matches."""
+        if m not in self._hits:
+            self._hits[m] = {k for k, ln in enumerate(self.lines) if m in self.candidates(k) and self._test(m, ln)}
+        return self._hits[m]
+
+
+class ChromeRules(Marker):
+    """Mark site chrome that rules match: skip links, menus, share bars, cookie notices, ...
+
+    Two phases over the lines no earlier step removed (code lines are skipped): first the
+    ``line``/``prefix``/``suffix`` rules; then, over what is left, the rules that look at
+    neighbours (``previous``, ``run``, ``section``), in file order. A line that several
+    rules match is named by the first rule in file order. With ``by_language`` (the
+    default), rules of languages the page does not use are skipped (see
+    :func:`cleaner.rules.lang.page_languages`).
+    """
+
+    name = "chrome"
+
+    def __init__(self, rules: list[Rule], timeout_s: float = 0.5, by_language: bool = True):
+        super().__init__()
+        self.rules, self.timeout_s, self.by_language = rules, timeout_s, by_language
+        self.line_rules = [r for r in rules if r.scope == "line"]
+        self.cut_rules = [r for r in rules if r.scope in ("prefix", "suffix")]
+        # Menus are judged last: they need to know every other chrome line around them.
+        self.context_rules = sorted((r for r in rules if r.scope in ("run", "section", "menu") or r.previous_source is not None),
+                                    key=lambda r: r.scope == "menu")
+        whole = ("line", "run", "section", "menu")
+        self.matchers: list[tuple[Rule, bool]] = [(r, False) for r in rules if r.scope in whole]
+        self.matchers += [(r, True) for r in rules if r.scope == "section" and r.member_source is not None]
+        self.slot = {(id(r), member): i for i, (r, member) in enumerate(self.matchers)}
+        self.max_chars = max((r.max_chars for r in rules if r.scope in whole), default=0)
+        # Whole-line patterns are matched from the start of the line's core, prefix cuts from
+        # the start of the stripped line: for those a literal must open the text.
+        lits = literals_of([(r.member_source if member else r.pattern_source) for r, member in self.matchers]
+                           + [r.pattern_source for r in self.cut_rules])
+        whole, cuts = lits[:len(self.matchers)], lits[len(self.matchers):]
+        self.index = LiteralIndex([n for n, _ in whole], [lead for _, lead in whole])
+        self.cut_index = LiteralIndex([n for n, _ in cuts],
+                                      [lead if r.scope == "prefix" else None for (_, lead), r in zip(cuts, self.cut_rules)])
+        self._line_memo: dict[tuple, tuple[int, ...]] = {}  # see Page: (langs, core) -> matching rule patterns
+        self._page_text: str | None = None
+        self._page_facts: tuple[list[Block], list[bool], frozenset[str]] = ([], [], frozenset())
+
+    def _page(self, text: str, language: str | None = None,
+              score: float | None = None) -> tuple[list[Block], list[bool], frozenset[str]]:
+        """The blocks of ``text``, which of them are code, and the page's languages
+        (``language``/``score``: the document's identified language, see
+        :func:`cleaner.rules.lang.page_languages`).
+
+        Kept for the page seen last: :class:`~cleaner.page.settle.Settle` runs this marker
+        again over the same text, with only more of it removed.
+        """
+        if self._page_text is not text:
+            blocks = segment(text)
+            self._page_facts = (blocks, text_shape.code_lines([b.text for b in blocks]),
+                                page_languages(text, language, score) if self.by_language else frozenset())
+            self._page_text = text
+        return self._page_facts
+
+    def _line_rule(self, core: str, folded: str) -> Rule | None:
+        """The first line rule that matches one line (used after a cut changed the line)."""
+        for rule in self.line_rules:
+            if rule.matches_core(core, folded, self.timeout_s):
+                return rule
+        return None
+
+    def _cut(self, ln: Line, langs: frozenset[str] | None) -> tuple[Rule, tuple[int, int]] | None:
+        for i in sorted(self.cut_index.candidates(ln.text.strip().casefold())):  # the first rule in order wins
+            cr = self.cut_rules[i]
+            if langs is not None and cr.lang not in langs:
+                continue
+            if cr.needs:
+                tail = ln.text[-cr.max_chars:].casefold()
+                if not any(n in tail for n in cr.needs):
+                    continue
+            cut = cr.cut(ln.text, self.timeout_s)
+            if cut is not None:
+                return cr, cut
+        return None
+
+    def mark(self, doc: Document) -> Iterable[Span]:
+        text = doc.text
+        blocks, code, page_langs = self._page(text, doc.language, doc.language_score)
+        mask = doc.removed_mask()
+        lines = [Line(b, effective_text(text, b, mask), self.max_chars) for b, is_code in zip(blocks, code)
+                 if not is_code and not covered(mask, b.start, b.end)]
+        spans: list[Span] = []
+        langs = page_langs if self.by_language else None
+        # Phase 1a: cut prefixes and suffixes, so that what is left is judged as a line.
+        for k, ln in enumerate(lines):
+            found = self._cut(ln, langs) if ln.text.strip() else None
+            if found is None:
+                continue
+            cr, cut = found
+            b = ln.block
+            if ln.text is b.text:
+                spans.append(Span(b.start + cut[0], b.start + cut[1], cr.id))
+            else:  # partly cut already: map offsets of the remaining text back to the line
+                spans.extend(self._cut_spans(text, b, mask, cut, cr.id))
+            lines[k] = Line(b, ln.text[:cut[0]] + ln.text[cut[1]:], self.max_chars)
+        page = Page(lines, self.matchers, self.index, self.timeout_s, langs, self._line_memo)
+        # Phase 1b: rules that need nothing but the line itself; the first rule in order names it.
+        hit_rule: dict[int, Rule] = {}
+        for rule in self.line_rules:
+            for k in page.hits(self.slot[(id(rule), False)]):
+                hit_rule.setdefault(k, rule)
+        hits: dict[int, Rule] = {}
+        for k, rule in sorted(hit_rule.items()):
+            spans.append(line_span(text, lines[k].block, rule.id))
+            hits[lines[k].block.index] = rule
+        # Phase 2: rules that look at neighbours. Lines already removed (``gone``) do not
+        # break a run or a section: they are chrome themselves.
+        gone = set(hit_rule)
+        index_of = {ln.block.index: k for k, ln in enumerate(lines)}
+        for rule in self.context_rules:
+            if langs is not None and rule.lang not in langs:
+                continue
+            if rule.scope == "line":
+                found_k = [(index_of[b.index], rid, detail)
+                           for b, rid, detail in self._previous(blocks, code, mask, hits, rule) if b.index in index_of]
+            elif rule.scope == "run":
+                found_k = self._runs(page, gone, rule)
+            elif rule.scope == "menu":
+                found_k = self._menus(page, gone, rule, text)
+            else:
+                found_k = self._sections(page, gone, rule)
+            for k, rid, detail in found_k:
+                spans.append(line_span(text, lines[k].block, rid, detail))
+                gone.add(k)
+        return spans
+
+    @staticmethod
+    def _cut_spans(text: str, b: Block, mask, cut: tuple[int, int], rule_id: str) -> list[Span]:
+        # Offsets of the characters of the block that are still present, in order.
+        alive = [i for i in range(b.start, b.end) if not covered(mask, i, i + 1)]
+        sel = alive[cut[0]:cut[1]]
+        return [Span(s, e, rule_id) for s, e in merge_ranges((i, i + 1) for i in sel)]
+
+    def _previous(self, blocks, code, mask, hits, rule: Rule) -> list[tuple[Block, str, str]]:
+        """For a rule with ``previous``: the line right before each of its hits, when that line matches."""
+        out: list[tuple[Block, str, str]] = []
+        for idx in sorted(i for i, r in hits.items() if r is rule):
+            j = idx - 1
+            while j >= 0 and covered(mask, blocks[j].start, blocks[j].end):
+                j -= 1  # removed by an earlier step: look past it
+            if j < 0 or code[j] or j in hits:
+                continue
+            prev = blocks[j]
+            s = text_shape.core(prev.text)
+            if s and len(s) <= rule.max_chars and rule.run(rule.previous.fullmatch, s, self.timeout_s):  # type: ignore[union-attr]
+                out.append((prev, rule.previous_rule, f"line before {rule.id} at offset {blocks[idx].start}"))
+        return out
+
+    def _runs(self, page: Page, gone: set[int], rule: Rule) -> list[tuple[int, str, str]]:
+        """Lines matching ``rule`` in runs of at least ``min_run`` (removed lines in between do not break a run)."""
+        match = page.hits(self.slot[(id(rule), False)])
+        found: list[tuple[int, str, str]] = []
+        run: list[int] = []
+        for k in list(range(len(page.lines))) + [-1]:
+            if k >= 0 and k in match:
+                run.append(k)
+                continue
+            if k >= 0 and k in gone:
+                continue  # chrome removed already: transparent
+            if len(run) >= rule.min_run and (rule.anchor_source is None or self._anchored(page, run, rule)):
+                start = page.lines[run[0]].block.start
+                found += [(x, rule.id, f"run of {len(run)} lines from offset {start}") for x in run if x not in gone]
+            run = []
+        return found
+
+    def _anchored(self, page: Page, run: list[int], rule: Rule) -> bool:
+        """True when a line of the run (or a removed line inside it) matches the rule's ``anchor``."""
+        for k in range(run[0], run[-1] + 1):
+            core = page.lines[k].core
+            if core and len(core) <= rule.max_chars and rule.run(rule.anchor.fullmatch, core, self.timeout_s):  # type: ignore[union-attr]
+                return True
+        return False
+
+    def _menus(self, page: Page, gone: set[int], rule: Rule, text: str) -> list[tuple[int, str, str]]:
+        """Runs of menu items printed one a line, before the first or after the last prose line."""
+        lines, n = page.lines, len(page.lines)
+        match = page.hits(self.slot[(id(rule), False)])
+        item_shape = text_shape.SHAPES[rule.member_shape or "menu_item"]
+        prose = [k for k in range(n) if k not in gone and text_shape.is_prose(lines[k].text)]
+        if not prose:
+            return []  # a poem, a list, a page of headings: nothing to tell a menu from
+        first_prose, last_prose = prose[0], prose[-1]
+        page_chars = sum(len(lines[k].text.strip()) for k in range(n) if k not in gone)
+        breaks = [k > 0 and _BLANK_LINE.search(text, lines[k - 1].block.end, lines[k].block.start) is not None
+                  for k in range(n)]
+        if all(breaks[1:]):
+            breaks = [False] * n  # every line its own paragraph: blank lines say nothing here
+        found: list[tuple[int, str, str]] = []
+        k = 0
+        while k < n:
+            if k in gone or not (k in match and item_shape(lines[k].text)):
+                k += 1
+                continue
+            start = k
+            while start > 0 and start - 1 in gone and not breaks[start]:
+                start -= 1  # removed chrome right before the items belongs to the menu
+            end = k
+            while end + 1 < n and not breaks[end + 1] and (
+                    end + 1 in gone or (end + 1 in match and item_shape(lines[end + 1].text))):
+                end += 1
+            items = [j for j in range(start, end + 1) if j not in gone]
+            keys = [lines[j].folded for j in items]
+            before = next((j for j in range(start - 1, -1, -1) if j not in gone), None)
+            placed = end < first_prose or start > last_prose
+            introduced = before is not None and lines[before].text.rstrip().endswith((":", "："))
+            share = sum(len(lines[j].text.strip()) for j in items) / max(1, page_chars)
+            if (end - start + 1 >= rule.min_run and len(items) >= MIN_MENU_KEPT and len(set(keys)) == len(keys)
+                    and placed and not introduced and share <= MAX_MENU_SHARE):
+                detail = f"menu of {end - start + 1} lines from offset {lines[start].block.start}"
+                found += [(j, rule.id, detail) for j in items]
+            k = end + 1
+        return found
+
+    def _sections(self, page: Page, gone: set[int], rule: Rule) -> list[tuple[int, str, str]]:
+        """Header lines of ``rule`` with the member lines after them (see :mod:`cleaner.rules.engine`)."""
+        heads = page.hits(self.slot[(id(rule), False)])
+        if not heads:
+            return []
+        members = page.hits(self.slot[(id(rule), True)]) if rule.member_source is not None else set()
+        shape_fn = text_shape.SHAPES[rule.member_shape] if rule.member_shape else None
+        n = len(page.lines)
+
+        def is_member(k: int) -> bool:
+            return k in gone or k in members or (shape_fn is not None and shape_fn(page.lines[k].text))
+
+        found: list[tuple[int, str, str]] = []
+        i = 0
+        while i < n:
+            if i not in heads:
+                i += 1
+                continue
+            detail = f"section under header at offset {page.lines[i].block.start}"
+            last, gap, count, seen = i, 0, 0, 0
+            j = i + 1
+            while j < n and count < rule.max_members:
+                if is_member(j):
+                    last, gap = j, 0
+                    count += j not in gone
+                    seen += 1
+                else:
+                    gap += 1
+                    if gap > rule.max_gap:
+                        break
+                j += 1
+            if seen < rule.min_members:
+                i += 1
+                continue
+            if rule.to_end and j >= n and gap <= rule.max_gap:
+                last = n - 1
+            if rule.at_end and any(k not in gone for k in range(last + 1, n)):
+                i += 1
+                continue  # something kept follows: not the foot of the page
+            if i not in gone:
+                found.append((i, rule.id, "section header"))
+            found += [(k, rule.id, detail) for k in range(i + 1, last + 1) if k not in gone]
+            i = last + 1
+        return found
+
+
+def removed_parts(rules: list[Rule], text: str, timeout_s: float) -> list[str]:
+    """What ``rules`` remove from ``text``: the removed pieces in order, white space trimmed."""
+    doc = Document("example", None, text)
+    spans = list(ChromeRules(rules, timeout_s, by_language=False).mark(doc))
+    return [text[s:e].strip() for s, e in merge_ranges((sp.start, sp.end) for sp in spans) if text[s:e].strip()]
+
+
+def check_examples(rules: list[Rule], timeout_s: float = 1.0) -> list[str]:
+    """Run every rule's examples alone; one message per example that does not behave as stated."""
+    problems = []
+    for r in rules:
+        for ex in r.match:
+            plain, marked = parse_example(ex)
+            want = [m.strip() for m in marked] if marked else [plain.strip()]
+            got = removed_parts([r], plain, timeout_s)
+            if got != want:
+                problems.append(f"{r.id} ({r.source}): should remove {want!r} but removes {got!r}")
+        for ex in r.keep:
+            got = removed_parts([r], ex, timeout_s)
+            if got:
+                problems.append(f"{r.id} ({r.source}): should keep {ex!r} but removes {got!r}")
+    return problems
+
+
+def check_rules(rules: list[Rule], timeout_s: float = 1.0) -> list[str]:
+    """Check rules as ``cleaner rules check`` does: one message per problem (empty: all good).
+
+    Problems are the gaps of :func:`rule_gaps` (missing examples or description), then
+    every example run with its rule alone that does not behave as stated.
+    """
+    problems = [g for r in rules for g in rule_gaps(r)]
+    usable = []
+    for r in rules:
+        try:
+            r.compile_all()
+            usable.append(r)
+        except RuleError as e:
+            problems.append(str(e))
+    return problems + check_examples(usable, timeout_s)
