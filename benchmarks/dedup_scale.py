@@ -58,7 +58,8 @@ def run_cleaner(n: int, threshold: float, workdir: str, workers: int = 1) -> dic
     from cleaner.config import Options
     from cleaner.document import Document
     from cleaner.io.writers import dumps
-    from cleaner.engines.local.run import Outcome, write_spool, build_corpus_steps
+    from cleaner.engines.spool import Outcome, write_spool
+    from cleaner.pipeline import build_corpus_steps
     from dedup_synth import Corpus
 
     corpus = Corpus(n, seed=0)

@@ -33,7 +33,7 @@ from cleaner.config import Options  # noqa: E402
 from cleaner.corpus.templates import SiteTemplates, host_of, normalize_for_template  # noqa: E402
 from cleaner.document import Document, apply_spans, segment  # noqa: E402
 from cleaner.io.readers import RawRecord, iter_records  # noqa: E402
-from cleaner.engines.local.run import DocumentProcessor  # noqa: E402
+from cleaner.engines.document_work import DocumentProcessor  # noqa: E402
 
 
 def marked_docs(records: list[RawRecord], options: Options) -> list[Document]:

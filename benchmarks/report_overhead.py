@@ -23,7 +23,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from cleaner.config import Options  # noqa: E402
 from cleaner.cli.explain import find_document, render_html, render_text  # noqa: E402
-from cleaner.engines.local.run import SAMPLE_DOCS, run  # noqa: E402
+from cleaner.engines.local.run import run  # noqa: E402
+from cleaner.engines.totals import SAMPLE_DOCS  # noqa: E402
 from cleaner.report.html import write_report_html  # noqa: E402
 
 

@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from cleaner.config import Options  # noqa: E402
 from cleaner.io.readers import iter_records  # noqa: E402
-from cleaner.engines.local.run import DocumentProcessor  # noqa: E402
+from cleaner.engines.document_work import DocumentProcessor  # noqa: E402
 
 from pages import load_pages, read_bytes  # noqa: E402  (benchmarks/pages.py)
 

@@ -42,7 +42,8 @@ from .document import Document
 from .steps import Marker
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engines.local.run import DocumentProcessor, RunResult
+    from .engines.document_work import DocumentProcessor
+    from .engines.result import RunResult
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -110,7 +111,7 @@ PROCESSOR_CACHE = 4
 
 
 def _processor(options: Options, steps: tuple[Marker, ...]) -> "DocumentProcessor":
-    from .engines.local.run import DocumentProcessor
+    from .engines.document_work import DocumentProcessor
     cache: dict[Any, tuple[tuple[Marker, ...], DocumentProcessor]] = getattr(_LOCAL, "cache", None) or {}
     _LOCAL.cache = cache
     key = (json.dumps(options.to_dict(), sort_keys=True), tuple(id(s) for s in steps))
@@ -134,7 +135,7 @@ def _options(options: Options | None) -> Options:
 
 
 def _clean_one(raw: Any, options: Options | None, steps: Marker | Iterable[Marker] | None) -> Document:
-    from .engines.local.run import Tally
+    from .engines.totals import Tally
     opts = _options(options)
     marks = check_steps(steps)
     if opts.doc_timeout_s and threading.current_thread() is not threading.main_thread():
@@ -208,7 +209,7 @@ def run_corpus(inputs: PathLike | Sequence[PathLike], outdir: PathLike | None, o
     ``RunResult.clean_texts``. Progress bars show only when standard error is a terminal.
     Raises what :func:`run` raises.
     """
-    from .engines.local.run import RunError
+    from .errors import RunError
     opts = _options(options)
     if opts.keep_languages:
         from .page.language import check_languages

@@ -195,7 +195,7 @@ def test_explain_shows_a_users_spans(shouting_corpus):
 
 
 def test_a_changed_step_version_starts_an_interrupted_run_over(small_corpus):
-    from cleaner.engines.local.run import options_fingerprint
+    from cleaner.engines.resume import options_fingerprint
     opts = _opts()
     base = options_fingerprint(opts, [str(small_corpus)])
     assert options_fingerprint(opts, [str(small_corpus)], steps=()) == base

@@ -14,7 +14,8 @@ import tracemalloc
 
 import pytest
 
-import cleaner.engines.local.run as pipeline
+import cleaner.engines.document_work as document_work
+import cleaner.engines.local.pool as pool
 from cleaner.config import Options
 from cleaner.document import Document
 from cleaner.io.readers import RawRecord, ReadError, iter_records
@@ -196,8 +197,8 @@ def _sabotaged_corpus(tmp_path, word):
 
 
 def _with_saboteur(monkeypatch):
-    real = pipeline.build_markers
-    monkeypatch.setattr(pipeline, "build_markers", lambda options: real(options) + [_Saboteur()])
+    real = document_work.build_markers
+    monkeypatch.setattr(document_work, "build_markers", lambda options: real(options) + [_Saboteur()])
 
 
 def test_a_worker_that_dies_costs_one_record_not_the_run(tmp_path, monkeypatch):
@@ -214,7 +215,7 @@ def test_a_worker_that_dies_costs_one_record_not_the_run(tmp_path, monkeypatch):
 def test_a_worker_that_hangs_costs_one_record_not_the_run(tmp_path, monkeypatch):
     path = _sabotaged_corpus(tmp_path, "HANG-ME")
     _with_saboteur(monkeypatch)
-    monkeypatch.setattr(pipeline, "HANG_MARGIN_S", 1.0)
+    monkeypatch.setattr(pool, "HANG_MARGIN_S", 1.0)
     t0 = time.monotonic()
     res = run([str(path)], _opts(workers=2, doc_timeout_s=0.3, exact_dedup=False, near_dedup=False),
               str(tmp_path / "out"))

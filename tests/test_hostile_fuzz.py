@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from cleaner.config import Options
 from cleaner.document import Document, Span, apply_spans, merge_ranges
 from cleaner.io.readers import RawRecord, ReadError, iter_records
-from cleaner.engines.local.run import _count_rules
+from cleaner.engines.totals import _count_rules
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OPTS = Options(progress=False, max_input_bytes=4096, max_decompressed_bytes=1 << 16)

@@ -164,7 +164,7 @@ def slow_tasks(monkeypatch, tmp_path):
 @FORKED
 def test_ctrl_c_in_a_corpus_pass_does_not_wait_for_the_running_tasks(slow_tasks):
     cp, plan, files = slow_tasks
-    from cleaner.engines.local.run import LIVE_POOLS
+    from cleaner.engines.local.procs import LIVE_POOLS
 
     def interrupt(*_):
         raise KeyboardInterrupt
@@ -185,7 +185,7 @@ def test_ctrl_c_in_a_corpus_pass_does_not_wait_for_the_running_tasks(slow_tasks)
 @FORKED
 def test_a_corpus_pass_left_early_stops_its_workers_at_once(slow_tasks):
     cp, plan, files = slow_tasks
-    from cleaner.engines.local.run import LIVE_POOLS
+    from cleaner.engines.local.procs import LIVE_POOLS
     results = cp.run_ordered(plan, "slow", files, 2)
     assert next(results) == {"file": 0}
     assert len(LIVE_POOLS) == 1, "the pool is known while its generator is suspended"
@@ -247,7 +247,7 @@ def test_stopping_a_pool_whose_reader_waits_for_the_rest_of_a_message_returns(tm
     import struct
     import threading
 
-    from cleaner.engines.local.run import stop_executor
+    from cleaner.engines.local.procs import stop_executor
     ex = cf.ProcessPoolExecutor(2, mp_context=mp.get_context("fork"))
     assert ex.submit(_answer).result(timeout=WAIT_S) == 42
     # The head of a 1 MB result and 10 of its bytes, as a worker killed while sending would leave them.
@@ -259,3 +259,26 @@ def test_stopping_a_pool_whose_reader_waits_for_the_rest_of_a_message_returns(tm
     stopper.join(EXIT_LIMIT_S * 2)
     assert not stopper.is_alive(), "stop_executor waits for a message that will never be finished"
     assert time.monotonic() - t0 < EXIT_LIMIT_S
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_sigint_swallowed_by_a_finaliser_still_stops_the_run():
+    """An exception raised in ``__del__`` is dropped by Python; the flag makes the next check raise."""
+    import gc
+
+    from cleaner.engines.local.procs import Interrupts
+
+    watch = Interrupts()
+    with watch:
+        class Finalised:
+            def __del__(self):
+                os.kill(os.getpid(), signal.SIGINT)   # the handler raises inside __del__: swallowed
+
+        Finalised()
+        gc.collect()
+        time.sleep(0.05)
+        with pytest.raises(KeyboardInterrupt):
+            watch.check()
+    with watch:
+        watch.check()   # the next run starts clean
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler   # put back after the run

@@ -10,7 +10,7 @@ import pytest
 
 from cleaner.config import Options
 from cleaner.document import Document, apply_spans
-from cleaner.engines.local.run import build_markers
+from cleaner.pipeline import build_markers
 from cleaner.rules import text_shape
 from cleaner.rules.engine import MIN_MENU_KEPT
 

@@ -12,7 +12,8 @@ import time
 from cleaner.config import Options
 from cleaner.document import Document
 from cleaner.io.readers import RawRecord
-from cleaner.engines.local.run import DocumentProcessor, run
+from cleaner.engines.document_work import DocumentProcessor
+from cleaner.engines.local.run import run
 from cleaner.steps import Marker
 
 from conftest import read_jsonl_gz, read_outputs

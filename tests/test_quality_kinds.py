@@ -16,7 +16,8 @@ from cleaner.extract.main_content import extract
 from cleaner.page.index_page import is_date_line, is_teaser_index
 from cleaner.extract.list_numbers import item_label, unbullet_numbered
 from cleaner.io.mojibake import repair_mojibake
-from cleaner.engines.local.run import build_markers, run
+from cleaner.pipeline import build_markers
+from cleaner.engines.local.run import run
 from cleaner.rules.engine import load_rules
 from cleaner.page.chrome import ChromeRules
 

@@ -154,7 +154,7 @@ def test_cli_address_flag_sets_the_ray_address():
 
 def test_ray_refuses_an_input_folder_as_output_folder(dup_corpus):
     from cleaner.engines.ray.engine import run_ray
-    from cleaner.engines.local.run import RunError
+    from cleaner.errors import RunError
     with pytest.raises(RunError, match="is an input folder"):
         run_ray([str(dup_corpus)], _opts(engine="ray"), str(dup_corpus))
 
@@ -162,7 +162,7 @@ def test_ray_refuses_an_input_folder_as_output_folder(dup_corpus):
 def test_missing_ray_is_an_error_that_says_how_to_install(monkeypatch):
     import sys
     from cleaner.engines.ray.engine import import_ray
-    from cleaner.engines.local.run import RunError
+    from cleaner.errors import RunError
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(RunError, match=r"pip install 'cleaner\[ray\]'"):
         import_ray()

@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 import pytest
 
 from cleaner.config import Options
-from cleaner.engines.local.run import SAMPLE_DOCS, run
+from cleaner.engines.totals import SAMPLE_DOCS
+from cleaner.engines.local.run import run
 from cleaner.report.html import report_html, write_report_html
 
 TEMPLATE_LINE = "Sign up for the {host} letter, sent every Friday."

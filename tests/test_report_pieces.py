@@ -2,7 +2,7 @@
 from hypothesis import given, strategies as st
 
 from cleaner.document import Document, Span, merge_ranges
-from cleaner.engines.local.run import _count_rules
+from cleaner.engines.totals import _count_rules
 from cleaner.report.segments import pieces, removed_by_rule, visible
 
 RULES = ["chrome.a@1", "dup.b@1", "site.template@1"]

@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 
 from cleaner.config import load_options
 from cleaner.document import Document, apply_spans
-from cleaner.engines.local.run import build_markers, run
+from cleaner.pipeline import build_markers
+from cleaner.engines.local.run import run
 
 NEWS = """Skip to Content Twitter Header Image
 

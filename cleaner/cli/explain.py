@@ -233,7 +233,7 @@ def explain_main(args: argparse.Namespace, options: Options) -> int:
     """Run ``cleaner explain`` with parsed ``args`` (see :func:`cleaner.cli.main.build_parser`); returns the exit status."""
     from .messages import EXIT_USAGE, fail as _fail
     from ..io.readers import InputError
-    from ..engines.local.run import RunError
+    from ..errors import RunError
     from ..rules.engine import RuleError
 
     # One document, uncut spans: always the local engine, whatever the --config file says.

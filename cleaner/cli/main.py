@@ -204,7 +204,7 @@ def _clean(args: argparse.Namespace) -> int:
     from ..api import run_corpus
     from ..io.readers import InputError
     from ..page.language import LanguageCodeError
-    from ..engines.local.run import RunError
+    from ..errors import RunError
     from ..rules.engine import RuleError
 
     try:

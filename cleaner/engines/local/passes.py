@@ -36,7 +36,7 @@ from ...config import Options
 from ...document import Document, Span
 from ...io.writers import dumps
 from ...pipeline import build_corpus_steps
-from .procs import LIVE_POOLS, die_with_parent, stop_executor
+from .procs import INTERRUPTS, LIVE_POOLS, die_with_parent, stop_executor
 from ..spool import read_spool
 from ..totals import Tally
 from ...steps import CorpusStep, StepStats
@@ -318,6 +318,7 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
         start = 0
         found: list[int] = []
         for res in run_ordered(plan, "fingerprint", files, workers):
+            INTERRUPTS.check()
             found.append(start)
             for name, s in res["seconds"].items():
                 times[name] = times.get(name, 0.0) + s

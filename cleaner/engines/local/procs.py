@@ -66,3 +66,44 @@ def _peak_rss_mb() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return max(r, c)
+
+
+class Interrupts:
+    """Ctrl-C that cannot be lost: SIGINT sets a flag as well as raising ``KeyboardInterrupt``.
+
+    Python drops an exception raised inside a ``__del__`` method ("Exception ignored in ..."),
+    so a SIGINT that lands while a finaliser runs (the regular-expression compiler has some)
+    would let the run go on to the end. The run calls :meth:`check` between units of work,
+    which raises ``KeyboardInterrupt`` for a SIGINT that was swallowed. Installed only in the
+    main thread of the main interpreter, and only over Python's default handler.
+    """
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous = None
+
+    def _handler(self, signum, frame) -> None:  # noqa: ANN001 - signal handler signature
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> "Interrupts":
+        import threading
+        self.seen = False
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def check(self) -> None:
+        """Raise ``KeyboardInterrupt`` when a SIGINT came and its exception was swallowed."""
+        if self.seen:
+            raise KeyboardInterrupt
+
+
+#: The run's interrupt watch (one per process: the driver's main thread).
+INTERRUPTS = Interrupts()

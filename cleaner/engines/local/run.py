@@ -27,366 +27,32 @@ which goes to rejects, never the run.
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
-import hashlib
 import json
-import multiprocessing as mp
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
 from ...config import Options
 from ...document import Document
-from ...extract.main_content import ExtractionError
-from ...io.decode import NotTextError
-from ...io.readers import RawRecord, ReadError, iter_records, list_inputs
-from ...io.writers import ShardedWriter, dumps, remove_shards, write_json_atomic
+from ...errors import RunError
+from ...io.readers import iter_records, list_inputs
+from ...io.writers import ShardedWriter, remove_shards, write_json_atomic
+from ...pipeline import build_corpus_steps
 from ...steps import Marker
-from ...pipeline import build_corpus_steps, build_filters, build_markers  # noqa: F401 - also this module's names
-from ...errors import (BAD_HTML, FAILED, NO_MEMORY, REGEX_TIMEOUT, TIMEOUT, TOO_DEEP, WORKER_DIED,  # noqa: F401
-                     RecordTimeout, RunError)
-from .procs import LIVE_POOLS, STOP_WAIT_S, _peak_rss_mb, _process_use, die_with_parent, stop_executor  # noqa: F401
-from ..spool import Outcome, read_spool, write_spool  # noqa: F401
-from ..totals import (DROPPED_EXAMPLES, REJECT_EXAMPLES, SAMPLE_DOCS, TOP_TEMPLATE_HOSTS, Tally,  # noqa: F401
-                    _count_rules, _count_template_host)
-
-#: Format version of the spool; a run never resumes from a spool of another version.
-SPOOL_VERSION = 3
-WORK_DIR = ".work"
-#: A worker process is replaced by a fresh one after this many records (bounds any slow leak).
-WORKER_RECYCLE_RECORDS = 20_000
-#: A chunk of records whose result has not come back after ``doc_timeout_s`` per record plus
-#: this margin is taken for a hung worker: the pool is stopped and the batch redone one record at a time (seconds).
-HANG_MARGIN_S = 60.0
-# --------------------------------------------------------------------------- steps
-
-
-# --------------------------------------------------------------------------- per record
-
-
-def reject_record(source: str, position: int, error: str, rid: str | None = None, kind: str = FAILED) -> dict[str, Any]:
-    """The rejects-file record: where the input was (file, line or record number; -1 for the
-    unread rest of a file), its id when known, the short kind of reason, and the message."""
-    return {"source": source, "position": position, "id": rid, "kind": kind, "error": error}
-
-
-class _Alarm:
-    """A per-record time limit using ``SIGALRM`` (main thread of a process only)."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds if seconds > 0 and hasattr(signal, "setitimer") else 0
-
-    def _fire(self, *_: Any) -> None:
-        raise RecordTimeout()
-
-    def __enter__(self) -> None:
-        if self.seconds:
-            self.prev = signal.signal(signal.SIGALRM, self._fire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.seconds:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.prev)
-
-
-class DocumentProcessor:
-    """Pass 1 for one record: decode, extract, run the markers, fingerprint for the first corpus step.
-
-    One instance lives in each worker process; it holds the compiled rules and step state
-    of that process only. ``steps``: a user's own markers (``cleaner.run(..., steps=)``),
-    run after the built-in ones.
-    """
-
-    def __init__(self, options: Options, steps: Iterable[Marker] = ()):
-        from ...page.language import LanguageLabel, parse_languages
-        self.options = options
-        self.language = LanguageLabel(parse_languages(options.keep_languages))
-        #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
-        self.stage_seconds: dict[str, float] | None = None
-        self.markers = build_markers(options) + list(steps)   # a user's own markers run after the built-in ones
-        self.filters = build_filters(options)
-        steps = build_corpus_steps(options)
-        self.first_step = steps[0] if steps else None
-
-    def to_document(self, raw: RawRecord) -> Document:
-        """Decode and extract one record; text records skip extraction; double encoding repaired (``repair_encoding``)."""
-        doc = self._to_document(raw)
-        doc.provenance = raw.provenance()
-        if self.options.repair_encoding and doc.dropped is None:
-            from ...io.mojibake import repair_mojibake
-            doc.text = repair_mojibake(doc.text) or ""
-            doc.title = repair_mojibake(doc.title)
-        return doc
-
-    def _to_document(self, raw: RawRecord) -> Document:
-        meta = dict(raw.extra)
-        if raw.dropped is not None:
-            return Document(raw.id, raw.url, "", None, meta, dropped=raw.dropped)
-        if raw.html is not None:
-            if self.options.extract:
-                from ...extract.main_content import extract
-                from ...extract.removals import wants_detail
-                detail = self.options.extraction_detail or wants_detail(raw.id)
-                ex = extract(raw.html, self.options, raw.url, raw.http_charset, self.stage_seconds, left_out=detail)
-                return Document(raw.id, raw.url, ex.text, ex.title, meta, left_out=ex.left_out or [],
-                                left_out_chars=ex.left_out_chars or {})
-            from ...extract.main_content import html_to_text
-            text, title = html_to_text(raw.html, raw.http_charset)
-            return Document(raw.id, raw.url, text, title, meta)
-        return Document(raw.id, raw.url, raw.text or "", None, meta)
-
-    def __call__(self, raw: RawRecord | ReadError) -> Outcome:
-        if isinstance(raw, ReadError):
-            return Outcome(reject=reject_record(raw.source, raw.position, raw.error, raw.id, raw.kind))
-        times: dict[str, float] = {}
-        try:
-            with _Alarm(self.options.doc_timeout_s):
-                t0 = time.perf_counter()
-                doc = self.to_document(raw)
-                times["extract"] = time.perf_counter() - t0
-                if doc.dropped is None:
-                    t0 = time.perf_counter()
-                    self.language(doc)
-                    times[self.language.name] = time.perf_counter() - t0
-                for m in self.markers if doc.dropped is None else ():
-                    t0 = time.perf_counter()
-                    m(doc)
-                    times[m.name] = times.get(m.name, 0.0) + time.perf_counter() - t0
-                for f in self.filters if doc.dropped is None else ():
-                    t0 = time.perf_counter()
-                    f(doc)
-                    times[f.name] = times.get(f.name, 0.0) + time.perf_counter() - t0
-                fp = None
-                if self.first_step is not None and doc.dropped is None:
-                    t0 = time.perf_counter()
-                    fp = self.first_step.fingerprint(doc)
-                    times[self.first_step.name] = time.perf_counter() - t0
-        except RecordTimeout:
-            return self._reject(raw, f"took longer than doc_timeout_s={self.options.doc_timeout_s} s; "
-                                     "raise --doc-timeout-s to keep such records", TIMEOUT)
-        except TimeoutError as e:
-            return self._reject(raw, f"a regular expression timed out (regex_timeout_s={self.options.regex_timeout_s}): "
-                                     f"{e}; fix that rule's pattern (catastrophic backtracking?) or switch it off "
-                                     "with --disable-rules ID", REGEX_TIMEOUT)
-        except RecursionError:
-            return self._reject(raw, "document nested too deeply to process", TOO_DEEP)
-        except NotTextError as e:
-            return self._reject(raw, str(e), e.kind)
-        except ExtractionError as e:
-            return self._reject(raw, str(e), BAD_HTML)
-        except MemoryError:
-            return self._reject(raw, "out of memory on this record; lower --max-input-bytes or use fewer --workers", NO_MEMORY)
-        except Exception as e:  # noqa: BLE001 - one broken record must not stop the batch
-            return self._reject(raw, f"{type(e).__name__}: {e}", FAILED)
-        return Outcome(doc=doc, fingerprint=fp, seconds=times)
-
-    @staticmethod
-    def _reject(raw: RawRecord, error: str, kind: str) -> Outcome:
-        return Outcome(reject=reject_record(raw.source, raw.position, error, raw.id, kind))
-
-
-_PROCESSOR: DocumentProcessor | None = None  # one per worker process, set by the pool initializer
-
-def _init_worker(options: Options, steps: tuple[Marker, ...] = ()) -> None:
-    global _PROCESSOR
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C
-    die_with_parent()
-    _PROCESSOR = DocumentProcessor(options, steps)
-
-
-def _work_chunk(raws: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
-    """Pass 1 for a chunk of records in a worker: each as a spool line and its seconds by step."""
-    assert _PROCESSOR is not None
-    out = []
-    for raw in raws:
-        o = _PROCESSOR(raw)
-        out.append((dumps(o.to_json()), o.seconds))
-    return out
-
-
-@dataclass
-class _Job:
-    """A batch handed to the pool: its chunks and their futures (``None``: the pool refused it)."""
-
-    batch: list[RawRecord | ReadError]
-    chunks: list[list[RawRecord | ReadError]]
-    futures: list[cf.Future] | None
-    generation: int
-    done: list[tuple[bytes, dict[str, float]]] | None = None   # the results, when worked in the driver
-
-
-class WorkerPool:
-    """The pass-1 process pool, made to survive a worker that dies or hangs.
-
-    A batch is cut in chunks handed to the pool; results come back in input order. When a
-    worker dies (``BrokenProcessPool``) or a chunk gives no result within its time limit,
-    the pool is stopped and the batch is redone one record at a time in a fresh pool, so
-    that only the record at fault is lost (it goes to rejects, kind ``worker-died``).
-    """
-
-    def __init__(self, options: Options, inline: bool = False, steps: Iterable[Marker] = ()):
-        # A bad rule file fails here, at start-up, not in every worker.
-        self.steps = tuple(steps)   # a user's markers: inherited by forked workers, pickled for spawned ones
-        self.processor = DocumentProcessor(options, self.steps)   # the driver's own: inline work, compiling before forking
-        self.inline = inline
-        self.options = options
-        self.workers = options.resolved_workers()
-        self._ex: cf.ProcessPoolExecutor | None = None
-        self._records = 0
-        self._generation = 0   # one more each time the pool is stopped
-
-    def _pool(self) -> cf.ProcessPoolExecutor:
-        if self._ex is not None and self._records >= WORKER_RECYCLE_RECORDS:
-            self._ex.shutdown(wait=True)
-            self._ex = None
-        if self._ex is None:
-            if self.options.extract:
-                import trafilatura  # noqa: F401 - imported once here, inherited by forked workers
-            if self.workers > 1:  # compiled once here, inherited by forked workers (else each compiles)
-                for m in self.processor.markers:
-                    for rule in getattr(m, "rules", ()):
-                        rule.compile_all()
-            ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            self._ex = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                              initargs=(self.options, self.steps))
-            self._records = 0
-        return self._ex
-
-    def _limit(self, n: int) -> float | None:
-        """Seconds to wait for the result of ``n`` records, or ``None`` (no per-record limit set)."""
-        t = self.options.doc_timeout_s
-        return n * t + HANG_MARGIN_S if t > 0 else None
-
-    def kill(self) -> None:
-        """Stop every worker now (a hung worker never returns by itself)."""
-        ex, self._ex = self._ex, None
-        self._generation += 1
-        if ex is None:
-            return
-        stop_executor(ex)
-
-    def close(self) -> None:
-        if self._ex is not None:
-            self._ex.shutdown(wait=True, cancel_futures=True)
-            self._ex = None
-
-    def start(self, batch: list[RawRecord | ReadError]) -> "_Job":
-        """Hand ``batch`` to the workers and return at once; :meth:`finish` collects it.
-
-        The driver can read the next batch and write the previous one's spool while the
-        workers process this one.
-        """
-        if self.inline:  # one input in stdout mode: no process to start, nothing to hand over
-            proc = self.processor
-            done = [(dumps(o.to_json()), o.seconds) for o in map(proc, batch)]
-            return _Job(batch, [batch], None, self._generation, done)
-        size = max(1, min(self.options.batch_size, len(batch) // (self.workers * 4) or 1))
-        chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
-        try:
-            pool = self._pool()
-            futures: list[cf.Future] | None = [pool.submit(_work_chunk, c) for c in chunks]
-        except KeyboardInterrupt:
-            self.kill()
-            raise
-        except Exception:  # noqa: BLE001 - a broken pool: finish() finds the record at fault
-            futures = None
-        self._records += len(batch)
-        return _Job(batch, chunks, futures, self._generation)
-
-    def finish(self, job: "_Job") -> list[tuple[bytes, dict[str, float]]]:
-        """Spool lines and seconds by step for a started batch, in input order."""
-        if job.done is not None:
-            return job.done
-        if job.futures is not None and job.generation != self._generation:
-            return self.finish(self.start(job.batch))  # its pool was stopped for another batch's fault
-        try:
-            if job.futures is None:
-                raise RuntimeError("the worker pool could not take the batch")
-            out: list[tuple[bytes, dict[str, float]]] = []
-            for c, f in zip(job.chunks, job.futures):
-                out.extend(f.result(timeout=self._limit(len(c))))
-            return out
-        except KeyboardInterrupt:
-            self.kill()
-            raise
-        except Exception as e:  # noqa: BLE001 - a dead or hung worker, or a bug: find the record at fault
-            print(f"cleaner: a worker failed ({type(e).__name__}: {e}); redoing this batch of {len(job.batch)} "
-                  "records one at a time", file=sys.stderr)
-            self.kill()
-            return self._one_by_one(job.batch)
-
-    def run(self, batch: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
-        """Spool lines and seconds by step for ``batch``, in input order."""
-        return self.finish(self.start(batch))
-
-    def _one_by_one(self, batch: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
-        out: list[tuple[bytes, dict[str, float]]] = []
-        for raw in batch:
-            try:
-                out.extend(self._pool().submit(_work_chunk, [raw]).result(timeout=self._limit(1)))
-                continue
-            except cf.TimeoutError:
-                why = f"no result after {self._limit(1):.0f} s (a hang inside a parser?); the worker was stopped"
-            except cf.process.BrokenProcessPool:
-                why = "the worker process died on this record (a crash in a parser, or killed for lack of memory)"
-            except Exception as e:  # noqa: BLE001
-                why = f"{type(e).__name__}: {e}"
-            self.kill()
-            rid = raw.id
-            out.append((dumps(Outcome(reject=reject_record(raw.source, raw.position, why, rid, WORKER_DIED)).to_json()), {}))
-        self._records += len(batch)
-        return out
-
-
-# --------------------------------------------------------------------------- spool
-
-
-#: Options that change neither the spool nor the output, so changing them keeps a resumable spool.
-RUN_ONLY_OPTIONS = ("workers", "progress", "fail_on_reject", "batch_size", "output_format", "shard_size_mb")
-
-
-def options_fingerprint(options: Options, inputs: list[str], exclude: tuple[str, ...] = (),
-                        steps: Iterable[Marker] = ()) -> str:
-    """A hash of what decides pass-1 output: the options that change documents, the versioned
-    names of a user's markers, and every input file's path, size and modification time (an
-    edited input, or a user step of another name or version, starts the run over)."""
-    data: dict[str, Any] = {k: v for k, v in options.to_dict().items() if k not in RUN_ONLY_OPTIONS}
-    data["inputs"] = [p if "://" in p else os.path.abspath(p) for p in inputs]
-    from ...io.remote import is_url, signature
-    files = []
-    for path, _ in list_inputs(inputs, exclude):
-        size, version = (-1, os.urandom(8).hex()) if path == "-" else signature(path)  # standard input never resumes
-        files.append([path if is_url(path) else os.path.abspath(path), size, version])
-    data["files"] = files
-    names = [s.name for s in steps]
-    if names:  # absent without user steps: the key of a plain run stays what it was
-        data["user_steps"] = names
-    data["spool_version"] = SPOOL_VERSION
-    from ...version import __version__
-    data["cleaner"] = __version__
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+from ...version import __version__
+from ..result import RunResult
+from ..resume import WORK_DIR, options_fingerprint
+from ..spool import write_spool
+from ..totals import Tally
+from .pool import WorkerPool, _Job
+from .procs import INTERRUPTS, LIVE_POOLS, _peak_rss_mb, _process_use, stop_executor
 
 
 # --------------------------------------------------------------------------- the run
-
-
-@dataclass
-class RunResult:
-    """Totals of a finished run, and where its output went."""
-
-    report: dict[str, Any]
-    clean_texts: list[str] = field(default_factory=list)   # filled only in stdout mode
-
-    @property
-    def rejected(self) -> int:
-        return self.report["documents"]["rejected"]
 
 
 def _batches(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
@@ -451,7 +117,8 @@ def run(inputs: list[str], options: Options, outdir: str | None,
         workdir = os.path.join(outdir, WORK_DIR)
         _check_outdir(outdir, workdir)
     try:
-        return _run(inputs, options, outdir, workdir, emit, t_start, exclude, on_reject, tuple(steps))
+        with INTERRUPTS:
+            return _run(inputs, options, outdir, workdir, emit, t_start, exclude, on_reject, tuple(steps))
     except BaseException:   # Ctrl-C: a corpus pass's pool is held by a suspended generator; stop it now
         for ex in list(LIVE_POOLS):
             LIVE_POOLS.discard(ex)
@@ -558,6 +225,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     running: tuple[str, _Job] | None = None   # the batch the workers hold while the next one is read
     try:
         for b, batch in enumerate(_batches(records, max(1, options.spool_batch_records))):
+            INTERRUPTS.check()
             path = os.path.join(workdir, f"pass1-{b:06d}.jsonl.zst")
             spools.append(path)
             n_read += len(batch)
@@ -635,6 +303,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     bar = _progress(options, "write", total=n_read)  # every record read is written once (rejects too)
     n_docs = 0
     for res in results:
+        INTERRUPTS.check()
         for kind, payload in res["items"]:
             if isinstance(payload, bytes):
                 writers[kind].write_line(payload)
@@ -658,7 +327,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
 
     elapsed = time.perf_counter() - t_start
     report = {
-        "cleaner_version": _version(),
+        "cleaner_version": __version__,
         "inputs": inputs,
         **tally.report_fields(),
         "input_warnings": notes,
@@ -678,11 +347,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     if outdir is not None:
         from ...report.html import write_report_html
         write_report_html(os.path.join(outdir, "report.html"), report, tally.samples)
+        INTERRUPTS.check()
         write_json_atomic(os.path.join(outdir, "report.json"), report)  # last: the mark of a finished run
         shutil.rmtree(workdir, ignore_errors=True)
     return result
-
-
-def _version() -> str:
-    from ...version import __version__
-    return __version__

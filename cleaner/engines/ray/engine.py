@@ -36,8 +36,12 @@ from typing import Any, Iterable
 
 from ...config import Options
 from ...steps import Marker
-from ..local.run import (RUN_ONLY_OPTIONS, SPOOL_VERSION, RunError, RunResult, _peak_rss_mb, _version,
-                        build_corpus_steps)
+from ...errors import RunError
+from ...pipeline import build_corpus_steps
+from ...version import __version__
+from ..local.procs import _peak_rss_mb
+from ..result import RunResult
+from ..resume import RUN_ONLY_OPTIONS, SPOOL_VERSION
 from . import storage
 from .paragraphs import stages_for
 from .shards import iter_steps_applied, run_pass1, write_shard
@@ -162,7 +166,7 @@ def run_key(options: Options, shards: list[InputShard], steps: Iterable[Marker] 
     if names:  # absent without user steps: the key of a plain run stays what it was
         data["user_steps"] = names
     data["spool_version"] = SPOOL_VERSION
-    data["cleaner"] = _version()
+    data["cleaner"] = __version__
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -322,7 +326,7 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
 
 def _report(inputs, options, p1, written, stages, reports, times, partitions, t_start):
     """``report.json``'s content (the local engine's fields) and the samples for ``report.html``, from the shards' totals."""
-    from ..local.run import Tally
+    from ..totals import Tally
     tally = Tally()
     outputs: dict[str, list[str]] = {"clean": [], "dropped": [], "rejects": []}
     step_stats: dict[str, dict[str, float]] = {}
@@ -348,7 +352,7 @@ def _report(inputs, options, p1, written, stages, reports, times, partitions, t_
                            "index_bytes": r.get("driver_bytes", 0),
                            "index_bytes_per_document": round(r.get("driver_bytes", 0) / max(1, n_docs), 1)}
     report = {
-        "cleaner_version": _version(),
+        "cleaner_version": __version__,
         "inputs": inputs,
         **tally.report_fields(),
         "seconds_by_step": {k: round(v, 3) for k, v in sorted(times.items())},

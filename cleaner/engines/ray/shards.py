@@ -26,7 +26,9 @@ from typing import Any, Iterator
 from ...config import Options
 from ...io.readers import RawRecord, ReadError, iter_file_records
 from ...io.writers import ShardedWriter, dumps
-from ..local.run import DocumentProcessor, Outcome, Tally
+from ..document_work import DocumentProcessor
+from ..spool import Outcome
+from ..totals import Tally
 from ...steps import CorpusStep, Marker
 from . import storage
 from .storage import InputShard

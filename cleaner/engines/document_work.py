@@ -1,0 +1,144 @@
+"""Pass 1 for one record, the same on both engines: decode, extract, run the per-document
+steps, and the first corpus step's fingerprint; a record that fails becomes a rejects record.
+
+One :class:`DocumentProcessor` lives in each worker process (local pool) or Ray task; it
+holds the compiled rules and step state of that process only.
+"""
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any, Iterable
+
+from ..config import Options
+from ..document import Document
+from ..errors import BAD_HTML, FAILED, NO_MEMORY, REGEX_TIMEOUT, TIMEOUT, TOO_DEEP, RecordTimeout
+from ..extract.main_content import ExtractionError
+from ..io.decode import NotTextError
+from ..io.readers import RawRecord, ReadError
+from ..pipeline import build_corpus_steps, build_filters, build_markers
+from ..steps import Marker
+from .spool import Outcome
+
+
+def reject_record(source: str, position: int, error: str, rid: str | None = None, kind: str = FAILED) -> dict[str, Any]:
+    """The rejects-file record: where the input was (file, line or record number; -1 for the
+    unread rest of a file), its id when known, the short kind of reason, and the message."""
+    return {"source": source, "position": position, "id": rid, "kind": kind, "error": error}
+
+
+class RecordAlarm:
+    """A per-record time limit using ``SIGALRM`` (main thread of a process only)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds if seconds > 0 and hasattr(signal, "setitimer") else 0
+
+    def _fire(self, *_: Any) -> None:
+        raise RecordTimeout()
+
+    def __enter__(self) -> None:
+        if self.seconds:
+            self.prev = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.prev)
+
+
+class DocumentProcessor:
+    """Pass 1 for one record: decode, extract, run the markers, fingerprint for the first corpus step.
+
+    One instance lives in each worker process; it holds the compiled rules and step state
+    of that process only. ``steps``: a user's own markers (``cleaner.run(..., steps=)``),
+    run after the built-in ones.
+    """
+
+    def __init__(self, options: Options, steps: Iterable[Marker] = ()):
+        from ..page.language import LanguageLabel, parse_languages
+        self.options = options
+        self.language = LanguageLabel(parse_languages(options.keep_languages))
+        #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
+        self.stage_seconds: dict[str, float] | None = None
+        self.markers = build_markers(options) + list(steps)   # a user's own markers run after the built-in ones
+        self.filters = build_filters(options)
+        steps = build_corpus_steps(options)
+        self.first_step = steps[0] if steps else None
+
+    def to_document(self, raw: RawRecord) -> Document:
+        """Decode and extract one record; text records skip extraction; double encoding repaired (``repair_encoding``)."""
+        doc = self._to_document(raw)
+        doc.provenance = raw.provenance()
+        if self.options.repair_encoding and doc.dropped is None:
+            from ..io.mojibake import repair_mojibake
+            doc.text = repair_mojibake(doc.text) or ""
+            doc.title = repair_mojibake(doc.title)
+        return doc
+
+    def _to_document(self, raw: RawRecord) -> Document:
+        meta = dict(raw.extra)
+        if raw.dropped is not None:
+            return Document(raw.id, raw.url, "", None, meta, dropped=raw.dropped)
+        if raw.html is not None:
+            if self.options.extract:
+                from ..extract.main_content import extract
+                from ..extract.removals import wants_detail
+                detail = self.options.extraction_detail or wants_detail(raw.id)
+                ex = extract(raw.html, self.options, raw.url, raw.http_charset, self.stage_seconds, left_out=detail)
+                return Document(raw.id, raw.url, ex.text, ex.title, meta, left_out=ex.left_out or [],
+                                left_out_chars=ex.left_out_chars or {})
+            from ..extract.main_content import html_to_text
+            text, title = html_to_text(raw.html, raw.http_charset)
+            return Document(raw.id, raw.url, text, title, meta)
+        return Document(raw.id, raw.url, raw.text or "", None, meta)
+
+    def __call__(self, raw: RawRecord | ReadError) -> Outcome:
+        if isinstance(raw, ReadError):
+            return Outcome(reject=reject_record(raw.source, raw.position, raw.error, raw.id, raw.kind))
+        times: dict[str, float] = {}
+        try:
+            with RecordAlarm(self.options.doc_timeout_s):
+                t0 = time.perf_counter()
+                doc = self.to_document(raw)
+                times["extract"] = time.perf_counter() - t0
+                if doc.dropped is None:
+                    t0 = time.perf_counter()
+                    self.language(doc)
+                    times[self.language.name] = time.perf_counter() - t0
+                for m in self.markers if doc.dropped is None else ():
+                    t0 = time.perf_counter()
+                    m(doc)
+                    times[m.name] = times.get(m.name, 0.0) + time.perf_counter() - t0
+                for f in self.filters if doc.dropped is None else ():
+                    t0 = time.perf_counter()
+                    f(doc)
+                    times[f.name] = times.get(f.name, 0.0) + time.perf_counter() - t0
+                fp = None
+                if self.first_step is not None and doc.dropped is None:
+                    t0 = time.perf_counter()
+                    fp = self.first_step.fingerprint(doc)
+                    times[self.first_step.name] = time.perf_counter() - t0
+        except RecordTimeout:
+            return self._reject(raw, f"took longer than doc_timeout_s={self.options.doc_timeout_s} s; "
+                                     "raise --doc-timeout-s to keep such records", TIMEOUT)
+        except TimeoutError as e:
+            return self._reject(raw, f"a regular expression timed out (regex_timeout_s={self.options.regex_timeout_s}): "
+                                     f"{e}; fix that rule's pattern (catastrophic backtracking?) or switch it off "
+                                     "with --disable-rules ID", REGEX_TIMEOUT)
+        except RecursionError:
+            return self._reject(raw, "document nested too deeply to process", TOO_DEEP)
+        except NotTextError as e:
+            return self._reject(raw, str(e), e.kind)
+        except ExtractionError as e:
+            return self._reject(raw, str(e), BAD_HTML)
+        except MemoryError:
+            return self._reject(raw, "out of memory on this record; lower --max-input-bytes or use fewer --workers", NO_MEMORY)
+        except Exception as e:  # noqa: BLE001 - one broken record must not stop the batch
+            return self._reject(raw, f"{type(e).__name__}: {e}", FAILED)
+        return Outcome(doc=doc, fingerprint=fp, seconds=times)
+
+    @staticmethod
+    def _reject(raw: RawRecord, error: str, kind: str) -> Outcome:
+        return Outcome(reject=reject_record(raw.source, raw.position, error, raw.id, kind))
+
