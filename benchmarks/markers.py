@@ -24,7 +24,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from cleaner.config import Options  # noqa: E402
-from cleaner.page.duplicates import EXACT_MAX_PARAGRAPHS, InPageDuplicates  # noqa: E402
+from cleaner.page.block_similarity import EXACT_MAX_PARAGRAPHS  # noqa: E402
+from cleaner.page.duplicates import InPageDuplicates  # noqa: E402
 from cleaner.document import Document  # noqa: E402
 from cleaner.rules.engine import load_rules  # noqa: E402
 from cleaner.page.chrome import ChromeRules  # noqa: E402

@@ -135,17 +135,18 @@ def _options(options: Options | None) -> Options:
 
 
 def _clean_one(raw: Any, options: Options | None, steps: Marker | Iterable[Marker] | None) -> Document:
-    from .engines.totals import Tally
     opts = _options(options)
     marks = check_steps(steps)
     if opts.doc_timeout_s and threading.current_thread() is not threading.main_thread():
         opts = dataclasses.replace(opts, doc_timeout_s=0)   # the time limit is SIGALRM: main thread only
-    out = _processor(opts, marks)(raw)
+    proc = _processor(opts, marks)
+    out = proc(raw)
     if out.reject is not None:
         raise CleanError(out.reject["error"], out.reject["kind"])
     doc = out.doc
     assert doc is not None
-    Tally().finish(doc, opts)   # the minimum-length filter, as the final pass applies it
+    for step in proc.pipeline.final_steps:   # the minimum-length filter, as the final pass applies it
+        step(doc)
     return doc
 
 

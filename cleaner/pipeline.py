@@ -1,8 +1,50 @@
-"""The steps that the options switch on, in the order they run: one place for every engine."""
+"""The steps that the options switch on, in the order they run: one place for every engine.
+
+:func:`build_pipeline` is the one entry: both engines, the Python API and the benchmarks
+take their steps from it.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterable
+
 from .config import Options
-from .steps import CorpusStep, Filter, Marker
+from .steps import CorpusStep, DocumentStep, Filter, Marker
+
+
+@dataclass
+class Pipeline:
+    """The steps of a run, in the order they run.
+
+    ``document_steps``: per-document steps of pass 1 (language label, chrome rules and the
+    other markers, a user's own markers, then the filters), each a :class:`DocumentStep`;
+    ``final_steps``: per-document steps of the final pass, after every corpus step's marks
+    (the minimum-length filter). The corpus steps hold disk-backed state, so they are built
+    where they run: :meth:`corpus_steps`.
+    """
+
+    options: Options
+    document_steps: list[DocumentStep]
+    final_steps: list[DocumentStep]
+
+    def corpus_steps(self, workdir: str | None = None) -> list[CorpusStep]:
+        """The corpus steps the options switch on (``workdir``: where they keep disk-backed arrays)."""
+        return build_corpus_steps(self.options, workdir)
+
+    def markers(self) -> list[Marker]:
+        """The document steps that mark spans (their rules compile before workers fork)."""
+        return [s for s in self.document_steps if isinstance(s, Marker)]
+
+
+def build_pipeline(options: Options, user_steps: Iterable[Marker] = ()) -> Pipeline:
+    """Every step ``options`` switch on; ``user_steps`` (a user's own markers) run after the built-in markers."""
+    from .page.language import LanguageLabel, parse_languages
+    from .page.min_length import MinLength
+    document_steps: list[DocumentStep] = [LanguageLabel(parse_languages(options.keep_languages))]
+    document_steps += build_markers(options)
+    document_steps += list(user_steps)
+    document_steps += build_filters(options)
+    return Pipeline(options, document_steps, [MinLength(options.min_doc_chars)])
 
 
 def build_markers(options: Options) -> list[Marker]:

@@ -1,7 +1,12 @@
-"""Step families: a subclass writes one method, the base class counts and times it.
+"""Steps: a subclass writes one method, the base class counts and times it.
+
+Per-document steps (:class:`DocumentStep`) mark spans or drop the document:
 
 - :class:`Marker` looks at one document and returns spans to remove (``mark``);
 - :class:`Filter` returns a reason to drop the whole document, or ``None`` (``reason``);
+
+Corpus steps:
+
 - :class:`CorpusStep` sees the whole corpus in two passes: ``fingerprint`` (per document,
   in a worker) and ``observe`` (in the driver) gather, ``decide`` builds what is frequent
   or duplicated, ``apply`` marks or drops in a second pass.
@@ -46,37 +51,52 @@ class Step:
         self.stats = StepStats()
 
 
-class Marker(Step):
-    """A per-document step that marks spans to remove."""
+class DocumentStep(Step):
+    """A per-document step: it marks spans to remove or drops the whole document, nothing else.
+
+    A subclass writes :meth:`process` (or, through :class:`Marker` and :class:`Filter`, one
+    of ``mark`` / ``reason``); calling the step runs it on a document that is not dropped,
+    and counts and times it in :attr:`stats`, once, here.
+    """
+
+    def process(self, doc: Document) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, doc: Document) -> float:
+        """Run on ``doc`` unless it is dropped; returns the seconds spent (also added to :attr:`stats`)."""
+        if doc.dropped is not None:
+            return 0.0
+        t0 = time.perf_counter()
+        before = len(doc.removed)
+        self.process(doc)
+        seconds = time.perf_counter() - t0
+        self.stats.documents += 1
+        self.stats.spans += len(doc.removed) - before
+        self.stats.dropped += doc.dropped is not None
+        self.stats.seconds += seconds
+        return seconds
+
+
+class Marker(DocumentStep):
+    """A per-document step that marks spans to remove: ``mark(doc)`` returns :class:`Span` objects."""
 
     def mark(self, doc: Document) -> Iterable[Span]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def __call__(self, doc: Document) -> None:
-        t0 = time.perf_counter()
-        spans = list(self.mark(doc))
-        doc.removed.extend(spans)
-        self.stats.documents += 1
-        self.stats.spans += len(spans)
-        self.stats.seconds += time.perf_counter() - t0
+    def process(self, doc: Document) -> None:
+        doc.removed.extend(self.mark(doc))
 
 
-class Filter(Step):
-    """A per-document step that may drop the whole document."""
+class Filter(DocumentStep):
+    """A per-document step that may drop the whole document: ``reason(doc)`` returns why, or ``None``."""
 
     def reason(self, doc: Document) -> str | None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def __call__(self, doc: Document) -> None:
-        if doc.dropped is not None:
-            return
-        t0 = time.perf_counter()
+    def process(self, doc: Document) -> None:
         why = self.reason(doc)
         if why:
             doc.dropped = why
-            self.stats.dropped += 1
-        self.stats.documents += 1
-        self.stats.seconds += time.perf_counter() - t0
 
 
 class CorpusStep(Step):

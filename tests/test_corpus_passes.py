@@ -138,7 +138,7 @@ def test_a_pass1_worker_that_dies_while_the_next_batch_runs_costs_one_record(tmp
     import os
     import signal
 
-    from cleaner.engines import document_work
+    import cleaner.pipeline as cleaner_pipeline
     from cleaner.document import Document
     from cleaner.steps import Marker
 
@@ -150,8 +150,8 @@ def test_a_pass1_worker_that_dies_while_the_next_batch_runs_costs_one_record(tmp
                 os.kill(os.getpid(), signal.SIGKILL)
             return []
 
-    real = document_work.build_markers
-    monkeypatch.setattr(document_work, "build_markers", lambda options: real(options) + [Saboteur()])
+    real = cleaner_pipeline.build_markers
+    monkeypatch.setattr(cleaner_pipeline, "build_markers", lambda options: real(options) + [Saboteur()])
     path = tmp_path / "r.jsonl"
     lines = [{"id": f"ok{i:02d}", "text": f"Record number {i} about the {WORDS[i % len(WORDS)]} and the {WORDS[(3 * i) % len(WORDS)]}."}
              for i in range(20)]

@@ -14,7 +14,7 @@ import tracemalloc
 
 import pytest
 
-import cleaner.engines.document_work as document_work
+import cleaner.pipeline as cleaner_pipeline
 import cleaner.engines.local.pool as pool
 from cleaner.config import Options
 from cleaner.document import Document
@@ -197,8 +197,8 @@ def _sabotaged_corpus(tmp_path, word):
 
 
 def _with_saboteur(monkeypatch):
-    real = document_work.build_markers
-    monkeypatch.setattr(document_work, "build_markers", lambda options: real(options) + [_Saboteur()])
+    real = cleaner_pipeline.build_markers
+    monkeypatch.setattr(cleaner_pipeline, "build_markers", lambda options: real(options) + [_Saboteur()])
 
 
 def test_a_worker_that_dies_costs_one_record_not_the_run(tmp_path, monkeypatch):

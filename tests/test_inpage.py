@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import cleaner.page.duplicates as inpage
+from cleaner.page.block_similarity import LSHFactory, char_shingles, jaccard
 from cleaner.page.duplicates import (InPageDuplicates, MIN_CONTAINED_CHARS, MIN_NEAR_WORDS, MIN_PARAGRAPH_WORDS,
-                                  MIN_REPEAT_WORDS, NEAR_MAX_LENGTH_RATIO, char_shingles, jaccard)
+                                  MIN_REPEAT_WORDS, NEAR_MAX_LENGTH_RATIO)
 from cleaner.document import Document, apply_spans
 from cleaner.rules.text_shape import word_count
 
@@ -292,7 +293,7 @@ def test_lsh_path_finds_what_the_exact_path_finds():
 
 
 def test_lsh_bands_make_pairs_at_the_threshold_candidates():
-    factory = inpage._LSHFactory(0.8, 42)
+    factory = LSHFactory(0.8, 42)
     assert factory.candidate_probability(0.8) > 0.999
     assert factory.candidate_probability(0.1) < 0.01
 

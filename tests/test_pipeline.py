@@ -54,7 +54,7 @@ class _Slow(Marker):
 
 def test_a_record_over_the_time_limit_goes_to_rejects():
     proc = DocumentProcessor(_opts(doc_timeout_s=0.2))
-    proc.markers.append(_Slow())
+    proc.pipeline.document_steps.append(_Slow())
     t0 = time.monotonic()
     out = proc(RawRecord("slow-doc", None, "mem", 7, text="Some text that takes too long."))
     assert time.monotonic() - t0 < 3

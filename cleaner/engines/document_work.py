@@ -16,7 +16,7 @@ from ..errors import BAD_HTML, FAILED, NO_MEMORY, REGEX_TIMEOUT, TIMEOUT, TOO_DE
 from ..extract.main_content import ExtractionError
 from ..io.decode import NotTextError
 from ..io.readers import RawRecord, ReadError
-from ..pipeline import build_corpus_steps, build_filters, build_markers
+from ..pipeline import build_pipeline
 from ..steps import Marker
 from .spool import Outcome
 
@@ -56,15 +56,13 @@ class DocumentProcessor:
     """
 
     def __init__(self, options: Options, steps: Iterable[Marker] = ()):
-        from ..page.language import LanguageLabel, parse_languages
         self.options = options
-        self.language = LanguageLabel(parse_languages(options.keep_languages))
         #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
         self.stage_seconds: dict[str, float] | None = None
-        self.markers = build_markers(options) + list(steps)   # a user's own markers run after the built-in ones
-        self.filters = build_filters(options)
-        steps = build_corpus_steps(options)
-        self.first_step = steps[0] if steps else None
+        self.pipeline = build_pipeline(options, steps)
+        corpus_steps = self.pipeline.corpus_steps()
+        #: The first corpus step, fingerprinted here (``None``: fingerprints come later, from the spool).
+        self.first_step = corpus_steps[0] if corpus_steps else None
 
     def to_document(self, raw: RawRecord) -> Document:
         """Decode and extract one record; text records skip extraction; double encoding repaired (``repair_encoding``)."""
@@ -102,18 +100,10 @@ class DocumentProcessor:
                 t0 = time.perf_counter()
                 doc = self.to_document(raw)
                 times["extract"] = time.perf_counter() - t0
-                if doc.dropped is None:
-                    t0 = time.perf_counter()
-                    self.language(doc)
-                    times[self.language.name] = time.perf_counter() - t0
-                for m in self.markers if doc.dropped is None else ():
-                    t0 = time.perf_counter()
-                    m(doc)
-                    times[m.name] = times.get(m.name, 0.0) + time.perf_counter() - t0
-                for f in self.filters if doc.dropped is None else ():
-                    t0 = time.perf_counter()
-                    f(doc)
-                    times[f.name] = times.get(f.name, 0.0) + time.perf_counter() - t0
+                for step in self.pipeline.document_steps:   # language, markers, a user's markers, filters
+                    if doc.dropped is not None:
+                        break
+                    times[step.name] = times.get(step.name, 0.0) + step(doc)
                 fp = None
                 if self.first_step is not None and doc.dropped is None:
                     t0 = time.perf_counter()

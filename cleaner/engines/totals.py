@@ -1,12 +1,15 @@
 """The final pass's bookkeeping, shared by both engines: finish each document and count it."""
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 
 from ..config import Options
 from ..document import Document, apply_spans
 from ..errors import FAILED, RunError
 from ..io.writers import output_record
+from ..page.min_length import MinLength
 
 
 class Tally:
@@ -49,8 +52,8 @@ class Tally:
         """
         self.counts["in"] += 1
         text = apply_spans(doc.text, doc.removed)
-        if doc.dropped is None and len(text.strip()) < options.min_doc_chars:
-            doc.dropped = "no main content" if not doc.text.strip() else "empty after cleaning"
+        if doc.dropped is None:
+            doc.dropped = _min_length(options.min_doc_chars).reason_for(doc, text)
         self.chars_in += len(doc.text)
         doc_rules: dict[str, int] = {}
         _count_rules(doc, doc_rules)
@@ -131,6 +134,12 @@ REJECT_EXAMPLES = 5
 DROPPED_EXAMPLES = 20
 #: Hosts listed in ``report.json``'s ``characters.template_by_host``, most template text first.
 TOP_TEMPLATE_HOSTS = 20
+
+
+@functools.lru_cache(maxsize=4)
+def _min_length(min_chars: int) -> MinLength:
+    """The final pass's minimum-length filter (one per process and threshold)."""
+    return MinLength(min_chars)
 
 
 def _count_rules(doc: Document, acc: dict[str, int]) -> None:

@@ -81,7 +81,7 @@ class WorkerPool:
             if self.options.extract:
                 import trafilatura  # noqa: F401 - imported once here, inherited by forked workers
             if self.workers > 1:  # compiled once here, inherited by forked workers (else each compiles)
-                for m in self.processor.markers:
+                for m in self.processor.pipeline.markers():
                     for rule in getattr(m, "rules", ()):
                         rule.compile_all()
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
