@@ -66,6 +66,9 @@ class Document:
     left_out: list[list] = field(default_factory=list)
     #: characters extraction left out, by rule (every HTML page; ``left_out`` only when asked for)
     left_out_chars: dict[str, int] = field(default_factory=dict)
+    #: The input record (:class:`cleaner.io.records.RawRecord`) until the extraction step
+    #: (:class:`cleaner.extract.steps.Extract`) has made ``text`` and ``title`` of it; never serialised.
+    raw: Any = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict that :meth:`from_json` turns back into an equal document."""

@@ -6,17 +6,21 @@ take their steps from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .config import Options
 from .steps import CorpusStep, DocumentStep, Filter, Marker
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .extract.steps import Extract
 
 
 @dataclass
 class Pipeline:
     """The steps of a run, in the order they run.
 
-    ``document_steps``: per-document steps of pass 1 (language label, chrome rules and the
+    ``document_steps``: per-document steps of pass 1 (extraction (``extract``, the first of
+    them), encoding repair, language label, chrome rules and the
     other markers, a user's own markers, then the filters), each a :class:`DocumentStep`;
     ``final_steps``: per-document steps of the final pass, after every corpus step's marks
     (the minimum-length filter). The corpus steps hold disk-backed state, so they are built
@@ -24,6 +28,7 @@ class Pipeline:
     """
 
     options: Options
+    extract: "Extract"
     document_steps: list[DocumentStep]
     final_steps: list[DocumentStep]
 
@@ -40,11 +45,21 @@ def build_pipeline(options: Options, user_steps: Iterable[Marker] = ()) -> Pipel
     """Every step ``options`` switch on; ``user_steps`` (a user's own markers) run after the built-in markers."""
     from .page.language import LanguageLabel, parse_languages
     from .page.min_length import MinLength
-    document_steps: list[DocumentStep] = [LanguageLabel(parse_languages(options.keep_languages))]
-    document_steps += build_markers(options)
+    from .extract.steps import Extract, RepairEncoding
+    extract = Extract(options)
+    document_steps: list[DocumentStep] = [extract]
+    if options.repair_encoding:
+        document_steps.append(RepairEncoding())
+    document_steps.append(LanguageLabel(parse_languages(options.keep_languages)))
+    from .rules.engine import disabled_code_rules
+    markers = build_markers(options)
+    off = disabled_code_rules(options)
+    for m in markers:
+        m.disabled_rules = off
+    document_steps += markers
     document_steps += list(user_steps)
     document_steps += build_filters(options)
-    return Pipeline(options, document_steps, [MinLength(options.min_doc_chars)])
+    return Pipeline(options, extract, document_steps, [MinLength(options.min_doc_chars)])
 
 
 def build_markers(options: Options) -> list[Marker]:

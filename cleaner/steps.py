@@ -78,13 +78,22 @@ class DocumentStep(Step):
 
 
 class Marker(DocumentStep):
-    """A per-document step that marks spans to remove: ``mark(doc)`` returns :class:`Span` objects."""
+    """A per-document step that marks spans to remove: ``mark(doc)`` returns :class:`Span` objects.
+
+    ``disabled_rules``: rule ids or prefixes whose spans are not kept (``--disable-rules``
+    for the rules written as code; set by :func:`cleaner.pipeline.build_pipeline`).
+    """
+
+    disabled_rules: tuple[str, ...] = ()
 
     def mark(self, doc: Document) -> Iterable[Span]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def process(self, doc: Document) -> None:
-        doc.removed.extend(self.mark(doc))
+        if self.disabled_rules:
+            doc.removed.extend(s for s in self.mark(doc) if not s.rule.startswith(self.disabled_rules))
+        else:
+            doc.removed.extend(self.mark(doc))
 
 
 class Filter(DocumentStep):

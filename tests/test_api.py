@@ -195,15 +195,15 @@ def test_explain_shows_a_users_spans(shouting_corpus):
 
 
 def test_a_changed_step_version_starts_an_interrupted_run_over(small_corpus):
-    from cleaner.engines.resume import options_fingerprint
+    from cleaner.engines.resume import local_resume_key
     opts = _opts()
-    base = options_fingerprint(opts, [str(small_corpus)])
-    assert options_fingerprint(opts, [str(small_corpus)], steps=()) == base
-    v1 = options_fingerprint(opts, [str(small_corpus)], steps=[Shouting()])
+    base = local_resume_key(opts, [str(small_corpus)])
+    assert local_resume_key(opts, [str(small_corpus)], steps=()) == base
+    v1 = local_resume_key(opts, [str(small_corpus)], steps=[Shouting()])
 
     class V2(Shouting):
         name = "shouting@2"
-    assert len({base, v1, options_fingerprint(opts, [str(small_corpus)], steps=[V2()])}) == 3
+    assert len({base, v1, local_resume_key(opts, [str(small_corpus)], steps=[V2()])}) == 3
 
 
 def test_run_refuses_no_output_folder_and_reports_a_missing_input(tmp_path):

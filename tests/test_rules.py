@@ -260,3 +260,29 @@ def test_the_example_file_in_the_rules_readme_loads_and_passes_its_check(tmp_pat
     rules = load_rules([str(f)])
     assert rules and all(r.match and r.keep and r.description for r in rules)
     assert check_rules(rules) == []
+
+
+def test_the_rules_written_as_code_are_the_ones_their_modules_describe():
+    from cleaner.page import duplicates, shortcodes, title
+    from cleaner.rules.engine import CODE_RULES
+    described = {**duplicates.RULE_DESCRIPTIONS, **title.RULE_DESCRIPTIONS, **shortcodes.RULE_DESCRIPTIONS}
+    assert set(CODE_RULES) == set(described)
+
+
+def test_a_rule_written_as_code_is_switched_off_by_disable_rules():
+    import cleaner
+    text = ("[vc_row][vc_column width=\"1/2\"]\nThe harbour authority approved a plan to dredge the eastern "
+            "channel before the autumn storms arrive.\n[/vc_column][/vc_row]")
+    on = cleaner.clean_text(text)
+    assert {s.rule for s in on.removed} >= {"chrome.shortcode@1"} and "[vc_row]" not in on.clean_text
+    off = cleaner.clean_text(text, options=cleaner.Options(disable_rules="chrome.shortcode@1"))
+    assert "chrome.shortcode@1" not in {s.rule for s in off.removed} and "[vc_row]" in off.clean_text
+    prefix = cleaner.clean_text(text, options=cleaner.Options(disable_rules="chrome.shortcode"))
+    assert "[vc_row]" in prefix.clean_text
+
+
+def test_an_unknown_rule_in_disable_rules_is_still_an_error():
+    from cleaner.config import Options
+    from cleaner.rules.engine import select_rules
+    with pytest.raises(RuleError, match="unknown rule"):
+        select_rules(Options(disable_rules="chrome.no-such-rule"))

@@ -1,10 +1,13 @@
-"""Engines that run the pipeline: ``local`` (:mod:`cleaner.engines.local.run`, one machine, a process
-pool) and ``ray`` (:mod:`cleaner.engines.ray.engine`, Ray Data on a cluster; needs the
-``ray`` extra: ``pip install 'cleaner[ray]'``).
+"""Engines run the pipeline (:func:`cleaner.pipeline.build_pipeline`); the steps decide what goes.
 
-Both engines share the per-document logic (:class:`cleaner.engines.local.run.DocumentProcessor`)
-and the corpus steps' building blocks (:mod:`cleaner.corpus`); for the same input and
-options they give the same clean documents and the same drop reasons.
+- ``local`` (:mod:`cleaner.engines.local`): one machine, a process pool;
+- ``ray`` (:mod:`cleaner.engines.ray`): Ray Data on a cluster (the ``ray`` extra:
+  ``pip install 'cleaner[ray]'``).
+
+Shared by both: pass 1 for one record (:mod:`.document_work`), the spool
+(:mod:`.spool`), the resume key (:mod:`.resume`), finishing and counting each document
+(:mod:`.totals`) and the result (:mod:`.result`). For the same input and options they give
+the same clean documents and the same drop reasons.
 """
 from __future__ import annotations
 

@@ -57,39 +57,28 @@ class DocumentProcessor:
 
     def __init__(self, options: Options, steps: Iterable[Marker] = ()):
         self.options = options
-        #: When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``).
-        self.stage_seconds: dict[str, float] | None = None
         self.pipeline = build_pipeline(options, steps)
         corpus_steps = self.pipeline.corpus_steps()
         #: The first corpus step, fingerprinted here (``None``: fingerprints come later, from the spool).
         self.first_step = corpus_steps[0] if corpus_steps else None
 
-    def to_document(self, raw: RawRecord) -> Document:
-        """Decode and extract one record; text records skip extraction; double encoding repaired (``repair_encoding``)."""
-        doc = self._to_document(raw)
-        doc.provenance = raw.provenance()
-        if self.options.repair_encoding and doc.dropped is None:
-            from ..io.mojibake import repair_mojibake
-            doc.text = repair_mojibake(doc.text) or ""
-            doc.title = repair_mojibake(doc.title)
-        return doc
+    @property
+    def stage_seconds(self) -> dict[str, float] | None:
+        """When a dict, extraction adds its seconds by stage here (``benchmarks/throughput.py``)."""
+        return self.pipeline.extract.stage_seconds
 
-    def _to_document(self, raw: RawRecord) -> Document:
-        meta = dict(raw.extra)
-        if raw.dropped is not None:
-            return Document(raw.id, raw.url, "", None, meta, dropped=raw.dropped)
-        if raw.html is not None:
-            if self.options.extract:
-                from ..extract.main_content import extract
-                from ..extract.removals import wants_detail
-                detail = self.options.extraction_detail or wants_detail(raw.id)
-                ex = extract(raw.html, self.options, raw.url, raw.http_charset, self.stage_seconds, left_out=detail)
-                return Document(raw.id, raw.url, ex.text, ex.title, meta, left_out=ex.left_out or [],
-                                left_out_chars=ex.left_out_chars or {})
-            from ..extract.main_content import html_to_text
-            text, title = html_to_text(raw.html, raw.http_charset)
-            return Document(raw.id, raw.url, text, title, meta)
-        return Document(raw.id, raw.url, raw.text or "", None, meta)
+    @stage_seconds.setter
+    def stage_seconds(self, value: dict[str, float] | None) -> None:
+        self.pipeline.extract.stage_seconds = value
+
+    @staticmethod
+    def new_document(raw: RawRecord) -> Document:
+        """The document of one input record, holding the record until the extraction step has used it."""
+        doc = Document(raw.id, raw.url, "", None, dict(raw.extra), dropped=raw.dropped)
+        doc.provenance = raw.provenance()
+        if raw.dropped is None:
+            doc.raw = raw
+        return doc
 
     def __call__(self, raw: RawRecord | ReadError) -> Outcome:
         if isinstance(raw, ReadError):
@@ -97,10 +86,8 @@ class DocumentProcessor:
         times: dict[str, float] = {}
         try:
             with RecordAlarm(self.options.doc_timeout_s):
-                t0 = time.perf_counter()
-                doc = self.to_document(raw)
-                times["extract"] = time.perf_counter() - t0
-                for step in self.pipeline.document_steps:   # language, markers, a user's markers, filters
+                doc = self.new_document(raw)
+                for step in self.pipeline.document_steps:   # extraction, language, markers, a user's markers, filters
                     if doc.dropped is not None:
                         break
                     times[step.name] = times.get(step.name, 0.0) + step(doc)

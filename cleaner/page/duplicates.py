@@ -10,7 +10,7 @@ What counts as a duplicate depends on how long the block is and how it repeats
   similarity of character 5-gram sets at or above ``Options.inpage_jaccard``). A long line
   that is not a sentence (a product name in a listing, a compiler message) is treated like
   a headline. A paragraph printed more than :data:`MAX_PLAIN_COPIES` times, each time
-  before different content, is a template (an interview question put to every guest).
+  before different content, is a repeated prompt (an interview question put to every guest).
 - in between (a headline, a caption): only a *close* repeat, i.e. right after its last copy,
   or separated from it by nothing but one repeated section label ("Blog"), which goes too
   (``chrome.section-label@1``). Two guards keep intentional repetition: a pair of equal
@@ -59,11 +59,11 @@ MIN_PARAGRAPH_WORDS = 12
 #: word changed still has a character 5-gram Jaccard similarity of about 0.83).
 MIN_NEAR_WORDS = 25
 #: A paragraph repeated at a distance more often than this, each time before different
-#: content, is a template (the same interview question to each guest), not a duplicate.
+#: content, is a repeated prompt (the same interview question to each guest), not a duplicate.
 MAX_PLAIN_COPIES = 2
 #: Template decisions are re-checked on what is left this many times at most (each round
-#: can only take templates away, so the loop ends).
-MAX_TEMPLATE_ROUNDS = 4
+#: can only take prompts away, so the loop ends).
+MAX_PROMPT_ROUNDS = 4
 #: A repeat without sentence end and at most this long is named a headline.
 MAX_HEADLINE_WORDS = 25
 #: A close repeat is a near copy when this share of the shorter one's shingles is in the other
@@ -259,19 +259,19 @@ class InPageDuplicates(Marker):
 
     def mark(self, doc: Document) -> Iterable[Span]:
         items = self._items(doc)
-        templates = self._templates(items)
-        for _ in range(MAX_TEMPLATE_ROUNDS):
-            spans, gone = self._mark_items(doc, items, templates)
-            # Removing other duplicates can bring a template's copies together; a template must
+        prompts = self._prompts(items)
+        for _ in range(MAX_PROMPT_ROUNDS):
+            spans, gone = self._mark_items(doc, items, prompts)
+            # Removing other duplicates can bring a prompt's copies together; a prompt must
             # still be one on what is left, or cleaning the cleaned text would find more.
-            still = self._templates([it for k, it in enumerate(items) if k not in gone]) & templates
-            if still == templates:
+            still = self._prompts([it for k, it in enumerate(items) if k not in gone]) & prompts
+            if still == prompts:
                 break
-            templates = still
+            prompts = still
         return spans
 
-    def _mark_items(self, doc: Document, items: list[_Item], templates: set[str]) -> tuple[list[Span], set[int]]:
-        self._template_keys = templates
+    def _mark_items(self, doc: Document, items: list[_Item], prompts: set[str]) -> tuple[list[Span], set[int]]:
+        self._prompt_keys = prompts
         spans: list[Span] = []
         first_by_key: dict[str, int] = {}
         last_by_key: dict[str, int] = {}
@@ -318,13 +318,13 @@ class InPageDuplicates(Marker):
         """
         return it.words >= min_words and it.is_sentence()
 
-    def _templates(self, items: list[_Item]) -> set[str]:
-        """Keys of paragraphs that repeat as a template: a prompt printed before different content.
+    def _prompts(self, items: list[_Item]) -> set[str]:
+        """Keys of paragraphs that repeat as a prompt: a question printed before different content.
 
         An interview asking each guest the same question, an FAQ block per product: more than
         :data:`MAX_PLAIN_COPIES` copies apart from each other (a copy right after another, or
         after a label, does not count), each followed by a different block. A page printed
-        twice or three times repeats what follows too, so it is no template.
+        twice or three times repeats what follows too, so it is no prompt.
         """
         where: dict[str, list[int]] = {}
         for i, it in enumerate(items):
@@ -352,7 +352,7 @@ class InPageDuplicates(Marker):
         it = items[i]
         labels = self._between(items, last, i, it.key, gone)
         where = self._where(doc, items[first])
-        if self._paragraph(it, MIN_PARAGRAPH_WORDS) and (labels is not None or it.key not in self._template_keys):
+        if self._paragraph(it, MIN_PARAGRAPH_WORDS) and (labels is not None or it.key not in self._prompt_keys):
             drop(i, self._name(it, labels == []), f"repeats {where}")
         elif labels is None and it.framed and items[first].framed and self._short_sentence(it):
             drop(i, FRAMED_RULE, f"repeats {where}; both copies sit next to removed chrome")

@@ -41,6 +41,7 @@ class Settle(Marker):
             before = len(found)
             for m in self.markers:
                 new = list(m.mark(scratch))
+                m.stats.spans += len(new)   # counted where found (the documents and seconds are settle's)
                 scratch.removed.extend(new)
                 found.extend(new)
             if len(found) == before:

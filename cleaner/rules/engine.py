@@ -380,6 +380,32 @@ def _load_rules(files: tuple[tuple[str, float, int], ...], common_stamp: tuple[f
     return tuple(rules)
 
 
+#: Per-document rules written as code (in-page duplicates, the title, shortcodes): no
+#: pattern to load, but ``disable_rules`` switches them off by id or prefix like the rules
+#: of the data files (:func:`disabled_code_rules`). ``tests/test_rules.py`` keeps this list
+#: equal to the rules those modules describe.
+CODE_RULES = ("chrome.encoded-blob@1", "chrome.section-label@1", "chrome.shortcode@1", "dup.caption@1",
+              "dup.contained@1", "dup.framed@1", "dup.headline@1", "dup.paragraph@1", "dup.signature@1",
+              "dup.title@1", "dup.title-label@1")
+
+
+def _wanted(spec: str, known: list[str]) -> list[str]:
+    """The ids or prefixes of a comma-separated ``spec``; raises :class:`RuleError` for one that names no rule."""
+    wanted = [s.strip() for s in spec.split(",") if s.strip()]
+    for w in wanted:
+        if not any(rid == w or rid.startswith(w) for rid in known):
+            raise RuleError(f"unknown rule {w!r}; known rules: {', '.join(known)}")
+    return wanted
+
+
+def disabled_code_rules(options) -> tuple[str, ...]:
+    """The :data:`CODE_RULES` that ``options.disable_rules`` switches off (ids or prefixes)."""
+    if not options.disable_rules:
+        return ()
+    off = [w.strip() for w in options.disable_rules.split(",") if w.strip()]
+    return tuple(r for r in CODE_RULES if any(r == w or r.startswith(w) for w in off))
+
+
 def select_rules(options, warnings: list[str] | None = None) -> list[Rule]:
     """The rules that ``options`` switch on: built-in plus ``extra_rules``, filtered by id and language.
 
@@ -392,18 +418,11 @@ def select_rules(options, warnings: list[str] | None = None) -> list[Rule]:
         rules += load_rules([options.extra_rules])
     known = [r.id for r in rules]
 
-    def pick(spec: str) -> list[str]:
-        wanted = [s.strip() for s in spec.split(",") if s.strip()]
-        for w in wanted:
-            if not any(rid == w or rid.startswith(w) for rid in known):
-                raise RuleError(f"unknown rule {w!r}; known rules: {', '.join(known)}")
-        return wanted
-
     if options.rules != "all":
-        on = pick(options.rules)
+        on = _wanted(options.rules, known)
         rules = [r for r in rules if any(r.id == w or r.id.startswith(w) for w in on)]
     if options.disable_rules:
-        off = pick(options.disable_rules)
+        off = _wanted(options.disable_rules, known + list(CODE_RULES))
         rules = [r for r in rules if not any(r.id == w or r.id.startswith(w) for w in off)]
     if options.languages != "all":
         langs = {s.strip() for s in options.languages.split(",") if s.strip()}

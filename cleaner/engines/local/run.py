@@ -45,7 +45,7 @@ from ...pipeline import build_corpus_steps
 from ...steps import Marker
 from ...version import __version__
 from ..result import RunResult
-from ..resume import WORK_DIR, options_fingerprint
+from ..resume import WORK_DIR, local_resume_key
 from ..spool import write_spool
 from ..totals import Tally
 from .pool import WorkerPool, _Job
@@ -253,7 +253,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
          on_reject: Callable[[dict[str, Any]], None] | None = None,
          user_steps: tuple[Marker, ...] = ()) -> RunResult:
     from . import passes as cp
-    key = options_fingerprint(options, inputs, exclude, user_steps)
+    key = local_resume_key(options, inputs, exclude, user_steps)
     _prepare_workdir(workdir, key)
     notes: list[dict[str, Any]] = []   # warnings about whole input files (a WARC file without documents)
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,

@@ -26,7 +26,6 @@ is complete; corpus stages and the final write are redone.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -41,7 +40,7 @@ from ...pipeline import build_corpus_steps
 from ...version import __version__
 from ..local.procs import _peak_rss_mb
 from ..result import RunResult
-from ..resume import RUN_ONLY_OPTIONS, SPOOL_VERSION
+from ..resume import RUN_ONLY_OPTIONS, resume_key
 from . import storage
 from .paragraphs import stages_for
 from .shards import iter_steps_applied, run_pass1, write_shard
@@ -157,17 +156,9 @@ RUN_ONLY = RUN_ONLY_OPTIONS + ("engine", "ray_address", "ray_shuffle", "spool_ba
 
 
 def run_key(options: Options, shards: list[InputShard], steps: Iterable[Marker] = ()) -> str:
-    """A hash of what decides the spool: the options that change documents, the versioned
-    names of a user's markers and every input file's path, size and modification time as
-    listed (an edited input starts over)."""
-    data: dict[str, Any] = {k: v for k, v in options.to_dict().items() if k not in RUN_ONLY}
-    data["files"] = [[s.path, s.root, s.size, s.mtime_ns] for s in shards]
-    names = [s.name for s in steps]
-    if names:  # absent without user steps: the key of a plain run stays what it was
-        data["user_steps"] = names
-    data["spool_version"] = SPOOL_VERSION
-    data["cleaner"] = __version__
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+    """:func:`cleaner.engines.resume.resume_key` of a Ray run: the input shards as listed
+    (path, root, size, modification time); the Ray-only options change nothing."""
+    return resume_key(options, [[s.path, s.root, s.size, s.mtime_ns] for s in shards], steps, RUN_ONLY)
 
 
 def _prepare_workdir(workdir: str, key: str) -> None:
