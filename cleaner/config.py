@@ -179,6 +179,13 @@ def load_options(path: str | None = None, overrides: dict[str, Any] | None = Non
                 raise ValueError(f"option {k} takes true or false, not {v!r}")
         elif isinstance(default, (int, float)):
             values[k] = _number(k, default, v)
+        elif isinstance(default, str) and isinstance(v, list):
+            # a TOML list for a comma-separated option: keep_languages = ["de", "fr"]
+            if not all(isinstance(x, str) and "," not in x for x in v):
+                raise ValueError(f"option {k} takes a list of strings without commas, or one comma-separated string, not {v!r}")
+            values[k] = ",".join(x.strip() for x in v)
+        elif isinstance(default, str) and not isinstance(v, str):
+            raise ValueError(f"option {k} takes a string, not {v!r}")
         choices = known[k].metadata.get("choices")
         if choices and values[k] not in choices:
             raise ValueError(f"option {k} must be one of {', '.join(choices)}, not {v!r}")

@@ -47,7 +47,7 @@ def corpus(tmp_path_factory):
 
 #: ``cleaner`` as ``python -m cleaner`` runs it, with every thread's stack printed on SIGUSR1 (for a run that hangs).
 MAIN = ("import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
-        "from cleaner.cli.main import main; sys.exit(main())")
+        "from cleaner.cli.main import entry; entry()")
 
 
 def _command(corpus, outdir, workers: int) -> list[str]:

@@ -159,6 +159,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def entry() -> None:
+    """The ``cleaner`` program: :func:`main`, and its status as the process's exit status.
+
+    After Ctrl-C (status 130) the process ends at once, past the interpreter's shutdown:
+    the worker pools were killed, and what their half-closed pipes would print at shutdown
+    ("Exception ignored in ... Bad file descriptor") would only hide the one line that says
+    how to resume.
+    """
+    status = main()
+    if status == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    raise SystemExit(status)
+
+
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse ``argv``; an unknown flag is reported by its command's parser, with the closest known flag."""
     import difflib

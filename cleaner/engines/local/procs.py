@@ -86,17 +86,24 @@ class Interrupts:
         self.seen = True
         raise KeyboardInterrupt
 
+    def _unraisable(self, info) -> None:  # noqa: ANN001 - sys.unraisablehook's argument
+        """The ``KeyboardInterrupt`` a finaliser swallowed is this class's to report (by :meth:`check`), not a traceback's."""
+        if not isinstance(info.exc_value, KeyboardInterrupt):
+            self._previous_hook(info)
+
     def __enter__(self) -> "Interrupts":
         import threading
         self.seen = False
         if threading.current_thread() is threading.main_thread() and \
                 signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             self._previous = signal.signal(signal.SIGINT, self._handler)
+            self._previous_hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+            sys.unraisablehook = self._previous_hook
             self._previous = None
 
     def check(self) -> None:
