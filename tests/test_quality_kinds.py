@@ -181,6 +181,26 @@ def test_text_input_headline_printed_again_is_found_by_its_copies(markers):
     assert doc.title == head and head not in out and "Local News" not in out
 
 
+@pytest.mark.parametrize("first, url, below", [
+    ("Harbour news | Harbour Times", "https://harbour.example/news/1", ""),   # the site names the host
+    ("Harbour news | Harbour Times", None, "Harbour news\n"),                # the headline printed again below
+    ("Ferry news - Lakeside Courier Online", "https://www.lakeside.example/a", ""),
+])
+def test_a_site_name_longer_than_a_short_headline_is_cut_on_evidence(first, url, below):
+    import cleaner
+    doc = cleaner.clean_text(f"{first}\n\n{below}{EN}", url=url)
+    assert doc.title == first.split(" | ")[0].split(" - ")[0]
+    assert doc.clean_text == EN
+    again = cleaner.clean_text(doc.clean_text, url=url)
+    assert again.title is None and again.clean_text == EN   # cleaning the clean text takes nothing more
+
+
+def test_a_long_suffix_without_evidence_is_no_site_name():
+    import cleaner
+    doc = cleaner.clean_text(f"Ferry news | Harbour Council Meeting Notes\n\n{EN}", url="https://courier.example/x")
+    assert doc.title in (None, "Ferry news | Harbour Council Meeting Notes")
+
+
 @pytest.mark.parametrize("text", [
     f"{EN}\n{EN2}",                                                # prose first
     f"Opening hours\n{EN}",                                        # a heading without evidence

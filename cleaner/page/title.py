@@ -74,12 +74,14 @@ def title_keys(title: str) -> set[str]:
     return {k for k in keys if k}
 
 
-def split_site_name(line: str) -> tuple[str, str | None]:
+def split_site_name(line: str, url: str | None = None, next_line: str | None = None) -> tuple[str, str | None]:
     """``("Headline", "Site")`` for ``"Headline | Site"``; ``(line, None)`` without such a suffix.
 
     The suffix is the last part after a separator (:data:`_SITE_SEPARATOR`), of at most
-    :data:`MAX_SITE_WORDS` words, and shorter than the headline part, which has at least
-    two words.
+    :data:`MAX_SITE_WORDS` words, after a headline part of at least two words. It must be
+    shorter than the headline part, unless other evidence names it the site: a word of it
+    is a label of ``url``'s host ("Harbour news | Harbour Times" on harbour.example), or
+    ``next_line`` repeats the headline part (the headline printed again below).
     """
     from ..rules.text_shape import word_count
 
@@ -88,9 +90,23 @@ def split_site_name(line: str) -> tuple[str, str | None]:
     if not seps:
         return text, None
     head, site = text[:seps[-1].start()].strip(), text[seps[-1].end():].strip()
-    if not site or word_count(site) > MAX_SITE_WORDS or word_count(head) < 2 or len(site) >= len(head):
+    if not site or word_count(site) > MAX_SITE_WORDS or word_count(head) < 2:
+        return text, None
+    if len(site) >= len(head) and not (_names_host(site, url) or
+                                       (next_line is not None and title_key(next_line) == title_key(head))):
         return text, None
     return head, site
+
+
+def _names_host(site: str, url: str | None) -> bool:
+    """True when a word of ``site`` (three letters or more) is a label of ``url``'s host, ``www`` and the suffix aside."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return False
+    labels = (urlsplit(url).hostname or "").casefold().split(".")[:-1]
+    words = {w.casefold() for w in _SLUG_WORD.findall(site) if len(w) >= 3}
+    return bool(words & (set(labels) - {"www"}))
 
 
 def _slug_words(url: str | None) -> list[str]:
@@ -127,7 +143,7 @@ def text_headline(first_line: str, copies: Iterable[str] = (), url: str | None =
         return None
     if word_count(first) < 2:
         return None
-    head, site = split_site_name(first)
+    head, site = split_site_name(first, url, next_line)
     keys = {title_key(first), title_key(head)}
     if any(title_key(strip_reply_prefix(core(c))[0]) in keys for c in copies):
         return head
