@@ -100,12 +100,26 @@ class RayTarget:
             self.ray.shutdown()
 
 
+def _check_listening(address: str) -> None:
+    """Fail at once when nothing listens at the cluster's address (ray.init would wait 10 minutes)."""
+    import socket
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=10).close()
+        return
+    except (OSError, ValueError) as e:
+        why = f"{type(e).__name__}: {e}"
+    pytest.fail(f"{RAY_ADDRESS_VAR}={address}: no Ray cluster there ({why}); start one (README, Development) "
+                f"or unset {RAY_ADDRESS_VAR} to run the Ray tests on a local Ray", pytrace=False)
+
+
 @pytest.fixture(scope="module")
 def ray_target():
     """The Ray the module's Ray tests run on: see :data:`RAY_ADDRESS_VAR` and :class:`RayTarget`."""
     ray = import_ray_for_tests()
     address = os.environ.get(RAY_ADDRESS_VAR, "")
     if address:
+        _check_listening(address)
         # A Ray left initialised here would be used by the engine instead of the cluster.
         assert not ray.is_initialized(), "a Ray is still initialised in the test process; the runs would not join the cluster"
         yield RayTarget(ray, address)
