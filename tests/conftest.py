@@ -114,7 +114,7 @@ def _check_listening(address: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def ray_target():
+def ray_for_module():
     """The Ray the module's Ray tests run on: see :data:`RAY_ADDRESS_VAR` and :class:`RayTarget`."""
     ray = import_ray_for_tests()
     address = os.environ.get(RAY_ADDRESS_VAR, "")
@@ -131,3 +131,14 @@ def ray_target():
     yield RayTarget(ray, "")
     if started:
         ray.shutdown()
+
+
+@pytest.fixture
+def ray_target(ray_for_module, tmp_path_factory, monkeypatch):
+    """Where the test runs the Ray engine (:class:`RayTarget`). On a cluster the test runs in an
+    empty folder: Ray puts the driver's folder first on the workers' ``sys.path``, and from the
+    checkout they would import this cleaner rather than the one the run ships with its job (the
+    nodes of .ci/ray_cluster cannot import cleaner otherwise)."""
+    if ray_for_module.address:
+        monkeypatch.chdir(tmp_path_factory.mktemp("driver-folder"))
+    return ray_for_module

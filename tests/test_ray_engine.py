@@ -209,9 +209,10 @@ class NotedPrinterNote(PrinterNote):
     def mark(self, doc):
         if self.seen:
             import ray as ray_in_worker
+            import cleaner as cleaner_in_worker
             node = ray_in_worker.get_runtime_context().get_node_id()
             with open(os.path.join(self.seen, f"{node}-{os.getpid()}"), "a", encoding="utf-8") as fh:
-                fh.write(f"{doc.id}\n")
+                fh.write(f"{cleaner_in_worker.__file__}\n")
         yield from super().mark(doc)
 
 
@@ -258,6 +259,11 @@ def test_a_run_spread_over_the_nodes_gives_the_local_output(ray_target, dup_corp
     assert marked_on == nodes, "every node of the cluster ran part of pass 1"
     if os.environ.get(RAY_ADDRESS_VAR):
         assert len(marked_on) == 2
+        # The workers ran the cleaner the run shipped with its job, not this checkout's.
+        imported = {line for name in os.listdir(seen) for line in (seen / name).read_text().split()}
+        checkout = os.path.dirname(os.path.dirname(os.path.abspath(cleaner.__file__)))
+        assert imported and not any(path.startswith(checkout + os.sep) for path in imported), imported
+        assert all(f"{os.sep}py_modules_files{os.sep}" in path for path in imported), imported
     assert _summary(tmp_path / "ray") == _summary(tmp_path / "local")
     for kind in ("clean", "dropped", "rejects"):   # every field of every record (the files are cut otherwise)
         assert _every_record(tmp_path / "ray", kind) == _every_record(tmp_path / "local", kind), kind
