@@ -1,11 +1,19 @@
-"""Shared test helpers: small invented corpora written into a temporary folder."""
+"""Shared test helpers: small invented corpora written into a temporary folder, and where the
+Ray tests run the Ray engine (a local Ray in this process, or a running cluster)."""
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
 
 import pytest
+
+#: HOST:PORT of a running Ray cluster (``ray start --head`` and more nodes). When set, the Ray
+#: tests run the engine on that cluster, joined the way a user's ``--ray-address`` joins it, and
+#: a missing Ray or an unreachable cluster fails them; unset, each test module starts its own
+#: local Ray inside the test process. ``.ci/run`` sets it to a two-node cluster (.ci/ray_cluster).
+RAY_ADDRESS_VAR = "CLEANER_TEST_RAY_ADDRESS"
 
 PARAGRAPHS = [
     "The harbour authority approved a plan to dredge the eastern channel before the autumn storms arrive.",
@@ -55,3 +63,82 @@ def read_outputs(outdir) -> dict[str, bytes]:
 def read_jsonl_gz(path) -> list[dict]:
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def import_ray_for_tests():
+    """The ``ray`` module; a skip when it is not installed, unless a cluster is named (then an error)."""
+    if os.environ.get(RAY_ADDRESS_VAR):
+        import ray
+        import ray.data  # noqa: F401 - the engine needs Ray Data too: fail here, not later
+        return ray
+    ray = pytest.importorskip("ray", reason="the Ray engine is an optional extra: pip install 'cleaner[ray]'")
+    pytest.importorskip("ray.data", reason="the Ray engine is an optional extra: pip install 'cleaner[ray]'")
+    return ray
+
+
+class RayTarget:
+    """Where a test runs the Ray engine: ``options()`` turns local-engine options into the Ray
+    engine's. On a cluster (``address`` set) nothing of Ray runs in this process between runs:
+    each run joins the cluster at ``options.ray_address`` itself and leaves it at the end, and its
+    workers are the cluster's (other processes, two nodes on CI), so a test passes only if what
+    the engine needs travels to them. Locally, the runs share the Ray this fixture started."""
+
+    def __init__(self, ray, address: str):
+        self.ray, self.address = ray, address
+
+    def options(self, opts, **kw):
+        return dataclasses.replace(opts, engine="ray", ray_address=self.address, **kw)
+
+    def alive_nodes(self) -> list[dict]:
+        """``ray.nodes()`` that are alive, asked of the cluster (or of the local Ray)."""
+        if not self.address:
+            return [n for n in self.ray.nodes() if n["Alive"]]
+        self.ray.init(address=self.address, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        try:
+            return [n for n in self.ray.nodes() if n["Alive"]]
+        finally:
+            self.ray.shutdown()
+
+
+def _check_listening(address: str) -> None:
+    """Fail at once when nothing listens at the cluster's address (ray.init would wait 10 minutes)."""
+    import socket
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=10).close()
+        return
+    except (OSError, ValueError) as e:
+        why = f"{type(e).__name__}: {e}"
+    pytest.fail(f"{RAY_ADDRESS_VAR}={address}: no Ray cluster there ({why}); start one (README, Development) "
+                f"or unset {RAY_ADDRESS_VAR} to run the Ray tests on a local Ray", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def ray_for_module():
+    """The Ray the module's Ray tests run on: see :data:`RAY_ADDRESS_VAR` and :class:`RayTarget`."""
+    ray = import_ray_for_tests()
+    address = os.environ.get(RAY_ADDRESS_VAR, "")
+    if address:
+        _check_listening(address)
+        # A Ray left initialised here would be used by the engine instead of the cluster.
+        assert not ray.is_initialized(), "a Ray is still initialised in the test process; the runs would not join the cluster"
+        yield RayTarget(ray, address)
+        assert not ray.is_initialized(), "a run on the cluster left Ray initialised in the test process"
+        return
+    started = not ray.is_initialized()
+    if started:
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield RayTarget(ray, "")
+    if started:
+        ray.shutdown()
+
+
+@pytest.fixture
+def ray_target(ray_for_module, tmp_path_factory, monkeypatch):
+    """Where the test runs the Ray engine (:class:`RayTarget`). On a cluster the test runs in an
+    empty folder: Ray puts the driver's folder first on the workers' ``sys.path``, and from the
+    checkout they would import this cleaner rather than the one the run ships with its job (the
+    nodes of .ci/ray_cluster cannot import cleaner otherwise)."""
+    if ray_for_module.address:
+        monkeypatch.chdir(tmp_path_factory.mktemp("driver-folder"))
+    return ray_for_module

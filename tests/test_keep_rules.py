@@ -60,23 +60,15 @@ def test_keep_options_are_checked_on_the_command_line(tmp_path, capsys):
     assert e.value.code == 2 and "longest" in capsys.readouterr().err
 
 
-def test_ray_engine_keeps_the_same_copies_with_keep_first(tmp_path):
-    ray = pytest.importorskip("ray", reason="the Ray engine is an optional extra: pip install 'cleaner[ray]'")
+def test_ray_engine_keeps_the_same_copies_with_keep_first(ray_target, tmp_path):
     from cleaner.engines.ray.engine import run_ray
     root = tmp_path / "in"
     root.mkdir()
     _near_twins(root / "a.jsonl")
     _exact_copies(root / "b.jsonl")
     opts = _opts(near_dup_keep="first", exact_dup_keep="first")
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    try:
-        run([str(root)], opts, str(tmp_path / "local"))
-        run_ray([str(root)], dataclasses.replace(opts, engine="ray"), str(tmp_path / "ray"))
-    finally:
-        if started:
-            ray.shutdown()
+    run([str(root)], opts, str(tmp_path / "local"))
+    run_ray([str(root)], ray_target.options(opts), str(tmp_path / "ray"))
     local = _clean_jsonl(tmp_path / "local")
     assert local == _clean_jsonl(tmp_path / "ray")
     assert local["second"] == "near-duplicate" and local["alpha"] == "exact-duplicate"

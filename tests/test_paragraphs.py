@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from cleaner.config import Options
-import cleaner.corpus.paragraphs as pg
+from cleaner.corpus import paragraphs as pg
 from cleaner.engines.local.run import run
 
 from conftest import read_jsonl_gz, read_outputs
@@ -211,23 +211,15 @@ def test_near_dup_keep_first_keeps_the_earlier_twin(tmp_path):
     assert sorted(_clean(tmp_path / "out")) == ["first", "third"]
 
 
-def test_ray_engine_writes_what_the_local_engine_writes(tmp_path):
-    ray = pytest.importorskip("ray", reason="the Ray engine is an optional extra: pip install 'cleaner[ray]'")
+def test_ray_engine_writes_what_the_local_engine_writes(ray_target, tmp_path):
     from cleaner.engines.ray.engine import run_ray
     root = tmp_path / "in"
     root.mkdir()
     write_corpus(root / "a.jsonl", n_notice=16, quoted=(4, 11))
     _near_twins(root / "b.jsonl")
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    try:
-        opts = _opts(output_format="jsonl")
-        run([str(root)], opts, str(tmp_path / "local"))
-        run_ray([str(root)], dataclasses.replace(opts, engine="ray"), str(tmp_path / "ray"))
-    finally:
-        if started:
-            ray.shutdown()
+    opts = _opts(output_format="jsonl")
+    run([str(root)], opts, str(tmp_path / "local"))
+    run_ray([str(root)], ray_target.options(opts), str(tmp_path / "ray"))
     local, remote = _clean_jsonl(tmp_path / "local"), _clean_jsonl(tmp_path / "ray")
     assert local == remote
     assert sum(QUOTE in t for t in local.values()) == 1 and not any(NOTICE in t for t in local.values())

@@ -1,4 +1,5 @@
-"""The Ray engine against the local engine: same clean set, same drop reasons, on a local Ray."""
+"""The Ray engine against the local engine: same clean set, same drop reasons, on a local Ray
+started by the tests, or on the cluster that CLEANER_TEST_RAY_ADDRESS names (two nodes in CI)."""
 from __future__ import annotations
 
 import dataclasses
@@ -12,9 +13,9 @@ import pytest
 from cleaner.config import Options
 from cleaner.engines.local.run import run
 
-from conftest import page_html, read_outputs
+from conftest import RAY_ADDRESS_VAR, import_ray_for_tests, page_html, read_outputs
 
-ray = pytest.importorskip("ray", reason="the Ray engine is an optional extra: pip install 'cleaner[ray]'")
+ray = import_ray_for_tests()
 
 TOPICS = [
     "The harbour authority approved a plan to dredge the eastern channel before the autumn storms arrive, "
@@ -39,17 +40,6 @@ def _article(a: int, b: int) -> str:
 def _template(i: int) -> str:
     # Not a chrome rule's shape (rules catch newsletter prompts): only repetition across the host marks it.
     return f"The Gazette is printed by Mill Lane Press on recycled paper; this edition went to press on {i} May."
-
-
-@pytest.fixture(scope="module")
-def local_ray():
-    """A Ray started by the test itself, on 2 CPUs, shared by the module's tests."""
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    yield ray
-    if started:
-        ray.shutdown()
 
 
 @pytest.fixture
@@ -89,6 +79,10 @@ def _rows(outdir, kind):
     return out
 
 
+def _every_record(outdir, kind) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in _rows(outdir, kind))
+
+
 def _summary(outdir):
     clean = sorted((r["id"], r["text"]) for r in _rows(outdir, "clean"))
     dropped = sorted((r["id"], r["reason"], r.get("duplicate_of")) for r in _rows(outdir, "dropped"))
@@ -96,11 +90,11 @@ def _summary(outdir):
     return clean, dropped, rejects
 
 
-def test_ray_gives_the_local_clean_set_and_drop_reasons(local_ray, dup_corpus, tmp_path):
+def test_ray_gives_the_local_clean_set_and_drop_reasons(ray_target, dup_corpus, tmp_path):
     from cleaner.engines.ray.engine import run_ray
     opts = _opts()
     local = run([str(dup_corpus)], opts, str(tmp_path / "local"))
-    remote = run_ray([str(dup_corpus)], dataclasses.replace(opts, engine="ray"), str(tmp_path / "ray"))
+    remote = run_ray([str(dup_corpus)], ray_target.options(opts), str(tmp_path / "ray"))
     lc, ld, lr = _summary(tmp_path / "local")
     rc, rd, rr = _summary(tmp_path / "ray")
     # The corpus exercises every corpus step, so equality below is not trivial.
@@ -120,9 +114,9 @@ def test_ray_gives_the_local_clean_set_and_drop_reasons(local_ray, dup_corpus, t
     assert not os.path.exists(tmp_path / "ray" / ".work"), "the spool is removed after a finished run"
 
 
-def test_ray_reads_and_writes_through_pyarrow_uris_with_identical_bytes(local_ray, dup_corpus, tmp_path):
+def test_ray_reads_and_writes_through_pyarrow_uris_with_identical_bytes(ray_target, dup_corpus, tmp_path):
     from cleaner.engines.ray.engine import run_ray
-    opts = dataclasses.replace(_opts(), engine="ray")
+    opts = ray_target.options(_opts())
     run_ray([str(dup_corpus)], opts, str(tmp_path / "ray-path"))
     run_ray([f"file://{dup_corpus}"], opts, f"file://{tmp_path}/ray-uri")
     by_path, by_uri = read_outputs(tmp_path / "ray-path"), read_outputs(tmp_path / "ray-uri")
@@ -181,12 +175,11 @@ class PrinterNote(__import__("cleaner").Marker):
             yield cleaner.Span(start, len(doc.text) if end < 0 else end, "mine.printer-note@1", "user step")
 
 
-def test_a_users_marker_gives_the_same_output_on_both_engines(local_ray, dup_corpus, tmp_path):
+def test_a_users_marker_gives_the_same_output_on_both_engines(ray_target, dup_corpus, tmp_path):
     import cleaner
     opts = _opts(templates=False)   # else the note goes as a site template anyway
     local = cleaner.run([str(dup_corpus)], str(tmp_path / "local"), opts, steps=[PrinterNote()])
-    remote = cleaner.run([str(dup_corpus)], str(tmp_path / "ray"), dataclasses.replace(opts, engine="ray"),
-                         steps=[PrinterNote()])
+    remote = cleaner.run([str(dup_corpus)], str(tmp_path / "ray"), ray_target.options(opts), steps=[PrinterNote()])
     plain = cleaner.run([str(dup_corpus)], str(tmp_path / "plain"), opts)
     lc, _, _ = _summary(tmp_path / "local")
     assert any("Mill Lane Press" in text for _, text in _summary(tmp_path / "plain")[0]), "the step is what removes it"
@@ -195,5 +188,84 @@ def test_a_users_marker_gives_the_same_output_on_both_engines(local_ray, dup_cor
     for rep in (local, remote):
         assert rep["characters"]["removed_by_rule"]["mine.printer-note@1"] > 0
         assert rep["user_steps"] == ["printer-note@1"] and "printer-note@1" in rep["seconds_by_step"]
+    for engine in ("local", "ray"):   # report.json says what the returned report says
+        on_disk = json.load(open(tmp_path / engine / "report.json", encoding="utf-8"))
+        assert on_disk["characters"]["removed_by_rule"]["mine.printer-note@1"] > 0, engine
+        assert on_disk["user_steps"] == ["printer-note@1"], engine
     assert remote["characters"] == local["characters"] and remote["documents"] == local["documents"]
     assert "mine.printer-note@1" not in plain["characters"]["removed_by_rule"]
+
+
+class NotedPrinterNote(PrinterNote):
+    """PrinterNote that also leaves, for each document it marks on a Ray worker, a file named
+    after the worker's node and process in ``seen`` (a folder every node of the machine can write)."""
+
+    name = "printer-note@1"
+
+    def __init__(self, seen: str = ""):
+        super().__init__()
+        self.seen = seen
+
+    def mark(self, doc):
+        if self.seen:
+            import ray as ray_in_worker
+            import cleaner as cleaner_in_worker
+            node = ray_in_worker.get_runtime_context().get_node_id()
+            with open(os.path.join(self.seen, f"{node}-{os.getpid()}"), "a", encoding="utf-8") as fh:
+                fh.write(f"{cleaner_in_worker.__file__}\n")
+        yield from super().mark(doc)
+
+
+def _nodes_cluster_only():
+    if not os.environ.get(RAY_ADDRESS_VAR):
+        pytest.skip(f"needs a cluster of two nodes: set {RAY_ADDRESS_VAR} (README, Development)")
+
+
+def test_the_cluster_has_two_live_nodes_each_with_its_own_resources(ray_target):
+    _nodes_cluster_only()
+    nodes = ray_target.alive_nodes()
+    assert len(nodes) == 2, [n["Resources"] for n in nodes]
+    assert sorted(k for n in nodes for k in n["Resources"] if k.startswith("node_")) == ["node_a", "node_b"]
+    assert all(n["Resources"]["CPU"] == 1 for n in nodes)
+    ray.init(address=ray_target.address, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    try:
+        @ray.remote
+        def make(n):
+            return ray.get_runtime_context().get_node_id(), bytes(range(256)) * n
+
+        @ray.remote
+        def read(made):   # an argument made on the other node: pulled from that node's object store
+            return ray.get_runtime_context().get_node_id(), len(made[1]), made[0]
+
+        ref = make.options(resources={"node_a": 1}).remote(4096)
+        here, size, there = ray.get(read.options(resources={"node_b": 1}).remote(ref))
+    finally:
+        ray.shutdown()
+    assert size == 256 * 4096 and here != there
+    by_resource = {k: n["NodeID"] for n in nodes for k in n["Resources"] if k.startswith("node_")}
+    assert (there, here) == (by_resource["node_a"], by_resource["node_b"])
+
+
+def test_a_run_spread_over_the_nodes_gives_the_local_output(ray_target, dup_corpus, tmp_path):
+    import cleaner
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    opts = _opts(templates=False)
+    local = cleaner.run([str(dup_corpus)], str(tmp_path / "local"), opts, steps=[NotedPrinterNote()])
+    nodes = {n["NodeID"] for n in ray_target.alive_nodes()}
+    remote = cleaner.run([str(dup_corpus)], str(tmp_path / "ray"), ray_target.options(opts),
+                         steps=[NotedPrinterNote(str(seen))])
+    marked_on = {name.rsplit("-", 1)[0] for name in os.listdir(seen)}
+    assert marked_on == nodes, "every node of the cluster ran part of pass 1"
+    if os.environ.get(RAY_ADDRESS_VAR):
+        assert len(marked_on) == 2
+        # The workers ran the cleaner the run shipped with its job, not this checkout's.
+        imported = {line for name in os.listdir(seen) for line in (seen / name).read_text().split()}
+        checkout = os.path.dirname(os.path.dirname(os.path.abspath(cleaner.__file__)))
+        assert imported and not any(path.startswith(checkout + os.sep) for path in imported), imported
+        assert all(f"{os.sep}py_modules_files{os.sep}" in path for path in imported), imported
+    assert _summary(tmp_path / "ray") == _summary(tmp_path / "local")
+    for kind in ("clean", "dropped", "rejects"):   # every field of every record (the files are cut otherwise)
+        assert _every_record(tmp_path / "ray", kind) == _every_record(tmp_path / "local", kind), kind
+    assert remote["characters"] == local["characters"] and remote["documents"] == local["documents"]
+    assert local["characters"]["removed_by_rule"]["mine.printer-note@1"] > 0

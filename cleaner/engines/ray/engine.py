@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import tempfile
 import time
 from typing import Any, Iterable
@@ -128,7 +129,7 @@ def _connect(ray, options: Options) -> bool:
         if address:
             # This process's cleaner code goes with the job, so workers run the same version
             # (the nodes need cleaner's dependencies: pip install 'cleaner[ray]').
-            package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # cleaner/
+            package = os.path.dirname(os.path.abspath(sys.modules[__name__.split(".")[0]].__file__))   # cleaner/
             ray.init(address=address, runtime_env={"py_modules": [package]},
                      **kw)
         else:
