@@ -50,6 +50,13 @@ class Step:
     def __init__(self) -> None:
         self.stats = StepStats()
 
+    def __getattr__(self, attr: str) -> Any:
+        # A subclass whose __init__ forgot super().__init__() still counts (a user's step).
+        if attr == "stats":
+            self.stats = StepStats()
+            return self.stats
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
+
 
 class DocumentStep(Step):
     """A per-document step: it marks spans to remove or drops the whole document, nothing else.

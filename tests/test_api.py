@@ -229,3 +229,30 @@ def test_the_readme_example_runs(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "chrome.newsletter@1" in out and "'clean': 1" in out
     assert "newsletter" not in out.split("chrome.")[0], "the clean text comes first, without the newsletter line"
+
+
+def test_a_users_step_that_raises_is_named_in_the_error():
+    class Boom(cleaner.Marker):
+        name = "boom@1"
+
+        def mark(self, doc):
+            raise ValueError("a bug in my step")
+
+    with pytest.raises(cleaner.CleanError, match=r"step boom@1 failed: ValueError: a bug in my step"):
+        cleaner.clean_text("A first paragraph of plain text.", steps=[Boom()])
+
+
+def test_a_users_step_whose_init_skips_super_still_runs():
+    class Lazy(cleaner.Marker):
+        name = "lazy@1"
+
+        def __init__(self, word):
+            self.word = word   # no super().__init__()
+
+        def mark(self, doc):
+            at = doc.text.find(self.word)
+            return [cleaner.Span(at, at + len(self.word), "mine.lazy@1")] if at >= 0 else []
+
+    step = Lazy("Remove")
+    doc = cleaner.clean_text("Keep this. Remove", steps=[step])
+    assert "Remove" not in doc.clean_text and step.stats.spans == 1

@@ -47,6 +47,14 @@ class RecordAlarm:
             signal.signal(signal.SIGALRM, self.prev)
 
 
+class StepFailed(Exception):
+    """A per-document step raised an exception of its own (its message names the step)."""
+
+
+#: Exceptions a step raises that the record's reject names by kind (time-outs, bad input), not by step.
+PASSED_ON = (RecordTimeout, TimeoutError, RecursionError, MemoryError, NotTextError, ExtractionError)
+
+
 class DocumentProcessor:
     """Pass 1 for one record: decode, extract, run the markers, fingerprint for the first corpus step.
 
@@ -90,7 +98,13 @@ class DocumentProcessor:
                 for step in self.pipeline.document_steps:   # extraction, language, markers, a user's markers, filters
                     if doc.dropped is not None:
                         break
-                    times[step.name] = times.get(step.name, 0.0) + step(doc)
+                    try:
+                        seconds = step(doc)
+                    except PASSED_ON:
+                        raise
+                    except Exception as e:  # noqa: BLE001 - named below, then rejected as any failure
+                        raise StepFailed(f"step {step.name} failed: {type(e).__name__}: {e}") from e
+                    times[step.name] = times.get(step.name, 0.0) + seconds
                 fp = None
                 if self.first_step is not None and doc.dropped is None:
                     t0 = time.perf_counter()
@@ -111,6 +125,8 @@ class DocumentProcessor:
             return self._reject(raw, str(e), BAD_HTML)
         except MemoryError:
             return self._reject(raw, "out of memory on this record; lower --max-input-bytes or use fewer --workers", NO_MEMORY)
+        except StepFailed as e:
+            return self._reject(raw, str(e), FAILED)
         except Exception as e:  # noqa: BLE001 - one broken record must not stop the batch
             return self._reject(raw, f"{type(e).__name__}: {e}", FAILED)
         return Outcome(doc=doc, fingerprint=fp, seconds=times)
