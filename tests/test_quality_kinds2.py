@@ -253,3 +253,75 @@ def test_an_error_page_is_dropped_as_empty():
             b"</main></body></html>")
     doc = cleaner.clean_html(page)
     assert doc.clean_text.strip() == "" and doc.dropped
+
+
+# ------------------------------------------------------------------ call-to-action boxes named in the markup
+
+def _cta_found(html: str) -> list[str]:
+    from cleaner.htmlprep import find_chrome
+    return [" ".join(el.text_content().split()) for _, el in find_chrome(parse_html(html), ["cta"])]
+
+
+ARTICLE_P = ("<p>The county library board met on Thursday evening and agreed to keep the branch in the old mill open "
+             "for another two years, after residents handed in a petition with four thousand names.</p>")
+
+
+def test_a_call_to_action_box_named_in_the_markup_is_pruned():
+    page = (f"<html><body><article><h1>Branch stays open</h1>{ARTICLE_P}"
+            "<div class='blog-block-cta'><h2>Looking for more ideas for your library?</h2>"
+            "<p>Launch a reading club with Shelfwise.</p><a class='button'>Request a demo</a></div>"
+            f"{ARTICLE_P}<section id='callToAction'><p>Sign up for a free trial today.</p></section></article></body></html>")
+    assert _cta_found(page) == ["Looking for more ideas for your library?Launch a reading club with Shelfwise.Request a demo",
+                                "Sign up for a free trial today."]
+
+
+def test_links_named_cta_and_long_sections_are_no_call_to_action_box():
+    long_text = " ".join([ARTICLE_P] * 4)
+    page = (f"<html><body><article><h1>Branch stays open</h1>{ARTICLE_P}"
+            f"<p>Read the <a class='cta'>board's minutes</a> for the vote.</p>"
+            f"<div class='cta-section'>{long_text}</div><div class='octagon'>{ARTICLE_P}</div></article></body></html>")
+    assert _cta_found(page) == []
+
+
+ACCOUNT_CASES = {
+    "en": "[[Forgot your Password\nEnter your email address and we’ll send you instructions to reset your password.\n"
+          "Didn’t receive a code?\nRemember me]]",
+    "de": "[[Passwort vergessen?\nAngemeldet bleiben\nNoch kein Konto? Jetzt registrieren]]",
+    "fr": "[[Mot de passe oublié ?\nSe souvenir de moi]]",
+    "es": "[[¿Olvidaste tu contraseña?\nRecordarme]]",
+    "ja": "[[パスワードをお忘れですか？\nログイン状態を保持する]]",
+    "zh": "[[忘记密码？\n记住我\n还没有账号？立即注册]]",
+}
+TEXTS = {"en": EN, "de": DE, "fr": FR, "es": ES, "ja": JA, "zh": ZH}
+
+
+@pytest.mark.parametrize("lang", sorted(ACCOUNT_CASES))
+def test_log_in_dialog_text_goes(rules_marker, lang):
+    text, expected = marked_spans(f"{TEXTS[lang]}\n{ACCOUNT_CASES[lang]}")
+    got = list(rules_marker.mark(Document("t", None, text)))
+    assert apply_spans(text, got).strip() == apply_spans(text, expected).strip() == TEXTS[lang]
+
+
+def test_sentences_about_passwords_stay(rules_marker):
+    text = "She forgot her password twice and the bank locked the account for a day.\nRemember me when you sing it, she wrote."
+    assert apply_spans(text, list(rules_marker.mark(Document("t", None, text)))) == text
+
+
+# ------------------------------------------------------------------ comment tokens of highlighted code
+
+def test_comment_tokens_of_highlighted_code_are_no_reader_comments():
+    from cleaner.htmlprep import find_chrome
+    code = "".join(f"<span class='token comment'>// Run effect number {i}</span>\nsubscribe({i});\n" for i in range(4))
+    page = ("<html><body><article><h1>Effects</h1><p>The guide explains how an effect runs after every render "
+            f"and how it cleans up after itself.</p><pre><code>{code}</code></pre></article></body></html>")
+    assert find_chrome(parse_html(page), ["comments"]) == []
+    text = extract(page.encode(), load_options()).text
+    assert "// Run effect number 0" in text and "// Run effect number 3" in text
+
+
+def test_a_reader_comment_thread_is_still_pruned():
+    from cleaner.htmlprep import find_chrome
+    items = "".join(f"<div class='comment'><p>Reader {i} liked the guide a lot.</p></div>" for i in range(4))
+    guide = "<p>The guide explains how an effect runs after every render and how it cleans up after itself.</p>" * 6
+    page = f"<html><body><article><h1>Effects</h1>{guide}</article><div class='comments-area'>{items}</div></body></html>"
+    assert [kind for kind, _ in find_chrome(parse_html(page), ["comments"])] == ["comments"]
