@@ -128,6 +128,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     Raises :class:`ExtractionError` for a page that cannot be parsed and
     :class:`~cleaner.io.decode.NotTextError` for bytes that are not text.
     """
+    from .code_text import dedent_source_lines
     from .prune import captions_to_paragraphs, find_chrome
     from .list_numbers import unbullet_numbered
     from .discussion import is_discussion
@@ -169,7 +170,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         body = region_text(root, body)
     else:
         body = restore_lists(root, body)
-    body = unbullet_numbered(body)
+    body = unbullet_numbered(dedent_source_lines(root, body))
     clock("extract.lists+region")
     left = _left_out(found, visible, body, blocks)   # hook: what extraction left out (cleaner.extract.removals)
     clock("extract.left-out")
@@ -226,10 +227,12 @@ def prune_kinds(thread: bool) -> tuple[str, ...]:
 
 
 def _parse_clean(text: str) -> lxml.html.HtmlElement:
+    from .code_text import drop_line_numbers
     from .list_numbers import number_ordered_lists
 
     root = parse_html(text)
     strip_non_content(root)
+    drop_line_numbers(root)     # "5version: 2": a code block's line numbers are no part of its code
     number_ordered_lists(root)  # "1. Heat the oven": the numbers of an <ol> are content
     return root
 

@@ -261,6 +261,11 @@ def _is_comment_item(el: lxml.html.HtmlElement) -> bool:
     return any(_COMMENT_WORD.match(w) for w in _attr_words(el))
 
 
+def _in_code(el: lxml.html.HtmlElement) -> bool:
+    """True when ``el`` is or sits inside a ``<pre>`` or ``<code>`` element."""
+    return el.tag in ("pre", "code") or any(a.tag in ("pre", "code") for a in el.iterancestors())
+
+
 def find_comments(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
     """Reader-comment threads: a container named for the thread, repeated comment items, a thread heading.
 
@@ -270,8 +275,8 @@ def find_comments(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.
     doomed: list[lxml.html.HtmlElement] = []
     items: dict[tuple[lxml.html.HtmlElement, str], list[lxml.html.HtmlElement]] = {}
     for el in _attr_matches(guard, COMMENT_ATTRS, _COMMENT_HINT):
-        if el.tag in ("html", "body"):
-            continue
+        if el.tag in ("html", "body") or _in_code(el):
+            continue   # a highlighter's comment token (<span class="token comment">) is code, not a reader's comment
         attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
         if _THREAD_ATTR.search(attrs):
             doomed.append(el)
@@ -399,9 +404,36 @@ def find_references(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.htm
     return [el for el in doomed if guard.allows(el)]
 
 
+#: Elements that may be a call-to-action box: blocks, not the links and buttons inside text and menus.
+CTA_TAGS = ("div", "section", "aside", "p", "form")
+#: A call-to-action box holds at most this many characters (white space folded): a banner, not a section.
+MAX_CTA_CHARS = 400
+_CTA_HINT = re.compile(r"cta|call-?to-?action|calltoaction", re.I)
+
+
+def _names_cta(el: lxml.html.HtmlElement) -> bool:
+    """True when the class or id of ``el`` has the word part "cta" or the words "call to action"."""
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not _CTA_HINT.search(attrs):
+        return False
+    words = _attr_words(el)
+    return "cta" in words or "ctas" in words or any(words[i:i + 3] == ["call", "to", "action"] for i in range(len(words)))
+
+
+def find_cta(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
+    """Call-to-action boxes named so in the markup (``class="blog-cta"``, ``hl-block-cta``,
+    ``call-to-action``): a block of at most :data:`MAX_CTA_CHARS` characters asking the reader to
+    sign up, book a demo or buy, placed between the paragraphs of an article."""
+    doomed = []
+    for el in root.iter(*CTA_TAGS):
+        if _names_cta(el) and len(" ".join(el.text_content().split())) <= MAX_CTA_CHARS:
+            doomed.append(el)
+    return [el for el in doomed if guard.allows(el)]
+
+
 #: The finders, by kind, in the order they run.
 FINDERS = {"landmark": find_landmarks, "consent": find_consent, "comments": find_comments, "related": find_related,
-           "references": find_references}
+           "references": find_references, "cta": find_cta}
 
 
 def find_chrome(root: lxml.html.HtmlElement, kinds: Iterable[str] = tuple(FINDERS)) -> list[tuple[str, lxml.html.HtmlElement]]:

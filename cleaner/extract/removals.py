@@ -39,7 +39,7 @@ NOT_MAIN = "extract.not-main@1"
 #: Rule names by pruning reason (:func:`prune_reason`).
 PRUNE_RULES = {r: f"extract.prune.{r}@1" for r in
                ("nav", "header", "footer", "search", "menu", "dialog", "hidden", "cookie", "comments", "related",
-                "references")}
+                "references", "cta")}
 RULE_DESCRIPTIONS = {
     NOT_MAIN: "page text that the main-content extractor (trafilatura) did not select",
     PRUNE_RULES["nav"]: "a navigation block, pruned before extraction",
@@ -53,9 +53,11 @@ RULE_DESCRIPTIONS = {
     PRUNE_RULES["comments"]: "a reader comment thread, pruned before extraction",
     PRUNE_RULES["related"]: "a related-links box, pruned before extraction",
     PRUNE_RULES["references"]: "a reference list, pruned before extraction",
+    PRUNE_RULES["cta"]: "a call-to-action box (sign up, book a demo, buy), pruned before extraction",
 }
 #: Finder kinds of :data:`cleaner.extract.prune.FINDERS` and the reason they stand for (``landmark`` is split by tag and role).
-KIND_REASONS = {"consent": "cookie", "comments": "comments", "related": "related", "references": "references"}
+KIND_REASONS = {"consent": "cookie", "comments": "comments", "related": "related", "references": "references",
+                "cta": "cta"}
 _ROLE_REASONS = (("navigation", "nav"), ("search", "search"), ("banner", "header"), ("contentinfo", "footer"),
                  ("menu", "menu"), ("menubar", "menu"), ("dialog", "dialog"), ("alertdialog", "dialog"))
 _OFFSET = re.compile(r"\boffset (\d+)\b")
