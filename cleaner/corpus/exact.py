@@ -20,6 +20,7 @@ import xxhash
 
 from ..document import Document, apply_spans
 from ..containers.compact import ChunkedRows, RowStore, SpillDir, StringStore
+from ..containers.runs import runs
 from .drops import DropDecision, DropStep
 from ..similarity.clusters import size_histogram
 
@@ -92,12 +93,10 @@ class ExactDuplicates(DropStep):
             return
         order = np.argsort(keys, kind="stable")
         sk = keys[order]
-        starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
-        ends = np.r_[starts[1:], n]
-        big = ends - starts >= 2
+        starts, ends = runs(sk, min_size=2)
         dropped: list[int] = []
         kept: list[int] = []
-        for s, e in zip(starts[big].tolist(), ends[big].tolist()):
+        for s, e in zip(starts.tolist(), ends.tolist()):
             members = order[s:e].tolist()
             k = min(members) if self.keep == "first" else min(members, key=lambda m: self.ids[m])
             self.group_sizes.append(e - s)

@@ -57,6 +57,7 @@ import xxhash
 from ..document import Document, kept_blocks, line_span
 from ..steps import CorpusStep
 from ..containers.compact import PackedStrings, RowStore, SpillDir, StringStore
+from ..containers.runs import run_mask, run_starts
 from .templates import host_key, host_of
 
 #: Low key bits: the paragraph is short enough to be boilerplate / long enough to be deduplicated.
@@ -143,16 +144,15 @@ def group_rows(keys: np.ndarray, docs: np.ndarray, hosts: np.ndarray, min_hosts:
     if n == 0:
         z64 = np.zeros(0, np.uint64)
         return Groups(z64, np.zeros(0, np.uint32), z64, np.zeros(0, np.int64), np.zeros(0, np.uint32))
-    new_key = np.r_[True, keys[1:] != keys[:-1]]
-    new_doc = new_key | np.r_[True, docs[1:] != docs[:-1]]
-    starts = np.flatnonzero(new_key)
+    new_doc = run_mask(keys, docs)
+    starts = run_starts(keys)
     run_keys = keys[starts]
     doc_counts = np.add.reduceat(new_doc.astype(np.int64), starts)
     # distinct hosts per key: unique (key, host) pairs, counted per key
     by_host = np.lexsort((hosts, keys))
     k2, h2 = keys[by_host], hosts[by_host]
-    pair_new = np.r_[True, (k2[1:] != k2[:-1]) | (h2[1:] != h2[:-1])] & (h2 != 0)
-    host_counts = np.add.reduceat(pair_new.astype(np.int64), np.flatnonzero(np.r_[True, k2[1:] != k2[:-1]]))
+    pair_new = run_mask(k2, h2) & (h2 != 0)
+    host_counts = np.add.reduceat(pair_new.astype(np.int64), run_starts(k2))
     short = (run_keys & SHORT) != 0
     long_ = (run_keys & LONG) != 0
     boiler = short & (host_counts >= min_hosts)

@@ -17,6 +17,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..containers.runs import run_starts
+
 
 class UnionFind:
     """Disjoint sets over the ordinals ``0 .. n-1`` in one ``int32``/``int64`` parent array.
@@ -67,7 +69,7 @@ class UnionFind:
         cand = np.unique(np.concatenate([touched, roots[touched]]))
         order = np.argsort(roots[cand], kind="stable")
         members, r = cand[order], roots[cand][order]
-        starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        starts = run_starts(r)
         return [np.asarray(c, dtype=np.int64) for c in np.split(members, starts[1:])]
 
     def nbytes(self) -> int:

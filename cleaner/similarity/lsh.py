@@ -22,6 +22,7 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
+from ..containers.runs import runs
 from .minhash import mix64
 
 #: A bucket with more members than this is verified against a bounded set of leaders
@@ -113,9 +114,8 @@ def buckets(keys: np.ndarray, min_size: int = 2) -> Iterator[np.ndarray]:
         return
     order = np.argsort(keys, kind="stable")
     sk = keys[order]
-    starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
-    ends = np.r_[starts[1:], n]
-    for s, e in zip(starts[ends - starts >= min_size].tolist(), ends[ends - starts >= min_size].tolist()):
+    starts, ends = runs(sk, min_size=min_size)
+    for s, e in zip(starts.tolist(), ends.tolist()):
         yield order[s:e]
 
 

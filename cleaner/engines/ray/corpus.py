@@ -35,12 +35,13 @@ plus 4 of parent each), and each such document's id, shingle count and bottom-k 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
 
 from ...config import Options
+from ...containers.runs import runs
 from ...corpus.drops import DropDecision
 from ...document import Document
 from ...steps import CorpusStep
@@ -60,19 +61,10 @@ def _empty(schema: pa.Schema) -> pa.Table:
     return schema.empty_table()
 
 
-def _runs(*sorted_cols: np.ndarray, min_size: int = 1) -> list[tuple[int, int]]:
-    """``(start, end)`` of each run of equal rows in columns sorted together, at least ``min_size`` long."""
-    n = sorted_cols[0].size
-    if n == 0:
-        return []
-    change = np.zeros(n, dtype=bool)
-    change[0] = True
-    for c in sorted_cols:
-        change[1:] |= c[1:] != c[:-1]
-    starts = np.flatnonzero(change)
-    ends = np.r_[starts[1:], n]
-    keep = ends - starts >= min_size
-    return list(zip(starts[keep].tolist(), ends[keep].tolist()))
+def _runs(*sorted_cols: np.ndarray, min_size: int = 1) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each run of :func:`~cleaner.containers.runs.runs`, as Python ints."""
+    starts, ends = runs(*sorted_cols, min_size=min_size)
+    return zip(starts.tolist(), ends.tolist())
 
 
 class _Partitioned:
@@ -104,10 +96,7 @@ def _by_shard(ords: np.ndarray) -> dict[int, np.ndarray]:
     """Positions of ``ords`` (sorted) grouped by shard: ``{shard: index array}``."""
     shards = ords >> np.int64(ORDINAL_SHIFT)
     out: dict[int, np.ndarray] = {}
-    if ords.size == 0:
-        return out
-    starts = np.flatnonzero(np.r_[True, shards[1:] != shards[:-1]])
-    ends = np.r_[starts[1:], ords.size]
+    starts, ends = runs(shards)
     for s, e in zip(starts.tolist(), ends.tolist()):
         out[int(shards[s])] = np.arange(s, e)
     return out
