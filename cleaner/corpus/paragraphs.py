@@ -177,16 +177,30 @@ class ParagraphDecision:
     kept_ids: PackedStrings = field(default_factory=PackedStrings)
     repeat_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
     observed: int = 0
+    #: the step's settings: what ``apply`` needs to key paragraphs, and the report
+    boilerplate_chars: int = 100
+    min_chars: int = 100
+    min_hosts: int = 10
+    repeat_hosts: int = 2
 
     @classmethod
     def sorted_from(cls, boiler_keys, boiler_hosts, repeat_keys, kept_ords, kept_ids, repeat_docs,
-                    observed: int = 0) -> "ParagraphDecision":
-        """The same decision with both key arrays sorted (parts come back from partitions in any order)."""
+                    observed: int = 0, **settings: int) -> "ParagraphDecision":
+        """The same decision with both key arrays sorted (parts come back from partitions in any order).
+
+        ``settings``: ``boilerplate_chars``, ``min_chars``, ``min_hosts``, ``repeat_hosts``."""
         b = np.argsort(np.asarray(boiler_keys, np.uint64), kind="stable")
         r = np.argsort(np.asarray(repeat_keys, np.uint64), kind="stable")
         return cls(np.asarray(boiler_keys, np.uint64)[b], np.asarray(boiler_hosts, np.uint32)[b],
                    np.asarray(repeat_keys, np.uint64)[r], np.asarray(kept_ords, np.int64)[r],
-                   PackedStrings([kept_ids[i] for i in r.tolist()]), np.asarray(repeat_docs, np.uint32)[r], observed)
+                   PackedStrings([kept_ids[i] for i in r.tolist()]), np.asarray(repeat_docs, np.uint32)[r], observed,
+                   **settings)
+
+    @staticmethod
+    def settings_of(options: Any) -> dict[str, int]:
+        """The settings :meth:`sorted_from` takes, from run options."""
+        return {"boilerplate_chars": options.paragraph_boilerplate_chars, "min_chars": options.paragraph_min_chars,
+                "min_hosts": options.paragraph_min_hosts, "repeat_hosts": options.paragraph_repeat_hosts}
 
     #: kept copies that a later step dropped (sorted ordinals), and the id of the document
     #: kept instead of each (which then keeps the paragraph): see :meth:`with_drops`
@@ -228,8 +242,11 @@ class ParagraphDecision:
         return self  # a document of any shard may hold any paragraph
 
     def report(self) -> dict[str, Any]:
+        """The step's figures for ``report.json``, the same in every engine."""
         return {"boilerplate_paragraphs": int(self.boiler_keys.size), "repeated_paragraphs": int(self.repeat_keys.size),
-                "largest_repeat": int(self.repeat_docs.max()) if self.repeat_docs.size else 0}
+                "largest_repeat": int(self.repeat_docs.max()) if self.repeat_docs.size else 0,
+                "decision_bytes": self.nbytes(), "boilerplate_chars": self.boilerplate_chars,
+                "min_hosts": self.min_hosts, "min_chars": self.min_chars, "repeat_hosts": self.repeat_hosts}
 
 
 def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -265,7 +282,8 @@ class RepeatedParagraphs(CorpusStep):
         self._observed = 0
         self._rows = 0
         self._peak = 0
-        self.decision = ParagraphDecision()
+        self.decision = ParagraphDecision(boilerplate_chars=boilerplate_chars, min_chars=min_chars, min_hosts=min_hosts,
+                                          repeat_hosts=repeat_hosts)
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "RepeatedParagraphs":
@@ -375,7 +393,9 @@ class RepeatedParagraphs(CorpusStep):
         ids = [self._ids[i] for i in first.tolist()]
         cat = lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dt)  # noqa: E731
         self.decision = ParagraphDecision.sorted_from(cat(bk, np.uint64), cat(bh, np.uint32), cat(rk, np.uint64),
-                                                      ords, ids, cat(rdocs, np.uint32), self._observed)
+                                                      ords, ids, cat(rdocs, np.uint32), self._observed,
+                                                      boilerplate_chars=self.boilerplate_chars, min_chars=self.min_chars,
+                                                      min_hosts=self.min_hosts, repeat_hosts=self.repeat_hosts)
         self._peak = max(self._peak, self.decision.nbytes())
         self._parts = []
         self._ids.close()
@@ -413,6 +433,4 @@ class RepeatedParagraphs(CorpusStep):
         return max(self._peak, self._pending_rows * 16 + self.decision.nbytes())
 
     def report(self) -> dict[str, Any]:
-        return {**self.decision.report(), "paragraph_rows": self._rows, "decision_bytes": self.decision.nbytes(),
-                "boilerplate_chars": self.boilerplate_chars,
-                "min_hosts": self.min_hosts, "min_chars": self.min_chars, "repeat_hosts": self.repeat_hosts}
+        return {**self.decision.report(), "paragraph_rows": self._rows}

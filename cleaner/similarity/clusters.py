@@ -98,9 +98,12 @@ KEEP_RULES = ("longest", "first")
 def pick_survivor(members: Sequence[int], sizes: np.ndarray | Sequence[int], ids: Sequence[str],
                   keep: str = "longest") -> int:
     """The survivor of one cluster under :func:`survivor_key` (reads only the members' ids), or
-    with ``keep="first"`` the smallest member. Raises ``ValueError`` for another ``keep``."""
+    with ``keep="first"`` the smallest member, with ``keep="smallest-id"`` the smallest id
+    (the first such member). Raises ``ValueError`` for another ``keep``."""
     if keep == "first":
         return min(int(m) for m in members)
+    if keep == "smallest-id":   # the exact-duplicate rule: members have the same text
+        return min((int(m) for m in members), key=lambda m: ids[m])
     if keep != "longest":
         raise ValueError(f"keep must be one of {', '.join(KEEP_RULES)}, not {keep!r}")
     return min((int(m) for m in members), key=lambda m: survivor_key(sizes[m], ids[m]))

@@ -119,6 +119,21 @@ def buckets(keys: np.ndarray, min_size: int = 2) -> Iterator[np.ndarray]:
         yield order[s:e]
 
 
+def verification_order(members: np.ndarray, signatures) -> np.ndarray:
+    """The order in which :func:`bucket_pairs` should see a bucket's members, in every engine.
+
+    ``members``: ascending (input order); ``signatures[members]`` their rows. A bucket of
+    at most ``MAX_PAIRWISE_BUCKET`` members stays as it is (every pair is checked); a
+    larger one, checked against leaders, goes by signature (lexicographic), then input
+    order, so its leaders do not depend on how the input was ordered or split.
+    """
+    members = np.asarray(members, dtype=np.int64)
+    if members.size <= MAX_PAIRWISE_BUCKET:
+        return members
+    members = np.sort(members)
+    return members[np.lexsort(np.asarray(signatures[members]).T[::-1])]
+
+
 def _pairwise_similarity(sigs: np.ndarray) -> np.ndarray:
     """``float64[m, m]``: estimated Jaccard similarity of every pair of ``m`` signatures."""
     m, p = sigs.shape

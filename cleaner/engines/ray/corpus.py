@@ -14,16 +14,22 @@ Shuffles: rows go to hash partitions of their key (:func:`shuffle_groups`; about
 key in it at once with numpy (plain pyarrow/numpy, testable without Ray):
 
 - site templates: by host key; per host, pages with the same content count once, blocks
-  are counted over distinct pages, :func:`~cleaner.corpus.templates.is_template` decides.
-  All of one host's rows are in one partition (8 bytes a block a page).
-- exact duplicates: by text key; the smallest id of a group survives.
+  are counted over distinct pages, :func:`~cleaner.corpus.templates.template_blocks` decides
+  (as in the local engine). All of one host's rows are in one partition (8 bytes a block a page).
+- exact duplicates: by text key; :func:`~cleaner.corpus.exact.exact_drops` decides each
+  partition (as in the local engine).
 - near duplicates: by LSH bucket (band and band key) in three shuffles (see
   :class:`NearStage`: 16 bytes a document a band, then the signature and bottom-k
   sketch once a document, then again for documents in shared buckets only); each
   bucket is verified with
-  :func:`~cleaner.similarity.lsh.bucket_pairs` in the order the local engine uses; the verified
+  :func:`~cleaner.similarity.lsh.bucket_pairs` in the order the local engine uses
+  (:func:`~cleaner.similarity.lsh.verification_order`); the verified
   pairs go to the driver, where :class:`~cleaner.similarity.clusters.UnionFind` joins them and
-  :func:`~cleaner.similarity.clusters.choose_survivors` picks one survivor per cluster.
+  :func:`~cleaner.corpus.drops.drops_from_clusters` picks one survivor per cluster (as in
+  the local engine).
+
+Each step's report figures come from its decision's ``report()`` (both engines); a stage
+adds only the Ray figures (``documents``, ``driver_bytes``, ...).
 
 What stays on the driver (all of it proportional to duplicates, not to the corpus):
 the template keys (12 bytes each plus 12 a host), the exact-duplicate drops (an ordinal,
@@ -102,11 +108,9 @@ def _by_shard(ords: np.ndarray) -> dict[int, np.ndarray]:
     return out
 
 
-def split_drops(ords: np.ndarray, kept_ids: list[str], similarity: np.ndarray) -> dict[int, DropDecision]:
+def split_drops(whole: DropDecision) -> dict[int, DropDecision]:
     """Drops of the whole corpus split by shard (each sorted by ordinal)."""
-    whole = DropDecision.by_ordinal(ords, kept_ids, similarity)
-    return {shard: DropDecision(whole.ords[ix], [whole.kept_ids[i] for i in ix.tolist()], whole.similarity[ix])
-            for shard, ix in _by_shard(whole.ords).items()}
+    return {shard: whole.part(ix) for shard, ix in _by_shard(whole.ords).items()}
 
 
 class _Stage:
@@ -152,7 +156,7 @@ class TemplatesStage(_Stage):
 
     def group(self, t: pa.Table) -> pa.Table:
         """The template blocks of the hosts in ``t``: ``key``, pages it is on, its host's distinct pages."""
-        from ...corpus.templates import is_template
+        from ...corpus.templates import template_blocks
         if t.num_rows == 0:
             return _empty(self.out_schema)
         _, first = np.unique(t.column("pk").to_numpy(), return_index=True)  # exact copies of a page count once
@@ -162,49 +166,25 @@ class TemplatesStage(_Stage):
         flat = lists.flatten().to_numpy()
         if flat.size == 0:
             return _empty(self.out_schema)
-        keys, counts = np.unique(flat, return_counts=True)
-        pages_of_host = host_pages[np.searchsorted(hosts, keys >> _U32)]
-        keep = is_template(counts, pages_of_host, self.options.template_min_pages, self.options.template_min_share)
-        return pa.table({"key": pa.array(keys[keep], pa.uint64()),
-                         "pages": pa.array(counts[keep].astype(np.uint32), pa.uint32()),
-                         "host_pages": pa.array(pages_of_host[keep].astype(np.uint32), pa.uint32())},
-                        schema=self.out_schema)
+        counts = np.unique(flat, return_counts=True)
+        keys, pages, of_host = template_blocks(*counts, hosts, host_pages, self.options.template_min_pages,
+                                               self.options.template_min_share)
+        return pa.table({"key": pa.array(keys, pa.uint64()), "pages": pa.array(pages, pa.uint32()),
+                         "host_pages": pa.array(of_host, pa.uint32())}, schema=self.out_schema)
 
-    def decide(self, ds, cpus: int) -> "TemplateDecision":
+    def decide(self, ds, cpus: int) -> Any:
+        from ...corpus.templates import TemplateDecision
         t = _collect(shuffle_groups(ds, "hk", self.group, cpus, ds.size_bytes()), self.out_schema)
-        keys = t.column("key").to_numpy()
-        order = np.argsort(keys, kind="stable")
-        keys = keys[order]
-        pages = t.column("pages").to_numpy()[order]
-        hp = t.column("host_pages").to_numpy()[order]
-        hosts, first = np.unique(keys >> _U32, return_index=True)
-        return TemplateDecision(keys, pages, hosts, hp[first].astype(np.uint32), observed=ds.count())  # ds is materialized
+        self.documents = ds.count()  # ds is materialized
+        return TemplateDecision.from_blocks(t.column("key").to_numpy(), t.column("pages").to_numpy(),
+                                            t.column("host_pages").to_numpy(), self.options.template_min_pages,
+                                            self.options.template_min_share)
 
-    def load(self, decision: "TemplateDecision", shard: int) -> CorpusStep:
-        return self.step_class().from_decisions(decision.keys, decision.pages, decision.hosts,  # type: ignore[attr-defined]
-                                                decision.host_pages)
+    def load(self, decision: Any, shard: int) -> CorpusStep:
+        return self.step_class().from_decisions(decision)  # type: ignore[attr-defined]
 
-    def report(self, d: "TemplateDecision") -> dict[str, Any]:
-        return {"template_blocks": int(d.keys.size), "hosts_with_templates": int(d.hosts.size),
-                "min_pages": self.options.template_min_pages, "min_share": self.options.template_min_share,
-                "documents": d.observed, "driver_bytes": d.nbytes()}
-
-
-@dataclass
-class TemplateDecision:
-    """Template keys (sorted) with the pages each is on, and the distinct pages of their hosts."""
-
-    keys: np.ndarray
-    pages: np.ndarray
-    hosts: np.ndarray
-    host_pages: np.ndarray
-    observed: int = 0
-
-    def for_shard(self, shard: int) -> "TemplateDecision":
-        return self  # every shard may hold pages of every host
-
-    def nbytes(self) -> int:
-        return int(self.keys.nbytes + self.pages.nbytes + self.hosts.nbytes + self.host_pages.nbytes)
+    def report(self, d: Any) -> dict[str, Any]:
+        return {**d.report(), "documents": self.documents, "driver_bytes": d.nbytes()}
 
 
 # --------------------------------------------------------------------------- exact duplicates
@@ -215,7 +195,7 @@ class ExactStage(_Stage):
 
     name = "exact-dup"
     schema = pa.schema([("ord", pa.int64()), ("key", pa.uint64()), ("id", pa.string())])
-    out_schema = pa.schema([("ord", pa.int64()), ("kept", pa.string())])
+    out_schema = pa.schema([("ord", pa.int64()), ("kept", pa.string()), ("kept_ord", pa.int64())])
 
     @staticmethod
     def step_class() -> type[CorpusStep]:
@@ -231,34 +211,24 @@ class ExactStage(_Stage):
         return pa.Table.from_pylist(out, schema=self.schema)
 
     def group(self, t: pa.Table) -> pa.Table:
-        """Every member of a group of equal text keys in ``t`` but its survivor (smallest id, then input order)."""
+        """Every member of a group of equal text keys in ``t`` but its survivor (:func:`~cleaner.corpus.exact.exact_drops`)."""
+        from ...corpus.exact import exact_drops
         if t.num_rows < 2:
             return _empty(self.out_schema)
         t = t.sort_by([("key", "ascending"), ("ord", "ascending")])
-        keys = t.column("key").to_numpy()
         ords = t.column("ord").to_numpy()
-        ids = t.column("id").to_pylist()
-        out_ords: list[int] = []
-        kept: list[str] = []
-        for s0, e0 in _runs(keys, min_size=2):
-            k = s0 if self.options.exact_dup_keep == "first" else min(range(s0, e0), key=lambda i: ids[i])
-            out_ords += [int(ords[i]) for i in range(s0, e0) if i != k]
-            kept += [ids[k]] * (e0 - s0 - 1)
-        return pa.table({"ord": pa.array(out_ords, pa.int64()), "kept": pa.array(kept, pa.string())},
-                        schema=self.out_schema)
+        d = exact_drops(t.column("key").to_numpy(), np.arange(t.num_rows), t.column("id").to_pylist(),
+                        lambda m: ords[m], self.options.exact_dup_keep)
+        return pa.table({"ord": pa.array(d.ords, pa.int64()), "kept": pa.array(d.kept_ids, pa.string()),
+                         "kept_ord": pa.array(d.kept_ords, pa.int64())}, schema=self.out_schema)
 
     def decide(self, ds, cpus: int) -> "ShardedDrops":
         t = _collect(shuffle_groups(ds, "key", self.group, cpus, ds.size_bytes()), self.out_schema)
         ords = t.column("ord").to_numpy().astype(np.int64)
         kept = t.column("kept").to_pylist()
-        from collections import Counter
-
-        from ...similarity.clusters import size_histogram
-        sizes = [n + 1 for n in Counter(kept).values()]  # a group: its survivor and the documents dropped for it
-        return ShardedDrops(split_drops(ords, kept, np.ones(ords.size, np.float32)),
-                            {"clusters": len(sizes), "largest_cluster": max(sizes, default=0),
-                             "cluster_sizes": size_histogram(sizes), "dropped_documents": int(ords.size),
-                             "documents": ds.count(), "driver_bytes": int(ords.nbytes) + sum(len(k) for k in kept)})
+        d = DropDecision.by_ordinal(ords, kept, np.ones(ords.size, np.float32), t.column("kept_ord").to_numpy())
+        return ShardedDrops(split_drops(d), {**d.report(), "documents": ds.count(),
+                                             "driver_bytes": int(d.ords.nbytes + d.kept_ords.nbytes) + sum(len(k) for k in kept)})
 
     def load(self, decision: DropDecision, shard: int) -> CorpusStep:
         return self.step_class().from_decisions(decision)  # type: ignore[attr-defined]
@@ -430,16 +400,14 @@ class NearStage(_Stage):
 
     def bucket(self, t: pa.Table) -> pa.Table:
         """One LSH bucket's verified pairs, its rows in input order, verified as the local engine does."""
-        from ...similarity.lsh import MAX_PAIRWISE_BUCKET, bucket_pairs
+        from ...similarity.lsh import bucket_pairs, verification_order
         from ...similarity.minhash import sketch_jaccard
         m = t.num_rows
         ords = t.column("ord").to_numpy()
         sizes = t.column("size").to_numpy()
         sigs = np.frombuffer(b"".join(t.column("sig").to_pylist()), dtype=np.uint32).reshape(m, self.num_perm)
         sketches = [np.frombuffer(b, dtype=np.uint32) for b in t.column("sketch").to_pylist()]
-        members = np.arange(m, dtype=np.int64)
-        if m > MAX_PAIRWISE_BUCKET:  # canonical order of a huge bucket, as NearDuplicates.decide
-            members = members[np.lexsort(sigs[members].T[::-1])]
+        members = verification_order(np.arange(m, dtype=np.int64), sigs)  # rows are in input order
         pairs = bucket_pairs(members, sigs, self.threshold, sizes,
                              lambda i, j: sketch_jaccard(sketches[i], sketches[j], self.k))
         return pa.table({"a": pa.array([int(ords[i]) for i, _, _ in pairs], pa.int64()),
@@ -448,9 +416,10 @@ class NearStage(_Stage):
     # ------------------------------------------------------------------ driver
 
     def decide(self, ds, cpus: int) -> ShardedDrops:
-        from ...similarity.lsh import candidate_probability
+        from ...corpus.drops import drops_from_clusters
+        from ...corpus.near import near_settings
         from ...similarity.minhash import sketch_jaccard
-        from ...similarity.clusters import UnionFind, choose_survivors, size_histogram
+        from ...similarity.clusters import UnionFind
         fps = ds  # materialized by the engine: read three times here
         indexed = fps.count()
         mem = shuffle_groups(fps.map_batches(self.explode, batch_format="pyarrow"), "bucket", self.members,
@@ -480,25 +449,14 @@ class NearStage(_Stage):
         ids = _Sparse(pos, info.column("id").to_pylist())
         sizes = _Sparse(pos, info.column("size").to_pylist())
         sketches = [np.frombuffer(x, dtype=np.uint32) for x in info.column("sketch").to_pylist()]
-        drops = choose_survivors(clusters, sizes, ids,
-                                 lambda d, k: sketch_jaccard(sketches[pos[d]], sketches[pos[k]], self.k),
-                                 keep=self.options.near_dup_keep)
-        dropped = sorted(drops)
-        ords = nodes[np.asarray(dropped, dtype=np.int64)] if dropped else np.zeros(0, np.int64)
-        kept = [drops[d][0] for d in dropped]
-        sims = np.asarray([drops[d][1] for d in dropped], dtype=np.float32)
-        sizes_c = [int(c.size) for c in clusters]
+        d = drops_from_clusters(clusters, sizes, ids, lambda m: nodes[m],
+                                lambda i, j: sketch_jaccard(sketches[pos[i]], sketches[pos[j]], self.k),
+                                self.options.near_dup_keep, near_settings(self.threshold, self.bands, self.rows_per_band))
         driver = int(a.nbytes + b.nbytes + nodes.nbytes + uf.nbytes() + sum(x.nbytes for x in sketches)
                      + sum(len(i) for i in info.column("id").to_pylist()) + 4 * info.num_rows)
-        return ShardedDrops(split_drops(ords, kept, sims),
-                            {"clusters": len(clusters), "cluster_sizes": size_histogram(sizes_c),
-                             "bands": self.bands, "rows": self.rows_per_band,
-                             "threshold": self.threshold, "candidate_probability_at_threshold":
-                             round(float(candidate_probability(self.threshold, self.bands, self.rows_per_band)), 3),
-                             "indexed_documents": indexed, "documents": indexed,
-                             "bucket_memberships": n_mem, "verified_pairs": int(a.size),
-                             "largest_cluster": max(sizes_c, default=0), "dropped_documents": len(dropped),
-                             "driver_bytes": driver})
+        return ShardedDrops(split_drops(d), {**d.report(), "indexed_documents": indexed, "documents": indexed,
+                                             "bucket_memberships": n_mem, "verified_pairs": int(a.size),
+                                             "driver_bytes": driver})
 
     def load(self, decision: DropDecision, shard: int) -> CorpusStep:
         return self.step_class().from_decisions(decision)  # type: ignore[attr-defined]

@@ -81,17 +81,15 @@ class ParagraphStage(_Stage):
         b, r = kind == BOILER, kind == REPEAT
         observed = len(ds.unique("ord")) if ds.count() else 0   # documents with a paragraph counted
         return ParagraphDecision.sorted_from(keys[b], count[b], keys[r], ords[r],
-                                             [ids[i] for i in np.flatnonzero(r).tolist()], count[r], observed)
+                                             [ids[i] for i in np.flatnonzero(r).tolist()], count[r], observed,
+                                             **ParagraphDecision.settings_of(self.options))
 
     def load(self, decision: ParagraphDecision, shard: int) -> CorpusStep:
         return RepeatedParagraphs.from_decisions(decision, self.options.paragraph_boilerplate_chars,
                                                  self.options.paragraph_min_chars)
 
     def report(self, d: ParagraphDecision) -> dict[str, Any]:
-        return {**d.report(), "documents": d.observed, "boilerplate_chars": self.options.paragraph_boilerplate_chars,
-                "min_hosts": self.options.paragraph_min_hosts, "min_chars": self.options.paragraph_min_chars,
-                "repeat_hosts": self.options.paragraph_repeat_hosts,
-                "driver_bytes": d.nbytes()}
+        return {**d.report(), "documents": d.observed, "driver_bytes": d.nbytes()}
 
 
 def stages_for(options: Options, steps: list[CorpusStep]) -> list:
