@@ -9,7 +9,10 @@ import pyarrow as pa
 from cleaner.config import Options
 from cleaner.corpus.near import NearDuplicates
 from cleaner.document import Document
-from cleaner.engines.ray.corpus import ExactStage, NearStage, TemplatesStage, split_drops
+from cleaner.engines.ray.corpus import split_drops
+from cleaner.engines.ray.exact import ExactStage
+from cleaner.engines.ray.near import NearStage
+from cleaner.engines.ray.templates import TemplatesStage
 from cleaner.engines.ray.shards import iter_shard_records, ordinal, shard_of
 from cleaner.engines.ray.storage import list_input_shards
 from cleaner.io.readers import iter_records, list_inputs

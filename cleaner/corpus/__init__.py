@@ -52,7 +52,13 @@ Decisions of the dropping steps (:mod:`.drops`): ``DropDecision(ords, kept_ids, 
 kept_ords, settings)`` (``.by_ordinal(...)``, ``.find(ordinal) -> (kept_id, similarity) | None``,
 ``.report()``), built by ``drops_from_clusters(clusters, sizes, ids, ordinals, similarity,
 keep, settings)`` (one survivor per cluster) in both engines; the exact and
-near-duplicate steps are ``DropStep`` s, built from one with ``from_decisions(decision)``.
+near-duplicate steps are ``DropStep`` s. ``settle_decisions(decisions)``: each decision told
+what later steps drop (both engines, once every step has decided).
+
+The step protocol (:class:`cleaner.steps.CorpusStep`): ``from_options`` -> ``fingerprint``
+(``prepare``) -> ``observe`` -> ``decide()`` returns the decision (``DropDecision``,
+``TemplateDecision``, ``ParagraphDecision``: small, picklable, with ``report()``) ->
+``Step.applying(decision).apply(ordinal, doc)`` wherever the documents are.
 
 Runs of equal rows in sorted columns (:mod:`cleaner.containers.runs`): ``run_mask``,
 ``run_starts``, ``runs``, ``run_counts``.

@@ -4,9 +4,9 @@ After ``decide`` such a step holds a :class:`DropDecision` (the documents to dro
 pipeline ordinal, each with the id and ordinal of the kept twin and their Jaccard
 similarity). Both engines build it with :func:`drops_from_clusters` (one survivor per
 cluster, :func:`~cleaner.similarity.clusters.pick_survivor`) and report it with
-:meth:`DropDecision.report`. The same object is all an applier needs, wherever it runs:
-a worker process of the local engine (:meth:`DropStep.applier`) or a Ray task given one
-shard's part of it (:meth:`DropStep.from_decisions`).
+:meth:`DropDecision.report`. The same object is all an applier needs, wherever it runs
+(``DropStep.applying(decision)``): a worker process of the local engine, or a Ray task
+given one shard's part of it (:meth:`DropDecision.part`).
 """
 from __future__ import annotations
 
@@ -106,28 +106,31 @@ def drops_from_clusters(clusters: Iterable[Sequence[int] | np.ndarray], sizes: A
     return DropDecision.by_ordinal(ords[:n], kept_ids, np.asarray(sims, dtype=np.float32), ords[n:], settings)
 
 
+def settle_decisions(decisions: list[Any]) -> list[Any]:
+    """The decisions of a run's corpus steps (in pipeline order), each told what later steps drop.
+
+    A decision with ``with_drops`` (the repeated-paragraph step's: a kept copy that a later
+    step drops moves to that document's survivor) is replaced by
+    ``decision.with_drops(later drop decisions)``; the others stay as they are. Both engines
+    call it once every step has decided.
+    """
+    out = list(decisions)
+    for k, d in enumerate(decisions):
+        if hasattr(d, "with_drops"):
+            out[k] = d.with_drops([x for x in decisions[k + 1:] if isinstance(x, DropDecision)])
+    return out
+
+
 class DropStep(CorpusStep):
     """A corpus step that drops documents, naming for each the kept twin (``reason``: the drop reason)."""
 
     reason = ""
-    drops: DropDecision
-
-    @classmethod
-    def from_decisions(cls, decision: DropDecision) -> "DropStep":
-        """A step that only applies decisions taken elsewhere (another process, a Ray shuffle)."""
-        step = cls.__new__(cls)
-        CorpusStep.__init__(step)
-        step.drops = decision
-        return step
-
-    def applier(self) -> "DropStep":
-        """The decisions alone (memory: the drops only)."""
-        return type(self).from_decisions(self.drops)
+    decision: DropDecision
 
     def apply(self, index: int, doc: Document) -> None:
-        if doc.dropped is not None or not len(self.drops):
+        if doc.dropped is not None or not len(self.decision):
             return
-        hit = self.drops.find(index)
+        hit = self.decision.find(index)
         if hit is not None:
             doc.dropped = self.reason
             doc.drop_detail = {"duplicate_of": hit[0], "similarity": round(hit[1], SIMILARITY_DECIMALS)}

@@ -71,7 +71,7 @@ class ExactDuplicates(DropStep):
         self._spill: SpillDir | None = None
         self._keys = ChunkedRows(1, np.uint64)   # text key per indexed document
         self._pending: list[tuple[int, int, str]] = []
-        self.drops = DropDecision()
+        self.decision = DropDecision()
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "ExactDuplicates":
@@ -98,17 +98,14 @@ class ExactDuplicates(DropStep):
             self.ids.extend([d for _, _, d in self._pending])
             self._pending = []
 
-    def decide(self) -> None:
+    def decide(self) -> DropDecision:
         self._flush()
         keys = self._keys.column(0)
-        if keys.size < 2:
-            return
-        order = np.argsort(keys, kind="stable")
-        self.drops = exact_drops(keys[order], order, self.ids, lambda m: self._where.take(m)[:, 0], self.keep)
+        if keys.size >= 2:
+            order = np.argsort(keys, kind="stable")
+            self.decision = exact_drops(keys[order], order, self.ids, lambda m: self._where.take(m)[:, 0], self.keep)
+        return self.decision
 
     def index_bytes(self) -> int:
         """Bytes of the in-memory index: one ``uint64`` key per document (ordinals and ids live on disk)."""
         return self._keys.nbytes()
-
-    def report(self) -> dict[str, Any]:
-        return self.drops.report()

@@ -122,7 +122,7 @@ class NearDuplicates(DropStep):
         self._spill: SpillDir | None = None
         self._pending: list[tuple[int, str, np.ndarray]] = []
         self._sizes = ChunkedRows(1, np.uint32)   # shingle count per indexed document (the band keys are on disk)
-        self.drops = DropDecision(settings=near_settings(threshold, self.bands, self.rows))
+        self.decision = DropDecision(settings=near_settings(threshold, self.bands, self.rows))
         self.candidate_pairs = 0
         self.verified_pairs = 0
         self.decide_peak_bytes = 0
@@ -217,11 +217,11 @@ class NearDuplicates(DropStep):
         if len(self._pending) >= SIGNATURE_BATCH_DOCS:
             self._flush()
 
-    def decide(self) -> None:
+    def decide(self) -> DropDecision:
         self._flush()
         n = self._sizes.rows
         if n < 2:
-            return
+            return self.decision
         sigs = _Rows(self._sigs)
         sizes = self._sizes.column(0)
         uf = UnionFind(n)
@@ -237,9 +237,10 @@ class NearDuplicates(DropStep):
                 for i, j, _ in bucket_pairs(members, sigs, self.threshold, sizes, self._verify):
                     self.verified_pairs += 1
                     uf.union(i, j)
-        self.drops = drops_from_clusters(uf.clusters(), sizes, self.ids, lambda m: self._where.take(m)[:, 0],
-                                         self._verify, self.keep, near_settings(self.threshold, self.bands, self.rows))
+        self.decision = drops_from_clusters(uf.clusters(), sizes, self.ids, lambda m: self._where.take(m)[:, 0],
+                                            self._verify, self.keep, near_settings(self.threshold, self.bands, self.rows))
         self._sketch_cache.clear()
+        return self.decision
 
     def index_bytes(self) -> int:
         """Bytes of the in-memory index: the shingle counts (band keys, signatures and sketches live on disk)."""
@@ -253,7 +254,7 @@ class NearDuplicates(DropStep):
 
     def report(self) -> dict[str, Any]:
         n = max(1, self._sizes.rows)
-        return {**self.drops.report(), "indexed_documents": self._sizes.rows, "candidate_pairs": self.candidate_pairs,
+        return {**self.decision.report(), "indexed_documents": self._sizes.rows, "candidate_pairs": self.candidate_pairs,
                 "verified_pairs": self.verified_pairs,
                 "index_bytes_per_indexed_document": round(self.index_bytes() / n, 1),
                 "decide_peak_bytes_per_indexed_document": round(self.decide_peak_bytes / n, 1),

@@ -238,9 +238,6 @@ class ParagraphDecision:
                    + self.kept_ords.nbytes + self.repeat_docs.nbytes + self.kept_ids.nbytes()
                    + self.moved_ords.nbytes + sum(len(i) for i in self.moved_to))
 
-    def for_shard(self, shard: int) -> "ParagraphDecision":
-        return self  # a document of any shard may hold any paragraph
-
     def report(self) -> dict[str, Any]:
         """The step's figures for ``report.json``, the same in every engine."""
         return {"boilerplate_paragraphs": int(self.boiler_keys.size), "repeated_paragraphs": int(self.repeat_keys.size),
@@ -290,29 +287,16 @@ class RepeatedParagraphs(CorpusStep):
         return cls(options.paragraph_boilerplate_chars, options.paragraph_min_hosts, options.paragraph_min_chars, workdir,
                    options.paragraph_repeat_hosts)
 
-    @classmethod
-    def from_decisions(cls, decision: ParagraphDecision, boilerplate_chars: int, min_chars: int) -> "RepeatedParagraphs":
-        """A step that only applies a decision taken elsewhere (another process, a Ray shuffle)."""
-        step = cls(boilerplate_chars, 2, min_chars)
-        step.decision = decision
-        return step
-
-    def applier(self) -> "RepeatedParagraphs":
-        return type(self).from_decisions(self.decision, self.boilerplate_chars, self.min_chars)
-
-    #: The final pass computes this step's marks again (they depend on what later steps drop).
+    #: The final pass computes this step's marks again (they depend on what later steps drop:
+    #: :func:`~cleaner.corpus.drops.settle_decisions`).
     recompute_in_final = True
-
-    def settle_drops(self, drops: Iterable[Any]) -> None:
-        """Take the later steps' drop decisions into account (:meth:`ParagraphDecision.with_drops`)."""
-        self.decision = self.decision.with_drops(drops)
 
     # ------------------------------------------------------------------ fingerprints
 
     def keys_of(self, doc: Document) -> tuple[list, np.ndarray]:
-        """The document's kept blocks and their :func:`paragraph_keys`."""
+        """The document's kept blocks and their :func:`paragraph_keys` (with the decision's settings)."""
         blocks = kept_blocks(doc)
-        return blocks, paragraph_keys([b.text for b in blocks], self.boilerplate_chars, self.min_chars)
+        return blocks, paragraph_keys([b.text for b in blocks], self.decision.boilerplate_chars, self.decision.min_chars)
 
     def fingerprint(self, doc: Document) -> Any:
         _, keys = self.keys_of(doc)
@@ -366,9 +350,9 @@ class RepeatedParagraphs(CorpusStep):
 
     # ------------------------------------------------------------------ decide
 
-    def decide(self) -> None:
+    def decide(self) -> ParagraphDecision:
         if self._spill is None:
-            return
+            return self.decision
         self._flush()
         bk, bh, rk, rfirst, rdocs = [], [], [], [], []
         for store in self._parts:
@@ -402,6 +386,7 @@ class RepeatedParagraphs(CorpusStep):
         self._ords.close()
         self._spill.cleanup()
         self._spill = None
+        return self.decision
 
     # ------------------------------------------------------------------ apply
 

@@ -173,9 +173,6 @@ class TemplateDecision:
         return cls(keys, np.asarray(pages, dtype=np.uint32)[order], hosts,
                    np.asarray(host_pages, dtype=np.uint32)[order][first], min_pages, min_share)
 
-    def for_shard(self, shard: int) -> "TemplateDecision":
-        return self  # every shard may hold pages of every host
-
     def has_host(self, hk: int) -> bool:
         """Whether the host of key ``hk`` has any template."""
         i = int(np.searchsorted(self.hosts, np.uint64(hk)))
@@ -221,17 +218,6 @@ class SiteTemplates(CorpusStep):
     def from_options(cls, options, workdir: str | None = None) -> "SiteTemplates":
         return cls(options.template_min_pages, options.template_min_share)
 
-    @classmethod
-    def from_decisions(cls, decision: TemplateDecision) -> "SiteTemplates":
-        """A step that only applies a decision taken elsewhere (another process, a Ray shuffle)."""
-        step = cls(decision.min_pages, decision.min_share)
-        step.decision = decision
-        return step
-
-    def applier(self) -> "SiteTemplates":
-        """The decision alone (template keys and their hosts' page counts)."""
-        return type(self).from_decisions(self.decision)
-
     @staticmethod
     def _keys(doc: Document) -> tuple[str | None, list, np.ndarray]:
         host = host_of(doc.url)
@@ -257,7 +243,7 @@ class SiteTemplates(CorpusStep):
         if keys:
             self.blocks.add(np.asarray(keys, dtype=np.uint64))
 
-    def decide(self) -> None:
+    def decide(self) -> TemplateDecision:
         self.blocks.merge()
         self.pages.merge()
         self._peak_bytes = self.index_bytes()
@@ -268,6 +254,7 @@ class SiteTemplates(CorpusStep):
         self.blocks = RepeatCounter()  # the counts are no longer needed
         self.pages = KeyCounter()
         self._seen_pages = SortedU64Set()
+        return self.decision
 
     def apply(self, index: int, doc: Document) -> None:
         d = self.decision
