@@ -39,7 +39,7 @@ from ...io.writers import dumps
 from ...pipeline import build_corpus_steps
 from .procs import INTERRUPTS, LIVE_POOLS, die_with_parent, stop_executor
 from ..spool import read_spool
-from ..totals import Tally
+from ..totals import Tally, finish_outcomes
 from ...steps import CorpusStep, StepStats
 
 MARKS_DIR = "marks"
@@ -187,24 +187,12 @@ def finish_file(plan: PassPlan, path: str, file_no: int, base: int,
     tally = Tally()
     items: list[tuple[str, Any]] = []
     encode = plan.output == ENCODED
-    n = 0
-    for o in read_spool(path):
-        if o.reject is not None:
-            tally.reject(o.reject)
-            if sink is not None:
-                sink("rejects", o.reject, "", None)
-            else:
-                items.append(("rejects", dumps(o.reject) if encode else o.reject))
-            continue
-        doc = o.doc
-        assert doc is not None
-        apply(base + n, n, doc)
-        n += 1
-        kind, rec, text = tally.finish(doc, plan.options)
-        if sink is not None:
-            sink(kind, rec, text, doc)
-        else:
-            items.append((kind, dumps(rec) if encode else rec))
+
+    def keep(kind: str, rec: dict[str, Any], text: str, doc: Document | None) -> None:
+        items.append((kind, dumps(rec) if encode else rec))
+
+    n = finish_outcomes(read_spool(path), lambda pos, doc: apply(base + pos, pos, doc), tally, plan.options,
+                        sink if sink is not None else keep)
     apply.close()
     return {"n": n, "tally": tally, "items": items, "stats": [ap.stats for ap in plan.appliers],
             "seconds": {ap.name: s for ap, s in zip(plan.appliers, apply.seconds)}}
