@@ -93,9 +93,10 @@ def run_cleaner(n: int, threshold: float, workdir: str, workers: int = 1) -> dic
     for s in steps:  # record each step's index at its largest and the memory after its decide
         def timed_decide(name=s.name):
             peak_index[name] = index_of[name]()
-            decide[name]()
+            decision = decide[name]()
             peak_index[name] = max(peak_index[name], index_of[name]())
             rss_after[name] = round(_current_rss_mb(), 1)
+            return decision
         s.decide = timed_decide
     t0, w0 = time.process_time(), time.perf_counter()
     bases, appliers = cp.corpus_passes(spools, steps, options, workdir, lambda d: _NoBar(), {})

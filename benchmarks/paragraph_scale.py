@@ -40,8 +40,7 @@ def main(argv=None) -> int:
         s = corpus.doc(i)
         d = Document(s.id, s.url, s.text)
         templates.observe(i, d.id, templates.fingerprint(d))
-    templates.decide()
-    applier = templates.applier()
+    applier = SiteTemplates.applying(templates.decide())
     with tempfile.TemporaryDirectory(prefix="paragraph-scale-") as work:
         step = RepeatedParagraphs.from_options(options, work)
         cpu = 0.0

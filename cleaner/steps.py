@@ -116,14 +116,18 @@ class Filter(DocumentStep):
 
 
 class CorpusStep(Step):
-    """A step that needs to see more than one document.
+    """A step that needs to see more than one document: fingerprint -> decide -> apply.
 
     ``index`` is the document's ordinal in input order (0-based, dense). ``fingerprint``
     must return something small and picklable; it runs where the document is (a worker),
     and so does ``prepare`` (a batch of fingerprints made ready to store); ``observe`` /
-    ``observe_batch`` and ``decide`` run in the driver. ``applier()`` gives a small,
-    picklable copy holding the decisions only, whose ``apply`` marks or drops documents
-    wherever they are (worker processes, Ray tasks).
+    ``observe_batch`` and ``decide`` run in the driver of the local engine. ``decide``
+    returns the step's *decision*: a small, picklable object (a ``DropDecision``, a
+    ``TemplateDecision``, a ``ParagraphDecision``) holding everything ``apply`` reads and
+    the step's report figures (``decision.report()``). Either engine may take it (the Ray
+    engine builds it from shuffles, calling the step module's own decision functions);
+    :meth:`applying` gives the step that applies it, wherever documents are (worker
+    processes, Ray tasks): ``apply`` reads ``self.decision`` and nothing else.
 
     ``marks_spans``: True for a step whose ``apply`` marks spans (its marks change what
     later steps fingerprint, and are worth keeping per document); False for a step that
@@ -131,6 +135,21 @@ class CorpusStep(Step):
     """
 
     marks_spans = False
+    decision: Any = None
+
+    @classmethod
+    def from_options(cls, options: Any, workdir: str | None = None) -> "CorpusStep":  # pragma: no cover - abstract
+        """The step with a run's settings (``options``: :class:`cleaner.config.Options`); ``workdir``
+        holds what it spills to disk while observing."""
+        raise NotImplementedError
+
+    @classmethod
+    def applying(cls, decision: Any) -> "CorpusStep":
+        """A step that holds ``decision`` and nothing else, to :meth:`apply` it (memory: the decision)."""
+        step = cls.__new__(cls)
+        Step.__init__(step)
+        step.decision = decision
+        return step
 
     def fingerprint(self, doc: Document) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -147,21 +166,12 @@ class CorpusStep(Step):
         for index, doc_id, fp in zip(indexes, doc_ids, batch):
             self.observe(index, doc_id, fp)
 
-    def applier(self) -> "CorpusStep":
-        """A copy that only applies this step's decisions (call after :meth:`decide`).
-
-        The default is a shallow copy; steps with large observation state override it to
-        keep only the decisions (``from_decisions``).
-        """
-        import copy
-        twin = copy.copy(self)
-        twin.stats = StepStats()
-        return twin
-
-    def decide(self) -> None:
-        """Build the step's verdicts once every document was observed."""
+    def decide(self) -> Any:
+        """Build the step's decision once every document was observed; returns it (also ``self.decision``)."""
+        return self.decision
 
     def apply(self, index: int, doc: Document) -> None:  # pragma: no cover - abstract
+        """Mark or drop ``doc`` (at ordinal ``index``) as ``self.decision`` says."""
         raise NotImplementedError
 
     def index_bytes(self) -> int:
@@ -169,8 +179,9 @@ class CorpusStep(Step):
         return 0
 
     def report(self) -> dict[str, Any]:
-        """Step-specific figures for ``report.json`` (cluster sizes, hosts, ...)."""
-        return {}
+        """Step-specific figures for ``report.json``: the decision's (the same in every engine),
+        and a subclass may add what it saw while observing."""
+        return {} if self.decision is None else self.decision.report()
 
     def timed(self, fn, *args):
         t0 = time.perf_counter()

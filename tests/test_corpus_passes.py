@@ -179,3 +179,36 @@ def test_corpus_step_figures_in_the_report_are_the_same_for_one_and_two_workers(
     counts = [{n: {k: st[k] for k in ("documents", "spans", "dropped")} for n, st in r["corpus_steps"].items()}
               for r in reports]
     assert counts[0] == counts[1]
+
+
+def test_every_corpus_step_decides_a_small_picklable_decision_that_a_bare_step_applies(tmp_path):
+    """The protocol: fingerprint -> observe -> decide() returns the decision; Step.applying(decision) applies it."""
+    import pickle
+
+    from cleaner.document import Document
+    from cleaner.pipeline import build_corpus_steps
+    _corpus(tmp_path / "in.jsonl")
+    recs = [json.loads(line) for line in (tmp_path / "in.jsonl").read_text().splitlines() if line.startswith("{\"")]
+    opts = Options(paragraph_dedup=True, paragraph_repeat_hosts=1)
+    steps = build_corpus_steps(opts, str(tmp_path / "w"))
+    assert [s.name for s in steps] == ["site-templates", "exact-dup", "paragraph-dup", "near-dup"]
+    docs = lambda: [Document(r["id"], r["url"], r["text"]) for r in recs]  # noqa: E731
+    done = []
+    for step in steps:
+        for i, d in enumerate(docs()):
+            for ap in done:
+                ap.apply(i, d)
+            if d.dropped is None:
+                step.observe(i, d.id, step.fingerprint(d))
+        decision = step.decide()
+        assert decision is step.decision and isinstance(decision.report(), dict)
+        again = pickle.loads(pickle.dumps(decision))
+        bare = type(step).applying(again)
+        assert vars(bare).keys() == {"stats", "decision"}, "an applying step holds the decision alone"
+        a, b = docs(), docs()
+        for i, (x, y) in enumerate(zip(a, b)):
+            step.apply(i, x)
+            bare.apply(i, y)
+        assert [(x.removed, x.dropped) for x in a] == [(y.removed, y.dropped) for y in b]
+        done.append(bare)
+    assert done[0].decision.keys.size and len(done[1].decision) and len(done[3].decision), "every step decided something"

@@ -95,8 +95,7 @@ def test_a_document_made_only_of_repeated_text_is_not_emptied():
     b = Document("b", "https://b.example/1", QUOTE)
     for i, d in enumerate((a, b)):
         step.observe(i, d.id, step.fingerprint(d))
-    step.decide()
-    ap = step.applier()
+    ap = pg.RepeatedParagraphs.applying(step.decide())
     ap.apply(1, b)
     assert apply_spans(b.text, b.removed) == QUOTE
 

@@ -109,6 +109,15 @@ def test_ray_gives_the_local_clean_set_and_drop_reasons(ray_target, dup_corpus, 
         assert remote.report[field] == local.report[field], field
     for step in ("exact-dup", "near-dup"):  # the cluster-size histogram of report.html
         assert remote.report["corpus_steps"][step]["cluster_sizes"] == local.report["corpus_steps"][step]["cluster_sizes"]
+    decided = {"site-templates": ("template_blocks", "hosts_with_templates", "template_index_bytes", "min_pages", "min_share"),
+               "exact-dup": ("clusters", "largest_cluster", "dropped_documents"),
+               "near-dup": ("clusters", "largest_cluster", "dropped_documents", "threshold", "bands", "rows",
+                            "candidate_probability_at_threshold"),
+               "paragraph-dup": ("boilerplate_paragraphs", "repeated_paragraphs", "largest_repeat", "decision_bytes",
+                                 "boilerplate_chars", "min_hosts", "min_chars", "repeat_hosts")}
+    for step, keys in decided.items():  # a step's report from its decision: one function, both engines
+        mine, theirs = local.report["corpus_steps"][step], remote.report["corpus_steps"][step]
+        assert {k: theirs[k] for k in keys} == {k: mine[k] for k in keys}, step
     by_host = remote.report["characters"]["template_by_host"]
     assert list(by_host) == ["gazette.example"] and by_host["gazette.example"] > 0
     assert not os.path.exists(tmp_path / "ray" / ".work"), "the spool is removed after a finished run"

@@ -9,7 +9,10 @@ import pyarrow as pa
 from cleaner.config import Options
 from cleaner.corpus.near import NearDuplicates
 from cleaner.document import Document
-from cleaner.engines.ray.corpus import ExactStage, NearStage, TemplatesStage, split_drops
+from cleaner.engines.ray.corpus import split_drops
+from cleaner.engines.ray.exact import ExactStage
+from cleaner.engines.ray.near import NearStage
+from cleaner.engines.ray.templates import TemplatesStage
 from cleaner.engines.ray.shards import iter_shard_records, ordinal, shard_of
 from cleaner.engines.ray.storage import list_input_shards
 from cleaner.io.readers import iter_records, list_inputs
@@ -52,14 +55,15 @@ def test_ordinals_keep_input_order_across_shards():
 
 def test_split_drops_groups_by_shard_in_ordinal_order():
     ords = np.array([ordinal(2, 1), ordinal(0, 7), ordinal(2, 0)], dtype=np.int64)
-    parts = split_drops(ords, ["k1", "k7", "k0"], np.array([0.9, 0.8, 0.7], dtype=np.float32))
+    from cleaner.corpus.drops import DropDecision
+    parts = split_drops(DropDecision.by_ordinal(ords, ["k1", "k7", "k0"], np.array([0.9, 0.8, 0.7], dtype=np.float32)))
     assert sorted(parts) == [0, 2]
     assert parts[2].ords.tolist() == [ordinal(2, 0), ordinal(2, 1)] and parts[2].kept_ids == ["k0", "k1"]
 
 
 def test_template_group_counts_copies_of_a_page_once():
     stage = TemplatesStage(Options(template_min_pages=3, template_min_share=0.3))
-    block, other = 7, 9
+    block, other = (1 << 32) | 7, (1 << 32) | 9   # packed keys: host key 1 in the high half
     # three rows, but two are the same page content (same page key): the block is on 2 distinct pages
     t = pa.table({"hk": pa.array([1, 1, 1], pa.uint64()), "pk": pa.array([10, 10, 11], pa.uint64()),
                   "keys": pa.array([[block], [block], [block, other]], pa.list_(pa.uint64()))})
@@ -74,7 +78,8 @@ def test_exact_group_keeps_the_smallest_id():
     stage = ExactStage(Options())
     t = pa.table({"ord": pa.array([5, 1, 3], pa.int64()), "key": pa.array([4, 4, 4], pa.uint64()),
                   "id": ["m", "z", "b"]})
-    assert sorted(stage.group(t).to_pylist(), key=lambda r: r["ord"]) == [{"ord": 1, "kept": "b"}, {"ord": 5, "kept": "b"}]
+    assert sorted(stage.group(t).to_pylist(), key=lambda r: r["ord"]) == [{"ord": 1, "kept": "b", "kept_ord": 3},
+                                                                          {"ord": 5, "kept": "b", "kept_ord": 3}]
     assert stage.group(t.slice(0, 1)).num_rows == 0
 
 
@@ -129,7 +134,7 @@ def test_group_functions_keep_the_groups_of_one_partition_apart():
     exact = ExactStage(Options())
     t = pa.table({"ord": pa.array([1, 2, 3, 4], pa.int64()), "key": pa.array([8, 9, 8, 5], pa.uint64()),
                   "id": ["b", "a", "a", "c"]})
-    assert exact.group(t).to_pylist() == [{"ord": 1, "kept": "a"}]
+    assert exact.group(t).to_pylist() == [{"ord": 1, "kept": "a", "kept_ord": 3}]
     near = NearStage(Options())
     sig = np.arange(128, dtype=np.uint32).tobytes()
     sketch = (np.arange(100, dtype=np.uint32) * 7).tobytes()

@@ -149,8 +149,8 @@ def test_chunked_rows_keep_every_row_in_order_with_little_slack(batch_sizes):
 def test_the_applier_alone_marks_the_same_spans_at_any_ordinal_and_holds_only_templates():
     docs = _corpus()
     step = _run(docs, min_pages=3, min_share=0.3)
-    ap = step.applier()
-    assert ap.template.size == 3 and ap.host_pages.keys.size == 1   # only the host that has templates
+    ap = SiteTemplates.applying(step.decision)
+    assert ap.decision.keys.size == 3 and ap.decision.hosts.size == 1   # only the host that has templates
     again = Document(docs[2].id, docs[2].url, docs[2].text)
     ap.apply(7 << 40, again)  # an engine whose ordinals are (shard << k) | position
     assert again.removed == docs[2].removed and ap.stats.spans == 3

@@ -13,6 +13,8 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from .runs import run_counts, run_starts
+
 #: Keys buffered by :class:`KeyCounter` before they are sorted and merged into the counts
 #: (or a quarter of the distinct keys counted so far, when that is more: merging is linear,
 #: so this keeps the number of merges logarithmic and the buffer small beside the counts).
@@ -174,16 +176,13 @@ class KeyCounter:
         """Fold the buffer into the sorted arrays (called by :meth:`add` and before reading)."""
         if self._buf.size == 0:
             return
-        new = np.sort(self._buf.view())
-        starts = np.flatnonzero(np.r_[True, new[1:] != new[:-1]])
-        nk = new[starts]
-        nc = np.diff(np.r_[starts, new.size]).astype(np.uint32)
+        nk, nc = run_counts(np.sort(self._buf.view()))
         self._buf = Column(np.uint64, 256)
         keys = np.concatenate([self.keys, nk])
         counts = np.concatenate([self.counts, nc])
         order = np.argsort(keys, kind="stable")  # two sorted runs: timsort merges them in linear time
         keys, counts = keys[order], counts[order]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
+        starts = run_starts(keys)
         self.keys = keys[starts]
         self.counts = np.add.reduceat(counts, starts).astype(np.uint32) if keys.size else counts
 
@@ -198,14 +197,6 @@ class KeyCounter:
 
     def nbytes(self) -> int:
         return int(self.keys.nbytes + self.counts.nbytes + self._buf.nbytes())
-
-
-def _runs_of(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct keys of a sorted ``uint64`` array and how often each occurs (``uint32``)."""
-    if sorted_keys.size == 0:
-        return sorted_keys, np.zeros(0, dtype=np.uint32)
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    return sorted_keys[starts], np.diff(np.r_[starts, sorted_keys.size]).astype(np.uint32)
 
 
 def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -248,7 +239,7 @@ class RepeatCounter:
         """Fold the buffer into the two levels (called by :meth:`add` and before reading)."""
         if self._buf.size == 0:
             return
-        nk, nc = _runs_of(np.sort(self._buf.view()))
+        nk, nc = run_counts(np.sort(self._buf.view()))
         self._buf = Column(np.uint64, 256)
         in_multi, pos = _member(self.keys, nk)
         if in_multi.any():

@@ -9,10 +9,15 @@ Site templates (:mod:`.templates`)
     ``host_key(host) -> int`` (32-bit); ``template_keys(host, block_texts) -> uint64[k]``
     (``host_key << 32 | block_key & 0xFFFFFFFF``, 0 for blocks with no words);
     ``page_key(host, keys) -> int`` (exact copies of a page on one host count once);
-    ``is_template(block_pages, host_pages, min_pages, min_share) -> bool | bool[]``.
+    ``is_template(block_pages, host_pages, min_pages, min_share) -> bool | bool[]``;
+    ``template_blocks(keys, pages, hosts, host_pages, min_pages, min_share)`` (the blocks
+    that are templates, given their page counts and their hosts') and
+    ``TemplateDecision.from_blocks(...)`` (``.report()``): the decision, in every engine.
 
 Exact duplicates (:mod:`.exact`)
-    ``text_key(text) -> int``: 64-bit key of the normalised text (0 for no words).
+    ``text_key(text) -> int``: 64-bit key of the normalised text (0 for no words);
+    ``exact_drops(sorted_keys, members, ids, ordinals, keep) -> DropDecision``: the
+    decision over groups of equal keys, in every engine.
 
 Near duplicates (:mod:`cleaner.similarity`: ``minhash``, ``lsh``, ``clusters``; re-exported by :mod:`.near`)
     ``shingles(text, word_n, char_n) -> uint64[k]`` (sorted distinct shingle hashes);
@@ -25,6 +30,8 @@ Near duplicates (:mod:`cleaner.similarity`: ``minhash``, ``lsh``, ``clusters``; 
     -> (bands, rows)`` and ``candidate_probability(similarity, bands, rows)``;
     ``band_keys(signatures, bands, rows) -> uint64[n, bands]``;
     ``buckets(keys_of_one_band) -> iterator of int64[m]``;
+    ``verification_order(members, signatures)`` (the order a bucket is verified in: by
+    signature for a bucket too large to check every pair);
     ``bucket_pairs(member_indexes, signatures, threshold, sizes=None, exact=None)
     -> [(i, j, similarity)]`` (verification of one LSH bucket);
     ``UnionFind(n)`` (``union``, ``find``, ``clusters()``);
@@ -41,9 +48,20 @@ Repeated paragraphs (:mod:`.paragraphs`)
     ``ParagraphDecision`` (``.with_drops(drop_decisions)``: kept copies that a later step
     drops move to that document's survivor).
 
-Decisions of the dropping steps (:mod:`.drops`): ``DropDecision(ords, kept_ids, similarity)``
-(``.by_ordinal(...)``, ``.find(ordinal) -> (kept_id, similarity) | None``); the exact and
-near-duplicate steps are ``DropStep`` s, built from one with ``from_decisions(decision)``.
+Decisions of the dropping steps (:mod:`.drops`): ``DropDecision(ords, kept_ids, similarity,
+kept_ords, settings)`` (``.by_ordinal(...)``, ``.find(ordinal) -> (kept_id, similarity) | None``,
+``.report()``), built by ``drops_from_clusters(clusters, sizes, ids, ordinals, similarity,
+keep, settings)`` (one survivor per cluster) in both engines; the exact and
+near-duplicate steps are ``DropStep`` s. ``settle_decisions(decisions)``: each decision told
+what later steps drop (both engines, once every step has decided).
+
+The step protocol (:class:`cleaner.steps.CorpusStep`): ``from_options`` -> ``fingerprint``
+(``prepare``) -> ``observe`` -> ``decide()`` returns the decision (``DropDecision``,
+``TemplateDecision``, ``ParagraphDecision``: small, picklable, with ``report()``) ->
+``Step.applying(decision).apply(ordinal, doc)`` wherever the documents are.
+
+Runs of equal rows in sorted columns (:mod:`cleaner.containers.runs`): ``run_mask``,
+``run_starts``, ``runs``, ``run_counts``.
 
 Compact containers (:mod:`cleaner.containers.compact`): ``ChunkedRows``, ``KeyCounter``, ``RepeatCounter``, ``U64Set``, ``SortedU64Set``, ``PackedStrings``,
 ``RowStore`` / ``StringStore`` (disk-backed, read with ``pread``), ``SpillDir``.

@@ -1,19 +1,22 @@
 """Corpus steps whose decisions are documents to drop: the exact and near-duplicate steps.
 
 After ``decide`` such a step holds a :class:`DropDecision` (the documents to drop, by
-pipeline ordinal, each with the id of the kept twin and their Jaccard similarity). The
-same object is all an applier needs, wherever it runs: a worker process of the local
-engine (:meth:`DropStep.applier`) or a Ray task given one shard's part of it
-(:meth:`DropStep.from_decisions`).
+pipeline ordinal, each with the id and ordinal of the kept twin and their Jaccard
+similarity). Both engines build it with :func:`drops_from_clusters` (one survivor per
+cluster, :func:`~cleaner.similarity.clusters.pick_survivor`) and report it with
+:meth:`DropDecision.report`. The same object is all an applier needs, wherever it runs
+(``DropStep.applying(decision)``): a worker process of the local engine, or a Ray task
+given one shard's part of it (:meth:`DropDecision.part`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from ..document import Document
+from ..similarity.clusters import pick_survivor, size_histogram
 from ..steps import CorpusStep
 
 #: Decimal places of the similarity written in a dropped record's ``similarity``.
@@ -23,18 +26,25 @@ SIMILARITY_DECIMALS = 4
 @dataclass
 class DropDecision:
     """Documents to drop: ``ords`` sorted ``int64[n]`` pipeline ordinals, ``kept_ids[i]`` the id
-    of the survivor of ``ords[i]``, ``similarity[i]`` (``float32[n]``) their Jaccard similarity."""
+    of the survivor of ``ords[i]``, ``similarity[i]`` (``float32[n]``) their Jaccard similarity,
+    ``kept_ords[i]`` (``int64[n]``) the survivor's ordinal (one survivor per cluster: the
+    clusters of the report). ``settings``: the step's settings, for :meth:`report`."""
 
     ords: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     kept_ids: list[str] = field(default_factory=list)
     similarity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    kept_ords: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def by_ordinal(cls, ords: np.ndarray, kept_ids: Sequence[str], similarity: np.ndarray) -> "DropDecision":
+    def by_ordinal(cls, ords: np.ndarray, kept_ids: Sequence[str], similarity: np.ndarray,
+                   kept_ords: np.ndarray | None = None, settings: dict[str, Any] | None = None) -> "DropDecision":
         """The same drops in any order, sorted by ordinal (a stable sort)."""
-        order = np.argsort(np.asarray(ords, dtype=np.int64), kind="stable")
-        return cls(np.asarray(ords, dtype=np.int64)[order], [kept_ids[i] for i in order.tolist()],
-                   np.asarray(similarity, dtype=np.float32)[order])
+        ords = np.asarray(ords, dtype=np.int64)
+        order = np.argsort(ords, kind="stable")
+        kept = np.zeros(ords.size, np.int64) if kept_ords is None else np.asarray(kept_ords, dtype=np.int64)
+        return cls(ords[order], [kept_ids[i] for i in order.tolist()],
+                   np.asarray(similarity, dtype=np.float32)[order], kept[order], dict(settings or {}))
 
     def __len__(self) -> int:
         return int(self.ords.size)
@@ -46,29 +56,81 @@ class DropDecision:
             return self.kept_ids[pos], float(self.similarity[pos])
         return None
 
+    def part(self, positions: np.ndarray) -> "DropDecision":
+        """The drops at ``positions`` (ascending), e.g. those of one shard."""
+        return DropDecision(self.ords[positions], [self.kept_ids[i] for i in positions.tolist()],
+                            self.similarity[positions], self.kept_ords[positions])
+
+    def cluster_sizes(self) -> list[int]:
+        """The size of every cluster (its survivor and the documents dropped for it)."""
+        _, counts = np.unique(self.kept_ords, return_counts=True)
+        return [int(c) + 1 for c in counts.tolist()]
+
+    def report(self) -> dict[str, Any]:
+        """The step's figures for ``report.json``, the same in every engine."""
+        sizes = self.cluster_sizes()
+        return {"clusters": len(sizes), "largest_cluster": max(sizes, default=0),
+                "cluster_sizes": size_histogram(sizes), "dropped_documents": len(self), **self.settings}
+
+
+def drops_from_clusters(clusters: Iterable[Sequence[int] | np.ndarray], sizes: Any, ids: Any,
+                        ordinals: Callable[[np.ndarray], np.ndarray],
+                        similarity: Callable[[int, int], float] | None = None, keep: str = "longest",
+                        settings: dict[str, Any] | None = None) -> DropDecision:
+    """The decision of a dropping step: one survivor per cluster, every other member dropped.
+
+    ``clusters``: sets of members (any numbering: positions in an engine's table, indexes
+    in a step's stores), each ascending in input order; ``sizes[m]`` and ``ids[m]``: the
+    shingle count and id of member ``m`` (``sizes`` unused unless ``keep="longest"``);
+    ``ordinals(members) -> int64[]``: their pipeline ordinals; ``similarity(dropped, kept)``
+    (1.0 when ``None``); ``keep``: the survivor rule of :func:`~cleaner.similarity.clusters.pick_survivor`.
+    """
+    dropped: list[int] = []
+    kept: list[int] = []
+    kept_ids: list[str] = []
+    sims: list[float] = []
+    for cluster in clusters:
+        members = [int(m) for m in cluster]
+        if len(members) < 2:
+            continue
+        k = pick_survivor(members, sizes, ids, keep)
+        kept_id = ids[k]
+        for m in members:
+            if m != k:
+                dropped.append(m)
+                kept.append(k)
+                kept_ids.append(kept_id)
+                sims.append(1.0 if similarity is None else float(similarity(m, k)))
+    n = len(dropped)
+    ords = ordinals(np.asarray(dropped + kept, dtype=np.int64)) if n else np.zeros(0, np.int64)
+    return DropDecision.by_ordinal(ords[:n], kept_ids, np.asarray(sims, dtype=np.float32), ords[n:], settings)
+
+
+def settle_decisions(decisions: list[Any]) -> list[Any]:
+    """The decisions of a run's corpus steps (in pipeline order), each told what later steps drop.
+
+    A decision with ``with_drops`` (the repeated-paragraph step's: a kept copy that a later
+    step drops moves to that document's survivor) is replaced by
+    ``decision.with_drops(later drop decisions)``; the others stay as they are. Both engines
+    call it once every step has decided.
+    """
+    out = list(decisions)
+    for k, d in enumerate(decisions):
+        if hasattr(d, "with_drops"):
+            out[k] = d.with_drops([x for x in decisions[k + 1:] if isinstance(x, DropDecision)])
+    return out
+
 
 class DropStep(CorpusStep):
     """A corpus step that drops documents, naming for each the kept twin (``reason``: the drop reason)."""
 
     reason = ""
-    drops: DropDecision
-
-    @classmethod
-    def from_decisions(cls, decision: DropDecision) -> "DropStep":
-        """A step that only applies decisions taken elsewhere (another process, a Ray shuffle)."""
-        step = cls.__new__(cls)
-        CorpusStep.__init__(step)
-        step.drops = decision
-        return step
-
-    def applier(self) -> "DropStep":
-        """The decisions alone (memory: the drops only)."""
-        return type(self).from_decisions(self.drops)
+    decision: DropDecision
 
     def apply(self, index: int, doc: Document) -> None:
-        if doc.dropped is not None or not len(self.drops):
+        if doc.dropped is not None or not len(self.decision):
             return
-        hit = self.drops.find(index)
+        hit = self.decision.find(index)
         if hit is not None:
             doc.dropped = self.reason
             doc.drop_detail = {"duplicate_of": hit[0], "similarity": round(hit[1], SIMILARITY_DECIMALS)}

@@ -13,15 +13,15 @@ documents only.
 from __future__ import annotations
 
 import string
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import xxhash
 
 from ..document import Document, apply_spans
 from ..containers.compact import ChunkedRows, RowStore, SpillDir, StringStore
-from .drops import DropDecision, DropStep
-from ..similarity.clusters import size_histogram
+from ..containers.runs import runs
+from .drops import DropDecision, DropStep, drops_from_clusters
 
 _ASCII_PUNCT = string.punctuation.encode("ascii")
 #: Survivor rules: ``smallest-id`` (independent of input order) or ``first`` (input order).
@@ -41,6 +41,21 @@ def text_key(text: str) -> int:
     return xxhash.xxh3_64_intdigest(norm) if norm else 0
 
 
+def exact_drops(sorted_keys: np.ndarray, members: np.ndarray, ids: Any, ordinals: Callable[[np.ndarray], np.ndarray],
+                keep: str = "smallest-id") -> DropDecision:
+    """The exact-duplicate decision over text keys, in every engine.
+
+    ``sorted_keys``: text keys (:func:`text_key`, never 0) sorted, ``members[i]`` the member
+    (any numbering) whose key is ``sorted_keys[i]``, those of one key ascending in input
+    order; ``ids[m]``, ``ordinals(members)``: as :func:`~cleaner.corpus.drops.drops_from_clusters`
+    takes them. Each group of equal keys keeps one member (``keep``: the smallest id, or
+    the ``first`` in input order).
+    """
+    starts, ends = runs(sorted_keys, min_size=2)
+    clusters = (members[s:e] for s, e in zip(starts.tolist(), ends.tolist()))
+    return drops_from_clusters(clusters, None, ids, ordinals, keep=keep)
+
+
 class ExactDuplicates(DropStep):
     """Drop every document whose normalised clean text equals another's; the smallest id stays."""
 
@@ -56,8 +71,7 @@ class ExactDuplicates(DropStep):
         self._spill: SpillDir | None = None
         self._keys = ChunkedRows(1, np.uint64)   # text key per indexed document
         self._pending: list[tuple[int, int, str]] = []
-        self.drops = DropDecision()
-        self.group_sizes: list[int] = []
+        self.decision = DropDecision()
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "ExactDuplicates":
@@ -84,34 +98,14 @@ class ExactDuplicates(DropStep):
             self.ids.extend([d for _, _, d in self._pending])
             self._pending = []
 
-    def decide(self) -> None:
+    def decide(self) -> DropDecision:
         self._flush()
         keys = self._keys.column(0)
-        n = keys.size
-        if n < 2:
-            return
-        order = np.argsort(keys, kind="stable")
-        sk = keys[order]
-        starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
-        ends = np.r_[starts[1:], n]
-        big = ends - starts >= 2
-        dropped: list[int] = []
-        kept: list[int] = []
-        for s, e in zip(starts[big].tolist(), ends[big].tolist()):
-            members = order[s:e].tolist()
-            k = min(members) if self.keep == "first" else min(members, key=lambda m: self.ids[m])
-            self.group_sizes.append(e - s)
-            for m in members:
-                if m != k:
-                    dropped.append(m)
-                    kept.append(k)
-        at = self._where.take(np.asarray(dropped, dtype=np.int64))[:, 0] if dropped else np.zeros(0, np.int64)
-        self.drops = DropDecision.by_ordinal(at, [self.ids[k] for k in kept], np.ones(len(kept), dtype=np.float32))
+        if keys.size >= 2:
+            order = np.argsort(keys, kind="stable")
+            self.decision = exact_drops(keys[order], order, self.ids, lambda m: self._where.take(m)[:, 0], self.keep)
+        return self.decision
 
     def index_bytes(self) -> int:
         """Bytes of the in-memory index: one ``uint64`` key per document (ordinals and ids live on disk)."""
         return self._keys.nbytes()
-
-    def report(self) -> dict[str, Any]:
-        return {"clusters": len(self.group_sizes), "largest_cluster": max(self.group_sizes, default=0),
-                "cluster_sizes": size_histogram(self.group_sizes), "dropped_documents": len(self.drops)}

@@ -45,11 +45,11 @@ import numpy as np
 
 from ..document import Document, apply_spans
 from ..containers.compact import ChunkedRows, RowStore, SpillDir, StringStore
-from .drops import DropDecision, DropStep
-from ..similarity.lsh import MAX_PAIRWISE_BUCKET, band_keys, bucket_pairs, buckets, candidate_probability, optimal_bands
+from .drops import DropDecision, DropStep, drops_from_clusters
+from ..similarity.lsh import band_keys, bucket_pairs, buckets, candidate_probability, optimal_bands, verification_order
 from .paragraphs import RULE as PARAGRAPH_RULE
 from ..similarity.minhash import MinHasher, bottom_k, estimate_jaccard, exact_jaccard, shingles, sketch_jaccard, uses_spaces
-from ..similarity.clusters import UnionFind, choose_survivors, pick_survivor, size_histogram, survivor_key
+from ..similarity.clusters import UnionFind, choose_survivors, pick_survivor, survivor_key
 
 __all__ = ["NearDuplicates", "shingles", "uses_spaces", "MinHasher", "estimate_jaccard", "exact_jaccard",
            "bottom_k", "sketch_jaccard", "optimal_bands", "candidate_probability", "band_keys", "buckets", "bucket_pairs", "UnionFind", "choose_survivors",
@@ -64,6 +64,12 @@ CANDIDATE_RECALL = 0.95
 #: Sketches kept in memory while verifying (then the cache starts again): at most
 #: 4 * verify_shingles bytes each.
 SKETCH_CACHE_DOCS = 4096
+
+
+def near_settings(threshold: float, bands: int, rows: int) -> dict[str, Any]:
+    """The near-duplicate step's settings as its report gives them (both engines)."""
+    return {"threshold": threshold, "bands": bands, "rows": rows,
+            "candidate_probability_at_threshold": round(float(candidate_probability(threshold, bands, rows)), 3)}
 
 
 class _Rows:
@@ -116,8 +122,7 @@ class NearDuplicates(DropStep):
         self._spill: SpillDir | None = None
         self._pending: list[tuple[int, str, np.ndarray]] = []
         self._sizes = ChunkedRows(1, np.uint32)   # shingle count per indexed document (the band keys are on disk)
-        self.drops = DropDecision()
-        self.clusters: list[int] = []
+        self.decision = DropDecision(settings=near_settings(threshold, self.bands, self.rows))
         self.candidate_pairs = 0
         self.verified_pairs = 0
         self.decide_peak_bytes = 0
@@ -212,11 +217,11 @@ class NearDuplicates(DropStep):
         if len(self._pending) >= SIGNATURE_BATCH_DOCS:
             self._flush()
 
-    def decide(self) -> None:
+    def decide(self) -> DropDecision:
         self._flush()
         n = self._sizes.rows
         if n < 2:
-            return
+            return self.decision
         sigs = _Rows(self._sigs)
         sizes = self._sizes.column(0)
         uf = UnionFind(n)
@@ -227,27 +232,15 @@ class NearDuplicates(DropStep):
             for members in buckets(self._band_keys[band].span(0, n)):
                 if len({uf.find(int(m)) for m in members}) == 1:
                     continue
-                if members.size > MAX_PAIRWISE_BUCKET:
-                    members = np.sort(members)
-                    members = members[np.lexsort(sigs[members].T[::-1])]
+                members = verification_order(members, sigs)
                 self.candidate_pairs += members.size * (members.size - 1) // 2
                 for i, j, _ in bucket_pairs(members, sigs, self.threshold, sizes, self._verify):
                     self.verified_pairs += 1
                     uf.union(i, j)
-        clusters = uf.clusters()
-        self.clusters = [int(c.size) for c in clusters]
-        dropped: list[int] = []
-        kept: list[int] = []
-        for c in clusters:
-            k = pick_survivor(c.tolist(), sizes, self.ids, self.keep)
-            for m in c.tolist():
-                if m != k:
-                    dropped.append(m)
-                    kept.append(k)
-        sims = np.array([self._verify(d, k) for d, k in zip(dropped, kept)], dtype=np.float32)
+        self.decision = drops_from_clusters(uf.clusters(), sizes, self.ids, lambda m: self._where.take(m)[:, 0],
+                                            self._verify, self.keep, near_settings(self.threshold, self.bands, self.rows))
         self._sketch_cache.clear()
-        at = self._where.take(np.asarray(dropped, dtype=np.int64))[:, 0]
-        self.drops = DropDecision.by_ordinal(at, [self.ids[k] for k in kept], sims)
+        return self.decision
 
     def index_bytes(self) -> int:
         """Bytes of the in-memory index: the shingle counts (band keys, signatures and sketches live on disk)."""
@@ -261,12 +254,7 @@ class NearDuplicates(DropStep):
 
     def report(self) -> dict[str, Any]:
         n = max(1, self._sizes.rows)
-        at_threshold = float(candidate_probability(self.threshold, self.bands, self.rows))
-        return {"clusters": len(self.clusters), "largest_cluster": max(self.clusters, default=0),
-                "cluster_sizes": size_histogram(self.clusters),
-                "dropped_documents": len(self.drops), "threshold": self.threshold,
-                "bands": self.bands, "rows": self.rows, "candidate_probability_at_threshold": round(at_threshold, 3),
-                "indexed_documents": self._sizes.rows, "candidate_pairs": self.candidate_pairs,
+        return {**self.decision.report(), "indexed_documents": self._sizes.rows, "candidate_pairs": self.candidate_pairs,
                 "verified_pairs": self.verified_pairs,
                 "index_bytes_per_indexed_document": round(self.index_bytes() / n, 1),
                 "decide_peak_bytes_per_indexed_document": round(self.decide_peak_bytes / n, 1),

@@ -57,6 +57,7 @@ import xxhash
 from ..document import Document, kept_blocks, line_span
 from ..steps import CorpusStep
 from ..containers.compact import PackedStrings, RowStore, SpillDir, StringStore
+from ..containers.runs import run_mask, run_starts
 from .templates import host_key, host_of
 
 #: Low key bits: the paragraph is short enough to be boilerplate / long enough to be deduplicated.
@@ -143,16 +144,15 @@ def group_rows(keys: np.ndarray, docs: np.ndarray, hosts: np.ndarray, min_hosts:
     if n == 0:
         z64 = np.zeros(0, np.uint64)
         return Groups(z64, np.zeros(0, np.uint32), z64, np.zeros(0, np.int64), np.zeros(0, np.uint32))
-    new_key = np.r_[True, keys[1:] != keys[:-1]]
-    new_doc = new_key | np.r_[True, docs[1:] != docs[:-1]]
-    starts = np.flatnonzero(new_key)
+    new_doc = run_mask(keys, docs)
+    starts = run_starts(keys)
     run_keys = keys[starts]
     doc_counts = np.add.reduceat(new_doc.astype(np.int64), starts)
     # distinct hosts per key: unique (key, host) pairs, counted per key
     by_host = np.lexsort((hosts, keys))
     k2, h2 = keys[by_host], hosts[by_host]
-    pair_new = np.r_[True, (k2[1:] != k2[:-1]) | (h2[1:] != h2[:-1])] & (h2 != 0)
-    host_counts = np.add.reduceat(pair_new.astype(np.int64), np.flatnonzero(np.r_[True, k2[1:] != k2[:-1]]))
+    pair_new = run_mask(k2, h2) & (h2 != 0)
+    host_counts = np.add.reduceat(pair_new.astype(np.int64), run_starts(k2))
     short = (run_keys & SHORT) != 0
     long_ = (run_keys & LONG) != 0
     boiler = short & (host_counts >= min_hosts)
@@ -177,16 +177,30 @@ class ParagraphDecision:
     kept_ids: PackedStrings = field(default_factory=PackedStrings)
     repeat_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
     observed: int = 0
+    #: the step's settings: what ``apply`` needs to key paragraphs, and the report
+    boilerplate_chars: int = 100
+    min_chars: int = 100
+    min_hosts: int = 10
+    repeat_hosts: int = 2
 
     @classmethod
     def sorted_from(cls, boiler_keys, boiler_hosts, repeat_keys, kept_ords, kept_ids, repeat_docs,
-                    observed: int = 0) -> "ParagraphDecision":
-        """The same decision with both key arrays sorted (parts come back from partitions in any order)."""
+                    observed: int = 0, **settings: int) -> "ParagraphDecision":
+        """The same decision with both key arrays sorted (parts come back from partitions in any order).
+
+        ``settings``: ``boilerplate_chars``, ``min_chars``, ``min_hosts``, ``repeat_hosts``."""
         b = np.argsort(np.asarray(boiler_keys, np.uint64), kind="stable")
         r = np.argsort(np.asarray(repeat_keys, np.uint64), kind="stable")
         return cls(np.asarray(boiler_keys, np.uint64)[b], np.asarray(boiler_hosts, np.uint32)[b],
                    np.asarray(repeat_keys, np.uint64)[r], np.asarray(kept_ords, np.int64)[r],
-                   PackedStrings([kept_ids[i] for i in r.tolist()]), np.asarray(repeat_docs, np.uint32)[r], observed)
+                   PackedStrings([kept_ids[i] for i in r.tolist()]), np.asarray(repeat_docs, np.uint32)[r], observed,
+                   **settings)
+
+    @staticmethod
+    def settings_of(options: Any) -> dict[str, int]:
+        """The settings :meth:`sorted_from` takes, from run options."""
+        return {"boilerplate_chars": options.paragraph_boilerplate_chars, "min_chars": options.paragraph_min_chars,
+                "min_hosts": options.paragraph_min_hosts, "repeat_hosts": options.paragraph_repeat_hosts}
 
     #: kept copies that a later step dropped (sorted ordinals), and the id of the document
     #: kept instead of each (which then keeps the paragraph): see :meth:`with_drops`
@@ -224,12 +238,12 @@ class ParagraphDecision:
                    + self.kept_ords.nbytes + self.repeat_docs.nbytes + self.kept_ids.nbytes()
                    + self.moved_ords.nbytes + sum(len(i) for i in self.moved_to))
 
-    def for_shard(self, shard: int) -> "ParagraphDecision":
-        return self  # a document of any shard may hold any paragraph
-
     def report(self) -> dict[str, Any]:
+        """The step's figures for ``report.json``, the same in every engine."""
         return {"boilerplate_paragraphs": int(self.boiler_keys.size), "repeated_paragraphs": int(self.repeat_keys.size),
-                "largest_repeat": int(self.repeat_docs.max()) if self.repeat_docs.size else 0}
+                "largest_repeat": int(self.repeat_docs.max()) if self.repeat_docs.size else 0,
+                "decision_bytes": self.nbytes(), "boilerplate_chars": self.boilerplate_chars,
+                "min_hosts": self.min_hosts, "min_chars": self.min_chars, "repeat_hosts": self.repeat_hosts}
 
 
 def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -265,36 +279,24 @@ class RepeatedParagraphs(CorpusStep):
         self._observed = 0
         self._rows = 0
         self._peak = 0
-        self.decision = ParagraphDecision()
+        self.decision = ParagraphDecision(boilerplate_chars=boilerplate_chars, min_chars=min_chars, min_hosts=min_hosts,
+                                          repeat_hosts=repeat_hosts)
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "RepeatedParagraphs":
         return cls(options.paragraph_boilerplate_chars, options.paragraph_min_hosts, options.paragraph_min_chars, workdir,
                    options.paragraph_repeat_hosts)
 
-    @classmethod
-    def from_decisions(cls, decision: ParagraphDecision, boilerplate_chars: int, min_chars: int) -> "RepeatedParagraphs":
-        """A step that only applies a decision taken elsewhere (another process, a Ray shuffle)."""
-        step = cls(boilerplate_chars, 2, min_chars)
-        step.decision = decision
-        return step
-
-    def applier(self) -> "RepeatedParagraphs":
-        return type(self).from_decisions(self.decision, self.boilerplate_chars, self.min_chars)
-
-    #: The final pass computes this step's marks again (they depend on what later steps drop).
+    #: The final pass computes this step's marks again (they depend on what later steps drop:
+    #: :func:`~cleaner.corpus.drops.settle_decisions`).
     recompute_in_final = True
-
-    def settle_drops(self, drops: Iterable[Any]) -> None:
-        """Take the later steps' drop decisions into account (:meth:`ParagraphDecision.with_drops`)."""
-        self.decision = self.decision.with_drops(drops)
 
     # ------------------------------------------------------------------ fingerprints
 
     def keys_of(self, doc: Document) -> tuple[list, np.ndarray]:
-        """The document's kept blocks and their :func:`paragraph_keys`."""
+        """The document's kept blocks and their :func:`paragraph_keys` (with the decision's settings)."""
         blocks = kept_blocks(doc)
-        return blocks, paragraph_keys([b.text for b in blocks], self.boilerplate_chars, self.min_chars)
+        return blocks, paragraph_keys([b.text for b in blocks], self.decision.boilerplate_chars, self.decision.min_chars)
 
     def fingerprint(self, doc: Document) -> Any:
         _, keys = self.keys_of(doc)
@@ -348,9 +350,9 @@ class RepeatedParagraphs(CorpusStep):
 
     # ------------------------------------------------------------------ decide
 
-    def decide(self) -> None:
+    def decide(self) -> ParagraphDecision:
         if self._spill is None:
-            return
+            return self.decision
         self._flush()
         bk, bh, rk, rfirst, rdocs = [], [], [], [], []
         for store in self._parts:
@@ -375,13 +377,16 @@ class RepeatedParagraphs(CorpusStep):
         ids = [self._ids[i] for i in first.tolist()]
         cat = lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dt)  # noqa: E731
         self.decision = ParagraphDecision.sorted_from(cat(bk, np.uint64), cat(bh, np.uint32), cat(rk, np.uint64),
-                                                      ords, ids, cat(rdocs, np.uint32), self._observed)
+                                                      ords, ids, cat(rdocs, np.uint32), self._observed,
+                                                      boilerplate_chars=self.boilerplate_chars, min_chars=self.min_chars,
+                                                      min_hosts=self.min_hosts, repeat_hosts=self.repeat_hosts)
         self._peak = max(self._peak, self.decision.nbytes())
         self._parts = []
         self._ids.close()
         self._ords.close()
         self._spill.cleanup()
         self._spill = None
+        return self.decision
 
     # ------------------------------------------------------------------ apply
 
@@ -413,6 +418,4 @@ class RepeatedParagraphs(CorpusStep):
         return max(self._peak, self._pending_rows * 16 + self.decision.nbytes())
 
     def report(self) -> dict[str, Any]:
-        return {**self.decision.report(), "paragraph_rows": self._rows, "decision_bytes": self.decision.nbytes(),
-                "boilerplate_chars": self.boilerplate_chars,
-                "min_hosts": self.min_hosts, "min_chars": self.min_chars, "repeat_hosts": self.repeat_hosts}
+        return {**self.decision.report(), "paragraph_rows": self._rows}

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
@@ -126,6 +127,71 @@ def is_template(block_pages, host_pages, min_pages: int, min_share: float):
     return (block_pages >= min_pages) & (block_pages >= min_share * host_pages)
 
 
+def template_blocks(keys: np.ndarray, pages: np.ndarray, hosts: np.ndarray, host_pages: np.ndarray,
+                    min_pages: int, min_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The template blocks among counted ones, as every engine decides them.
+
+    ``keys``: packed block keys (:func:`template_keys`), ``pages[i]`` the distinct pages
+    key ``i`` is on; ``hosts``: sorted host keys (:func:`host_key`) of at least every
+    host of ``keys``, ``host_pages`` their distinct pages. Returns ``(keys, pages, host
+    pages of each)`` of the blocks that pass :func:`is_template`.
+    """
+    keys = np.asarray(keys, dtype=np.uint64)
+    of_host = _lookup_counts(hosts, host_pages, keys >> _U32)
+    keep = is_template(pages, of_host, min_pages, min_share)
+    return keys[keep], np.asarray(pages)[keep].astype(np.uint32), of_host[keep]
+
+
+def _lookup_counts(sorted_keys: np.ndarray, counts: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``uint32`` counts of ``keys`` in sorted ``sorted_keys`` (0 for a key not there)."""
+    if sorted_keys.size == 0:
+        return np.zeros(keys.size, dtype=np.uint32)
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return np.where(sorted_keys[pos] == keys, counts[pos], 0).astype(np.uint32)
+
+
+@dataclass
+class TemplateDecision:
+    """What the site-template step decided: ``keys`` (sorted ``uint64`` template keys) with
+    ``pages`` (``uint32``: distinct pages each is on); ``hosts`` (sorted host keys of the
+    hosts with templates) with ``host_pages`` (their distinct pages); the settings."""
+
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    pages: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
+    hosts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    host_pages: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
+    min_pages: int = 4
+    min_share: float = 0.2
+
+    @classmethod
+    def from_blocks(cls, keys: np.ndarray, pages: np.ndarray, host_pages: np.ndarray, min_pages: int,
+                    min_share: float) -> "TemplateDecision":
+        """The decision from template blocks in any order (:func:`template_blocks`, of one or many hosts)."""
+        order = np.argsort(np.asarray(keys, dtype=np.uint64), kind="stable")
+        keys = np.asarray(keys, dtype=np.uint64)[order]
+        hosts, first = np.unique(keys >> _U32, return_index=True)
+        return cls(keys, np.asarray(pages, dtype=np.uint32)[order], hosts,
+                   np.asarray(host_pages, dtype=np.uint32)[order][first], min_pages, min_share)
+
+    def has_host(self, hk: int) -> bool:
+        """Whether the host of key ``hk`` has any template."""
+        i = int(np.searchsorted(self.hosts, np.uint64(hk)))
+        return i < self.hosts.size and int(self.hosts[i]) == hk
+
+    def pages_of_host(self, hk: int) -> int:
+        """Distinct pages of the host of key ``hk`` (a host with templates)."""
+        return int(_lookup_counts(self.hosts, self.host_pages, np.array([hk], dtype=np.uint64))[0])
+
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.pages.nbytes + self.hosts.nbytes + self.host_pages.nbytes)
+
+    def report(self) -> dict[str, Any]:
+        """The step's figures for ``report.json``, the same in every engine."""
+        return {"template_blocks": int(self.keys.size), "hosts_with_templates": int(self.hosts.size),
+                "template_index_bytes": int(self.keys.nbytes + self.pages.nbytes),
+                "min_pages": self.min_pages, "min_share": self.min_share}
+
+
 class SiteTemplates(CorpusStep):
     """Mark blocks that a host repeats on many of its pages (``site.template@1``)."""
 
@@ -144,36 +210,13 @@ class SiteTemplates(CorpusStep):
         self.blocks = RepeatCounter(BLOCK_BUFFER_KEYS)
         self.pages = KeyCounter(HOST_BUFFER_KEYS)      # host key -> distinct pages of the host
         self._seen_pages = SortedU64Set()              # page keys already counted
-        self.template = np.zeros(0, dtype=np.uint64)        # sorted template keys
-        self.template_pages = np.zeros(0, dtype=np.uint32)  # pages each template key is on
-        self.host_pages = KeyCounter()
+        self.decision = TemplateDecision(min_pages=min_pages, min_share=min_share)
+        self.hosts_seen = 0
         self._peak_bytes = 0
 
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "SiteTemplates":
         return cls(options.template_min_pages, options.template_min_share)
-
-    @classmethod
-    def from_decisions(cls, keys: np.ndarray, pages: np.ndarray, hosts: np.ndarray,
-                       host_pages: np.ndarray) -> "SiteTemplates":
-        """A step that only applies decisions taken elsewhere (another process, a Ray shuffle).
-
-        ``keys``: sorted ``uint64`` template keys (:func:`template_keys`); ``pages``: the
-        distinct pages each is on (``uint32``); ``hosts``: sorted host keys (:func:`host_key`)
-        of at least every host with a template, ``host_pages`` their distinct pages.
-        """
-        step = cls()
-        step.template = np.asarray(keys, dtype=np.uint64)
-        step.template_pages = np.asarray(pages, dtype=np.uint32)
-        step.host_pages = KeyCounter()
-        step.host_pages.keys = np.asarray(hosts, dtype=np.uint64)
-        step.host_pages.counts = np.asarray(host_pages, dtype=np.uint32)
-        return step
-
-    def applier(self) -> "SiteTemplates":
-        """The decisions alone (template keys and their hosts' page counts), as :meth:`from_decisions` takes them."""
-        hosts = np.unique(self.template >> _U32)
-        return type(self).from_decisions(self.template, self.template_pages, hosts, self.host_pages.get(hosts))
 
     @staticmethod
     def _keys(doc: Document) -> tuple[str | None, list, np.ndarray]:
@@ -200,40 +243,37 @@ class SiteTemplates(CorpusStep):
         if keys:
             self.blocks.add(np.asarray(keys, dtype=np.uint64))
 
-    def decide(self) -> None:
+    def decide(self) -> TemplateDecision:
         self.blocks.merge()
         self.pages.merge()
         self._peak_bytes = self.index_bytes()
         keys, counts = self.blocks.repeated()
-        host_pages = self.pages.get(keys >> _U32)
-        keep = is_template(counts, host_pages, self.min_pages, self.min_share)
-        self.template, self.template_pages = keys[keep], counts[keep]
-        self.host_pages = self.pages
+        found = template_blocks(keys, counts, self.pages.keys, self.pages.counts, self.min_pages, self.min_share)
+        self.decision = TemplateDecision.from_blocks(*found, self.min_pages, self.min_share)
+        self.hosts_seen = int(self.pages.keys.size)
         self.blocks = RepeatCounter()  # the counts are no longer needed
+        self.pages = KeyCounter()
         self._seen_pages = SortedU64Set()
-
-    def _host_has_templates(self, host: str) -> bool:
-        lo = np.uint64(host_key(host)) << _U32
-        i = int(np.searchsorted(self.template, lo))
-        return i < self.template.size and (self.template[i] >> _U32) == (lo >> _U32)
+        return self.decision
 
     def apply(self, index: int, doc: Document) -> None:
-        if self.template.size == 0:
+        d = self.decision
+        if d.keys.size == 0:
             return
         host = host_of(doc.url)
-        if host is None or not self._host_has_templates(host):
+        if host is None or not d.has_host(host_key(host)):
             return
         blocks = kept_blocks(doc)
         if not blocks:
             return
         keys = template_keys(host, [b.text for b in blocks])
-        pos = np.minimum(np.searchsorted(self.template, keys), self.template.size - 1)
-        hit = (self.template[pos] == keys) & (keys != 0)
+        pos = np.minimum(np.searchsorted(d.keys, keys), d.keys.size - 1)
+        hit = (d.keys[pos] == keys) & (keys != 0)
         marked = np.flatnonzero(hit).tolist()
         if not marked:
             return
-        counts = self.template_pages[pos[hit]]
-        pages = int(self.host_pages.get(np.array([host_key(host)], dtype=np.uint64))[0])
+        counts = d.pages[pos[hit]]
+        pages = d.pages_of_host(host_key(host))
         for i, c in zip(marked, counts.tolist()):
             doc.removed.append(line_span(doc.text, blocks[i], RULE, f"on {c} of {pages} pages of {host}"))
             self.stats.spans += 1
@@ -241,9 +281,7 @@ class SiteTemplates(CorpusStep):
     def index_bytes(self) -> int:
         """Bytes of the counts at their largest (before ``decide`` keeps only the templates)."""
         return max(self._peak_bytes, self.blocks.nbytes() + self.pages.nbytes() + self._seen_pages.nbytes()
-                   + self.template.nbytes + self.template_pages.nbytes)
+                   + self.decision.keys.nbytes + self.decision.pages.nbytes)
 
     def report(self) -> dict[str, Any]:
-        return {"hosts": int(self.host_pages.keys.size), "template_blocks": int(self.template.size),
-                "template_index_bytes": int(self.template.nbytes + self.template_pages.nbytes),
-                "min_pages": self.min_pages, "min_share": self.min_share}
+        return {"hosts": self.hosts_seen, **self.decision.report()}

@@ -1,15 +1,49 @@
-"""The final pass's bookkeeping, shared by both engines: finish each document and count it."""
+"""The final pass, shared by both engines: apply the corpus steps, finish each document, count it.
+
+:func:`finish_outcomes` is the final pass over one spool file (the local engine) or one
+input shard (the Ray engine): each engine gives it the outcomes, how to apply its corpus
+steps to a document, and where the outputs go.
+"""
 from __future__ import annotations
 
 import functools
-
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from ..config import Options
 from ..document import Document, apply_spans
 from ..errors import FAILED, RunError
 from ..io.writers import output_record
 from ..page.min_length import MinLength
+from .spool import Outcome
+
+#: Where the final pass sends each output: ``emit(kind, record, clean text, doc)`` (``kind``:
+#: ``clean``, ``dropped`` or ``rejects``; ``doc`` is ``None`` for a reject).
+Emit = Callable[[str, dict[str, Any], str, Document | None], None]
+
+
+def finish_outcomes(outcomes: Iterable[Outcome], apply: Callable[[int, Document], None], tally: "Tally",
+                    options: Options, emit: Emit) -> int:
+    """The final pass over pass 1's outcomes of one part of the input, in order: both engines.
+
+    A reject is counted and emitted as it is; a document gets ``apply(position, doc)``
+    (``position``: its rank among the part's documents, rejects not counted: the engine
+    turns it into its ordinal and applies every corpus step's decision), then
+    :meth:`Tally.finish` (cut the spans, count) and is emitted. Returns the number of
+    documents (rejects not counted).
+    """
+    n = 0
+    for o in outcomes:
+        if o.reject is not None:
+            tally.reject(o.reject)
+            emit("rejects", o.reject, "", None)
+            continue
+        doc = o.doc
+        assert doc is not None
+        apply(n, doc)
+        n += 1
+        kind, record, text = tally.finish(doc, options)
+        emit(kind, record, text, doc)
+    return n
 
 
 class Tally:

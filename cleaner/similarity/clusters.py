@@ -17,6 +17,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..containers.runs import run_starts
+
 
 class UnionFind:
     """Disjoint sets over the ordinals ``0 .. n-1`` in one ``int32``/``int64`` parent array.
@@ -67,7 +69,7 @@ class UnionFind:
         cand = np.unique(np.concatenate([touched, roots[touched]]))
         order = np.argsort(roots[cand], kind="stable")
         members, r = cand[order], roots[cand][order]
-        starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        starts = run_starts(r)
         return [np.asarray(c, dtype=np.int64) for c in np.split(members, starts[1:])]
 
     def nbytes(self) -> int:
@@ -96,9 +98,12 @@ KEEP_RULES = ("longest", "first")
 def pick_survivor(members: Sequence[int], sizes: np.ndarray | Sequence[int], ids: Sequence[str],
                   keep: str = "longest") -> int:
     """The survivor of one cluster under :func:`survivor_key` (reads only the members' ids), or
-    with ``keep="first"`` the smallest member. Raises ``ValueError`` for another ``keep``."""
+    with ``keep="first"`` the smallest member, with ``keep="smallest-id"`` the smallest id
+    (the first such member). Raises ``ValueError`` for another ``keep``."""
     if keep == "first":
         return min(int(m) for m in members)
+    if keep == "smallest-id":   # the exact-duplicate rule: members have the same text
+        return min((int(m) for m in members), key=lambda m: ids[m])
     if keep != "longest":
         raise ValueError(f"keep must be one of {', '.join(KEEP_RULES)}, not {keep!r}")
     return min((int(m) for m in members), key=lambda m: survivor_key(sizes[m], ids[m]))

@@ -22,6 +22,7 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
+from ..containers.runs import runs
 from .minhash import mix64
 
 #: A bucket with more members than this is verified against a bounded set of leaders
@@ -113,10 +114,24 @@ def buckets(keys: np.ndarray, min_size: int = 2) -> Iterator[np.ndarray]:
         return
     order = np.argsort(keys, kind="stable")
     sk = keys[order]
-    starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
-    ends = np.r_[starts[1:], n]
-    for s, e in zip(starts[ends - starts >= min_size].tolist(), ends[ends - starts >= min_size].tolist()):
+    starts, ends = runs(sk, min_size=min_size)
+    for s, e in zip(starts.tolist(), ends.tolist()):
         yield order[s:e]
+
+
+def verification_order(members: np.ndarray, signatures) -> np.ndarray:
+    """The order in which :func:`bucket_pairs` should see a bucket's members, in every engine.
+
+    ``members``: ascending (input order); ``signatures[members]`` their rows. A bucket of
+    at most ``MAX_PAIRWISE_BUCKET`` members stays as it is (every pair is checked); a
+    larger one, checked against leaders, goes by signature (lexicographic), then input
+    order, so its leaders do not depend on how the input was ordered or split.
+    """
+    members = np.asarray(members, dtype=np.int64)
+    if members.size <= MAX_PAIRWISE_BUCKET:
+        return members
+    members = np.sort(members)
+    return members[np.lexsort(np.asarray(signatures[members]).T[::-1])]
 
 
 def _pairwise_similarity(sigs: np.ndarray) -> np.ndarray:

@@ -31,6 +31,8 @@ import numpy as np
 import regex
 import xxhash
 
+from ..containers.runs import run_mask
+
 #: Signature value of an empty shingle set (larger than any real minimum).
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)
 #: Rows of the (shingles x permutations) matrix computed at a time: the temporary
@@ -136,7 +138,7 @@ def shingles(text: str, word_n: int = 5, char_n: int = 5) -> np.ndarray:
         else:
             grams = _ngrams(mix64(_codepoints(joined).astype(np.uint64) ^ _CHAR_SALT), char_n)
     grams.sort()
-    return grams[np.r_[True, grams[1:] != grams[:-1]]]
+    return grams[run_mask(grams)]
 
 
 def exact_jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -8,9 +8,9 @@ in worker processes, one spool file per task; the driver only feeds the fingerpr
 ``observe_batch`` and writes the encoded lines, both in spool order, so the output does
 not depend on the number of workers.
 
-No step is computed twice: after ``decide`` a step travels to the workers as its
-``applier()`` (the decisions alone: template keys, or sorted ordinals of dropped
-documents). A step that marks spans (``marks_spans``, e.g. site templates) is applied
+No step is computed twice: after ``decide`` a step travels to the workers as
+``CorpusStep.applying(decision)`` (the decision alone: template keys, or sorted ordinals
+of dropped documents). A step that marks spans (``marks_spans``, e.g. site templates) is applied
 once, in the next pass, and its marks are kept per document in
 ``OUTDIR/.work/marks/`` (one small zstd JSON file per spool file and step, only for the
 documents it marked); later passes and the final pass read them back instead of hashing
@@ -33,12 +33,13 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ...config import Options
+from ...corpus.drops import settle_decisions
 from ...document import Document, Span
 from ...io.writers import dumps
 from ...pipeline import build_corpus_steps
 from .procs import INTERRUPTS, LIVE_POOLS, die_with_parent, stop_executor
 from ..spool import read_spool
-from ..totals import Tally
+from ..totals import Tally, finish_outcomes
 from ...steps import CorpusStep, StepStats
 
 MARKS_DIR = "marks"
@@ -54,7 +55,7 @@ APPLY, RECORD_MARKS, REPLAY = "apply", "record", "replay"
 class PassPlan:
     """What every task of one pass needs (inherited by forked workers, not pickled per task).
 
-    ``appliers``: the decided steps before the current one (:meth:`CorpusStep.applier`);
+    ``appliers``: the decided steps before the current one (:meth:`CorpusStep.applying`);
     ``modes[j]``: how applier ``j`` acts on a document: ``apply`` (compute), ``record``
     (compute and keep the marks), ``replay`` (read the kept marks); ``step_no``: the step
     to fingerprint, ``None`` in the final pass; ``output``: :data:`ENCODED` or :data:`RECORD`.
@@ -186,24 +187,12 @@ def finish_file(plan: PassPlan, path: str, file_no: int, base: int,
     tally = Tally()
     items: list[tuple[str, Any]] = []
     encode = plan.output == ENCODED
-    n = 0
-    for o in read_spool(path):
-        if o.reject is not None:
-            tally.reject(o.reject)
-            if sink is not None:
-                sink("rejects", o.reject, "", None)
-            else:
-                items.append(("rejects", dumps(o.reject) if encode else o.reject))
-            continue
-        doc = o.doc
-        assert doc is not None
-        apply(base + n, n, doc)
-        n += 1
-        kind, rec, text = tally.finish(doc, plan.options)
-        if sink is not None:
-            sink(kind, rec, text, doc)
-        else:
-            items.append((kind, dumps(rec) if encode else rec))
+
+    def keep(kind: str, rec: dict[str, Any], text: str, doc: Document | None) -> None:
+        items.append((kind, dumps(rec) if encode else rec))
+
+    n = finish_outcomes(read_spool(path), lambda pos, doc: apply(base + pos, pos, doc), tally, plan.options,
+                        sink if sink is not None else keep)
     apply.close()
     return {"n": n, "tally": tally, "items": items, "stats": [ap.stats for ap in plan.appliers],
             "seconds": {ap.name: s for ap, s in zip(plan.appliers, apply.seconds)}}
@@ -328,15 +317,14 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
             bar.update(res["n"])
         bar.close()
         bases = bases or found
-        step.timed(step.decide)
+        decision = step.timed(step.decide)
         times[step.name] = times.get(step.name, 0.0) + step.stats.seconds
         step.stats.seconds = 0.0
-        appliers = appliers + [step.applier()]
+        appliers = appliers + [type(step).applying(decision)]
     if not bases:
         bases = [0] * len(spools)
-    for j, ap in enumerate(appliers):  # a step whose marks depend on what later steps drop
-        if hasattr(ap, "settle_drops"):
-            ap.settle_drops([a.drops for a in appliers[j + 1:] if hasattr(a, "drops")])
+    for ap, settled in zip(appliers, settle_decisions([ap.decision for ap in appliers])):
+        ap.decision = settled  # a decision that depends on what later steps drop
     return bases, appliers
 
 

@@ -1,29 +1,38 @@
-"""The corpus steps as Ray Data shuffles, built on :mod:`cleaner.corpus`'s public functions.
+"""The corpus steps as Ray Data shuffles: the plumbing the stages share (one module a step:
+:mod:`.templates`, :mod:`.exact`, :mod:`.near`, :mod:`.paragraphs`; :mod:`.stages` lists them).
 
-Each corpus step of the local engine (``observe`` everything, ``decide``, ``apply``)
-becomes three parts here:
+Each corpus step (``observe`` everything, ``decide``, ``apply`` in the local engine)
+becomes a :class:`_Stage` here, which writes only what is Ray's:
 
-- ``row``: the document's fingerprint as one row (computed in the shard map stage, with
+- ``rows``: the documents' fingerprints as rows (computed in the shard map stage, with
   the step's own ``fingerprint``);
-- ``decide``: a shuffle of those rows on the cluster, then the small result on the driver;
-- ``load``: a step instance holding the decisions that concern one shard, whose own
-  ``apply`` marks or drops documents in the final map stage.
+- ``group`` and ``decide``: a shuffle of those rows on the cluster, each partition
+  decided with the step module's own functions, then the step's decision object on the driver;
+- the rest is the step's: ``load`` is ``CorpusStep.applying(decision)`` (one shard's part
+  of it), whose ``apply`` marks or drops documents in the final map stage, and
+  ``report`` the decision's ``report()``.
 
 Shuffles: rows go to hash partitions of their key (:func:`shuffle_groups`; about
 ``GROUP_TARGET_BYTES`` a partition), and a group function handles each partition, every
 key in it at once with numpy (plain pyarrow/numpy, testable without Ray):
 
 - site templates: by host key; per host, pages with the same content count once, blocks
-  are counted over distinct pages, :func:`~cleaner.corpus.templates.is_template` decides.
-  All of one host's rows are in one partition (8 bytes a block a page).
-- exact duplicates: by text key; the smallest id of a group survives.
+  are counted over distinct pages, :func:`~cleaner.corpus.templates.template_blocks` decides
+  (as in the local engine). All of one host's rows are in one partition (8 bytes a block a page).
+- exact duplicates: by text key; :func:`~cleaner.corpus.exact.exact_drops` decides each
+  partition (as in the local engine).
 - near duplicates: by LSH bucket (band and band key) in three shuffles (see
-  :class:`NearStage`: 16 bytes a document a band, then the signature and bottom-k
+  :class:`~.near.NearStage`: 16 bytes a document a band, then the signature and bottom-k
   sketch once a document, then again for documents in shared buckets only); each
   bucket is verified with
-  :func:`~cleaner.similarity.lsh.bucket_pairs` in the order the local engine uses; the verified
+  :func:`~cleaner.similarity.lsh.bucket_pairs` in the order the local engine uses
+  (:func:`~cleaner.similarity.lsh.verification_order`); the verified
   pairs go to the driver, where :class:`~cleaner.similarity.clusters.UnionFind` joins them and
-  :func:`~cleaner.similarity.clusters.choose_survivors` picks one survivor per cluster.
+  :func:`~cleaner.corpus.drops.drops_from_clusters` picks one survivor per cluster (as in
+  the local engine).
+
+Each step's report figures come from its decision's ``report()`` (both engines); a stage
+adds only the Ray figures (``documents``, ``driver_bytes``, ...).
 
 What stays on the driver (all of it proportional to duplicates, not to the corpus):
 the template keys (12 bytes each plus 12 a host), the exact-duplicate drops (an ordinal,
@@ -34,20 +43,16 @@ plus 4 of parent each), and each such document's id, shingle count and bottom-k 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterator
 
 import numpy as np
 import pyarrow as pa
 
 from ...config import Options
+from ...containers.runs import runs
 from ...corpus.drops import DropDecision
-from ...document import Document
 from ...steps import CorpusStep
 from .shards import ORDINAL_SHIFT
-
-#: Documents whose MinHash signatures are computed together in one numpy pass.
-SIGNATURE_BATCH_DOCS = 1024
 
 _U32 = np.uint64(32)
 
@@ -60,19 +65,10 @@ def _empty(schema: pa.Schema) -> pa.Table:
     return schema.empty_table()
 
 
-def _runs(*sorted_cols: np.ndarray, min_size: int = 1) -> list[tuple[int, int]]:
-    """``(start, end)`` of each run of equal rows in columns sorted together, at least ``min_size`` long."""
-    n = sorted_cols[0].size
-    if n == 0:
-        return []
-    change = np.zeros(n, dtype=bool)
-    change[0] = True
-    for c in sorted_cols:
-        change[1:] |= c[1:] != c[:-1]
-    starts = np.flatnonzero(change)
-    ends = np.r_[starts[1:], n]
-    keep = ends - starts >= min_size
-    return list(zip(starts[keep].tolist(), ends[keep].tolist()))
+def _runs(*sorted_cols: np.ndarray, min_size: int = 1) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each run of :func:`~cleaner.containers.runs.runs`, as Python ints."""
+    starts, ends = runs(*sorted_cols, min_size=min_size)
+    return zip(starts.tolist(), ends.tolist())
 
 
 class _Partitioned:
@@ -104,441 +100,49 @@ def _by_shard(ords: np.ndarray) -> dict[int, np.ndarray]:
     """Positions of ``ords`` (sorted) grouped by shard: ``{shard: index array}``."""
     shards = ords >> np.int64(ORDINAL_SHIFT)
     out: dict[int, np.ndarray] = {}
-    if ords.size == 0:
-        return out
-    starts = np.flatnonzero(np.r_[True, shards[1:] != shards[:-1]])
-    ends = np.r_[starts[1:], ords.size]
+    starts, ends = runs(shards)
     for s, e in zip(starts.tolist(), ends.tolist()):
         out[int(shards[s])] = np.arange(s, e)
     return out
 
 
-def split_drops(ords: np.ndarray, kept_ids: list[str], similarity: np.ndarray) -> dict[int, DropDecision]:
+def split_drops(whole: DropDecision) -> dict[int, DropDecision]:
     """Drops of the whole corpus split by shard (each sorted by ordinal)."""
-    whole = DropDecision.by_ordinal(ords, kept_ids, similarity)
-    return {shard: DropDecision(whole.ords[ix], [whole.kept_ids[i] for i in ix.tolist()], whole.similarity[ix])
-            for shard, ix in _by_shard(whole.ords).items()}
+    return {shard: whole.part(ix) for shard, ix in _by_shard(whole.ords).items()}
 
 
 class _Stage:
-    """What the three stages share: the options, and a fresh local step of the same name."""
+    """A corpus step as Ray Data shuffles: only the Ray plumbing, every decision is the step's.
+
+    A stage writes ``rows`` (one shard's fingerprint rows, with the step's own
+    ``fingerprint`` / ``prepare``), ``group`` (one shuffle partition, deciding with the step
+    module's functions) and ``decide`` (the shuffles, then the step's decision object on
+    the driver, and the Ray figures of the run in ``self.figures``). What the decision
+    does and reports is the step's: :meth:`load` is ``CorpusStep.applying``, :meth:`report`
+    the decision's ``report()``.
+    """
 
     name = ""
 
     def __init__(self, options: Options):
         self.options = options
+        self.figures: dict[str, Any] = {}
 
     @staticmethod
     def step_class() -> type[CorpusStep]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def make_step(self) -> CorpusStep:
-        """The local engine's step, for its ``fingerprint`` (and ``prepare``)."""
-        return self.step_class().from_options(self.options)  # type: ignore[attr-defined]
-
-
-# --------------------------------------------------------------------------- site templates
-
-
-class TemplatesStage(_Stage):
-    """Site templates: shuffle by host key."""
-
-    name = "site-templates"
-    schema = pa.schema([("hk", pa.uint64()), ("pk", pa.uint64()), ("keys", pa.list_(pa.uint64()))])
-    out_schema = pa.schema([("key", pa.uint64()), ("pages", pa.uint32()), ("host_pages", pa.uint32())])
-
-    @staticmethod
-    def step_class() -> type[CorpusStep]:
-        from ...corpus.templates import SiteTemplates
-        return SiteTemplates
-
-    def rows(self, step: CorpusStep, items: Iterable[tuple[int, Document]]) -> pa.Table:
-        out = []
-        for _, doc in items:
-            fp = step.fingerprint(doc)
-            if fp is not None:
-                hk, pk, keys = fp
-                out.append({"hk": hk, "pk": pk, "keys": keys})
-        return pa.Table.from_pylist(out, schema=self.schema)
-
-    def group(self, t: pa.Table) -> pa.Table:
-        """The template blocks of the hosts in ``t``: ``key``, pages it is on, its host's distinct pages."""
-        from ...corpus.templates import is_template
-        if t.num_rows == 0:
-            return _empty(self.out_schema)
-        _, first = np.unique(t.column("pk").to_numpy(), return_index=True)  # exact copies of a page count once
-        hk = t.column("hk").to_numpy()[first]
-        hosts, host_pages = np.unique(hk, return_counts=True)
-        lists = t.column("keys").take(pa.array(first)).combine_chunks()
-        flat = lists.flatten().to_numpy()
-        if flat.size == 0:
-            return _empty(self.out_schema)
-        keys, counts = np.unique(flat, return_counts=True)
-        pages_of_host = host_pages[np.searchsorted(hosts, keys >> _U32)]
-        keep = is_template(counts, pages_of_host, self.options.template_min_pages, self.options.template_min_share)
-        return pa.table({"key": pa.array(keys[keep], pa.uint64()),
-                         "pages": pa.array(counts[keep].astype(np.uint32), pa.uint32()),
-                         "host_pages": pa.array(pages_of_host[keep].astype(np.uint32), pa.uint32())},
-                        schema=self.out_schema)
-
-    def decide(self, ds, cpus: int) -> "TemplateDecision":
-        t = _collect(shuffle_groups(ds, "hk", self.group, cpus, ds.size_bytes()), self.out_schema)
-        keys = t.column("key").to_numpy()
-        order = np.argsort(keys, kind="stable")
-        keys = keys[order]
-        pages = t.column("pages").to_numpy()[order]
-        hp = t.column("host_pages").to_numpy()[order]
-        hosts, first = np.unique(keys >> _U32, return_index=True)
-        return TemplateDecision(keys, pages, hosts, hp[first].astype(np.uint32), observed=ds.count())  # ds is materialized
-
-    def load(self, decision: "TemplateDecision", shard: int) -> CorpusStep:
-        return self.step_class().from_decisions(decision.keys, decision.pages, decision.hosts,  # type: ignore[attr-defined]
-                                                decision.host_pages)
-
-    def report(self, d: "TemplateDecision") -> dict[str, Any]:
-        return {"template_blocks": int(d.keys.size), "hosts_with_templates": int(d.hosts.size),
-                "min_pages": self.options.template_min_pages, "min_share": self.options.template_min_share,
-                "documents": d.observed, "driver_bytes": d.nbytes()}
-
-
-@dataclass
-class TemplateDecision:
-    """Template keys (sorted) with the pages each is on, and the distinct pages of their hosts."""
-
-    keys: np.ndarray
-    pages: np.ndarray
-    hosts: np.ndarray
-    host_pages: np.ndarray
-    observed: int = 0
-
-    def for_shard(self, shard: int) -> "TemplateDecision":
-        return self  # every shard may hold pages of every host
-
-    def nbytes(self) -> int:
-        return int(self.keys.nbytes + self.pages.nbytes + self.hosts.nbytes + self.host_pages.nbytes)
-
-
-# --------------------------------------------------------------------------- exact duplicates
-
-
-class ExactStage(_Stage):
-    """Exact duplicates: shuffle by text key."""
-
-    name = "exact-dup"
-    schema = pa.schema([("ord", pa.int64()), ("key", pa.uint64()), ("id", pa.string())])
-    out_schema = pa.schema([("ord", pa.int64()), ("kept", pa.string())])
-
-    @staticmethod
-    def step_class() -> type[CorpusStep]:
-        from ...corpus.exact import ExactDuplicates
-        return ExactDuplicates
-
-    def rows(self, step: CorpusStep, items: Iterable[tuple[int, Document]]) -> pa.Table:
-        out = []
-        for ord_, doc in items:
-            key = step.fingerprint(doc)
-            if key:  # no words: not indexed, as in the local engine
-                out.append({"ord": ord_, "key": key, "id": doc.id})
-        return pa.Table.from_pylist(out, schema=self.schema)
-
-    def group(self, t: pa.Table) -> pa.Table:
-        """Every member of a group of equal text keys in ``t`` but its survivor (smallest id, then input order)."""
-        if t.num_rows < 2:
-            return _empty(self.out_schema)
-        t = t.sort_by([("key", "ascending"), ("ord", "ascending")])
-        keys = t.column("key").to_numpy()
-        ords = t.column("ord").to_numpy()
-        ids = t.column("id").to_pylist()
-        out_ords: list[int] = []
-        kept: list[str] = []
-        for s0, e0 in _runs(keys, min_size=2):
-            k = s0 if self.options.exact_dup_keep == "first" else min(range(s0, e0), key=lambda i: ids[i])
-            out_ords += [int(ords[i]) for i in range(s0, e0) if i != k]
-            kept += [ids[k]] * (e0 - s0 - 1)
-        return pa.table({"ord": pa.array(out_ords, pa.int64()), "kept": pa.array(kept, pa.string())},
-                        schema=self.out_schema)
-
-    def decide(self, ds, cpus: int) -> "ShardedDrops":
-        t = _collect(shuffle_groups(ds, "key", self.group, cpus, ds.size_bytes()), self.out_schema)
-        ords = t.column("ord").to_numpy().astype(np.int64)
-        kept = t.column("kept").to_pylist()
-        from collections import Counter
-
-        from ...similarity.clusters import size_histogram
-        sizes = [n + 1 for n in Counter(kept).values()]  # a group: its survivor and the documents dropped for it
-        return ShardedDrops(split_drops(ords, kept, np.ones(ords.size, np.float32)),
-                            {"clusters": len(sizes), "largest_cluster": max(sizes, default=0),
-                             "cluster_sizes": size_histogram(sizes), "dropped_documents": int(ords.size),
-                             "documents": ds.count(), "driver_bytes": int(ords.nbytes) + sum(len(k) for k in kept)})
-
-    def load(self, decision: DropDecision, shard: int) -> CorpusStep:
-        return self.step_class().from_decisions(decision)  # type: ignore[attr-defined]
-
-    def report(self, d: "ShardedDrops") -> dict[str, Any]:
-        return dict(d.summary)
-
-
-@dataclass
-class ShardedDrops:
-    """Drop decisions by shard, and figures for the report."""
-
-    shards: dict[int, DropDecision]
-    summary: dict[str, Any]
-
-    def for_shard(self, shard: int) -> DropDecision:
-        return self.shards.get(shard) or DropDecision()
-
-
-# --------------------------------------------------------------------------- near duplicates
-
-
-class NearStage(_Stage):
-    """Near duplicates: MinHash signatures, shuffles by LSH bucket, union-find on the driver.
-
-    Three shuffles keep the data moved small although a document is in ``bands`` buckets:
-
-    1. ``(bucket, ordinal)`` rows (16 bytes a document a band) by bucket: the members of
-       every bucket with two or more documents, buckets with the same members merged;
-    2. those memberships and each document's verification payload (shingle count,
-       signature, bottom-k sketch) by ordinal: the payload joins its memberships;
-    3. the joined rows by bucket: :func:`~cleaner.similarity.lsh.bucket_pairs` verifies each
-       bucket as ``NearDuplicates.decide`` does.
-
-    A bucket is ``band << 32 | low 32 bits of the band key``, the local engine's key; after
-    step 1 it is a 64-bit hash of the bucket's member ordinals (two different member sets
-    with equal hashes would be verified as one: odds about ``sets**2 / 2**64``).
-    """
-
-    name = "near-dup"
-    out_schema = pa.schema([("a", pa.int64()), ("b", pa.int64())])
-    member_schema = pa.schema([("bucket", pa.uint64()), ("ord", pa.int64())])
-    joined_schema = pa.schema([("bucket", pa.uint64()), ("ord", pa.int64()), ("payload", pa.bool_()),
-                               ("size", pa.uint32()), ("sig", pa.binary()), ("sketch", pa.binary())])
-
-    def __init__(self, options: Options):
-        super().__init__(options)
-        proto = self.make_step()
-        self.bands, self.rows_per_band = proto.bands, proto.rows
-        self.threshold, self.k = proto.threshold, proto.k
-        self.num_perm = proto.hasher.num_perm
-        self.schema = pa.schema([("ord", pa.int64()), ("id", pa.string()), ("size", pa.uint32()),
-                                 ("sig", pa.binary()), ("sketch", pa.binary()),
-                                 ("bkeys", pa.list_(pa.uint32()))])
-
-    @staticmethod
-    def step_class() -> type[CorpusStep]:
-        from ...corpus.near import NearDuplicates
-        return NearDuplicates
-
-    # ------------------------------------------------------------------ per shard
-
-    def rows(self, step: CorpusStep, items: Iterable[tuple[int, Document]]) -> pa.Table:
-        """One row per document with shingles: ordinal, id, size, signature, sketch, band keys (``step.prepare``)."""
-        cols: dict[str, list] = {k: [] for k in self.schema.names}
-        pending: list[tuple[int, str, Any]] = []
-
-        def flush() -> None:
-            if not pending:
-                return
-            b = step.prepare([h for _, _, h in pending])
-            starts = np.r_[0, np.cumsum(b.sketch_sizes)]
-            for r, i in enumerate(b.kept.tolist()):
-                cols["ord"].append(pending[i][0])
-                cols["id"].append(pending[i][1])
-                cols["size"].append(int(b.sizes[r]))
-                cols["sig"].append(b.signatures[r].tobytes())
-                cols["sketch"].append(b.sketches[starts[r]:starts[r + 1]].tobytes())
-                cols["bkeys"].append(b.band_keys[r])
-            pending.clear()
-
-        for ord_, doc in items:
-            pending.append((ord_, doc.id, step.fingerprint(doc)))  # no shingles: left out by prepare
-            if len(pending) >= SIGNATURE_BATCH_DOCS:
-                flush()
-        flush()
-        return pa.table(cols, schema=self.schema)
-
-    # ------------------------------------------------------------------ shuffle 1: buckets
-
-    def explode(self, t: pa.Table) -> pa.Table:
-        """One ``(bucket, ordinal)`` row per document and band."""
-        n = t.num_rows
-        if n == 0:
-            return _empty(self.member_schema)
-        bk = t.column("bkeys").combine_chunks().flatten().to_numpy().astype(np.uint64).reshape(n, self.bands)
-        band = np.arange(self.bands, dtype=np.uint64) << _U32
-        return pa.table({"bucket": pa.array((bk | band[None, :]).ravel(), pa.uint64()),
-                         "ord": pa.array(np.repeat(t.column("ord").to_numpy(), self.bands), pa.int64())},
-                        schema=self.member_schema)
-
-    def members(self, t: pa.Table) -> pa.Table:
-        """The members of every bucket in ``t`` that has two or more documents, keyed by member set.
-
-        Buckets with the same members (a near-duplicate pair shares most of its bands)
-        get the same key, a hash of their ordinals, and are verified once: verification
-        depends on the members only, and union-find makes a repeated bucket a no-op.
-        """
-        import xxhash
-        if t.num_rows < 2:
-            return _empty(self.member_schema)
-        t = t.sort_by([("bucket", "ascending"), ("ord", "ascending")])
-        ords = t.column("ord").to_numpy()
-        keys, members = [], []
-        for s0, e0 in _runs(t.column("bucket").to_numpy(), min_size=2):
-            keys.append(np.full(e0 - s0, xxhash.xxh3_64_intdigest(ords[s0:e0].tobytes()), dtype=np.uint64))
-            members.append(ords[s0:e0])
-        if not keys:
-            return _empty(self.member_schema)
-        rows = np.unique(np.stack([np.concatenate(keys), np.concatenate(members).astype(np.uint64)], axis=1), axis=0)
-        return pa.table({"bucket": pa.array(rows[:, 0], pa.uint64()), "ord": pa.array(rows[:, 1].astype(np.int64), pa.int64())},
-                        schema=self.member_schema)
-
-    # ------------------------------------------------------------------ shuffle 2: join by ordinal
-
-    def as_membership(self, t: pa.Table) -> pa.Table:
-        n = t.num_rows
-        return pa.table({"bucket": t.column("bucket"), "ord": t.column("ord"),
-                         "payload": pa.array(np.zeros(n, bool)), "size": pa.array(np.zeros(n, np.uint32)),
-                         "sig": pa.array([b""] * n, pa.binary()), "sketch": pa.array([b""] * n, pa.binary())},
-                        schema=self.joined_schema)
-
-    def as_payload(self, t: pa.Table) -> pa.Table:
-        n = t.num_rows
-        return pa.table({"bucket": pa.array(np.zeros(n, np.uint64)), "ord": t.column("ord"),
-                         "payload": pa.array(np.ones(n, bool)), "size": t.column("size"),
-                         "sig": t.column("sig"), "sketch": t.column("sketch")}, schema=self.joined_schema)
-
-    def join(self, t: pa.Table) -> pa.Table:
-        """Each membership row of ``t`` with its document's payload (payload rows without a membership go)."""
-        is_payload = t.column("payload").to_numpy(zero_copy_only=False)
-        pay = t.filter(pa.array(is_payload))
-        mem = t.filter(pa.array(~is_payload))
-        if mem.num_rows == 0 or pay.num_rows == 0:
-            return _empty(self.joined_schema).drop_columns(["payload"])
-        pay = pay.sort_by("ord")
-        at = np.searchsorted(pay.column("ord").to_numpy(), mem.column("ord").to_numpy())
-        take = pa.array(at)
-        return pa.table({"bucket": mem.column("bucket"), "ord": mem.column("ord"),
-                         "size": pay.column("size").take(take), "sig": pay.column("sig").take(take),
-                         "sketch": pay.column("sketch").take(take)})
-
-    # ------------------------------------------------------------------ shuffle 3: verify
-
-    def group(self, t: pa.Table) -> pa.Table:
-        """The verified pairs ``(a, b)`` of ordinals of every LSH bucket in ``t``, each pair once."""
-        if t.num_rows < 2:
-            return _empty(self.out_schema)
-        t = t.sort_by([("bucket", "ascending"), ("ord", "ascending")])
-        # one row per (member set, document): partitions of the first shuffle may each have sent it
-        first = [s0 for s0, _ in _runs(t.column("bucket").to_numpy(), t.column("ord").to_numpy())]
-        t = t.take(pa.array(first, pa.int64()))
-        parts = [self.bucket(t.slice(s0, e0 - s0)) for s0, e0 in _runs(t.column("bucket").to_numpy(), min_size=2)]
-        if not parts:
-            return _empty(self.out_schema)
-        pairs = pa.concat_tables(parts)  # a pair found in several bands is sent once per partition
-        ab = np.unique(np.stack([pairs.column("a").to_numpy(), pairs.column("b").to_numpy()], axis=1), axis=0)
-        return pa.table({"a": pa.array(ab[:, 0], pa.int64()), "b": pa.array(ab[:, 1], pa.int64())}, schema=self.out_schema)
-
-    def bucket(self, t: pa.Table) -> pa.Table:
-        """One LSH bucket's verified pairs, its rows in input order, verified as the local engine does."""
-        from ...similarity.lsh import MAX_PAIRWISE_BUCKET, bucket_pairs
-        from ...similarity.minhash import sketch_jaccard
-        m = t.num_rows
-        ords = t.column("ord").to_numpy()
-        sizes = t.column("size").to_numpy()
-        sigs = np.frombuffer(b"".join(t.column("sig").to_pylist()), dtype=np.uint32).reshape(m, self.num_perm)
-        sketches = [np.frombuffer(b, dtype=np.uint32) for b in t.column("sketch").to_pylist()]
-        members = np.arange(m, dtype=np.int64)
-        if m > MAX_PAIRWISE_BUCKET:  # canonical order of a huge bucket, as NearDuplicates.decide
-            members = members[np.lexsort(sigs[members].T[::-1])]
-        pairs = bucket_pairs(members, sigs, self.threshold, sizes,
-                             lambda i, j: sketch_jaccard(sketches[i], sketches[j], self.k))
-        return pa.table({"a": pa.array([int(ords[i]) for i, _, _ in pairs], pa.int64()),
-                         "b": pa.array([int(ords[j]) for _, j, _ in pairs], pa.int64())}, schema=self.out_schema)
-
-    # ------------------------------------------------------------------ driver
-
-    def decide(self, ds, cpus: int) -> ShardedDrops:
-        from ...similarity.lsh import candidate_probability
-        from ...similarity.minhash import sketch_jaccard
-        from ...similarity.clusters import UnionFind, choose_survivors, size_histogram
-        fps = ds  # materialized by the engine: read three times here
-        indexed = fps.count()
-        mem = shuffle_groups(fps.map_batches(self.explode, batch_format="pyarrow"), "bucket", self.members,
-                             cpus, 16 * self.bands * indexed).materialize()
-        n_mem = mem.count()
-        per_doc = (fps.size_bytes() or 0) / max(1, indexed)
-        if n_mem:
-            both = mem.map_batches(self.as_membership, batch_format="pyarrow").union(
-                fps.map_batches(self.as_payload, batch_format="pyarrow"))
-            joined = shuffle_groups(both, "ord", self.join, cpus, int(fps.size_bytes() or 0) + 40 * n_mem)
-            edges = _collect(shuffle_groups(joined, "bucket", self.group, cpus, int(per_doc * n_mem)), self.out_schema)
-        else:  # no bucket holds two documents: nothing to verify
-            edges = _empty(self.out_schema)
-        del mem
-        a = edges.column("a").to_numpy().astype(np.int64)
-        b = edges.column("b").to_numpy().astype(np.int64)
-        nodes = np.unique(np.concatenate([a, b]))
-        uf = UnionFind(int(nodes.size))
-        for i, j in zip(np.searchsorted(nodes, a).tolist(), np.searchsorted(nodes, b).tolist()):
-            uf.union(i, j)
-        clusters = uf.clusters()
-        members = np.unique(np.concatenate(clusters)) if clusters else np.zeros(0, np.int64)
-        info = _collect(fps.map_batches(_Select(nodes[members]), batch_format="pyarrow"), self.schema).sort_by("ord")
-        assert info.num_rows == members.size, "every clustered document has a fingerprint row"
-        # Node index -> info row (both ascending by ordinal); only clustered nodes are read.
-        pos = {int(n): k for k, n in enumerate(members.tolist())}
-        ids = _Sparse(pos, info.column("id").to_pylist())
-        sizes = _Sparse(pos, info.column("size").to_pylist())
-        sketches = [np.frombuffer(x, dtype=np.uint32) for x in info.column("sketch").to_pylist()]
-        drops = choose_survivors(clusters, sizes, ids,
-                                 lambda d, k: sketch_jaccard(sketches[pos[d]], sketches[pos[k]], self.k),
-                                 keep=self.options.near_dup_keep)
-        dropped = sorted(drops)
-        ords = nodes[np.asarray(dropped, dtype=np.int64)] if dropped else np.zeros(0, np.int64)
-        kept = [drops[d][0] for d in dropped]
-        sims = np.asarray([drops[d][1] for d in dropped], dtype=np.float32)
-        sizes_c = [int(c.size) for c in clusters]
-        driver = int(a.nbytes + b.nbytes + nodes.nbytes + uf.nbytes() + sum(x.nbytes for x in sketches)
-                     + sum(len(i) for i in info.column("id").to_pylist()) + 4 * info.num_rows)
-        return ShardedDrops(split_drops(ords, kept, sims),
-                            {"clusters": len(clusters), "cluster_sizes": size_histogram(sizes_c),
-                             "bands": self.bands, "rows": self.rows_per_band,
-                             "threshold": self.threshold, "candidate_probability_at_threshold":
-                             round(float(candidate_probability(self.threshold, self.bands, self.rows_per_band)), 3),
-                             "indexed_documents": indexed, "documents": indexed,
-                             "bucket_memberships": n_mem, "verified_pairs": int(a.size),
-                             "largest_cluster": max(sizes_c, default=0), "dropped_documents": len(dropped),
-                             "driver_bytes": driver})
-
-    def load(self, decision: DropDecision, shard: int) -> CorpusStep:
-        return self.step_class().from_decisions(decision)  # type: ignore[attr-defined]
-
-    def report(self, d: ShardedDrops) -> dict[str, Any]:
-        return dict(d.summary)
-
-
-class _Sparse:
-    """A read-only sequence view ``view[node] = values[pos[node]]`` for the clustered nodes only."""
-
-    def __init__(self, pos: dict[int, int], values: list):
-        self.pos, self.values = pos, values
-
-    def __getitem__(self, node: int):
-        return self.values[self.pos[int(node)]]
-
-
-class _Select:
-    """Keep the rows whose ordinal is in a sorted array (a Ray Data map function)."""
-
-    def __init__(self, ords: np.ndarray):
-        self.ords = np.asarray(ords, dtype=np.int64)
-
-    def __call__(self, t: pa.Table) -> pa.Table:
-        if self.ords.size == 0 or t.num_rows == 0:
-            return t.slice(0, 0)
-        o = t.column("ord").to_numpy()
-        return t.filter(pa.array(np.isin(o, self.ords)))
+        """The step itself, for its ``fingerprint`` (and ``prepare``)."""
+        return self.step_class().from_options(self.options)
+
+    def load(self, decision: Any) -> CorpusStep:
+        """The step applying ``decision`` (a shard's part of it), as the local engine applies it."""
+        return self.step_class().applying(decision)
+
+    def report(self, decision: Any) -> dict[str, Any]:
+        """The step's report figures (``decision.report()``, as the local engine's) and the Ray figures."""
+        return {**decision.report(), **self.figures}
 
 
 def _collect(ds, schema: pa.Schema) -> pa.Table:

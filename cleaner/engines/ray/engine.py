@@ -13,8 +13,9 @@ Shape of a run (one input file = one shard; every arrow is a Ray Data stage)::
 
 The per-document work is the local engine's (:class:`~cleaner.engines.local.run.DocumentProcessor`,
 the steps' ``fingerprint`` and ``apply``, :class:`~cleaner.engines.local.run.Tally`); the
-decisions are built from :mod:`cleaner.corpus`'s public functions in
-:mod:`.ray_corpus`. So the same input and options give the same clean documents and drop
+decisions are the steps' own (:mod:`cleaner.corpus`'s decision functions and objects),
+built from shuffles in :mod:`.corpus`, :mod:`.templates`, :mod:`.exact`, :mod:`.near` and
+:mod:`.paragraphs`. So the same input and options give the same clean documents and drop
 reasons as ``--engine local``; output files are per input shard
 (``clean-SSSSS-NNNNN.jsonl.gz``) instead of one numbered sequence.
 
@@ -35,6 +36,7 @@ import time
 from typing import Any, Iterable
 
 from ...config import Options
+from ...corpus.drops import DropDecision, settle_decisions
 from ...steps import Marker
 from ...errors import RunError
 from ...pipeline import build_corpus_steps
@@ -43,7 +45,8 @@ from ..local.procs import _peak_rss_mb
 from ..result import RunResult
 from ..resume import RUN_ONLY_OPTIONS, resume_key
 from . import storage
-from .paragraphs import stages_for
+from .corpus import split_drops
+from .stages import stages_for
 from .shards import iter_steps_applied, run_pass1, write_shard
 from .storage import InputShard, list_input_shards
 
@@ -180,12 +183,12 @@ def _prepare_workdir(workdir: str, key: str) -> None:
 
 
 class _Shipped:
-    """A stage's decision in the object store: one object for all shards, or one per shard."""
+    """A step's decision in the object store: one object for all shards, or a drop decision's part per shard."""
 
     def __init__(self, ray, decision: Any):
-        if hasattr(decision, "shards"):
-            self.refs = {s: ray.put(d) for s, d in decision.shards.items()}
-            self.empty = decision.for_shard(-1)
+        if isinstance(decision, DropDecision):
+            self.refs = {s: ray.put(d) for s, d in split_drops(decision).items()}
+            self.empty: Any = DropDecision()
             self.one = None
         else:
             self.refs, self.empty, self.one = {}, None, ray.put(decision)
@@ -205,7 +208,7 @@ class _ShardTask:
         self.options, self.workdir, self.stages, self.shipped = options, workdir, stages, shipped
 
     def loaded_steps(self, shard: int) -> list:
-        return [st.load(sh.get(shard), shard) for st, sh in zip(self.stages, self.shipped)]
+        return [st.load(sh.get(shard)) for st, sh in zip(self.stages, self.shipped)]
 
     @staticmethod
     def shards(batch) -> list[InputShard]:
@@ -295,10 +298,9 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
         reports[stage.name] = stage.report(decision)
         del fps
 
-    for k, decision in enumerate(decisions):  # a decision that depends on what later steps drop
-        if hasattr(decision, "with_drops"):
-            later = [dd for d in decisions[k + 1:] if hasattr(d, "shards") for dd in d.shards.values()]
-            shipped[k] = _Shipped(ray, decision.with_drops(later))
+    for k, (decision, settled) in enumerate(zip(decisions, settle_decisions(decisions))):
+        if settled is not decision:  # a decision that depends on what later steps drop
+            shipped[k] = _Shipped(ray, settled)
 
     # report.json is written last: while it is missing, the shards are not a finished run.
     for name in storage.list_files(outdir):

@@ -1,4 +1,4 @@
-"""The repeated-paragraph step (:mod:`cleaner.corpus.paragraphs`) as a Ray Data shuffle, and the stage registry.
+"""The repeated-paragraph step (:mod:`cleaner.corpus.paragraphs`) as a Ray Data shuffle by paragraph key.
 
 Rows: one per distinct paragraph key of a document, ``(key, ord, host, id)`` (8 + 8 + 4
 bytes and the id). The shuffle by key puts every row of a paragraph in one group, where
@@ -10,16 +10,15 @@ input order, so the first copy, and the output, are the same.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 import pyarrow as pa
 
-from ...config import Options
 from ...corpus.paragraphs import ParagraphDecision, RepeatedParagraphs, group_rows, sort_rows
 from ...document import Document
 from ...steps import CorpusStep
-from .corpus import ExactStage, NearStage, TemplatesStage, _collect, _empty, _Stage, shuffle_groups
+from .corpus import _collect, _empty, _Stage, shuffle_groups
 
 BOILER, REPEAT = 0, 1
 
@@ -80,31 +79,8 @@ class ParagraphStage(_Stage):
         ids = t.column("id").to_pylist()
         b, r = kind == BOILER, kind == REPEAT
         observed = len(ds.unique("ord")) if ds.count() else 0   # documents with a paragraph counted
-        return ParagraphDecision.sorted_from(keys[b], count[b], keys[r], ords[r],
-                                             [ids[i] for i in np.flatnonzero(r).tolist()], count[r], observed)
-
-    def load(self, decision: ParagraphDecision, shard: int) -> CorpusStep:
-        return RepeatedParagraphs.from_decisions(decision, self.options.paragraph_boilerplate_chars,
-                                                 self.options.paragraph_min_chars)
-
-    def report(self, d: ParagraphDecision) -> dict[str, Any]:
-        return {**d.report(), "documents": d.observed, "boilerplate_chars": self.options.paragraph_boilerplate_chars,
-                "min_hosts": self.options.paragraph_min_hosts, "min_chars": self.options.paragraph_min_chars,
-                "repeat_hosts": self.options.paragraph_repeat_hosts,
-                "driver_bytes": d.nbytes()}
-
-
-def stages_for(options: Options, steps: list[CorpusStep]) -> list:
-    """The Ray stage of each corpus step of the local engine, in the same order.
-
-    Raises ``ValueError`` naming a step that has no Ray implementation.
-    """
-    known = {"site-templates": TemplatesStage, "exact-dup": ExactStage, "paragraph-dup": ParagraphStage,
-             "near-dup": NearStage}
-    out = []
-    for s in steps:
-        if s.name not in known:
-            raise ValueError(f"corpus step {s.name!r} has no Ray implementation yet; "
-                             f"run it with --engine local (Ray knows {', '.join(known)})")
-        out.append(known[s.name](options))
-    return out
+        d = ParagraphDecision.sorted_from(keys[b], count[b], keys[r], ords[r],
+                                          [ids[i] for i in np.flatnonzero(r).tolist()], count[r], observed,
+                                          **ParagraphDecision.settings_of(self.options))
+        self.figures = {"documents": observed, "driver_bytes": d.nbytes()}
+        return d

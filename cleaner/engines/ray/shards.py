@@ -8,8 +8,8 @@ work run on it, each in a Ray task:
 - :func:`iter_steps_applied`: read the spool back with earlier corpus steps applied, for
   the fingerprints of the next corpus step;
 - :func:`write_shard`: apply every corpus step, finish and count each document exactly as
-  the local engine does (:class:`cleaner.engines.local.run.Tally`) and write the shard's
-  ``clean-*``, ``dropped-*`` and ``rejects-*`` files.
+  the local engine does (the same :func:`cleaner.engines.totals.finish_outcomes`) and
+  write the shard's ``clean-*``, ``dropped-*`` and ``rejects-*`` files.
 
 Documents are numbered by their *ordinal* ``shard << ORDINAL_SHIFT | position``
 (:func:`ordinal`): increasing in input order, unique across the corpus, known inside a
@@ -24,11 +24,12 @@ import tempfile
 from typing import Any, Iterator
 
 from ...config import Options
+from ...document import Document
 from ...io.readers import RawRecord, ReadError, iter_file_records
 from ...io.writers import ShardedWriter, dumps
 from ..document_work import DocumentProcessor
 from ..spool import Outcome
-from ..totals import Tally
+from ..totals import Tally, finish_outcomes
 from ...steps import CorpusStep, Marker
 from . import storage
 from .storage import InputShard
@@ -167,18 +168,12 @@ def write_shard(shard: int, workdir: str, outdir: str, steps: list[CorpusStep], 
     """
     out = _Outputs(outdir, shard, options)
     tally = Tally()
-    pos = 0
-    for o in iter_spool(workdir, shard):
-        if o.reject is not None:
-            tally.reject(o.reject)
-            out.writers["rejects"].write(o.reject)
-            continue
-        doc = o.doc
-        assert doc is not None
+
+    def apply(pos: int, doc: Document) -> None:
         for step in steps:
             step.apply(ordinal(shard, pos), doc)
-        pos += 1
-        kind, record, _ = tally.finish(doc, options)
-        out.writers[kind].write(record)
+
+    finish_outcomes(iter_spool(workdir, shard), apply, tally, options,
+                    lambda kind, record, text, doc: out.writers[kind].write(record))
     return {"shard": shard, "tally": tally.to_json(), "outputs": out.close(),
             "step_stats": {s.name: s.stats.to_dict() for s in steps}}
