@@ -121,6 +121,7 @@ class WorkerPool:
         if self._ex is None:
             if self.options.extract:
                 import trafilatura  # noqa: F401 - imported once here, inherited by forked workers
+            import zstandard  # noqa: F401 - the workers compress spool lines; so do those of the later passes' pools
             # Rules are compiled by each worker as its pages need them, at the same time: compiling
             # them all here first would keep every worker waiting for the driver.
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
