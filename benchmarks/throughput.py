@@ -1,7 +1,7 @@
 """Throughput of `cleaner clean` against plain trafilatura, where the time goes, and 2 workers against 1.
 
 Usage:
-    python benchmarks/throughput.py HTML_DIR [HTML_DIR ...] [--limit N] [--repeat K] [--no-workers-2]
+    python benchmarks/throughput.py HTML_DIR [HTML_DIR ...] [--limit N] [--repeat K] [--no-workers-2] [--workers-only]
 
 HTML_DIR: folders of *.html / *.html.gz pages (e.g. ../shared/eval/scrapinghub/html and
 ../shared/eval/wcxb-test/html). Every figure is measured in this one run on the same
@@ -18,6 +18,11 @@ Each row shows wall seconds (what a user waits; compare on an idle machine) and 
 seconds (this process and its children: what a shared machine does not distort), and the
 ratio of trafilatura's time to cleaner's (above 1: cleaner is faster). Then the shares of
 the per-document path by stage, and the worst pages.
+
+The ``--workers 1`` and ``--workers 2`` runs alternate (``--repeat K``: K pairs), so that
+a machine that gets busier or quieter meanwhile weighs on both alike; the speed-up is
+printed for the fastest run of each and for every pair (its spread). ``--workers-only``
+times just those runs (no trafilatura baseline, no per-document path).
 """
 from __future__ import annotations
 
@@ -58,6 +63,8 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="at most this many pages (0 = all)")
     ap.add_argument("--repeat", type=int, default=1, help="repeat each measurement, keep the fastest")
     ap.add_argument("--no-workers-2", action="store_true", help="skip the --workers 2 run")
+    ap.add_argument("--workers-only", action="store_true",
+                    help="time only cleaner clean with --workers 1 and 2 (alternating, --repeat pairs)")
     a = ap.parse_args()
 
     import trafilatura
@@ -72,9 +79,10 @@ def main() -> int:
         for p in paths:
             os.symlink(os.path.abspath(p), os.path.join(src, os.path.basename(p)))
         opts = Options(progress=False, workers=1)
-        records = list(iter_records([src], opts))
+        records = [] if a.workers_only else list(iter_records([src], opts))
         proc = DocumentProcessor(opts)
-        proc(records[0])  # compile what the first page needs, like any run does once
+        if records:
+            proc(records[0])  # compile what the first page needs, like any run does once
 
         def best(fn) -> tuple[float, float]:
             runs = [timed(fn) for _ in range(a.repeat)]
@@ -105,10 +113,19 @@ def main() -> int:
                         stages[k] = stages.get(k, 0.0) + v
             proc.stage_seconds = None
 
-        t_traf = best(lambda: [trafilatura.extract(h) for h in raw])
-        t_doc = best(per_document)
-        t_run1 = best(lambda: clean(1))
-        t_run2 = None if a.no_workers_2 else best(lambda: clean(2))
+        t_traf = None if a.workers_only else best(lambda: [trafilatura.extract(h) for h in raw])
+        t_doc = None if a.workers_only else best(per_document)
+        pairs: list[tuple[tuple[float, float], tuple[float, float] | None]] = []
+        driver: dict[int, list[float]] = {1: [], 2: []}
+        for _ in range(a.repeat):   # alternating, so that a change in the machine's load weighs on both
+            one = timed(lambda: clean(1))
+            driver[1].append(runs[1].get("driver_cpu_seconds", float("nan")))
+            two = None if a.no_workers_2 else timed(lambda: clean(2))
+            if two is not None:
+                driver[2].append(runs[2].get("driver_cpu_seconds", float("nan")))
+            pairs.append((one, two))
+        t_run1 = (min(p[0][0] for p in pairs), min(p[0][1] for p in pairs))
+        t_run2 = None if a.no_workers_2 else (min(p[1][0] for p in pairs), min(p[1][1] for p in pairs))  # type: ignore[index]
 
     print(f"pages: {n} from {', '.join(a.dirs)}; cores: {os.cpu_count()}")
     print(f"{'what':<50}{'wall s':>8}{'cpu s':>8}{'pages/s':>9}{'ratio':>7}{'cpu ratio':>10}")
@@ -117,15 +134,26 @@ def main() -> int:
             ("cleaner clean end to end, --workers 1", t_run1)]
     if t_run2 is not None:
         rows.append(("cleaner clean end to end, --workers 2", t_run2))
-    for name, (w, c) in rows:
-        print(f"{name:<50}{w:>8.2f}{c:>8.2f}{n / w:>9.1f}{t_traf[0] / w:>7.2f}{t_traf[1] / c:>10.2f}")
+    for name, t in rows:
+        if t is None:
+            continue
+        w, c = t
+        ratios = f"{t_traf[0] / w:>7.2f}{t_traf[1] / c:>10.2f}" if t_traf is not None else ""
+        print(f"{name:<50}{w:>8.2f}{c:>8.2f}{n / w:>9.1f}{ratios}")
     if t_run2 is not None:
-        print(f"speed-up of 2 workers over 1: {t_run1[0] / t_run2[0]:.2f}x wall")
-    print(f"cleaner end to end (1 worker) against trafilatura: {t_traf[0] / t_run1[0]:.2f} wall, "
-          f"{t_traf[1] / t_run1[1]:.2f} CPU (goal >= 1.0)")
+        each = [p[0][0] / p[1][0] for p in pairs if p[1] is not None]
+        print(f"speed-up of 2 workers over 1: {t_run1[0] / t_run2[0]:.2f}x wall (fastest of each)"
+              + (f"; by pair: {', '.join(f'{r:.2f}' for r in each)} (spread {min(each):.2f}-{max(each):.2f})"
+                 if len(each) > 1 else ""))
+    if t_traf is not None:
+        print(f"cleaner end to end (1 worker) against trafilatura: {t_traf[0] / t_run1[0]:.2f} wall, "
+              f"{t_traf[1] / t_run1[1]:.2f} CPU (goal >= 1.0)")
     for w, r in sorted(runs.items()):
-        print(f"--workers {w}: driver {r.get('driver_cpu_seconds', '?')} CPU s, peak {r.get('driver_peak_memory_mb', '?')} MB; "
+        print(f"--workers {w}: driver {r.get('driver_cpu_seconds', '?')} CPU s "
+              f"(all runs: {', '.join(f'{x:.2f}' for x in driver[w])}), peak {r.get('driver_peak_memory_mb', '?')} MB; "
               f"workers {r.get('workers_cpu_seconds', '?')} CPU s, largest peak {r.get('worker_peak_memory_mb', '?')} MB")
+    if a.workers_only:
+        return 0
 
     total = sum(stages.values())
     print(f"\nwhere the per-document time goes ({total:.2f} s measured by stage; "

@@ -131,3 +131,27 @@ def test_output_format_option_end_to_end(small_corpus, tmp_path, fmt):
     again = run([str(small_corpus)], dataclasses.replace(opts, workers=2), str(tmp_path / "out2"))
     assert again.report["outputs"] == files
     assert read_outputs(tmp_path / "out") == read_outputs(tmp_path / "out2")
+
+
+@pytest.mark.parametrize("fmt", ("jsonl.gz", "jsonl", "jsonl.zst"))
+@pytest.mark.parametrize("shard_bytes", (1 << 30, 8_000, 1))
+def test_segments_packed_anywhere_give_the_same_bytes_and_records(tmp_path, fmt, shard_bytes):
+    """The final pass writes a spool file's lines of a kind at a time, packed by a worker or not."""
+    from cleaner.io.writers import dumps, pack_lines
+    lines = [dumps(r) for r in RECORDS]
+    written = []
+    for name, worker_packed in (("a", True), ("b", False)):
+        os.makedirs(tmp_path / name)
+        with ShardedWriter(str(tmp_path / name), "clean", fmt, shard_bytes) as w:
+            for i in range(0, len(lines), 37):
+                seg = lines[i:i + 37]
+                w.write_segment(seg, pack_lines(seg, fmt) if worker_packed else None)
+        written.append(w)
+    assert read_outputs(tmp_path / "a") == read_outputs(tmp_path / "b")
+    by_line = _write(tmp_path / "c", fmt, RECORDS, shard_bytes)   # shards end where they end record by record
+    assert [os.path.basename(p) for p in written[0].paths] == [os.path.basename(p) for p in by_line.paths]
+    assert [r for p in written[0].paths for r in read_back(p)] == RECORDS
+    assert written[0].count == len(RECORDS)
+    if fmt == "jsonl.gz":   # one gzip member, no time stamp, a valid CRC and length (gzip.decompress checks them)
+        head = open(written[0].paths[0], "rb").read(10)
+        assert head[:2] == b"\x1f\x8b" and head[4:8] == b"\x00\x00\x00\x00"

@@ -110,18 +110,18 @@ def test_a_run_stopped_while_writing_resumes_every_batch(tmp_path, monkeypatch):
     ref = run([str(inp)], opts, str(tmp_path / "ref"))
     assert len(ref.report["outputs"]["clean"]) > 2, "several shards, so the crash leaves some behind"
 
-    real_write, seen = writers.ShardedWriter.write, []
+    real_write, seen = writers.ShardedWriter.write_segment, []
 
-    def crash_midway(self, record):
+    def crash_midway(self, lines, packed=None):   # the final pass writes a spool file's lines of a kind at a time
         seen.append(1)
-        if len(seen) == 100:
+        if len(seen) == 8:
             raise _Crash()
-        real_write(self, record)
+        real_write(self, lines, packed)
 
-    monkeypatch.setattr(writers.ShardedWriter, "write", crash_midway)
+    monkeypatch.setattr(writers.ShardedWriter, "write_segment", crash_midway)
     with pytest.raises(_Crash):
         run([str(inp)], opts, str(tmp_path / "out"))
-    monkeypatch.setattr(writers.ShardedWriter, "write", real_write)
+    monkeypatch.setattr(writers.ShardedWriter, "write_segment", real_write)
     left = os.listdir(tmp_path / "out")
     assert "report.json" not in left and any(n.startswith("clean-") for n in left)
     assert any(n.endswith(".tmp") for n in left), "a half-written shard stays hidden under its temporary name"

@@ -12,7 +12,7 @@ from ..io.readers import list_inputs
 from ..steps import Marker
 
 #: Format version of the spool; a run never resumes from a spool of another version.
-SPOOL_VERSION = 3
+SPOOL_VERSION = 4
 WORK_DIR = ".work"
 
 #: Options that change neither the spool nor the output, so changing them keeps a resumable spool.

@@ -1,7 +1,8 @@
 """The spool: what pass 1 makes of each input record (:class:`Outcome`), kept between passes.
 
-One zstd-compressed JSON line per record, written atomically per batch (temporary name,
-fsync, rename), so that a stopped run resumes from the batches that were finished.
+One JSON line per record, zstd-compressed (one or more frames), written atomically per
+batch (temporary name, fsync, rename), so that a stopped run resumes from the batches that
+were finished.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import io
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from ..document import Document
 
@@ -36,14 +37,25 @@ class Outcome:
         return cls(doc=Document.from_json(d["doc"]), fingerprint=d.get("fp"), seconds=d.get("t") or {})
 
 
-def write_spool(path: str, lines: list[bytes]) -> None:
-    """Write one batch's spool file atomically: temporary name, fsync, rename."""
+def spool_frame(lines: list[bytes]) -> bytes:
+    """Spool lines as one zstd frame; a spool file is its frames one after the other (made where
+    the lines are, in the workers, so the driver only writes them)."""
     import zstandard
+    return zstandard.ZstdCompressor(level=1).compress(b"".join(lines))
+
+
+def write_spool(path: str, lines: Sequence[bytes] = (), frames: Sequence[bytes] = ()) -> None:
+    """Write one batch's spool file atomically: temporary name, fsync, rename.
+
+    ``lines``: spool lines, compressed here; ``frames``: lines already compressed by
+    :func:`spool_frame`, written as they are (after those of ``lines``).
+    """
     tmp = path + ".tmp"
     with open(tmp, "wb") as raw:
-        with zstandard.ZstdCompressor(level=1).stream_writer(raw, closefd=False) as out:
-            for line in lines:
-                out.write(line)
+        if lines:
+            raw.write(spool_frame(list(lines)))
+        for frame in frames:
+            raw.write(frame)
         raw.flush()
         os.fsync(raw.fileno())
     os.replace(tmp, path)
@@ -53,6 +65,6 @@ def read_spool(path: str) -> Iterator[Outcome]:
     """The outcomes spooled in ``path`` by :func:`write_spool`, in order (one JSON line each)."""
     import zstandard
     with open(path, "rb") as raw:
-        with io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw), encoding="utf-8") as fh:
+        with io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True), encoding="utf-8") as fh:
             for line in fh:
                 yield Outcome.from_json(json.loads(line))

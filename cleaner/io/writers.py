@@ -10,12 +10,21 @@ records only.
 Formats (``--output-format``): ``jsonl``, ``jsonl.gz``, ``jsonl.zst`` and ``parquet``
 (zstd-compressed columns; one column per record field; a field whose values do not share
 one type is stored as JSON text).
+
+Records come one at a time (:meth:`ShardedWriter.write`) or as *segments*, runs of encoded
+lines (:meth:`ShardedWriter.write_segment`) that a worker process may already have
+compressed (:func:`pack_lines`): a ``jsonl.gz`` shard written by segments is one gzip
+member whose deflate stream is the segments' own, each ended by a sync flush, so the
+writer only copies them and keeps the CRC. Its bytes depend on the segments (and on
+where shards end), not on which process compressed them.
 """
 from __future__ import annotations
 
 import json
 import os
-from typing import Any, BinaryIO
+import struct
+import zlib
+from typing import Any, BinaryIO, Sequence
 
 #: Compression levels: a fair speed/size trade-off for corpora that are read many times.
 GZIP_LEVEL = 6
@@ -36,6 +45,26 @@ def dumps(record: dict[str, Any]) -> bytes:
     than make invalid UTF-8.
     """
     return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
+
+
+#: The gzip header the writer gives a shard: no file name, no time stamp (as ``gzip.GzipFile`` with ``mtime=0``).
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+#: The last, empty deflate block that ends a shard written by segments.
+_DEFLATE_END = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+
+
+def pack_lines(lines: Sequence[bytes], fmt: str) -> bytes | None:
+    """Encoded lines as a piece of a ``fmt`` shard written by segments: raw deflate ended by a
+    sync flush (``jsonl.gz``), the lines themselves (``jsonl``), or ``None`` for a format
+    whose shard is compressed as one stream by the writer (``jsonl.zst``: one zstd frame,
+    which every zstd reader reads whole)."""
+    data = b"".join(lines)
+    if fmt == "jsonl.gz":
+        c = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        return c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+    if fmt == "jsonl":
+        return data
+    return None
 
 
 def output_record(own: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -90,6 +119,7 @@ class ShardedWriter:
         self._size = 0
         self._fh: BinaryIO | None = None      # JSONL: the (compressing) stream of the open shard
         self._raw: BinaryIO | None = None     # JSONL: the file under it
+        self._crc: int | None = None          # jsonl.gz written by segments: the CRC-32 of the open shard
         self._pq: Any = None                  # Parquet: the open pyarrow ParquetWriter
         self._schema: Any = None
         self._rows: list[dict[str, Any]] = []
@@ -120,6 +150,9 @@ class ShardedWriter:
         """Append one record already encoded by :func:`dumps` (JSONL formats only: Parquet needs :meth:`write`)."""
         if self.fmt == "parquet":
             raise ValueError("write_line takes encoded JSON lines; give Parquet writers the record with write()")
+        if self._crc is not None:   # a shard begun by segments goes on so
+            self.write_segment([data])
+            return
         if self._fh is None:
             self._open_jsonl()
         self._fh.write(data)  # type: ignore[union-attr]
@@ -127,6 +160,53 @@ class ShardedWriter:
         self.count += 1
         if self._size >= self.shard_bytes:
             self._finish()
+
+    def write_segment(self, lines: Sequence[bytes], packed: bytes | None = None) -> None:
+        """Append encoded lines (:func:`dumps`) as segments of the shards they fall in.
+
+        ``packed``: ``pack_lines(lines, fmt)``, made where the lines were (a worker), or
+        ``None`` to pack them here. A shard still ends after the line that crosses
+        ``shard_bytes``; a segment that such a line ends early is cut there, and its
+        parts packed here. A format without segments (``jsonl.zst``), or a shard begun
+        with :meth:`write_line`, takes the lines one by one.
+        """
+        if self.fmt == "parquet":
+            raise ValueError("write_segment takes encoded JSON lines; give Parquet writers the record with write()")
+        lines = list(lines)
+        if self.fmt not in ("jsonl.gz", "jsonl") or (self._fh is not None and self._crc is None):
+            for line in lines:
+                self.write_line(line)
+            return
+        while lines:
+            room, acc, cut = self.shard_bytes - self._size, 0, len(lines)
+            for i, line in enumerate(lines):
+                acc += len(line)
+                if acc >= room:
+                    cut = i + 1
+                    break
+            part, lines = lines[:cut], lines[cut:]
+            if packed is None or lines:
+                packed = pack_lines(part, self.fmt)
+            self._put_segment(part, packed, acc)  # type: ignore[arg-type]
+            packed = None
+            if self._size >= self.shard_bytes:
+                self._finish()
+
+    def _put_segment(self, lines: list[bytes], packed: bytes, size: int) -> None:
+        if self._raw is None:
+            self._raw = open(self._tmp(), "wb")
+            self._fh = self._raw
+            self._crc = 0
+            if self.fmt == "jsonl.gz":
+                self._raw.write(GZIP_HEADER)
+        self._raw.write(packed)
+        if self.fmt == "jsonl.gz":
+            crc = self._crc
+            for line in lines:
+                crc = zlib.crc32(line, crc)
+            self._crc = crc
+        self._size += size
+        self.count += len(lines)
 
     def _open_jsonl(self) -> None:
         self._raw = open(self._tmp(), "wb")
@@ -190,8 +270,11 @@ class ShardedWriter:
             return
         if self._fh is not self._raw:
             self._fh.close()
+        elif self._crc is not None and self.fmt == "jsonl.gz":   # written by segments: end the gzip member
+            self._raw.write(_DEFLATE_END + struct.pack("<II", self._crc, self._size & 0xFFFFFFFF))  # type: ignore[union-attr]
         _sync_close(self._raw)  # type: ignore[arg-type]
         self._fh = self._raw = None
+        self._crc = None
         self._publish()
 
     def close(self) -> None:

@@ -210,23 +210,33 @@ def _init_worker(plan: PassPlan) -> None:
     _PLAN = plan
 
 
-def _task(fn_name: str, path: str, file_no: int, base: int) -> dict[str, Any]:
+def _task(fn_name: str, then: Then | None, path: str, file_no: int, base: int) -> dict[str, Any]:
     assert _PLAN is not None
-    return TASKS[fn_name](_PLAN, path, file_no, base)
+    res = TASKS[fn_name](_PLAN, path, file_no, base)
+    return then(_PLAN, res) if then is not None else res
 
 
 TASKS: dict[str, Callable[..., dict[str, Any]]] = {"fingerprint": fingerprint_file, "finish": finish_file}
+#: A last step of every task, where the task runs: ``then(plan, result) -> result`` (a module-level function).
+Then = Callable[[PassPlan, dict[str, Any]], dict[str, Any]]
 
 
 def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]], workers: int,
-                in_process: bool = False) -> Iterator[dict[str, Any]]:
+                in_process: bool = False, then: Then | None = None) -> Iterator[dict[str, Any]]:
     """Results of ``TASKS[fn_name]`` on ``files`` (``(path, file_no, base)``), in that order.
 
     ``workers`` processes (forked: they inherit ``plan`` without pickling it), or the
     calling process itself when ``workers`` is 1 or ``in_process``. A task whose worker
     fails (a dead process) is run again here, so a failure costs time, never output.
+    ``then(plan, result)``, when given, finishes each result where its task ran (the
+    final pass compresses its output lines there, not in the driver).
     """
-    fn = TASKS[fn_name]
+    task = TASKS[fn_name]
+
+    def fn(plan: PassPlan, path: str, file_no: int, base: int) -> dict[str, Any]:
+        res = task(plan, path, file_no, base)
+        return then(plan, res) if then is not None else res
+
     if workers <= 1 or in_process or len(files) <= 1:
         for path, file_no, base in files:
             yield fn(plan, path, file_no, base)
@@ -238,7 +248,7 @@ def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]],
         pending: deque[tuple[tuple[str, int, int], cf.Future]] = deque()
         todo = iter(files)
         for item in todo:
-            pending.append((item, ex.submit(_task, fn_name, *item)))
+            pending.append((item, ex.submit(_task, fn_name, then, *item)))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 break
         while pending:
@@ -247,7 +257,7 @@ def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]],
             submitted = False
             try:
                 if nxt is not None:   # a pool broken meanwhile refuses the task here
-                    pending.append((nxt, ex.submit(_task, fn_name, *nxt)))
+                    pending.append((nxt, ex.submit(_task, fn_name, then, *nxt)))
                     submitted = True
                 res = fut.result()
             except cf.process.BrokenProcessPool as e:

@@ -1,4 +1,11 @@
-"""The pass-1 process pool of the local engine, made to survive a worker that dies or hangs."""
+"""The pass-1 process pool of the local engine, made to survive a worker that dies or hangs.
+
+The driver hands the workers *chunks* of input items and gets back, for each chunk, its
+spool lines already encoded and compressed (one zstd frame), so that it does no
+per-record work: it only concatenates the frames of a spool file and writes them. An
+input item is a record the driver read (:class:`RawRecord`, :class:`ReadError`) or, for a
+one-page file, a :class:`PageFile` that the worker reads itself.
+"""
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -6,24 +13,43 @@ import multiprocessing as mp
 import signal
 import sys
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Union
 
 from ...config import Options
 from ...errors import WORKER_DIED
-from ...io.readers import RawRecord, ReadError
+from ...io.readers import RawRecord, ReadError, iter_file_records
 from ...io.writers import dumps
 from ...steps import Marker
 from ..document_work import DocumentProcessor, reject_record
-from ..spool import Outcome
+from ..spool import Outcome, spool_frame
 from .procs import die_with_parent, stop_executor
 
 #: A worker process is replaced by a fresh one after this many records (bounds any slow leak).
 WORKER_RECYCLE_RECORDS = 20_000
 #: A chunk of records whose result has not come back after ``doc_timeout_s`` per record plus
-#: this margin is taken for a hung worker: the pool is stopped and the batch redone one record at a time (seconds).
+#: this margin is taken for a hung worker: the pool is stopped and the chunk redone one record at a time (seconds).
 HANG_MARGIN_S = 60.0
 
+
+@dataclass(frozen=True, slots=True)
+class PageFile:
+    """An input file that holds exactly one record (an HTML or text page), read by the worker.
+
+    ``source``, ``position`` and ``id`` are what a reject of it says, as for a read record.
+    """
+
+    source: str
+    id: str
+    root: str
+    position: int = 0
+
+
+Item = Union[RawRecord, ReadError, PageFile]
+#: What a chunk gives back: its spool lines as zstd frames, seconds by step, and the number of lines.
+ChunkResult = tuple[list[bytes], dict[str, float], int]
+
 _PROCESSOR: DocumentProcessor | None = None  # one per worker process, set by the pool initializer
+
 
 def _init_worker(options: Options, steps: tuple[Marker, ...] = ()) -> None:
     global _PROCESSOR
@@ -32,40 +58,55 @@ def _init_worker(options: Options, steps: tuple[Marker, ...] = ()) -> None:
     _PROCESSOR = DocumentProcessor(options, steps)
 
 
-def _work_chunk(raws: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
-    """Pass 1 for a chunk of records in a worker: each as a spool line and its seconds by step."""
+def _records(item: Item, options: Options) -> Iterable[RawRecord | ReadError]:
+    if isinstance(item, PageFile):
+        return iter_file_records(item.source, item.root, options)
+    return (item,)
+
+
+def work_items(processor: DocumentProcessor, items: Iterable[Item]) -> ChunkResult:
+    """Pass 1 for some items: their spool lines (one zstd frame), seconds by step and number of lines."""
+    lines: list[bytes] = []
+    seconds: dict[str, float] = {}
+    for item in items:
+        for raw in _records(item, processor.options):
+            o = processor(raw)
+            lines.append(dumps(o.to_json()))
+            for k, v in o.seconds.items():
+                seconds[k] = seconds.get(k, 0.0) + v
+    return [spool_frame(lines)], seconds, len(lines)
+
+
+def _work_chunk(items: list[Item]) -> ChunkResult:
     assert _PROCESSOR is not None
-    out = []
-    for raw in raws:
-        o = _PROCESSOR(raw)
-        out.append((dumps(o.to_json()), o.seconds))
-    return out
+    return work_items(_PROCESSOR, items)
 
 
 @dataclass
-class _Job:
-    """A batch handed to the pool: its chunks and their futures (``None``: the pool refused it)."""
+class Chunk:
+    """Items handed to the pool and their future (``None``: the pool refused them, or worked in the driver)."""
 
-    batch: list[RawRecord | ReadError]
-    chunks: list[list[RawRecord | ReadError]]
-    futures: list[cf.Future] | None
+    items: list[Item]
+    future: cf.Future | None
     generation: int
-    done: list[tuple[bytes, dict[str, float]]] | None = None   # the results, when worked in the driver
+    done: ChunkResult | None = None   # the result, when worked in the driver
 
 
 class WorkerPool:
     """The pass-1 process pool, made to survive a worker that dies or hangs.
 
-    A batch is cut in chunks handed to the pool; results come back in input order. When a
-    worker dies (``BrokenProcessPool``) or a chunk gives no result within its time limit,
-    the pool is stopped and the batch is redone one record at a time in a fresh pool, so
-    that only the record at fault is lost (it goes to rejects, kind ``worker-died``).
+    Chunks of items go to the pool (:meth:`submit`); their results are collected in
+    input order (:meth:`collect`). When a worker dies (``BrokenProcessPool``) or a chunk
+    gives no result within its time limit, the pool is stopped and that chunk is redone
+    one record at a time in a fresh pool, so that only the record at fault is lost (it
+    goes to rejects, kind ``worker-died``); the other chunks the stopped pool held are
+    handed to the fresh pool again.
     """
 
     def __init__(self, options: Options, inline: bool = False, steps: Iterable[Marker] = ()):
         # A bad rule file fails here, at start-up, not in every worker.
         self.steps = tuple(steps)   # a user's markers: inherited by forked workers, pickled for spawned ones
-        self.processor = DocumentProcessor(options, self.steps)   # the driver's own: inline work, compiling before forking
+        self.processor = DocumentProcessor(options, self.steps)   # the driver's own: inline work, failing early
         self.inline = inline
         self.options = options
         self.workers = options.resolved_workers()
@@ -80,10 +121,9 @@ class WorkerPool:
         if self._ex is None:
             if self.options.extract:
                 import trafilatura  # noqa: F401 - imported once here, inherited by forked workers
-            if self.workers > 1:  # compiled once here, inherited by forked workers (else each compiles)
-                for m in self.processor.pipeline.markers():
-                    for rule in getattr(m, "rules", ()):
-                        rule.compile_all()
+            import zstandard  # noqa: F401 - the workers compress spool lines; so do those of the later passes' pools
+            # Rules are compiled by each worker as its pages need them, at the same time: compiling
+            # them all here first would keep every worker waiting for the driver.
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             self._ex = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
                                               initargs=(self.options, self.steps))
@@ -108,60 +148,50 @@ class WorkerPool:
             self._ex.shutdown(wait=True, cancel_futures=True)
             self._ex = None
 
-    def start(self, batch: list[RawRecord | ReadError]) -> "_Job":
-        """Hand ``batch`` to the workers and return at once; :meth:`finish` collects it.
-
-        The driver can read the next batch and write the previous one's spool while the
-        workers process this one.
-        """
+    def submit(self, items: list[Item]) -> Chunk:
+        """Hand ``items`` to the workers and return at once; :meth:`collect` gets the result."""
         if self.inline:  # one input in stdout mode: no process to start, nothing to hand over
-            proc = self.processor
-            done = [(dumps(o.to_json()), o.seconds) for o in map(proc, batch)]
-            return _Job(batch, [batch], None, self._generation, done)
-        size = max(1, min(self.options.batch_size, len(batch) // (self.workers * 4) or 1))
-        chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
+            return Chunk(items, None, self._generation, work_items(self.processor, items))
         try:
-            pool = self._pool()
-            futures: list[cf.Future] | None = [pool.submit(_work_chunk, c) for c in chunks]
+            future: cf.Future | None = self._pool().submit(_work_chunk, items)
         except KeyboardInterrupt:
             self.kill()
             raise
-        except Exception:  # noqa: BLE001 - a broken pool: finish() finds the record at fault
-            futures = None
-        self._records += len(batch)
-        return _Job(batch, chunks, futures, self._generation)
+        except Exception:  # noqa: BLE001 - a broken pool: collect() finds the record at fault
+            future = None
+        self._records += len(items)
+        return Chunk(items, future, self._generation)
 
-    def finish(self, job: "_Job") -> list[tuple[bytes, dict[str, float]]]:
-        """Spool lines and seconds by step for a started batch, in input order."""
-        if job.done is not None:
-            return job.done
-        if job.futures is not None and job.generation != self._generation:
-            return self.finish(self.start(job.batch))  # its pool was stopped for another batch's fault
+    def collect(self, chunk: Chunk) -> ChunkResult:
+        """The result of a submitted chunk (waiting for it)."""
+        if chunk.done is not None:
+            return chunk.done
+        if chunk.future is not None and chunk.generation != self._generation:
+            return self.collect(self.submit(chunk.items))  # its pool was stopped for another chunk's fault
         try:
-            if job.futures is None:
-                raise RuntimeError("the worker pool could not take the batch")
-            out: list[tuple[bytes, dict[str, float]]] = []
-            for c, f in zip(job.chunks, job.futures):
-                out.extend(f.result(timeout=self._limit(len(c))))
-            return out
+            if chunk.future is None:
+                raise RuntimeError("the worker pool could not take the chunk")
+            return chunk.future.result(timeout=self._limit(len(chunk.items)))
         except KeyboardInterrupt:
             self.kill()
             raise
         except Exception as e:  # noqa: BLE001 - a dead or hung worker, or a bug: find the record at fault
-            print(f"cleaner: a worker failed ({type(e).__name__}: {e}); redoing this batch of {len(job.batch)} "
+            print(f"cleaner: a worker failed ({type(e).__name__}: {e}); redoing these {len(chunk.items)} "
                   "records one at a time", file=sys.stderr)
             self.kill()
-            return self._one_by_one(job.batch)
+            return self._one_by_one(chunk.items)
 
-    def run(self, batch: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
-        """Spool lines and seconds by step for ``batch``, in input order."""
-        return self.finish(self.start(batch))
-
-    def _one_by_one(self, batch: list[RawRecord | ReadError]) -> list[tuple[bytes, dict[str, float]]]:
-        out: list[tuple[bytes, dict[str, float]]] = []
-        for raw in batch:
+    def _one_by_one(self, items: list[Item]) -> ChunkResult:
+        frames: list[bytes] = []
+        seconds: dict[str, float] = {}
+        n = 0
+        for item in items:
             try:
-                out.extend(self._pool().submit(_work_chunk, [raw]).result(timeout=self._limit(1)))
+                got, secs, k = self._pool().submit(_work_chunk, [item]).result(timeout=self._limit(1))
+                frames.extend(got)
+                for name, v in secs.items():
+                    seconds[name] = seconds.get(name, 0.0) + v
+                n += k
                 continue
             except cf.TimeoutError:
                 why = f"no result after {self._limit(1):.0f} s (a hang inside a parser?); the worker was stopped"
@@ -170,7 +200,8 @@ class WorkerPool:
             except Exception as e:  # noqa: BLE001
                 why = f"{type(e).__name__}: {e}"
             self.kill()
-            rid = raw.id
-            out.append((dumps(Outcome(reject=reject_record(raw.source, raw.position, why, rid, WORKER_DIED)).to_json()), {}))
-        self._records += len(batch)
-        return out
+            reject = reject_record(item.source, item.position, why, item.id, WORKER_DIED)
+            frames.append(spool_frame([dumps(Outcome(reject=reject).to_json())]))
+            n += 1
+        self._records += len(items)
+        return frames, seconds, n

@@ -2,22 +2,26 @@
 
 Shape of a run (see ``README.md``)::
 
-    pass 1  (workers)  raw record -> decode -> extract -> markers -> spooled Document
-                                                        + fingerprint of the first corpus step
+    pass 1  (workers)  raw record (or page file, read there) -> decode -> extract -> markers
+                       -> spool lines, compressed + fingerprint of the first corpus step
+            (driver)   write the spool files in input order
     pass k  (workers)  spooled Document -> earlier corpus steps' decisions applied -> fingerprint of step k
             (driver)   observe the fingerprints in input order, decide
-    final   (workers)  every corpus step's decisions applied -> filters -> apply spans -> encoded line
-            (driver)   write the lines in input order -> clean / dropped / rejects
+    final   (workers)  every corpus step's decisions applied -> filters -> apply spans -> encoded lines, compressed
+            (driver)   write them in input order -> clean / dropped / rejects
 
-(see :mod:`cleaner.engines.local.passes`: no step is computed twice, span marks are kept per document).
+(see :mod:`cleaner.engines.local.passes`: no step is computed twice, span marks are kept
+per document). The driver does no per-record work: with two workers on two cores, every
+CPU second it spends is one a worker waits for.
 
-Pass 1 works in *batches* of ``spool_batch_records`` input records; each finished batch
-is written to ``OUTDIR/.work/`` under its final name only when complete (temporary name,
-fsync, rename), so a run stopped at any point (``kill -9`` included) and started again with
-the same command skips finished batches. Corpus passes and the final write are redone from
-the spool (with the kept span marks rewritten), which makes the output depend only on the input and the options, never on the
-number of workers or on where a run was interrupted. The spool is keyed by the options and
-the inputs' names, sizes and modification times; a change to either starts over.
+Pass 1 writes *spool files* of at most :data:`SPOOL_FILE_RECORDS` input records (fewer
+when ``spool_batch_records`` is smaller); each is written to ``OUTDIR/.work/`` under its
+final name only when complete (temporary name, fsync, rename), so a run stopped at any
+point (``kill -9`` included) and started again with the same command skips finished
+files. Corpus passes and the final write are redone from the spool (with the kept span
+marks rewritten), which makes the output depend only on the input and the options, never
+on the number of workers or on where a run was interrupted. The spool is keyed by the
+options and the inputs' names, sizes and modification times; a change to either starts over.
 
 Every input record ends in exactly one of clean, dropped or rejects; ``report.json``
 states the records in and the three counts, and the run fails rather than finish with a
@@ -33,14 +37,17 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import deque
 from itertools import islice
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ...config import Options
 from ...document import Document
 from ...errors import RunError
+from ...io import remote
+from ...io.listing import STDIN, kind_of, record_id_for
 from ...io.readers import iter_records, list_inputs
-from ...io.writers import ShardedWriter, remove_shards, write_json_atomic
+from ...io.writers import ShardedWriter, dumps, pack_lines, remove_shards, write_json_atomic
 from ...pipeline import build_corpus_steps
 from ...steps import Marker
 from ...version import __version__
@@ -48,8 +55,11 @@ from ..result import RunResult
 from ..resume import WORK_DIR, local_resume_key
 from ..spool import write_spool
 from ..totals import Tally
-from .pool import WorkerPool, _Job
+from .pool import Chunk, PageFile, WorkerPool
 from .procs import INTERRUPTS, LIVE_POOLS, _peak_rss_mb, _process_use, stop_executor
+
+if TYPE_CHECKING:
+    from .passes import PassPlan
 
 
 # --------------------------------------------------------------------------- the run
@@ -99,7 +109,6 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     Raises :class:`RunError` when the output folder cannot be used, and
     :class:`cleaner.io.readers.InputError` for a missing or unknown input path.
     """
-    from ...io import remote
     if outdir is not None and remote.is_url(outdir):
         return _run_to_url(inputs, options, outdir, emit)
     exclude = (outdir,) if outdir is not None else ()
@@ -133,7 +142,6 @@ def _run_to_url(inputs: list[str], options: Options, url: str,
                 emit: Callable[[Document, str], None] | None) -> RunResult:
     """A run into a remote OUTDIR: written to a local staging folder (where a stopped run
     resumes), then uploaded, ``report.json`` last (:func:`cleaner.io.remote.publish`)."""
-    from ...io import remote
     local = remote.staging_dir(url)
     try:
         remote.unpublish_report(url)
@@ -187,44 +195,82 @@ def _prepare_workdir(workdir: str, key: str) -> None:
         write_json_atomic(state_path, {"key": key})
 
 
+#: Records in one spool file at most (fewer when ``spool_batch_records`` is smaller): the unit of
+#: resuming and of the corpus passes' tasks, small enough that every worker gets several of them.
+SPOOL_FILE_RECORDS = 64
+#: Spool files handed to the pool ahead of the one the driver writes next, per worker.
+FILES_IN_FLIGHT_PER_WORKER = 2
+
+
+def page_files(inputs: list[str], options: Options, exclude: tuple[str, ...] = ()) -> list[PageFile] | None:
+    """The input files as :class:`PageFile` items when every one is a local page file (one record,
+    read by the worker that works it), else ``None`` (the driver reads the records)."""
+    out = []
+    for path, root in list_inputs(inputs, exclude):
+        if path == STDIN or remote.is_url(path):
+            return None
+        kind = options.input_type if options.input_type != "auto" else kind_of(path)[0]
+        if kind not in ("html", "text"):
+            return None
+        out.append(PageFile(path, record_id_for(path, root), root))
+    return out
+
+
 def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str, ...] = (),
            inline: bool = False, notes: list[dict[str, Any]] | None = None,
-           steps: tuple[Marker, ...] = ()) -> tuple[list[str], dict[str, float], int, int]:
-    """Run pass 1 batch by batch; the workers process one batch while the driver reads the
-    next and writes the previous one's spool. ``inline``: work in this process, no pool (the
-    one-file stdout mode, where starting a worker would cost more than the page).
+           steps: tuple[Marker, ...] = (),
+           pages: list[PageFile] | None = None) -> tuple[list[str], dict[str, float], int, int]:
+    """Run pass 1, one spool file of at most :data:`SPOOL_FILE_RECORDS` records after another.
 
-    Returns the spool files in input order, seconds by step, the number of batches taken
-    from an earlier interrupted run, and the number of input records read.
+    The driver reads the records (or hands over ``pages``, which the workers read), cuts
+    each spool file's records into chunks for the workers and writes the spool files in
+    order from the compressed chunks they return, while the workers hold the next files'
+    chunks. With ``pages`` (whose number is known) the last file goes in chunks of one
+    record, so that no worker waits for another's long chunk at the end. ``inline``: work
+    in this process, no pool (the one-file stdout mode, where starting a worker would cost
+    more than the page).
+
+    Returns the spool files in input order, seconds by step, the number of spool files
+    taken from an earlier interrupted run, and the number of input records read.
     """
     times: dict[str, float] = {}
     spools: list[str] = []
     resumed = n_read = 0
     from ...io.readers import ReadProgress, input_bytes
-    read = ReadProgress(input_bytes(inputs, exclude) if options.progress else 0)
-    records = iter_records(inputs, options, exclude, notes, read if options.progress else None)
     pool = WorkerPool(options, inline=inline, steps=steps)
-    # A total in bytes of input (known from the listing) gives an ETA; records are counted beside it.
-    bar = _progress(options, "extract+mark", total=read.total, unit="B", unit_scale=True)
+    if pages is not None:   # the workers read: the bar counts the pages done
+        records: Iterable[Any] = pages
+        read = None
+        bar = _progress(options, "extract+mark", total=len(pages))
+    else:   # a total in bytes of input (known from the listing) gives an ETA; records are counted beside it
+        read = ReadProgress(input_bytes(inputs, exclude) if options.progress else 0)
+        records = iter_records(inputs, options, exclude, notes, read if options.progress else None)
+        bar = _progress(options, "extract+mark", total=read.total, unit="B", unit_scale=True)
     n_done = [0]
 
     def advance(n: int) -> None:
         n_done[0] += n
+        if read is None:
+            bar.update(n)
+            return
         bar.set_postfix_str(f"{n_done[0]} records", refresh=False)
         bar.update(max(0, read.position() - bar.n))
 
-    def write(job: tuple[str, _Job]) -> None:
-        path, started = job
-        results = pool.finish(started)
-        for _, secs in results:
+    def write(path: str, chunks: list[Chunk], n: int) -> None:
+        frames: list[bytes] = []
+        for c in chunks:
+            got, secs, _ = pool.collect(c)
+            frames.extend(got)
             for k, v in secs.items():
                 times[k] = times.get(k, 0.0) + v
-        write_spool(path, [line for line, _ in results])
-        advance(len(started.batch))
+        write_spool(path, frames=frames)
+        advance(n)
 
-    running: tuple[str, _Job] | None = None   # the batch the workers hold while the next one is read
+    per_file = max(1, min(options.spool_batch_records, SPOOL_FILE_RECORDS))
+    size = max(1, min(options.batch_size, per_file // (2 * pool.workers)))
+    running: deque[tuple[str, list[Chunk], int]] = deque()   # spool files the workers hold, in order
     try:
-        for b, batch in enumerate(_batches(records, max(1, options.spool_batch_records))):
+        for b, batch in enumerate(_batches(records, per_file)):
             INTERRUPTS.check()
             path = os.path.join(workdir, f"pass1-{b:06d}.jsonl.zst")
             spools.append(path)
@@ -233,19 +279,35 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
                 resumed += 1
                 advance(len(batch))
                 continue
-            started = (path, pool.start(batch))
-            if running is not None:
-                write(running)
-            running = started
-        if running is not None:
-            write(running)
-    except BaseException:   # Ctrl-C (or a failure) while the workers hold a batch: do not wait for it
+            step = 1 if pages is not None and n_read == len(pages) else size
+            running.append((path, [pool.submit(batch[i:i + step]) for i in range(0, len(batch), step)], len(batch)))
+            while len(running) > pool.workers * FILES_IN_FLIGHT_PER_WORKER:
+                write(*running.popleft())
+        while running:
+            INTERRUPTS.check()
+            write(*running.popleft())
+    except BaseException:   # Ctrl-C (or a failure) while the workers hold chunks: do not wait for them
         pool.kill()
         raise
     finally:
         bar.close()
         pool.close()
     return spools, times, resumed, n_read
+
+
+def pack_output(plan: "PassPlan", res: dict[str, Any]) -> dict[str, Any]:
+    """A final-pass result with its encoded lines as one segment per kind, compressed
+    (:func:`pack_lines`): ``res["segments"] = {kind: (lines, packed)}``. Runs where the task ran."""
+    from .passes import ENCODED
+    if plan.output != ENCODED:
+        return res
+    by_kind: dict[str, list[bytes]] = {}
+    for kind, line in res["items"]:
+        by_kind.setdefault(kind, []).append(line)
+    fmt = plan.options.output_format
+    res["segments"] = {kind: (lines, pack_lines(lines, fmt)) for kind, lines in by_kind.items()}
+    res["items"] = []
+    return res
 
 
 def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
@@ -257,7 +319,8 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     _prepare_workdir(workdir, key)
     notes: list[dict[str, Any]] = []   # warnings about whole input files (a WARC file without documents)
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,
-                                            inline=outdir is None and emit is None, notes=notes, steps=user_steps)
+                                            inline=outdir is None and emit is None, notes=notes, steps=user_steps,
+                                            pages=page_files(inputs, options, exclude))
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
@@ -278,6 +341,9 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                    "dropped": ShardedWriter(outdir, "dropped", options.output_format, shard_bytes),
                    "rejects": ShardedWriter(outdir, "rejects", options.output_format, shard_bytes)}
 
+    segments = options.output_format != "parquet"   # JSON Lines are written a spool file's lines of a kind at a time
+    held: dict[str, list[bytes]] = {}   # the sink's lines of the spool file being finished, by kind
+
     def sink(kind: str, rec: dict[str, Any], text: str, doc: Document | None) -> None:
         if kind == "rejects" and on_reject is not None:
             on_reject(rec)
@@ -288,7 +354,9 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                   f"{'' if rec['position'] in (0, -1) else ':' + str(rec['position'])}: {rec['error']}",
                   file=sys.stderr)
             return
-        if writers:
+        if writers and segments:
+            held.setdefault(kind, []).append(dumps(rec))
+        elif writers:
             writers[kind].write(rec)
         elif kind == "clean" and emit is None:
             result.clean_texts.append(text)
@@ -297,18 +365,21 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
 
     plan = cp.final_plan(options, workdir, steps, appliers, cp.RECORD if options.output_format == "parquet" else cp.ENCODED)
     files = [(p, i, bases[i]) for i, p in enumerate(spools)]
-    in_process = emit is not None or not writers or options.resolved_workers() <= 1
-    results = (cp.finish_file(plan, *f, sink=sink) for f in files) if in_process else \
-        cp.run_ordered(plan, "finish", files, options.resolved_workers())
+    if emit is not None or not writers:
+        results: Iterable[dict[str, Any]] = (cp.finish_file(plan, *f, sink=sink) for f in files)
+    else:   # encoded and compressed in the workers (here, with one worker): the same segments either way
+        results = cp.run_ordered(plan, "finish", files, options.resolved_workers(), then=pack_output)
     bar = _progress(options, "write", total=n_read)  # every record read is written once (rejects too)
     n_docs = 0
     for res in results:
         INTERRUPTS.check()
-        for kind, payload in res["items"]:
-            if isinstance(payload, bytes):
-                writers[kind].write_line(payload)
-            else:
-                writers[kind].write(payload)
+        for kind, (lines, packed) in res.get("segments", {}).items():
+            writers[kind].write_segment(lines, packed)
+        for kind, lines in held.items():
+            writers[kind].write_segment(lines)
+        held.clear()
+        for kind, record in res["items"]:   # Parquet: records
+            writers[kind].write(record)
         tally.merge(res["tally"])
         for step, st in zip(steps, res["stats"]):
             step.stats.spans += st.spans
