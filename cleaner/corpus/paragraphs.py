@@ -54,7 +54,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import xxhash
 
-from ..document import Document, kept_blocks, line_span
+from ..document import Document, apply_spans, kept_blocks, line_span
 from ..steps import CorpusStep
 from ..containers.compact import PackedStrings, RowStore, SpillDir, StringStore
 from ..containers.runs import run_mask, run_starts
@@ -163,6 +163,10 @@ def group_rows(keys: np.ndarray, docs: np.ndarray, hosts: np.ndarray, min_hosts:
                   starts[repeat].astype(np.int64), doc_counts[repeat].astype(np.uint32))
 
 
+#: ``ParagraphDecision.kept_in`` of a paragraph whose kept copy was dropped as a near-duplicate: every copy stays.
+KEPT_EVERYWHERE = ""
+
+
 @dataclass
 class ParagraphDecision:
     """What to remove: ``boiler_keys`` (sorted ``uint64``) with ``boiler_hosts`` (``uint32``
@@ -210,9 +214,11 @@ class ParagraphDecision:
     def with_drops(self, drops: Iterable[Any]) -> "ParagraphDecision":
         """The same decision told which kept copies later steps drop (``DropDecision`` objects).
 
-        A kept copy dropped as a near-duplicate of document ``s`` moves to ``s``: ``s``
-        keeps the paragraph (it holds a copy, being a near-duplicate) and the other copies
-        name ``s``. Without this the paragraph would be lost with the dropped document.
+        A kept copy dropped as an exact duplicate of document ``s`` (similarity 1) moves to
+        ``s``, which holds the same text: ``s`` keeps the paragraph and the other copies name
+        it. A kept copy dropped as a near-duplicate moves nowhere: the survivor need not hold
+        that paragraph, so every other copy stays (:data:`KEPT_EVERYWHERE`). Without this the
+        paragraph would be lost with the dropped document.
         """
         ords = np.unique(self.kept_ords)
         moved: dict[int, str] = {}
@@ -221,7 +227,8 @@ class ParagraphDecision:
                 continue
             pos = np.minimum(np.searchsorted(dd.ords, ords), dd.ords.size - 1)
             for k in np.flatnonzero(dd.ords[pos] == ords).tolist():
-                moved.setdefault(int(ords[k]), dd.kept_ids[int(pos[k])])
+                at = int(pos[k])
+                moved.setdefault(int(ords[k]), dd.kept_ids[at] if dd.similarity[at] >= 1.0 else KEPT_EVERYWHERE)
         keys = sorted(moved)
         return dataclasses.replace(self, moved_ords=np.asarray(keys, np.int64), moved_to=[moved[k] for k in keys])
 
@@ -261,8 +268,11 @@ class RepeatedParagraphs(CorpusStep):
     marks_spans = True
 
     def __init__(self, boilerplate_chars: int = 100, min_hosts: int = 10, min_chars: int = 100,
-                 workdir: str | None = None, repeat_hosts: int = 2):
+                 workdir: str | None = None, repeat_hosts: int = 2, min_doc_chars: int = 1):
         super().__init__()
+        #: A document with less clean text than this is dropped in the final pass whatever
+        #: else happens (removals only shrink it): it keeps no paragraph for the others.
+        self.min_doc_chars = min_doc_chars
         if min_hosts < 2:
             raise ValueError(f"paragraph_min_hosts must be at least 2 (one host is the site-template step's), not {min_hosts}")
         if repeat_hosts < 1:
@@ -285,7 +295,7 @@ class RepeatedParagraphs(CorpusStep):
     @classmethod
     def from_options(cls, options, workdir: str | None = None) -> "RepeatedParagraphs":
         return cls(options.paragraph_boilerplate_chars, options.paragraph_min_hosts, options.paragraph_min_chars, workdir,
-                   options.paragraph_repeat_hosts)
+                   options.paragraph_repeat_hosts, options.min_doc_chars)
 
     #: The final pass computes this step's marks again (they depend on what later steps drop:
     #: :func:`~cleaner.corpus.drops.settle_decisions`).
@@ -299,6 +309,8 @@ class RepeatedParagraphs(CorpusStep):
         return blocks, paragraph_keys([b.text for b in blocks], self.decision.boilerplate_chars, self.decision.min_chars)
 
     def fingerprint(self, doc: Document) -> Any:
+        if self.min_doc_chars > 1 and len(apply_spans(doc.text, doc.removed).strip()) < self.min_doc_chars:
+            return None   # dropped for its length at the end: a copy kept here would be lost
         _, keys = self.keys_of(doc)
         keys = np.unique(keys[keys != 0])
         if keys.size == 0:
@@ -405,7 +417,7 @@ class RepeatedParagraphs(CorpusStep):
                 spans.append(line_span(doc.text, b, BOILERPLATE_RULE, f"on {int(d.boiler_hosts[bpos[i]])} hosts"))
             elif rhit[i] and int(d.kept_ords[rpos[i]]) != index:
                 kept = d.kept_in(int(d.kept_ords[rpos[i]]), d.kept_ids[rpos[i]])
-                if kept != doc.id:
+                if kept != doc.id and kept != KEPT_EVERYWHERE:
                     spans.append(line_span(doc.text, b, RULE, kept))
         if spans and len(spans) < len(blocks):   # never empty a document
             doc.removed.extend(spans)
