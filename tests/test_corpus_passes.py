@@ -212,3 +212,23 @@ def test_every_corpus_step_decides_a_small_picklable_decision_that_a_bare_step_a
         assert [(x.removed, x.dropped) for x in a] == [(y.removed, y.dropped) for y in b]
         done.append(bare)
     assert done[0].decision.keys.size and len(done[1].decision) and len(done[3].decision), "every step decided something"
+
+
+def test_page_files_read_by_the_workers_or_by_the_driver_give_the_same_bytes(tmp_path, monkeypatch):
+    """The workers read page files themselves when they have every core; else the driver reads them."""
+    from conftest import page_html
+    from cleaner.engines.local import run as local_run
+    pages = tmp_path / "in"
+    pages.mkdir()
+    for i in range(9):
+        paras = [f"Paragraph {j} of page {i}: " + " ".join(WORDS[(i + j + k) % len(WORDS)] for k in range(40))
+                 for j in range(4)]
+        (pages / f"p{i}.html").write_text(page_html(f"Page {i}", paras), encoding="utf-8")
+    (pages / "broken.html").write_bytes(b"\x00\x01\x02" * 200)   # a reject, read where the page is read
+    outs = {}
+    for who, fill in (("driver", False), ("workers", True)):
+        monkeypatch.setattr(local_run, "_workers_fill_cores", lambda options, fill=fill: fill)
+        res = run([str(pages)], _opts(workers=2, spool_batch_records=4), str(tmp_path / who))
+        assert res.report["documents"]["in"] == 10 and res.report["documents"]["rejected"] == 1
+        outs[who] = read_outputs(tmp_path / who)
+    assert outs["driver"] == outs["workers"] != {}

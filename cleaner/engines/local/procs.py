@@ -21,6 +21,7 @@ def stop_executor(ex: cf.ProcessPoolExecutor) -> None:
     into end-of-file, so the pool sees itself broken and stops. Waits at most
     ``STOP_WAIT_S`` seconds for that.
     """
+    thread = getattr(ex, "_executor_manager_thread", None)   # shutdown() forgets it
     for p in list((getattr(ex, "_processes", None) or {}).values()):  # no public terminate before Python 3.14
         p.kill()
     for p in list((getattr(ex, "_processes", None) or {}).values()):
@@ -32,9 +33,8 @@ def stop_executor(ex: cf.ProcessPoolExecutor) -> None:
         except OSError:
             pass
     ex.shutdown(wait=False, cancel_futures=True)
-    thread = getattr(ex, "_executor_manager_thread", None)
-    if thread is not None:
-        thread.join(STOP_WAIT_S)
+    if thread is not None:   # gone, it has closed its wake-up pipe: Python's exit handler, which writes
+        thread.join(STOP_WAIT_S)   # to every pool's, no longer races it (EBADF, "Exception ignored" at exit)
 
 
 #: Seconds :func:`stop_executor` waits for killed workers and the pool's own thread.

@@ -202,6 +202,17 @@ SPOOL_FILE_RECORDS = 64
 FILES_IN_FLIGHT_PER_WORKER = 2
 
 
+def _workers_fill_cores(options: Options) -> bool:
+    """True when the workers have every core: then reading the inputs would cost them the
+    driver's CPU, so they read page files themselves; with a core to spare (``--workers 1``
+    on two cores) the driver reads on it while they work."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return options.resolved_workers() >= cores
+
+
 def page_files(inputs: list[str], options: Options, exclude: tuple[str, ...] = ()) -> list[PageFile] | None:
     """The input files as :class:`PageFile` items when every one is a local page file (one record,
     read by the worker that works it), else ``None`` (the driver reads the records)."""
@@ -218,17 +229,17 @@ def page_files(inputs: list[str], options: Options, exclude: tuple[str, ...] = (
 
 def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str, ...] = (),
            inline: bool = False, notes: list[dict[str, Any]] | None = None,
-           steps: tuple[Marker, ...] = (),
-           pages: list[PageFile] | None = None) -> tuple[list[str], dict[str, float], int, int]:
+           steps: tuple[Marker, ...] = (), pages: list[PageFile] | None = None,
+           total: int | None = None) -> tuple[list[str], dict[str, float], int, int]:
     """Run pass 1, one spool file of at most :data:`SPOOL_FILE_RECORDS` records after another.
 
     The driver reads the records (or hands over ``pages``, which the workers read), cuts
     each spool file's records into chunks for the workers and writes the spool files in
     order from the compressed chunks they return, while the workers hold the next files'
-    chunks. With ``pages`` (whose number is known) the last file goes in chunks of one
-    record, so that no worker waits for another's long chunk at the end. ``inline``: work
-    in this process, no pool (the one-file stdout mode, where starting a worker would cost
-    more than the page).
+    chunks. When the number of records is known (``pages``, or ``total``) the last file
+    goes in chunks of one record, so that no worker waits for another's long chunk at the
+    end. ``inline``: work in this process, no pool (the one-file stdout mode, where
+    starting a worker would cost more than the page).
 
     Returns the spool files in input order, seconds by step, the number of spool files
     taken from an earlier interrupted run, and the number of input records read.
@@ -238,6 +249,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     resumed = n_read = 0
     from ...io.readers import ReadProgress, input_bytes
     pool = WorkerPool(options, inline=inline, steps=steps)
+    total = len(pages) if pages is not None else total
     if pages is not None:   # the workers read: the bar counts the pages done
         records: Iterable[Any] = pages
         read = None
@@ -279,7 +291,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
                 resumed += 1
                 advance(len(batch))
                 continue
-            step = 1 if pages is not None and n_read == len(pages) else size
+            step = 1 if n_read == total else size
             running.append((path, [pool.submit(batch[i:i + step]) for i in range(0, len(batch), step)], len(batch)))
             while len(running) > pool.workers * FILES_IN_FLIGHT_PER_WORKER:
                 write(*running.popleft())
@@ -318,9 +330,11 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     key = local_resume_key(options, inputs, exclude, user_steps)
     _prepare_workdir(workdir, key)
     notes: list[dict[str, Any]] = []   # warnings about whole input files (a WARC file without documents)
+    pages = page_files(inputs, options, exclude)
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,
                                             inline=outdir is None and emit is None, notes=notes, steps=user_steps,
-                                            pages=page_files(inputs, options, exclude))
+                                            pages=pages if _workers_fill_cores(options) else None,
+                                            total=len(pages) if pages is not None else None)
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
