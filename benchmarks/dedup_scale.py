@@ -58,7 +58,7 @@ def run_cleaner(n: int, threshold: float, workdir: str, workers: int = 1) -> dic
     from cleaner.config import Options
     from cleaner.document import Document
     from cleaner.io.writers import dumps
-    from cleaner.engines.spool import Outcome, write_spool
+    from cleaner.engines.spool import RecordResult, write_spool
     from cleaner.pipeline import build_corpus_steps
     from dedup_synth import Corpus
 
@@ -79,7 +79,7 @@ def run_cleaner(n: int, threshold: float, workdir: str, workers: int = 1) -> dic
             gen += time.process_time() - t0
             t0 = time.process_time()
             d = Document(s.id, s.url, s.text)
-            lines.append(dumps(Outcome(doc=d, fingerprint=steps[0].fingerprint(d)).to_json()))
+            lines.append(dumps(RecordResult(doc=d, fingerprint=steps[0].fingerprint(d)).to_json()))
             work += time.process_time() - t0
         spools.append(os.path.join(workdir, f"pass1-{len(spools):06d}.jsonl.zst"))
         write_spool(spools[-1], lines)

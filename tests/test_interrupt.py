@@ -159,7 +159,7 @@ def slow_tasks(monkeypatch, tmp_path):
     from cleaner.engines.local import passes as cp
     from cleaner.config import Options
     monkeypatch.setitem(cp.TASKS, "slow", _slow_task)   # forked workers inherit the patched table
-    plan = cp.PassPlan(Options(progress=False), str(tmp_path), [], [])
+    plan = cp.PassSetup(Options(progress=False), str(tmp_path), [], [])
     return cp, plan, [(f"f{i}", i, 0) for i in range(4)]
 
 

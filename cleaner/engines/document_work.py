@@ -18,7 +18,7 @@ from ..io.decode import NotTextError
 from ..io.readers import RawRecord, ReadError
 from ..pipeline import build_pipeline
 from ..steps import Marker
-from .spool import Outcome
+from .spool import RecordResult
 
 
 def reject_record(source: str, position: int, error: str, rid: str | None = None, kind: str = FAILED) -> dict[str, Any]:
@@ -88,9 +88,9 @@ class DocumentProcessor:
             doc.raw = raw
         return doc
 
-    def __call__(self, raw: RawRecord | ReadError) -> Outcome:
+    def __call__(self, raw: RawRecord | ReadError) -> RecordResult:
         if isinstance(raw, ReadError):
-            return Outcome(reject=reject_record(raw.source, raw.position, raw.error, raw.id, raw.kind))
+            return RecordResult(reject=reject_record(raw.source, raw.position, raw.error, raw.id, raw.kind))
         times: dict[str, float] = {}
         try:
             with RecordAlarm(self.options.doc_timeout_s):
@@ -129,9 +129,9 @@ class DocumentProcessor:
             return self._reject(raw, str(e), FAILED)
         except Exception as e:  # noqa: BLE001 - one broken record must not stop the batch
             return self._reject(raw, f"{type(e).__name__}: {e}", FAILED)
-        return Outcome(doc=doc, fingerprint=fp, seconds=times)
+        return RecordResult(doc=doc, fingerprint=fp, seconds=times)
 
     @staticmethod
-    def _reject(raw: RawRecord, error: str, kind: str) -> Outcome:
-        return Outcome(reject=reject_record(raw.source, raw.position, error, raw.id, kind))
+    def _reject(raw: RawRecord, error: str, kind: str) -> RecordResult:
+        return RecordResult(reject=reject_record(raw.source, raw.position, error, raw.id, kind))
 

@@ -1,4 +1,4 @@
-"""The spool: what pass 1 makes of each input record (:class:`Outcome`), kept between passes.
+"""The spool: what pass 1 makes of each input record (:class:`RecordResult`), kept between passes.
 
 One JSON line per record, zstd-compressed (one or more frames), written atomically per
 batch (temporary name, fsync, rename), so that a stopped run resumes from the batches that
@@ -16,7 +16,7 @@ from ..document import Document
 
 
 @dataclass
-class Outcome:
+class RecordResult:
     """What pass 1 makes of one input record: a document (with a fingerprint) or a reject."""
 
     doc: Document | None = None
@@ -31,7 +31,7 @@ class Outcome:
         return {"doc": self.doc.to_json(), "fp": fp, "t": self.seconds}  # type: ignore[union-attr]
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Outcome":
+    def from_json(cls, d: dict[str, Any]) -> "RecordResult":
         if "reject" in d:
             return cls(reject=d["reject"])
         return cls(doc=Document.from_json(d["doc"]), fingerprint=d.get("fp"), seconds=d.get("t") or {})
@@ -61,10 +61,10 @@ def write_spool(path: str, lines: Sequence[bytes] = (), frames: Sequence[bytes] 
     os.replace(tmp, path)
 
 
-def read_spool(path: str) -> Iterator[Outcome]:
+def read_spool(path: str) -> Iterator[RecordResult]:
     """The outcomes spooled in ``path`` by :func:`write_spool`, in order (one JSON line each)."""
     import zstandard
     with open(path, "rb") as raw:
         with io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True), encoding="utf-8") as fh:
             for line in fh:
-                yield Outcome.from_json(json.loads(line))
+                yield RecordResult.from_json(json.loads(line))

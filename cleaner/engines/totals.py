@@ -14,21 +14,21 @@ from ..document import Document, apply_spans
 from ..errors import FAILED, RunError
 from ..io.writers import output_record
 from ..page.min_length import MinLength
-from .spool import Outcome
+from .spool import RecordResult
 
 #: Where the final pass sends each output: ``emit(kind, record, clean text, doc)`` (``kind``:
 #: ``clean``, ``dropped`` or ``rejects``; ``doc`` is ``None`` for a reject).
 Emit = Callable[[str, dict[str, Any], str, Document | None], None]
 
 
-def finish_outcomes(outcomes: Iterable[Outcome], apply: Callable[[int, Document], None], tally: "Tally",
+def finish_outcomes(outcomes: Iterable[RecordResult], apply: Callable[[int, Document], None], tally: "RunTotals",
                     options: Options, emit: Emit) -> int:
     """The final pass over pass 1's outcomes of one part of the input, in order: both engines.
 
     A reject is counted and emitted as it is; a document gets ``apply(position, doc)``
     (``position``: its rank among the part's documents, rejects not counted: the engine
     turns it into its ordinal and applies every corpus step's decision), then
-    :meth:`Tally.finish` (cut the spans, count) and is emitted. Returns the number of
+    :meth:`RunTotals.finish` (cut the spans, count) and is emitted. Returns the number of
     documents (rejects not counted).
     """
     n = 0
@@ -46,7 +46,7 @@ def finish_outcomes(outcomes: Iterable[Outcome], apply: Callable[[int, Document]
     return n
 
 
-class Tally:
+class RunTotals:
     """The final pass's bookkeeping, the same for every engine: finish each document and count it.
 
     :meth:`finish` is the last per-document step (cut the marked spans, drop a document
@@ -113,7 +113,7 @@ class Tally:
                "language": doc.language, "language_score": doc.language_score, **doc.provenance}
         return "clean", output_record(own, doc.metadata), text
 
-    def merge(self, other: "Tally") -> None:
+    def merge(self, other: "RunTotals") -> None:
         """Add the tally of the input that follows this one's."""
         for mine, theirs in ((self.counts, other.counts), (self.drop_reasons, other.drop_reasons),
                              (self.reject_kinds, other.reject_kinds), (self.chars_by_rule, other.chars_by_rule),
@@ -133,7 +133,7 @@ class Tally:
         return dict(vars(self))
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Tally":
+    def from_json(cls, d: dict[str, Any]) -> "RunTotals":
         t = cls()
         vars(t).update(d)
         return t

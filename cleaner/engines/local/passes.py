@@ -2,7 +2,7 @@
 
 Pass ``k`` fingerprints corpus step ``k`` on every document with steps ``0 .. k-1``
 applied; the final pass applies every step, finishes each document
-(:class:`~cleaner.engines.local.run.Tally`) and encodes its output line. The per-document work of
+(:class:`~cleaner.engines.local.run.RunTotals`) and encodes its output line. The per-document work of
 both (reading the spool, applying earlier decisions, fingerprinting, serialising) runs
 in worker processes, one spool file per task; the driver only feeds the fingerprints to
 ``observe_batch`` and writes the encoded lines, both in spool order, so the output does
@@ -39,7 +39,7 @@ from ...io.writers import dumps
 from ...pipeline import build_corpus_steps
 from .procs import INTERRUPTS, LIVE_POOLS, die_with_parent, stop_executor
 from ..spool import read_spool
-from ..totals import Tally, finish_outcomes
+from ..totals import RunTotals, finish_outcomes
 from ...steps import CorpusStep, StepStats
 
 MARKS_DIR = "marks"
@@ -52,7 +52,7 @@ APPLY, RECORD_MARKS, REPLAY = "apply", "record", "replay"
 
 
 @dataclass
-class PassPlan:
+class PassSetup:
     """What every task of one pass needs (inherited by forked workers, not pickled per task).
 
     ``appliers``: the decided steps before the current one (:meth:`CorpusStep.applying`);
@@ -99,7 +99,7 @@ def _read_marks(path: str) -> dict[int, Any]:
 class _Appliers:
     """The earlier steps' decisions applied to the documents of one spool file, in order."""
 
-    def __init__(self, plan: PassPlan, file_no: int):
+    def __init__(self, plan: PassSetup, file_no: int):
         self.plan, self.file_no = plan, file_no
         self.seconds = [0.0] * len(plan.appliers)
         self.recorded: dict[int, dict[int, Any]] = {}
@@ -137,7 +137,7 @@ class _Appliers:
             _write_marks(marks_path(self.plan.marks_dir, j, self.file_no), marks)
 
 
-def fingerprint_file(plan: PassPlan, path: str, file_no: int, base: int) -> dict[str, Any]:
+def fingerprint_file(plan: PassSetup, path: str, file_no: int, base: int) -> dict[str, Any]:
     """One spool file of pass ``plan.step_no``: each document's fingerprint, earlier steps applied.
 
     ``base``: ordinal of the file's first document (ignored in pass 0, which applies
@@ -174,17 +174,17 @@ def fingerprint_file(plan: PassPlan, path: str, file_no: int, base: int) -> dict
     return {"n": n, "pos": np.asarray(pos_list, dtype=np.int64), "ids": ids, "batch": batch, "seconds": seconds}
 
 
-def finish_file(plan: PassPlan, path: str, file_no: int, base: int,
+def finish_file(plan: PassSetup, path: str, file_no: int, base: int,
                 sink: Callable[[str, dict[str, Any], str, Document | None], None] | None = None) -> dict[str, Any]:
     """One spool file of the final pass: apply every step, finish and count each document.
 
     ``sink(kind, record, clean_text, doc)`` takes each output in spool order when given
     (``doc`` is ``None`` for a reject); without it the outputs come back in ``"items"`` as
     ``(kind, encoded line)`` (or ``(kind, record)`` when ``plan.output`` is :data:`RECORD`).
-    Returns ``{"n", "tally": Tally, "items", "stats": [StepStats per step], "seconds"}``.
+    Returns ``{"n", "tally": RunTotals, "items", "stats": [StepStats per step], "seconds"}``.
     """
     apply = _Appliers(plan, file_no)
-    tally = Tally()
+    tally = RunTotals()
     items: list[tuple[str, Any]] = []
     encode = plan.output == ENCODED
 
@@ -200,10 +200,10 @@ def finish_file(plan: PassPlan, path: str, file_no: int, base: int,
 
 # --------------------------------------------------------------------------- running tasks
 
-_PLAN: PassPlan | None = None  # one per corpus-pass worker process, set by the pool initializer
+_PLAN: PassSetup | None = None  # one per corpus-pass worker process, set by the pool initializer
 
 
-def _init_worker(plan: PassPlan) -> None:
+def _init_worker(plan: PassSetup) -> None:
     global _PLAN
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C
     die_with_parent()
@@ -218,10 +218,10 @@ def _task(fn_name: str, then: Then | None, path: str, file_no: int, base: int) -
 
 TASKS: dict[str, Callable[..., dict[str, Any]]] = {"fingerprint": fingerprint_file, "finish": finish_file}
 #: A last step of every task, where the task runs: ``then(plan, result) -> result`` (a module-level function).
-Then = Callable[[PassPlan, dict[str, Any]], dict[str, Any]]
+Then = Callable[[PassSetup, dict[str, Any]], dict[str, Any]]
 
 
-def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]], workers: int,
+def run_ordered(plan: PassSetup, fn_name: str, files: list[tuple[str, int, int]], workers: int,
                 in_process: bool = False, then: Then | None = None) -> Iterator[dict[str, Any]]:
     """Results of ``TASKS[fn_name]`` on ``files`` (``(path, file_no, base)``), in that order.
 
@@ -233,7 +233,7 @@ def run_ordered(plan: PassPlan, fn_name: str, files: list[tuple[str, int, int]],
     """
     task = TASKS[fn_name]
 
-    def fn(plan: PassPlan, path: str, file_no: int, base: int) -> dict[str, Any]:
+    def fn(plan: PassSetup, path: str, file_no: int, base: int) -> dict[str, Any]:
         res = task(plan, path, file_no, base)
         return then(plan, res) if then is not None else res
 
@@ -311,7 +311,7 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
     bases: list[int] = []
     appliers: list[CorpusStep] = []
     for k, step in enumerate(steps):
-        plan = PassPlan(options, marks_dir, appliers, _modes(steps, k), step_no=k)
+        plan = PassSetup(options, marks_dir, appliers, _modes(steps, k), step_no=k)
         files = [(p, i, bases[i] if bases else 0) for i, p in enumerate(spools)]
         bar = progress(f"corpus: {step.name}")
         start = 0
@@ -339,7 +339,7 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
 
 
 def final_plan(options: Options, workdir: str, steps: list[CorpusStep], appliers: list[CorpusStep],
-               output: str) -> PassPlan:
+               output: str) -> PassSetup:
     """The plan of the final pass: every step applied (span steps' marks read back)."""
     modes = [APPLY if getattr(s, "recompute_in_final", False) else m for s, m in zip(steps, _modes(steps, len(steps)))]
-    return PassPlan(options, os.path.join(workdir, MARKS_DIR), appliers, modes, output=output)
+    return PassSetup(options, os.path.join(workdir, MARKS_DIR), appliers, modes, output=output)

@@ -21,7 +21,7 @@ from ...io.readers import RawRecord, ReadError, iter_file_records
 from ...io.writers import dumps
 from ...steps import Marker
 from ..document_work import DocumentProcessor, reject_record
-from ..spool import Outcome, spool_frame
+from ..spool import RecordResult, spool_frame
 from .procs import die_with_parent, stop_executor
 
 #: A worker process is replaced by a fresh one after this many records (bounds any slow leak).
@@ -201,7 +201,7 @@ class WorkerPool:
                 why = f"{type(e).__name__}: {e}"
             self.kill()
             reject = reject_record(item.source, item.position, why, item.id, WORKER_DIED)
-            frames.append(spool_frame([dumps(Outcome(reject=reject).to_json())]))
+            frames.append(spool_frame([dumps(RecordResult(reject=reject).to_json())]))
             n += 1
         self._records += len(items)
         return frames, seconds, n

@@ -54,12 +54,12 @@ from ...version import __version__
 from ..result import RunResult
 from ..resume import WORK_DIR, local_resume_key
 from ..spool import write_spool
-from ..totals import Tally
+from ..totals import RunTotals
 from .pool import Chunk, PageFile, WorkerPool
 from .procs import INTERRUPTS, LIVE_POOLS, _peak_rss_mb, _process_use, stop_executor
 
 if TYPE_CHECKING:
-    from .passes import PassPlan
+    from .passes import PassSetup
 
 
 # --------------------------------------------------------------------------- the run
@@ -307,7 +307,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     return spools, times, resumed, n_read
 
 
-def pack_output(plan: "PassPlan", res: dict[str, Any]) -> dict[str, Any]:
+def pack_output(plan: "PassSetup", res: dict[str, Any]) -> dict[str, Any]:
     """A final-pass result with its encoded lines as one segment per kind, compressed
     (:func:`pack_lines`): ``res["segments"] = {kind: (lines, packed)}``. Runs where the task ran."""
     from .passes import ENCODED
@@ -342,7 +342,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
 
     # Final pass: apply, filter, encode (workers); write in spool order (driver).
     result = RunResult(report={})
-    tally = Tally()
+    tally = RunTotals()
     writers: dict[str, ShardedWriter] = {}
     if outdir is not None:
         # report.json is written last: while it is missing, the shards are not a finished run.

@@ -8,11 +8,11 @@ Shape of a run (one input file = one shard; every arrow is a Ray Data stage)::
     shards ─map─> spool with steps < k applied -> fingerprint rows of step k
            ─shuffle─> by host key | by text key | by (LSH band, band key)
            ─> decisions on the driver (template keys; drops: union-find over verified pairs)
-    shards ─map─> spool, every step applied, Tally.finish -> clean-S-N / dropped-S-N / rejects-S-N
+    shards ─map─> spool, every step applied, RunTotals.finish -> clean-S-N / dropped-S-N / rejects-S-N
     driver: report.json (and report.html) from the shards' totals
 
 The per-document work is the local engine's (:class:`~cleaner.engines.local.run.DocumentProcessor`,
-the steps' ``fingerprint`` and ``apply``, :class:`~cleaner.engines.local.run.Tally`); the
+the steps' ``fingerprint`` and ``apply``, :class:`~cleaner.engines.local.run.RunTotals`); the
 decisions are the steps' own (:mod:`cleaner.corpus`'s decision functions and objects),
 built from shuffles in :mod:`.corpus`, :mod:`.templates`, :mod:`.exact`, :mod:`.near` and
 :mod:`.paragraphs`. So the same input and options give the same clean documents and drop
@@ -320,12 +320,12 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
 
 def _report(inputs, options, p1, written, stages, reports, times, partitions, t_start):
     """``report.json``'s content (the local engine's fields) and the samples for ``report.html``, from the shards' totals."""
-    from ..totals import Tally
-    tally = Tally()
+    from ..totals import RunTotals
+    tally = RunTotals()
     outputs: dict[str, list[str]] = {"clean": [], "dropped": [], "rejects": []}
     step_stats: dict[str, dict[str, float]] = {}
     for w in written:  # in shard order: examples and samples are the first ones in input order
-        tally.merge(Tally.from_json(w["tally"]))
+        tally.merge(RunTotals.from_json(w["tally"]))
         for k, names in w["outputs"].items():
             outputs[k].extend(names)
         for name, st in w["step_stats"].items():

@@ -28,8 +28,8 @@ from ...document import Document
 from ...io.readers import RawRecord, ReadError, iter_file_records
 from ...io.writers import ShardedWriter, dumps
 from ..document_work import DocumentProcessor
-from ..spool import Outcome
-from ..totals import Tally, finish_outcomes
+from ..spool import RecordResult
+from ..totals import RunTotals, finish_outcomes
 from ...steps import CorpusStep, Marker
 from . import storage
 from .storage import InputShard
@@ -109,14 +109,14 @@ def run_pass1(shard: InputShard, options: Options, workdir: str, steps: tuple[Ma
     return {**result, "resumed": False}
 
 
-def iter_spool(workdir: str, shard: int) -> Iterator[Outcome]:
+def iter_spool(workdir: str, shard: int) -> Iterator[RecordResult]:
     """The outcomes of one shard's pass 1, in input order."""
     with storage.open_read(spool_path(workdir, shard), SPOOL_COMPRESSION) as raw:
         for line in io.TextIOWrapper(raw, encoding="utf-8"):
-            yield Outcome.from_json(json.loads(line))
+            yield RecordResult.from_json(json.loads(line))
 
 
-def iter_steps_applied(workdir: str, shard: int, steps: list[CorpusStep]) -> Iterator[tuple[int, Outcome]]:
+def iter_steps_applied(workdir: str, shard: int, steps: list[CorpusStep]) -> Iterator[tuple[int, RecordResult]]:
     """``(ordinal, outcome)`` of each document of a shard with ``steps`` applied in order.
 
     Rejects are skipped; ``steps`` are instances loaded with the decisions for this shard.
@@ -163,11 +163,11 @@ class _Outputs:
 def write_shard(shard: int, workdir: str, outdir: str, steps: list[CorpusStep], options: Options) -> dict[str, Any]:
     """Apply every corpus step to one shard's documents, finish them and write its output files.
 
-    Returns ``{"shard", "tally": Tally.to_json(), "outputs": {kind: [file names]},
+    Returns ``{"shard", "tally": RunTotals.to_json(), "outputs": {kind: [file names]},
     "step_stats": {step: StepStats.to_dict()}}``.
     """
     out = _Outputs(outdir, shard, options)
-    tally = Tally()
+    tally = RunTotals()
 
     def apply(pos: int, doc: Document) -> None:
         for step in steps:
