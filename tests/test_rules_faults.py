@@ -122,6 +122,19 @@ def marked_spans(example: str) -> tuple[str, list[Span]]:
     return "".join(plain), spans
 
 
+def assert_marks_exactly(marker, example: str) -> None:
+    """``marker`` removes the ``[[ ]]`` parts of ``example`` and nothing else (compared line by line)."""
+    text, expected = marked_spans(example)
+    got = list(marker.mark(Document("t", None, text)))
+    lines = lambda t: [ln.strip() for ln in t.splitlines() if ln.strip()]  # noqa: E731
+    assert lines(apply_spans(text, got)) == lines(apply_spans(text, expected))
+
+
+def assert_keeps(marker, text: str) -> None:
+    """``marker`` removes nothing of ``text``."""
+    assert apply_spans(text, list(marker.mark(Document("t", None, text)))) == text
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_chrome_goes_and_content_stays(marker, name):
     text, expected = marked_spans(CASES[name])
