@@ -373,3 +373,12 @@ def test_printing_one_text_file_keeps_its_headline_on_screen(tmp_path, capsys):
     assert capsys.readouterr().out == f"Night Ferry Trial Backed by Harbour Council\n{EN}\n"
     assert main(["clean", str(page), "--no-title-in-text"]) == 0
     assert capsys.readouterr().out == f"{EN}\n"
+
+
+def test_with_the_title_rule_switched_off_text_input_keeps_its_headline_line():
+    """Found by a new user: with --disable-rules dup.title@1 the title was still taken and the
+    plain copy of the headline below was the one removed."""
+    import cleaner
+    text = f"Harbour news | Harbour Times\n\nHarbour news\n\n{EN}"
+    doc = cleaner.clean_text(text, options=Options(disable_rules="dup.title@1"))
+    assert doc.title is None and doc.clean_text.startswith("Harbour news | Harbour Times")

@@ -174,7 +174,7 @@ class TextTitle(Marker):
     name = "dup.text-title"
 
     def mark(self, doc: Document) -> Iterable[Span]:
-        if doc.title or not doc.text:
+        if doc.title or not doc.text or RULE in self.disabled_rules:   # switched off: no title taken either
             return
         blocks = [b for b in kept_blocks(doc)][:HEAD_LINES + 3]
         if not blocks:
