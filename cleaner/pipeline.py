@@ -56,9 +56,6 @@ def build_pipeline(options: Options, user_steps: Iterable[Marker] = ()) -> Pipel
     off = disabled_code_rules(options)
     for m in markers:
         m.disabled_rules = off
-        inner = getattr(m, "marker", None)   # a marker wrapped to settle after it (ThenSettle)
-        if isinstance(inner, Marker):
-            inner.disabled_rules = off
     document_steps += markers
     document_steps += list(user_steps)
     document_steps += build_filters(options)

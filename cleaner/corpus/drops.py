@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from ..document import Document
-from ..similarity.clusters import pick_survivor, size_histogram
+from ..similarity.clusters import size_histogram, survivor_pairs
 from ..steps import CorpusStep
 
 #: Decimal places of the similarity written in a dropped record's ``similarity``.
@@ -89,18 +89,11 @@ def drops_from_clusters(clusters: Iterable[Sequence[int] | np.ndarray], sizes: A
     kept: list[int] = []
     kept_ids: list[str] = []
     sims: list[float] = []
-    for cluster in clusters:
-        members = [int(m) for m in cluster]
-        if len(members) < 2:
-            continue
-        k = pick_survivor(members, sizes, ids, keep)
-        kept_id = ids[k]
-        for m in members:
-            if m != k:
-                dropped.append(m)
-                kept.append(k)
-                kept_ids.append(kept_id)
-                sims.append(1.0 if similarity is None else float(similarity(m, k)))
+    for m, k in survivor_pairs(clusters, sizes, ids, keep):
+        dropped.append(m)
+        kept.append(k)
+        kept_ids.append(ids[k])
+        sims.append(1.0 if similarity is None else float(similarity(m, k)))
     n = len(dropped)
     ords = ordinals(np.asarray(dropped + kept, dtype=np.int64)) if n else np.zeros(0, np.int64)
     return DropDecision.by_ordinal(ords[:n], kept_ids, np.asarray(sims, dtype=np.float32), ords[n:], settings)

@@ -62,6 +62,15 @@ class ThenSettle(Marker):
         self.marker, self.settle = marker, settle
         self.name = marker.name
 
+    @property
+    def disabled_rules(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The wrapped marker's: it decides what it marks (the text title takes no title when its rule is off)."""
+        return self.marker.disabled_rules
+
+    @disabled_rules.setter
+    def disabled_rules(self, value: tuple[str, ...]) -> None:
+        self.marker.disabled_rules = value
+
     def mark(self, doc: Document) -> Iterable[Span]:
         spans = list(self.marker.mark(doc))
         if not spans:

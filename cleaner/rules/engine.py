@@ -389,9 +389,14 @@ CODE_RULES = ("chrome.encoded-blob@1", "chrome.section-label@1", "chrome.shortco
               "dup.title@1", "dup.title-label@1")
 
 
+def _spec_items(spec: str) -> list[str]:
+    """The ids or prefixes of a comma-separated ``spec``, blanks dropped."""
+    return [s.strip() for s in spec.split(",") if s.strip()]
+
+
 def _wanted(spec: str, known: list[str]) -> list[str]:
-    """The ids or prefixes of a comma-separated ``spec``; raises :class:`RuleError` for one that names no rule."""
-    wanted = [s.strip() for s in spec.split(",") if s.strip()]
+    """:func:`_spec_items` of ``spec``; raises :class:`RuleError` for one that names no rule."""
+    wanted = _spec_items(spec)
     for w in wanted:
         if not any(rid == w or rid.startswith(w) for rid in known):
             raise RuleError(f"unknown rule {w!r}; known rules: {', '.join(known)}")
@@ -402,7 +407,7 @@ def disabled_code_rules(options) -> tuple[str, ...]:
     """The :data:`CODE_RULES` that ``options.disable_rules`` switches off (ids or prefixes)."""
     if not options.disable_rules:
         return ()
-    off = [w.strip() for w in options.disable_rules.split(",") if w.strip()]
+    off = _spec_items(options.disable_rules)
     return tuple(r for r in CODE_RULES if any(r == w or r.startswith(w) for w in off))
 
 

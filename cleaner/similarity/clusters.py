@@ -13,7 +13,7 @@ order). Every other member is dropped with the survivor's id.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -109,6 +109,20 @@ def pick_survivor(members: Sequence[int], sizes: np.ndarray | Sequence[int], ids
     return min((int(m) for m in members), key=lambda m: survivor_key(sizes[m], ids[m]))
 
 
+def survivor_pairs(clusters: Iterable[Sequence[int] | np.ndarray], sizes: Any, ids: Any,
+                   keep: str = "longest") -> Iterator[tuple[int, int]]:
+    """``(dropped, survivor)`` for every member of every cluster of two or more but its survivor
+    (:func:`pick_survivor`), cluster by cluster, members in the cluster's order."""
+    for cluster in clusters:
+        members = [int(m) for m in cluster]
+        if len(members) < 2:
+            continue
+        kept = pick_survivor(members, sizes, ids, keep)
+        for m in members:
+            if m != kept:
+                yield m, kept
+
+
 def choose_survivors(clusters: Iterable[Sequence[int] | np.ndarray], sizes: np.ndarray | Sequence[int],
                      ids: Sequence[str], similarity: Callable[[int, int], float] | None = None,
                      keep: str = "longest") -> dict[int, tuple[str, float]]:
@@ -119,14 +133,5 @@ def choose_survivors(clusters: Iterable[Sequence[int] | np.ndarray], sizes: np.n
     id store); ``similarity(dropped, kept)``: the similarity to report (1.0 when ``None``).
     The rule is :func:`survivor_key`, so the result does not depend on input order.
     """
-    out: dict[int, tuple[str, float]] = {}
-    for cluster in clusters:
-        members = [int(m) for m in cluster]
-        if len(members) < 2:
-            continue
-        kept = pick_survivor(members, sizes, ids, keep)
-        kept_id = ids[kept]
-        for m in members:
-            if m != kept:
-                out[m] = (kept_id, 1.0 if similarity is None else float(similarity(m, kept)))
-    return out
+    return {m: (ids[kept], 1.0 if similarity is None else float(similarity(m, kept)))
+            for m, kept in survivor_pairs(clusters, sizes, ids, keep)}
