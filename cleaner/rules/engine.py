@@ -85,6 +85,7 @@ import regex
 
 from . import text_shape
 from .lang import KNOWN_LANGUAGES
+from .pattern_cache import compile_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -282,7 +283,7 @@ def _expand_source(src: str, names: dict[str, str], where: str, suffix: bool = F
 def _compile_source(src: str, where: str, key: str) -> "regex.Pattern[str]":
     """Compile an expanded pattern source; raises :class:`RuleError` naming ``where`` and ``key``."""
     try:
-        return regex.compile(src, regex.V1)
+        return compile_pattern(src, regex.V1)
     except regex.error as e:
         raise RuleError(f"{where}: {key} does not compile: {e}") from e
 
