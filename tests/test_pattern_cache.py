@@ -14,6 +14,7 @@ from cleaner.rules.engine import load_rules
 def cache_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv(pattern_cache.ENV_SWITCH, raising=False)
+    monkeypatch.delenv("CLEANER_CACHE_DIR", raising=False)
     return tmp_path
 
 
@@ -86,3 +87,10 @@ def test_a_pattern_that_does_not_compile_raises_and_leaves_no_entry(cache_home):
     with pytest.raises(regex.error):
         pattern_cache.compile_pattern(r"(?i)(unclosed")
     assert _entries() == []
+
+
+def test_the_cache_folder_follows_cleaner_cache_dir_then_xdg(cache_home, monkeypatch, tmp_path):
+    assert pattern_cache.cache_dir().startswith(os.path.join(str(cache_home), "cleaner", "regex-"))
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path / "mine"))
+    pattern_cache.compile_pattern(r"(?i)read\s+more")
+    assert os.listdir(tmp_path / "mine")[0].startswith("regex-")

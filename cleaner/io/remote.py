@@ -106,12 +106,12 @@ REPORTS = ("report.html", "report.json")
 def staging_dir(url: str) -> str:
     """The local folder where a run into OUTDIR ``url`` is written before it is uploaded.
 
-    One folder per URL (``$CLEANER_STAGING_DIR``, default ``~/.cache/cleaner/staging``), kept
+    One folder per URL (``$CLEANER_STAGING_DIR``, default ``staging`` in :func:`cleaner.user_cache.user_cache_dir`), kept
     when a run stops, so that the same command resumes from its spool (``.work``) there.
     """
     import hashlib
-    base = os.environ.get("CLEANER_STAGING_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "cleaner", "staging")
+    from ..user_cache import user_cache_dir
+    base = os.environ.get("CLEANER_STAGING_DIR") or user_cache_dir("staging")
     return os.path.join(base, hashlib.sha256(url.rstrip("/").encode()).hexdigest()[:16])
 
 

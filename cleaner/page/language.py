@@ -66,8 +66,8 @@ def _cache_path() -> str:
     if ver is None:  # pragma: no cover - every release so far has it
         from importlib.metadata import version
         ver = version("py3langid")
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "cleaner", f"py3langid-{ver}-{os.path.getsize(model)}-v{CACHE_LAYOUT}")
+    from ..user_cache import user_cache_dir
+    return user_cache_dir(f"py3langid-{ver}-{os.path.getsize(model)}-v{CACHE_LAYOUT}")
 
 
 def _from_cache(path: str, cls: Any) -> Any:

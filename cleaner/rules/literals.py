@@ -208,10 +208,9 @@ CACHE_VERSION = 3
 
 
 def cache_path() -> str:
-    """Where :func:`literals_of` keeps its answers: ``$CLEANER_CACHE_DIR``, else the user's cache folder."""
-    root = os.environ.get("CLEANER_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "cleaner")
-    return os.path.join(root, f"rule-literals-v{CACHE_VERSION}.json")
+    """Where :func:`literals_of` keeps its answers (:func:`cleaner.user_cache.user_cache_dir`)."""
+    from ..user_cache import user_cache_dir
+    return user_cache_dir(f"rule-literals-v{CACHE_VERSION}.json")
 
 
 def literals_of(patterns: Iterable[str | None]) -> list[tuple[frozenset[str] | None, frozenset[str] | None]]:

@@ -6,7 +6,7 @@ full case folding of every alternative, packing character sets): 2-50 ms a patte
 needs. That is half the time of ``cleaner clean one.html``, paid again by every process.
 The result of that work is a short list of opcodes that ``regex``'s C core turns into a
 pattern object in microseconds. This module keeps that list, per pattern, in the user's
-cache (``$XDG_CACHE_HOME/cleaner`` or ``~/.cache/cleaner``), under a folder named by the
+cache (:func:`cleaner.user_cache.user_cache_dir`), under a folder named by the
 ``regex`` and Python versions, and builds the pattern object from it on the next run.
 
 The opcodes are recorded from ``regex``'s own compilation (the arguments its compiler
@@ -40,9 +40,9 @@ _LOCK = threading.Lock()
 
 def cache_dir() -> str:
     """The folder of the cached patterns: per ``regex`` version, Python version and layout."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    from ..user_cache import user_cache_dir
     py = f"{sys.implementation.name}{sys.version_info[0]}.{sys.version_info[1]}"
-    return os.path.join(base, "cleaner", f"regex-{regex.__version__}-{py}-v{CACHE_LAYOUT}")
+    return user_cache_dir(f"regex-{regex.__version__}-{py}-v{CACHE_LAYOUT}")
 
 
 def _enabled() -> bool:
