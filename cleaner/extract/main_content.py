@@ -133,12 +133,15 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     from .list_numbers import unbullet_numbered
     from .discussion import is_discussion
     from .main_region import coverage, has_prose, page_chars, region_text, restore_lists
+    from .page_mojibake import repair_page_mojibake
 
     clock = _Stages(seconds)
     if isinstance(html, bytes):
         text, enc = decode_html(html, http_charset)
     else:
         text, enc = strip_control_chars(html), "str"
+    if options.repair_encoding:
+        text = repair_page_mojibake(text)
     clock("extract.decode")
     if not text.strip():
         return Extracted("", None, enc)
