@@ -39,3 +39,40 @@ def test_repair_is_off_with_the_option_and_leaves_clean_pages_alone():
     clean = _page(f"<p>{PROSE} Le café–bar « Chez Zoé » reste ouvert, 5 €.</p>")
     assert repair_page_mojibake(clean) is clean or repair_page_mojibake(clean) == clean
     assert repair_page_mojibake("<p>Grüße aus Köln – 10 € für Straße</p>") == "<p>Grüße aus Köln – 10 € für Straße</p>"
+
+
+# ----------------------------------------------------------------- form fields and their prompts
+
+def _post(extra: str) -> str:
+    return _page(f"<h1>Seasoning an old skillet</h1><p>{PROSE}</p><div class='tools'><ul><li>3</li><li>{extra}</li></ul></div>"
+                 f"<p>{PROSE.replace('ferry', 'bus')}</p>")
+
+
+def test_a_field_prompt_beside_a_text_box_goes():
+    tip = ("<span class='tip'><div><span>Number of coins to give:</span><input type='text' name='n' value='1'></div>"
+           "<div><span>Optional note to the author:</span><br><input type='text' name='note'></div>"
+           "<div><input type='hidden' name='id' value='7'><a class='btn'>Send</a></div></span>")
+    text = extract(_post(tip), Options()).text
+    assert "Number of coins" not in text and "Optional note" not in text
+    assert "The ferry crossing at night" in text and "The bus crossing at night" in text
+
+
+def test_labels_and_quote_form_prompts_go():
+    form = ("<form><p><label for='nm'>First and Last name</label><input id='nm' type='text'></p>"
+            "<p><label>Moving to <select><option>Ohio</option></select></label></p>"
+            "<div style='display:none'>Leave this field blank <input type='text' name='hp'></div>"
+            "<button>Start your quote</button></form>")
+    text = extract(_page(f"<p>{PROSE}</p>{form}<p>{PROSE.replace('ferry', 'tram')}</p>"), Options()).text
+    assert "First and Last name" not in text and "Moving to" not in text and "Leave this field blank" not in text
+    assert "The tram crossing at night" in text
+
+
+def test_text_around_check_boxes_and_long_text_near_a_field_stays():
+    tasks = ("<ul><li><input type='checkbox' checked> Write the timetable for the winter crossings</li>"
+             "<li><input type='checkbox'> Ask the crew which nights they can cover</li></ul>")
+    quiz = (f"<p>{PROSE} Fill in the blank before you read on, and check your answer against the "
+            f"council minutes: <input type='text' name='a'></p>")
+    text = extract(_page(f"<p>{PROSE}</p>{tasks}{quiz}"), Options()).text
+    assert "Write the timetable for the winter crossings" in text
+    assert "Ask the crew which nights they can cover" in text
+    assert "check your answer against the council minutes" in text
