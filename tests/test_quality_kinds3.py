@@ -76,3 +76,31 @@ def test_text_around_check_boxes_and_long_text_near_a_field_stays():
     assert "Write the timetable for the winter crossings" in text
     assert "Ask the crew which nights they can cover" in text
     assert "check your answer against the council minutes" in text
+
+
+# ----------------------------------------------------------------- an article extraction folded into one line
+
+def test_a_glued_article_gets_its_lines_back():
+    from cleaner.extract.glued import split_glued
+    from cleaner.extract.main_content import parse_html
+
+    paras = [PROSE.replace("ferry", w) for w in ("ferry", "bus", "tram", "boat", "train", "coach", "barge", "cable car")]
+    html = _page("<h1>Night crossings</h1><div class='by'>By <a>Ines Varga</a></div><p>Published on 01/25/26</p>"
+                 + "".join(f"<p>{p}</p>" for p in paras))
+    root = parse_html(html)
+    glued = " ".join(["Night crossings", "By Ines Varga", "Published on 01/25/26"] + paras)
+    lines = split_glued(root, glued).split("\n")
+    assert lines[:4] == ["Night crossings", "By Ines Varga", "Published on 01/25/26", paras[0]]
+    assert lines[-1] == paras[-1]
+
+
+def test_text_with_lines_or_from_elsewhere_stays_as_it_is():
+    from cleaner.extract.glued import split_glued
+    from cleaner.extract.main_content import parse_html
+
+    paras = [PROSE.replace("ferry", w) for w in ("ferry", "bus", "tram", "boat", "train", "coach", "barge", "cable car")]
+    root = parse_html(_page("".join(f"<p>{p}</p>" for p in paras[:2])))
+    glued = " ".join(paras)            # most of it is not in the article: no split
+    assert split_glued(root, glued) == glued
+    several = "\n".join(paras)
+    assert split_glued(root, several) == several

@@ -135,6 +135,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     from .main_region import coverage, has_prose, page_chars, region_text, restore_lists
     from .page_mojibake import repair_page_mojibake
     from .form_fields import drop_prompt_lines, field_prompt_keys
+    from .glued import split_glued
 
     clock = _Stages(seconds)
     if isinstance(html, bytes):
@@ -175,7 +176,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         body = region_text(root, body)
     else:
         body = restore_lists(root, body)
-    body = unbullet_numbered(dedent_source_lines(root, drop_prompt_lines(body, prompts)))
+    body = unbullet_numbered(dedent_source_lines(root, drop_prompt_lines(split_glued(root, body), prompts)))
     clock("extract.lists+region")
     left = _left_out(found, visible, body, blocks)   # hook: what extraction left out (cleaner.extract.removals)
     clock("extract.left-out")
