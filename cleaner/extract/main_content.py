@@ -133,12 +133,17 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     from .list_numbers import unbullet_numbered
     from .discussion import is_discussion
     from .main_region import coverage, has_prose, page_chars, region_text, restore_lists
+    from .page_mojibake import repair_page_mojibake
+    from .form_fields import drop_prompt_lines, field_prompt_keys
+    from .glued import split_glued
 
     clock = _Stages(seconds)
     if isinstance(html, bytes):
         text, enc = decode_html(html, http_charset)
     else:
         text, enc = strip_control_chars(html), "str"
+    if options.repair_encoding:
+        text = repair_page_mojibake(text)
     clock("extract.decode")
     if not text.strip():
         return Extracted("", None, enc)
@@ -154,6 +159,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         el.drop_tree()
     if options.captions:
         captions_to_paragraphs(root)
+    prompts = field_prompt_keys(root)   # form-field prompts ("Number of slices to send:"), dropped from the text
     visible = page_chars(root)  # the pruned tree does not change until region_text
     clock("extract.prune")
     body = _trafilatura(root, url, thread, options, fast=True)
@@ -170,7 +176,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         body = region_text(root, body)
     else:
         body = restore_lists(root, body)
-    body = unbullet_numbered(dedent_source_lines(root, body))
+    body = unbullet_numbered(dedent_source_lines(root, drop_prompt_lines(split_glued(root, body), prompts)))
     clock("extract.lists+region")
     left = _left_out(found, visible, body, blocks)   # hook: what extraction left out (cleaner.extract.removals)
     clock("extract.left-out")
