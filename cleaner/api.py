@@ -37,7 +37,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
 
-from .config import Options
+from .config import Options, check_options
 from .document import Document
 from .steps import Marker
 
@@ -127,11 +127,14 @@ def _processor(options: Options, steps: tuple[Marker, ...]) -> "DocumentProcesso
 
 
 def _options(options: Options | None) -> Options:
+    """``options`` (default ``Options()``) checked as the command line checks its flags
+    (:func:`cleaner.config.check_options`: :class:`~cleaner.config.OptionError`, a ``ValueError``
+    naming the option)."""
     if options is None:
         return Options()
     if not isinstance(options, Options):
         raise TypeError(f"options must be a cleaner.Options, not {type(options).__name__}")
-    return options
+    return check_options(options)
 
 
 def _clean_one(raw: Any, options: Options | None, steps: Marker | Iterable[Marker] | None) -> Document:
@@ -165,6 +168,8 @@ def clean_html(html: bytes | str, url: str | None = None, options: Options | Non
     Returns the :class:`cleaner.Document`: ``text`` the extracted text, ``removed`` the
     spans into it, ``clean_text`` the result, ``dropped`` ``None`` or why it would be
     dropped. Raises ``TypeError`` for ``html`` of another type or bad ``steps``,
+    :class:`cleaner.config.OptionError` (a ``ValueError`` naming the option) for an option
+    of the wrong type or out of its range (as the command line refuses it),
     :class:`CleanError` when the page cannot be processed (``kind`` says why), and
     :class:`cleaner.rules.engine.RuleError` for an unusable rules file.
     """
@@ -181,7 +186,8 @@ def clean_text(text: str, url: str | None = None, options: Options | None = None
 
     ``text``: str (one block per line; blank lines separate paragraphs). Returns the
     :class:`cleaner.Document` with ``text`` the text given. Raises ``TypeError`` for a
-    non-str ``text`` or bad ``steps``, :class:`CleanError` when it cannot be processed.
+    non-str ``text`` or bad ``steps``, :class:`cleaner.config.OptionError` for a bad option
+    value (as :func:`clean_html`), :class:`CleanError` when it cannot be processed.
     """
     from .io.records import RawRecord
     if not isinstance(text, str):
@@ -246,6 +252,8 @@ def run(inputs: PathLike | Sequence[PathLike], outdir: PathLike, options: Option
     Returns the content of ``report.json`` (a dict: ``documents`` counts ``in``,
     ``clean``, ``dropped``, ``rejected``; ``characters``; ``seconds_by_step``; ...).
     Raises ``TypeError``/``ValueError`` for bad arguments or steps,
+    :class:`cleaner.config.OptionError` (a ``ValueError`` naming the option) for an option
+    value the command line would refuse,
     :class:`cleaner.io.readers.InputError` for a missing or unknown input,
     :class:`cleaner.rules.engine.RuleError` for a bad rules file,
     :class:`cleaner.engines.local.run.RunError` when the output folder cannot be used or Ray is
