@@ -280,12 +280,10 @@ def _is_text_file(path: str) -> bool:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from ..rules.engine import RuleError, load_rules
+    from ..rules.engine import RuleError, rules_with_extra
     from ..page.chrome import check_rules
     try:
-        rules = load_rules()
-        if args.extra_rules:
-            rules += load_rules([args.extra_rules])
+        rules = rules_with_extra(args.extra_rules)
     except RuleError as e:
         return _fail(str(e), EXIT_USAGE)
     if args.action == "list":
