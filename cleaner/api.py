@@ -52,7 +52,8 @@ class CleanError(ValueError):
     """A page or text that cannot be cleaned: the reason ``cleaner clean`` would reject it.
 
     ``kind`` is the short kind of the rejects file: ``bad-html``, ``timeout``,
-    ``regex-timeout``, ``too-deep``, ``out-of-memory``, ``error`` or a decoding kind.
+    ``regex-timeout``, ``too-deep``, ``out-of-memory``, ``step-failed`` (a step raised),
+    ``error`` or a decoding kind.
     """
 
     def __init__(self, message: str, kind: str):
@@ -214,7 +215,8 @@ def run_corpus(inputs: PathLike | Sequence[PathLike], outdir: PathLike | None, o
 
     ``outdir=None`` (local engine only) writes nothing and keeps the clean texts in
     ``RunResult.clean_texts``. Progress bars show only when standard error is a terminal.
-    Raises what :func:`run` raises.
+    Raises what :func:`run` raises (:class:`~cleaner.engines.totals.StepFailureError` too, after
+    writing everything, when a step failed on too many records).
     """
     from .errors import RunError
     opts = _options(options)
@@ -230,11 +232,17 @@ def run_corpus(inputs: PathLike | Sequence[PathLike], outdir: PathLike | None, o
         if out is None:
             raise RunError("--engine ray writes shards: give -o OUTDIR (a local folder or s3://bucket/prefix)")
         from .engines.ray.engine import run_ray
-        return run_ray(paths, opts, out, marks)
+        from .engines.totals import check_step_failures
+        result = run_ray(paths, opts, out, marks)
+        check_step_failures(result.report)
+        return result
     if marks and out is not None and not sys.platform.startswith("linux"):
         _check_picklable(marks)   # the pool forks on Linux only, else spawns (see cleaner.engines.local.run.WorkerPool)
     from .engines.local.run import run as run_local
-    return run_local(paths, opts, out, steps=marks)
+    from .engines.totals import check_step_failures
+    result = run_local(paths, opts, out, steps=marks)
+    check_step_failures(result.report)
+    return result
 
 
 def run(inputs: PathLike | Sequence[PathLike], outdir: PathLike, options: Options | None = None,
@@ -258,8 +266,19 @@ def run(inputs: PathLike | Sequence[PathLike], outdir: PathLike, options: Option
     :class:`cleaner.rules.engine.RuleError` for a bad rules file,
     :class:`cleaner.engines.local.run.RunError` when the output folder cannot be used or Ray is
     missing or unreachable, ``OSError`` for a failed write, ``KeyboardInterrupt`` on
-    Ctrl-C (the run resumes when started again).
+    Ctrl-C (the run resumes when started again), and
+    :class:`cleaner.engines.totals.StepFailureError` (a ``RunError``; ``.report`` is the
+    report) when a step (yours or a built-in one) raised on more than
+    ``options.max_step_failure_share`` of the records, after every output and
+    ``report.json`` are written. Each record a step failed on is in the rejects files
+    (kind ``step-failed``, the error naming the step); any such failure, and ids used by
+    more than one record, are also in the report's ``warnings`` and raised here as
+    ``RuntimeWarning``.
     """
     if outdir is None:
         raise ValueError("run needs an output folder; to clean one page in memory use clean_html or clean_text")
-    return run_corpus(inputs, outdir, options, steps).report
+    report = run_corpus(inputs, outdir, options, steps).report
+    import warnings
+    for w in report.get("warnings") or ():
+        warnings.warn(f"cleaner.run: {w}", RuntimeWarning, stacklevel=2)
+    return report

@@ -145,6 +145,7 @@ class Options:
     shard_size_mb: float = _opt(256.0, "start a new output shard after this many megabytes of uncompressed JSON", bounds=POSITIVE)
     output_format: str = _opt("jsonl.gz", "output shards: jsonl, jsonl.gz, jsonl.zst or parquet", choices=("jsonl", "jsonl.gz", "jsonl.zst", "parquet"))
     fail_on_reject: bool = _opt(False, "exit with status 3 when any record was rejected")
+    max_step_failure_share: float = _opt(0.05, "a run in which one step raised on more than this share of the input records fails (exit 1; the Python API raises StepFailureError) after writing everything; any step failure is a warning (0-1; 1 = never fail)", bounds=SHARE)
     progress: bool = _opt(True, "show progress bars on standard error")
 
     def resolved_workers(self) -> int:

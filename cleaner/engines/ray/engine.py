@@ -360,7 +360,7 @@ def _report(inputs, options, p1, written, stages, reports, times, partitions, t_
     report = {
         "cleaner_version": __version__,
         "inputs": inputs,
-        **tally.report_fields(),
+        **tally.report_fields(options.max_step_failure_share),
         "seconds_by_step": {k: round(v, 3) for k, v in sorted(times.items())},
         "corpus_steps": corpus,
         "run": {"engine": "ray", "seconds": round(elapsed, 3),
