@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import os
 import sys
 from dataclasses import dataclass, field, fields
@@ -201,13 +202,15 @@ def load_options(path: str | None = None, overrides: dict[str, Any] | None = Non
 
 
 def check_options(options: "Options") -> "Options":
-    """``options`` itself when every field has its type and lies in its choices and bounds.
+    """``options`` when every field has its type and lies in its choices and bounds (a copy
+    with plain ``int``/``float`` where a number came as another type, e.g. numpy's).
 
     The one check of option values, used by :func:`load_options` (the command line and
     ``--config``) and by the Python API (:func:`cleaner.clean_html`, :func:`cleaner.clean_text`,
     :func:`cleaner.run`). Raises :class:`OptionError` (a ``ValueError``) naming the first
     bad option, its flag, the values allowed and the default.
     """
+    plain: dict[str, Any] = {}
     for f in option_fields():
         v = getattr(options, f.name)
         default = f.default
@@ -215,16 +218,18 @@ def check_options(options: "Options") -> "Options":
             ok = isinstance(v, bool)
             want = "true or false"
         elif isinstance(default, int):
-            ok = isinstance(v, int) and not isinstance(v, bool)
+            ok = isinstance(v, numbers.Integral) and not isinstance(v, bool)   # numpy integers too
             want = "a whole number"
         elif isinstance(default, float):
-            ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+            ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
             want = "a number"
         else:
             ok = isinstance(v, str)
             want = "a string"
         if not ok:
             raise OptionError(f.name, f"option {f.name} takes {want}, not {v!r}")
+        if isinstance(default, (int, float)) and not isinstance(default, bool) and type(v) is not type(default):
+            v = plain[f.name] = type(default)(v)
         choices = f.metadata.get("choices")
         if choices and v not in choices:
             raise OptionError(f.name, f"option {f.name} must be one of {', '.join(choices)}, not {v!r}")
@@ -232,7 +237,7 @@ def check_options(options: "Options") -> "Options":
         if bounds is not None and v not in bounds:
             raise OptionError(f.name, f"option {f.name} (--{f.name.replace('_', '-')}) must be {_describe(bounds)}, "
                                       f"not {v!r}; the default is {default}")
-    return options
+    return dataclasses.replace(options, **plain) if plain else options
 
 
 def _number(key: str, default: int | float, v: Any) -> int | float:

@@ -49,6 +49,11 @@ def test_the_api_and_the_command_line_give_the_same_message(tmp_path, capsys):
 
 
 def test_valid_options_pass_and_ints_are_numbers_for_float_options():
-    opts = cleaner.Options(near_dup_jaccard=1, workers=0)   # 1 for 1.0; workers 0 = every core
+    import numpy as np
+    opts = cleaner.Options(near_dup_jaccard=0.7, workers=0)   # workers 0 = every core
     assert check_options(opts) is opts
+    one = check_options(cleaner.Options(near_dup_jaccard=1))   # 1 for 1.0
+    assert type(one.near_dup_jaccard) is float and one.near_dup_jaccard == 1.0
+    plain = check_options(cleaner.Options(workers=np.int64(2), near_dup_jaccard=np.float32(0.5)))
+    assert type(plain.workers) is int and type(plain.near_dup_jaccard) is float and plain.near_dup_jaccard == 0.5
     assert cleaner.clean_text(TEXT, options=opts).clean_text
