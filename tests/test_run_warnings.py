@@ -109,7 +109,9 @@ def test_the_command_line_exits_1_with_the_summary_when_a_step_fails_too_often(t
     err = capsys.readouterr().err
     assert code == EXIT_FAILED
     assert "5 rejected" in err and "cleaner: warning: step boom@1 failed on 5 of 5" in err
-    assert "cleaner: error: step boom@1 failed on 5 of 5" in err
+    assert err.count("cleaner: error: step boom@1 failed on 5 of 5") == 1
+    assert main(["show", str(tmp_path / "out")]) == EXIT_OK
+    assert "cleaner: error: step boom@1 failed on 5 of 5" in capsys.readouterr().out, "cleaner show says so too"
 
 
 def test_report_html_shows_the_error_and_the_warnings():

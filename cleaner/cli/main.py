@@ -250,8 +250,8 @@ def _clean(args: argparse.Namespace) -> int:
     try:
         result = run_corpus(args.inputs, args.output, options)   # cleaner.run's own code path
     except StepFailureError as e:   # everything is written: say what the run did, then why it failed
-        print(summary_line(e.report, args.output or "-"), file=sys.stderr)
-        return _fail(str(e))
+        print(summary_line(e.report, args.output or "-"), file=sys.stderr)   # ends with "cleaner: error: ..."
+        return EXIT_FAILED
     except (InputError, LanguageCodeError) as e:
         return _fail(str(e), EXIT_USAGE)
     except RuleError as e:
