@@ -37,7 +37,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
 
-from .config import Options
+from .config import Options, check_options
 from .document import Document
 from .steps import Marker
 
@@ -52,7 +52,8 @@ class CleanError(ValueError):
     """A page or text that cannot be cleaned: the reason ``cleaner clean`` would reject it.
 
     ``kind`` is the short kind of the rejects file: ``bad-html``, ``timeout``,
-    ``regex-timeout``, ``too-deep``, ``out-of-memory``, ``error`` or a decoding kind.
+    ``regex-timeout``, ``too-deep``, ``out-of-memory``, ``step-failed`` (a step raised),
+    ``error`` or a decoding kind.
     """
 
     def __init__(self, message: str, kind: str):
@@ -127,11 +128,14 @@ def _processor(options: Options, steps: tuple[Marker, ...]) -> "DocumentProcesso
 
 
 def _options(options: Options | None) -> Options:
+    """``options`` (default ``Options()``) checked as the command line checks its flags
+    (:func:`cleaner.config.check_options`: :class:`~cleaner.config.OptionError`, a ``ValueError``
+    naming the option)."""
     if options is None:
         return Options()
     if not isinstance(options, Options):
         raise TypeError(f"options must be a cleaner.Options, not {type(options).__name__}")
-    return options
+    return check_options(options)
 
 
 def _clean_one(raw: Any, options: Options | None, steps: Marker | Iterable[Marker] | None) -> Document:
@@ -165,6 +169,8 @@ def clean_html(html: bytes | str, url: str | None = None, options: Options | Non
     Returns the :class:`cleaner.Document`: ``text`` the extracted text, ``removed`` the
     spans into it, ``clean_text`` the result, ``dropped`` ``None`` or why it would be
     dropped. Raises ``TypeError`` for ``html`` of another type or bad ``steps``,
+    :class:`cleaner.config.OptionError` (a ``ValueError`` naming the option) for an option
+    of the wrong type or out of its range (as the command line refuses it),
     :class:`CleanError` when the page cannot be processed (``kind`` says why), and
     :class:`cleaner.rules.engine.RuleError` for an unusable rules file.
     """
@@ -181,7 +187,8 @@ def clean_text(text: str, url: str | None = None, options: Options | None = None
 
     ``text``: str (one block per line; blank lines separate paragraphs). Returns the
     :class:`cleaner.Document` with ``text`` the text given. Raises ``TypeError`` for a
-    non-str ``text`` or bad ``steps``, :class:`CleanError` when it cannot be processed.
+    non-str ``text`` or bad ``steps``, :class:`cleaner.config.OptionError` for a bad option
+    value (as :func:`clean_html`), :class:`CleanError` when it cannot be processed.
     """
     from .io.records import RawRecord
     if not isinstance(text, str):
@@ -208,7 +215,8 @@ def run_corpus(inputs: PathLike | Sequence[PathLike], outdir: PathLike | None, o
 
     ``outdir=None`` (local engine only) writes nothing and keeps the clean texts in
     ``RunResult.clean_texts``. Progress bars show only when standard error is a terminal.
-    Raises what :func:`run` raises.
+    Raises what :func:`run` raises (:class:`~cleaner.engines.totals.StepFailureError` too, after
+    writing everything, when a step failed on too many records).
     """
     from .errors import RunError
     opts = _options(options)
@@ -224,11 +232,17 @@ def run_corpus(inputs: PathLike | Sequence[PathLike], outdir: PathLike | None, o
         if out is None:
             raise RunError("--engine ray writes shards: give -o OUTDIR (a local folder or s3://bucket/prefix)")
         from .engines.ray.engine import run_ray
-        return run_ray(paths, opts, out, marks)
+        from .engines.totals import check_step_failures
+        result = run_ray(paths, opts, out, marks)
+        check_step_failures(result.report)
+        return result
     if marks and out is not None and not sys.platform.startswith("linux"):
         _check_picklable(marks)   # the pool forks on Linux only, else spawns (see cleaner.engines.local.run.WorkerPool)
     from .engines.local.run import run as run_local
-    return run_local(paths, opts, out, steps=marks)
+    from .engines.totals import check_step_failures
+    result = run_local(paths, opts, out, steps=marks)
+    check_step_failures(result.report)
+    return result
 
 
 def run(inputs: PathLike | Sequence[PathLike], outdir: PathLike, options: Options | None = None,
@@ -246,12 +260,25 @@ def run(inputs: PathLike | Sequence[PathLike], outdir: PathLike, options: Option
     Returns the content of ``report.json`` (a dict: ``documents`` counts ``in``,
     ``clean``, ``dropped``, ``rejected``; ``characters``; ``seconds_by_step``; ...).
     Raises ``TypeError``/``ValueError`` for bad arguments or steps,
+    :class:`cleaner.config.OptionError` (a ``ValueError`` naming the option) for an option
+    value the command line would refuse,
     :class:`cleaner.io.readers.InputError` for a missing or unknown input,
     :class:`cleaner.rules.engine.RuleError` for a bad rules file,
     :class:`cleaner.engines.local.run.RunError` when the output folder cannot be used or Ray is
     missing or unreachable, ``OSError`` for a failed write, ``KeyboardInterrupt`` on
-    Ctrl-C (the run resumes when started again).
+    Ctrl-C (the run resumes when started again), and
+    :class:`cleaner.engines.totals.StepFailureError` (a ``RunError``; ``.report`` is the
+    report) when a step (yours or a built-in one) raised on more than
+    ``options.max_step_failure_share`` of the records, after every output and
+    ``report.json`` are written. Each record a step failed on is in the rejects files
+    (kind ``step-failed``, the error naming the step); any such failure, and ids used by
+    more than one record, are also in the report's ``warnings`` and raised here as
+    ``RuntimeWarning``.
     """
     if outdir is None:
         raise ValueError("run needs an output folder; to clean one page in memory use clean_html or clean_text")
-    return run_corpus(inputs, outdir, options, steps).report
+    report = run_corpus(inputs, outdir, options, steps).report
+    import warnings
+    for w in report.get("warnings") or ():
+        warnings.warn(f"cleaner.run: {w}", RuntimeWarning, stacklevel=2)
+    return report

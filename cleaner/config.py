@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import os
 import sys
 from dataclasses import dataclass, field, fields
@@ -56,6 +57,14 @@ NON_NEGATIVE = Interval(0)
 POSITIVE = Interval(0, lo_open=True)
 #: Seeds numpy's legacy RandomState (used by datasketch) accepts: 0 <= seed < 2**32.
 SEED_RANGE = Interval(0, 2**32 - 1)
+
+
+class OptionError(ValueError):
+    """An option value that cannot be used; ``option`` is its name (``near_dup_jaccard``)."""
+
+    def __init__(self, option: str, message: str):
+        super().__init__(message)
+        self.option = option
 
 
 def _opt(default: Any, help: str, **kw: Any) -> Any:
@@ -137,6 +146,7 @@ class Options:
     shard_size_mb: float = _opt(256.0, "start a new output shard after this many megabytes of uncompressed JSON", bounds=POSITIVE)
     output_format: str = _opt("jsonl.gz", "output shards: jsonl, jsonl.gz, jsonl.zst or parquet", choices=("jsonl", "jsonl.gz", "jsonl.zst", "parquet"))
     fail_on_reject: bool = _opt(False, "exit with status 3 when any record was rejected")
+    max_step_failure_share: float = _opt(0.05, "a run in which one step raised on more than this share of the input records fails (exit 1; the Python API raises StepFailureError) after writing everything; any step failure is a warning (0-1; 1 = never fail)", bounds=SHARE)
     progress: bool = _opt(True, "show progress bars on standard error")
 
     def resolved_workers(self) -> int:
@@ -155,8 +165,9 @@ def option_fields() -> list[dataclasses.Field]:
 def load_options(path: str | None = None, overrides: dict[str, Any] | None = None) -> Options:
     """Build :class:`Options` from defaults, an optional TOML file and explicit overrides.
 
-    Raises ``ValueError`` for an unknown key or a value of the wrong type, naming the key
-    and the keys that exist; ``OSError`` when the file cannot be read.
+    Raises :class:`OptionError` (a ``ValueError``) for an unknown key, a value of the wrong
+    type or one outside its choices or bounds (:func:`check_options`), naming the key;
+    ``OSError`` when the file cannot be read.
     """
     values: dict[str, Any] = {}
     if path:
@@ -171,35 +182,68 @@ def load_options(path: str | None = None, overrides: dict[str, Any] | None = Non
         dashed = [f"{k} -> {k.replace('-', '_')}" for k in unknown if k.replace("-", "_") in known]
         hint = (f" (TOML keys are spelled with underscores where flags have dashes: {'; '.join(dashed)})"
                 if dashed else "")
-        raise ValueError(f"unknown option(s) {', '.join(unknown)}{hint}; known options: {', '.join(known)}")
+        raise OptionError(unknown[0], f"unknown option(s) {', '.join(unknown)}{hint}; known options: {', '.join(known)}")
     for k, v in list(values.items()):
         default = known[k].default
         if isinstance(default, bool):
             if not isinstance(v, bool):
-                raise ValueError(f"option {k} takes true or false, not {v!r}")
+                raise OptionError(k, f"option {k} takes true or false, not {v!r}")
         elif isinstance(default, (int, float)):
             values[k] = _number(k, default, v)
         elif isinstance(default, str) and isinstance(v, list):
             # a TOML list for a comma-separated option: keep_languages = ["de", "fr"]
             if not all(isinstance(x, str) and "," not in x for x in v):
-                raise ValueError(f"option {k} takes a list of strings without commas, or one comma-separated string, not {v!r}")
+                raise OptionError(k, f"option {k} takes a list of strings without commas, or one comma-separated "
+                                     f"string, not {v!r}")
             values[k] = ",".join(x.strip() for x in v)
         elif isinstance(default, str) and not isinstance(v, str):
-            raise ValueError(f"option {k} takes a string, not {v!r}")
-        choices = known[k].metadata.get("choices")
-        if choices and values[k] not in choices:
-            raise ValueError(f"option {k} must be one of {', '.join(choices)}, not {v!r}")
-        bounds = known[k].metadata.get("bounds")
-        if bounds is not None and values[k] not in bounds:
-            raise ValueError(f"option {k} (--{k.replace('_', '-')}) must be {_describe(bounds)}, not {v!r}; "
-                             f"the default is {default}")
-    return Options(**values)
+            raise OptionError(k, f"option {k} takes a string, not {v!r}")
+    return check_options(Options(**values))
+
+
+def check_options(options: "Options") -> "Options":
+    """``options`` when every field has its type and lies in its choices and bounds (a copy
+    with plain ``int``/``float`` where a number came as another type, e.g. numpy's).
+
+    The one check of option values, used by :func:`load_options` (the command line and
+    ``--config``) and by the Python API (:func:`cleaner.clean_html`, :func:`cleaner.clean_text`,
+    :func:`cleaner.run`). Raises :class:`OptionError` (a ``ValueError``) naming the first
+    bad option, its flag, the values allowed and the default.
+    """
+    plain: dict[str, Any] = {}
+    for f in option_fields():
+        v = getattr(options, f.name)
+        default = f.default
+        if isinstance(default, bool):
+            ok = isinstance(v, bool)
+            want = "true or false"
+        elif isinstance(default, int):
+            ok = isinstance(v, numbers.Integral) and not isinstance(v, bool)   # numpy integers too
+            want = "a whole number"
+        elif isinstance(default, float):
+            ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+            want = "a number"
+        else:
+            ok = isinstance(v, str)
+            want = "a string"
+        if not ok:
+            raise OptionError(f.name, f"option {f.name} takes {want}, not {v!r}")
+        if isinstance(default, (int, float)) and not isinstance(default, bool) and type(v) is not type(default):
+            v = plain[f.name] = type(default)(v)
+        choices = f.metadata.get("choices")
+        if choices and v not in choices:
+            raise OptionError(f.name, f"option {f.name} must be one of {', '.join(choices)}, not {v!r}")
+        bounds = f.metadata.get("bounds")
+        if bounds is not None and v not in bounds:
+            raise OptionError(f.name, f"option {f.name} (--{f.name.replace('_', '-')}) must be {_describe(bounds)}, "
+                                      f"not {v!r}; the default is {default}")
+    return dataclasses.replace(options, **plain) if plain else options
 
 
 def _number(key: str, default: int | float, v: Any) -> int | float:
     """``v`` as the type of ``default``; ``ValueError`` for a non-number or a fraction given to a whole-number option."""
     if isinstance(v, bool):
-        raise ValueError(f"option {key} takes a number, not {v!r}")
+        raise OptionError(key, f"option {key} takes a number, not {v!r}")
     try:
         f = float(v)
         if isinstance(default, int) and math.isfinite(f) and not f.is_integer():
@@ -207,7 +251,7 @@ def _number(key: str, default: int | float, v: Any) -> int | float:
         return type(default)(v) if isinstance(default, float) or not isinstance(v, float) else int(f)
     except (TypeError, ValueError, OverflowError):
         kind = "a whole number" if isinstance(default, int) else "a number"
-        raise ValueError(f"option {key} takes {kind}, not {v!r}") from None
+        raise OptionError(key, f"option {key} takes {kind}, not {v!r}") from None
 
 
 def _describe(bounds: Interval) -> str:

@@ -18,7 +18,7 @@ ENGINE_OPTIONS = ("engine", "ray_address", "ray_shuffle")
 #: Options ``cleaner explain`` has no flag for: it runs on this machine and writes no shards, so
 #: these change nothing it shows. They keep their defaults or ``--config`` values.
 EXPLAIN_EXCLUDED_OPTIONS = ENGINE_OPTIONS + ("workers", "shard_size_mb", "output_format",
-                                             "spool_batch_records", "fail_on_reject")
+                                             "spool_batch_records", "fail_on_reject", "max_step_failure_share")
 #: Title of the options group in ``--help``.
 OPTIONS_GROUP_TITLE = ("options (also keys of the --config TOML file, top level or in a [clean] table, "
                        "spelled with underscores: --near-dup-jaccard 0.7 is near_dup_jaccard = 0.7)")
@@ -221,6 +221,7 @@ def _clean(args: argparse.Namespace) -> int:
     from ..io.readers import InputError
     from ..page.language import LanguageCodeError
     from ..errors import RunError
+    from ..engines.totals import StepFailureError
     from ..rules.engine import RuleError
 
     try:
@@ -248,6 +249,9 @@ def _clean(args: argparse.Namespace) -> int:
         options = dataclasses.replace(options, progress=False)
     try:
         result = run_corpus(args.inputs, args.output, options)   # cleaner.run's own code path
+    except StepFailureError as e:   # everything is written: say what the run did, then why it failed
+        print(summary_line(e.report, args.output or "-"), file=sys.stderr)   # ends with "cleaner: error: ..."
+        return EXIT_FAILED
     except (InputError, LanguageCodeError) as e:
         return _fail(str(e), EXIT_USAGE)
     except RuleError as e:
@@ -280,12 +284,10 @@ def _is_text_file(path: str) -> bool:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from ..rules.engine import RuleError, load_rules
+    from ..rules.engine import RuleError, rules_with_extra
     from ..page.chrome import check_rules
     try:
-        rules = load_rules()
-        if args.extra_rules:
-            rules += load_rules([args.extra_rules])
+        rules = rules_with_extra(args.extra_rules)
     except RuleError as e:
         return _fail(str(e), EXIT_USAGE)
     if args.action == "list":

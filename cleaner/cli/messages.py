@@ -19,7 +19,9 @@ def fail(msg: str, code: int = EXIT_FAILED) -> int:
 
 
 def summary_line(rep: dict[str, Any], outdir: str) -> str:
-    """The one-paragraph summary printed after a run."""
+    """The one-paragraph summary printed after a run, then one ``cleaner: warning: ...`` line per
+    warning of the report (ids used twice, steps that failed), and ``cleaner: error: ...`` when
+    the run failed (a step failed on too many records)."""
     d, c = rep["documents"], rep["characters"]
     removed = (1 - c["out"] / c["in"]) * 100 if c["in"] else 0.0
     reasons = ", ".join(f"{n} {r}" for r, n in rep["dropped_by_reason"].items())
@@ -30,7 +32,9 @@ def summary_line(rep: dict[str, Any], outdir: str) -> str:
             f"{' (' + reasons + ')' if reasons else ''}, {d['rejected']} rejected; "
             f"{removed:.1f}% of extracted characters removed; {rep['run']['seconds']:.1f} s "
             f"({rep['run']['documents_per_second'] or 0:.1f} records/s, {workers} worker{'' if workers == 1 else 's'}).\n"
-            f"cleaner: output in {outdir}/ ({', '.join(written + ['report.json', 'report.html'])})")
+            f"cleaner: output in {outdir}/ ({', '.join(written + ['report.json', 'report.html'])})"
+            + "".join(f"\ncleaner: warning: {w}" for w in rep.get("warnings") or ())
+            + (f"\ncleaner: error: {rep['error']}" if rep.get("error") else ""))
 
 
 def stdout_note(rep: dict[str, Any]) -> str | None:

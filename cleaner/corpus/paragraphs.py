@@ -7,8 +7,9 @@ over paragraphs); here the counts are exact, and nothing is ever dropped whole.
 
 Public API (shared by the local engine and the Ray engine):
 
-- :func:`normalize_paragraph` ``(text) -> str``: case-folded, punctuation as spaces,
-  digits as ``0``, white space collapsed (CCNet's normalisation, without accent removal);
+- :func:`normalize_paragraph` ``(text, fold_digits=True) -> str``: case-folded, punctuation
+  as spaces, digits as ``0``, white space collapsed (CCNet's normalisation, without accent
+  removal); the keys of long paragraphs keep their digits (see :func:`paragraph_keys`);
 - :func:`paragraph_keys` ``(texts, boilerplate_chars, min_chars) -> uint64[k]``: 64-bit
   keys whose two low bits say what the paragraph may be (:data:`SHORT`: shorter than
   ``boilerplate_chars`` normalised characters; :data:`LONG`: at least ``min_chars``);
@@ -87,20 +88,32 @@ _NON_WORD = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"\d")
 
 
-def normalize_paragraph(text: str) -> str:
-    """The paragraph case-folded, punctuation as spaces, every digit as ``0``, white space collapsed."""
+def normalize_paragraph(text: str, fold_digits: bool = True) -> str:
+    """The paragraph case-folded, punctuation as spaces, every digit as ``0`` (unless not
+    ``fold_digits``), white space collapsed."""
     folded = text.casefold()
     if folded.isascii():
-        raw = folded.encode("ascii").translate(_PUNCT_TO_SPACE).translate(_DIGITS_TO_ZERO)
+        raw = folded.encode("ascii").translate(_PUNCT_TO_SPACE)
+        if fold_digits:
+            raw = raw.translate(_DIGITS_TO_ZERO)
         return b" ".join(raw.split()).decode("ascii")
-    return " ".join(_DIGIT.sub("0", _NON_WORD.sub(" ", folded)).split())
+    words = _NON_WORD.sub(" ", folded)
+    return " ".join((_DIGIT.sub("0", words) if fold_digits else words).split())
 
 
 def paragraph_keys(texts: Sequence[str], boilerplate_chars: int, min_chars: int) -> np.ndarray:
     """``uint64[len(texts)]``: xxh3 of :func:`normalize_paragraph` with the two low bits set to
     :data:`SHORT` (under ``boilerplate_chars`` normalised characters and at least
     :data:`BOILERPLATE_MIN_WORDS` words) and :data:`LONG` (at least ``min_chars``); 0 when
-    neither holds or nothing is left."""
+    neither holds or nothing is left.
+
+    Digits fold to ``0`` in a :data:`SHORT`-only key (a notice repeated on many hosts is the
+    same boilerplate with another date or count in it), never in a key with the :data:`LONG`
+    bit: two long paragraphs that differ only in a number (a price, a score, a figure of a
+    press release, a changelog's date) say different things, and removing the later one
+    as a copy of the first would lose what only it holds. Lengths and word counts are those
+    of the folded text (the same either way).
+    """
     out = np.zeros(len(texts), dtype=np.uint64)
     for i, t in enumerate(texts):
         norm = normalize_paragraph(t)
@@ -108,6 +121,8 @@ def paragraph_keys(texts: Sequence[str], boilerplate_chars: int, min_chars: int)
             continue
         short = len(norm) < boilerplate_chars and norm.count(" ") + 1 >= BOILERPLATE_MIN_WORDS
         flags = (1 if short else 0) | (2 if len(norm) >= min_chars else 0)
+        if flags & 2:
+            norm = normalize_paragraph(t, fold_digits=False)
         if flags:
             out[i] = (xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass")) & ~3) | flags
     return out

@@ -19,6 +19,7 @@ from ..io.readers import RawRecord, ReadError
 from ..pipeline import build_pipeline
 from ..steps import Marker
 from .spool import RecordResult
+from .totals import STEP_FAILED_KIND as STEP_FAILED, step_failed_message
 
 
 def reject_record(source: str, position: int, error: str, rid: str | None = None, kind: str = FAILED) -> dict[str, Any]:
@@ -103,7 +104,7 @@ class DocumentProcessor:
                     except PASSED_ON:
                         raise
                     except Exception as e:  # noqa: BLE001 - named below, then rejected as any failure
-                        raise StepFailed(f"step {step.name} failed: {type(e).__name__}: {e}") from e
+                        raise StepFailed(step_failed_message(step.name, e)) from e
                     times[step.name] = times.get(step.name, 0.0) + seconds
                 fp = None
                 if self.first_step is not None and doc.dropped is None:
@@ -126,7 +127,7 @@ class DocumentProcessor:
         except MemoryError:
             return self._reject(raw, "out of memory on this record; lower --max-input-bytes or use fewer --workers", NO_MEMORY)
         except StepFailed as e:
-            return self._reject(raw, str(e), FAILED)
+            return self._reject(raw, str(e), STEP_FAILED)
         except Exception as e:  # noqa: BLE001 - one broken record must not stop the batch
             return self._reject(raw, f"{type(e).__name__}: {e}", FAILED)
         return RecordResult(doc=doc, fingerprint=fp, seconds=times)

@@ -7,6 +7,7 @@ steps to a document, and where the outputs go.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Callable, Iterable
 
 from ..config import Options
@@ -35,6 +36,7 @@ def finish_outcomes(outcomes: Iterable[RecordResult], apply: Callable[[int, Docu
     for o in outcomes:
         if o.reject is not None:
             tally.reject(o.reject)
+            tally.ids.add(o.reject.get("id"))
             emit("rejects", o.reject, "", None)
             continue
         doc = o.doc
@@ -42,7 +44,9 @@ def finish_outcomes(outcomes: Iterable[RecordResult], apply: Callable[[int, Docu
         apply(n, doc)
         n += 1
         kind, record, text = tally.finish(doc, options)
+        tally.ids.add(doc.id)
         emit(kind, record, text, doc)
+    tally.ids.seal()
     return n
 
 
@@ -67,6 +71,8 @@ class RunTotals:
         self.dropped_examples: list[dict[str, Any]] = []
         self.samples: list[dict[str, Any]] = []
         self.chars_in = self.chars_out = 0
+        self.ids = IdDigests()   # every output record's id, to count ids used twice (report: duplicate_ids)
+        self.step_failures: dict[str, int] = {}   # records rejected because a step raised, by step
 
     def reject(self, rec: dict[str, Any]) -> None:
         """Count a rejects-file record."""
@@ -74,6 +80,9 @@ class RunTotals:
         self.counts["rejected"] += 1
         kind = rec.get("kind") or FAILED
         self.reject_kinds[kind] = self.reject_kinds.get(kind, 0) + 1
+        step = failed_step(rec)
+        if step is not None:
+            self.step_failures[step] = self.step_failures.get(step, 0) + 1
         if sum(e["kind"] == kind for e in self.reject_examples) < REJECT_EXAMPLES:
             self.reject_examples.append({k: rec.get(k) for k in ("source", "position", "id", "error")} | {"kind": kind})
 
@@ -117,7 +126,7 @@ class RunTotals:
         """Add the tally of the input that follows this one's."""
         for mine, theirs in ((self.counts, other.counts), (self.drop_reasons, other.drop_reasons),
                              (self.reject_kinds, other.reject_kinds), (self.chars_by_rule, other.chars_by_rule),
-                             (self.template_by_host, other.template_by_host),
+                             (self.template_by_host, other.template_by_host), (self.step_failures, other.step_failures),
                              (self.chars_by_extraction, other.chars_by_extraction)):
             for k, v in theirs.items():
                 mine[k] = mine.get(k, 0) + v
@@ -128,14 +137,16 @@ class RunTotals:
                 self.reject_examples.append(e)
         self.chars_in += other.chars_in
         self.chars_out += other.chars_out
+        self.ids.merge(other.ids)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(vars(self))
+        return {**vars(self), "ids": self.ids.to_json()}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "RunTotals":
         t = cls()
         vars(t).update(d)
+        t.ids = IdDigests.from_json(d.get("ids") or [])
         return t
 
     def check(self, n_read: int, workdir: str) -> None:
@@ -146,9 +157,32 @@ class RunTotals:
                            f"{c['clean']} clean + {c['dropped']} dropped + {c['rejected']} rejected; "
                            f"delete {workdir} and run again")
 
-    def report_fields(self) -> dict[str, Any]:
-        """``documents``, ``dropped_by_reason``, ``rejected_by_kind``, ``dropped_examples`` and ``characters`` of ``report.json``."""
+    def report_fields(self, max_step_failure_share: float = 1.0) -> dict[str, Any]:
+        """``documents``, ``dropped_by_reason``, ``rejected_by_kind``, ``dropped_examples``, ``characters``,
+        ``duplicate_ids`` (:meth:`IdDigests.repeats`), ``step_failures``, ``warnings`` and ``error`` of ``report.json``.
+
+        ``step_failures``: ``{step name: records rejected because it raised}``. ``warnings``:
+        one line each for ids used by more than one record and for every step that failed.
+        ``error``: ``None``, or why the run failed: a step failed on more than
+        ``max_step_failure_share`` (0-1) of the input records (the engines then raise
+        :class:`StepFailureError` after writing everything).
+        """
         top_hosts = sorted(self.template_by_host.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TEMPLATE_HOSTS]
+        repeats = self.ids.repeats()
+        n_in = self.counts["in"]
+        warnings, errors = [], []
+        if repeats:
+            warnings.append(f"{repeats} record(s) have the id of an earlier record (ids are not unique: the same id "
+                            "on two lines or in two files); the outputs hold each of them under that id, so join on "
+                            "id with care, or give each record its own id (--id-field)")
+        for step, n in sorted(self.step_failures.items()):
+            share = n / n_in if n_in else 0.0
+            line = (f"step {step} failed on {n} of {n_in} record(s) ({share:.1%}); they are in the rejects files "
+                    f"(kind {STEP_FAILED_KIND}) with the error")
+            warnings.append(line)
+            if share > max_step_failure_share:
+                errors.append(f"{line}; that is more than max_step_failure_share={max_step_failure_share:g}, so the "
+                              "run failed: fix the step (or raise --max-step-failure-share)")
         return {"documents": dict(self.counts),
                 "dropped_by_reason": dict(sorted(self.drop_reasons.items())),
                 "rejected_by_kind": dict(sorted(self.reject_kinds.items())),
@@ -157,7 +191,49 @@ class RunTotals:
                 "characters": {"in": self.chars_in, "out": self.chars_out,
                                "removed_by_rule": dict(sorted(self.chars_by_rule.items())),
                                "removed_by_extraction": dict(sorted(self.chars_by_extraction.items())),
-                               "template_by_host": dict(top_hosts)}}
+                               "template_by_host": dict(top_hosts)},
+                "duplicate_ids": repeats,
+                "step_failures": dict(sorted(self.step_failures.items())),
+                "warnings": warnings,
+                "error": "; ".join(errors) or None}
+
+
+class StepFailureError(RunError):
+    """A run in which a step failed on more than ``max_step_failure_share`` of the records.
+
+    Raised after every output and ``report.json`` (whose ``error`` holds the same message)
+    are written; ``report`` is that report.
+    """
+
+    def __init__(self, message: str, report: dict[str, Any]):
+        super().__init__(message)
+        self.report = report
+
+
+def check_step_failures(report: dict[str, Any]) -> dict[str, Any]:
+    """``report`` itself, or :class:`StepFailureError` raised when its ``error`` says the run failed."""
+    if report.get("error"):
+        raise StepFailureError(report["error"], report)
+    return report
+
+
+#: The reject kind of a record on which a step raised (:class:`cleaner.engines.document_work.DocumentProcessor`);
+#: its error is :func:`step_failed_message`.
+STEP_FAILED_KIND = "step-failed"
+_STEP_FAILED_RE = re.compile(r"step (\S+) failed: ")
+
+
+def step_failed_message(step: str, e: BaseException) -> str:
+    """The error of a record on which ``step`` raised ``e``: ``step NAME failed: TYPE: MESSAGE``."""
+    return f"step {step} failed: {type(e).__name__}: {e}"
+
+
+def failed_step(reject: dict[str, Any]) -> str | None:
+    """The step a rejects record of kind :data:`STEP_FAILED_KIND` names, else ``None``."""
+    if reject.get("kind") != STEP_FAILED_KIND:
+        return None
+    m = _STEP_FAILED_RE.match(str(reject.get("error") or ""))
+    return m.group(1) if m else None
 
 
 #: Documents kept for the side-by-side sample of ``report.html``.
@@ -197,3 +273,57 @@ def _count_template_host(doc: Document, doc_rules: dict[str, int], acc: dict[str
         from ..corpus.templates import host_of
         host = host_of(doc.url) or "(no host)"
         acc[host] = acc.get(host, 0) + n
+
+
+class IdDigests:
+    """The ids of a part of the output, as 128-bit digests (xxh3_128; 16 bytes a record), to count
+    the records whose id an earlier record already had (:meth:`repeats`).
+
+    Output ids must be unique (a reader joins on them); two input records with one id (the same
+    ``id`` on two JSONL lines, or in two files) are not made unique but counted, and the run
+    warns (``report.json``: ``duplicate_ids``, ``warnings``). The digests travel as base64
+    chunks in :meth:`RunTotals.to_json` (the Ray engine) and are joined in input order.
+    """
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self._open = bytearray()
+
+    def add(self, rid: str | None) -> None:
+        """Take one record's id (``None``: a record rejected before its id was read; not counted)."""
+        if rid is None:
+            return
+        import xxhash
+        self._open += xxhash.xxh3_128_digest(str(rid).encode("utf-8", "surrogatepass"))
+
+    def seal(self) -> None:
+        """End the open chunk (the part is finished)."""
+        if self._open:
+            self.chunks.append(bytes(self._open))
+            self._open = bytearray()
+
+    def merge(self, other: "IdDigests") -> None:
+        other.seal()
+        self.seal()
+        self.chunks += other.chunks
+
+    def repeats(self) -> int:
+        """Records whose id an earlier record of the run already had (0 when every id is unique)."""
+        import numpy as np
+        self.seal()
+        if not self.chunks:
+            return 0
+        digests = np.frombuffer(b"".join(self.chunks), dtype=np.dtype((np.void, 16)))
+        return int(len(digests) - len(np.unique(digests)))
+
+    def to_json(self) -> list[str]:
+        import base64
+        self.seal()
+        return [base64.b64encode(c).decode("ascii") for c in self.chunks]
+
+    @classmethod
+    def from_json(cls, chunks: list[str]) -> "IdDigests":
+        import base64
+        d = cls()
+        d.chunks = [base64.b64decode(c) for c in chunks]
+        return d

@@ -9,7 +9,8 @@ records only.
 
 Formats (``--output-format``): ``jsonl``, ``jsonl.gz``, ``jsonl.zst`` and ``parquet``
 (zstd-compressed columns; one column per record field; a field whose values do not share
-one type is stored as JSON text).
+one type is stored as JSON text; the pipeline's own fields have fixed types, and every
+shard of a kind has the same schema: :mod:`cleaner.io.writers_parquet`).
 
 Records come one at a time (:meth:`ShardedWriter.write`) or as *segments*, runs of encoded
 lines (:meth:`ShardedWriter.write_segment`) that a worker process may already have
@@ -226,6 +227,7 @@ class ShardedWriter:
         if not self._rows:
             return
         import pyarrow.parquet as pq
+        from .writers_parquet import conform, merged_schema, rows_to_table
 
         table = rows_to_table(self._rows)
         self._rows, self._rows_bytes = [], 0
@@ -278,77 +280,21 @@ class ShardedWriter:
         self._publish()
 
     def close(self) -> None:
-        """Finish the open shard. A writer that got no record leaves no file."""
+        """Finish the open shard. A writer that got no record leaves no file.
+
+        Parquet: every shard is then given one schema, the union of theirs
+        (:func:`cleaner.io.writers_parquet.unify_shards`), so that the folder reads as one dataset.
+        """
         self._finish()
+        if self.fmt == "parquet" and len(self.paths) > 1:
+            from .writers_parquet import unify_shards
+            unify_shards(self.paths)
 
     def __enter__(self) -> "ShardedWriter":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def rows_to_table(rows: list[dict[str, Any]]):
-    """A pyarrow table of JSON-ready records; a column whose values share no Parquet type holds JSON text."""
-    import pyarrow as pa
-
-    names: dict[str, None] = {}
-    for r in rows:
-        names.update(dict.fromkeys(r))
-    cols, fields = [], []
-    for name in names:
-        values = [r.get(name) for r in rows]
-        try:
-            arr = pa.array(values)
-            if not _parquet_ok(arr.type):
-                raise pa.ArrowInvalid("no Parquet type")
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
-            arr = pa.array([None if v is None else v if isinstance(v, str) else
-                            json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in values], pa.string())
-        cols.append(arr)
-        fields.append(pa.field(name, arr.type))
-    return pa.Table.from_arrays(cols, schema=pa.schema(fields))
-
-
-def _parquet_ok(t) -> bool:
-    """False for types Parquet cannot store (a struct without fields, at any depth)."""
-    import pyarrow as pa
-
-    if pa.types.is_struct(t):
-        return t.num_fields > 0 and all(_parquet_ok(t.field(i).type) for i in range(t.num_fields))
-    if pa.types.is_list(t) or pa.types.is_large_list(t):
-        return _parquet_ok(t.value_type)
-    return True
-
-
-def merged_schema(a, b):
-    """The schema that holds columns of both ``a`` and ``b`` (types promoted), or ``None``."""
-    import pyarrow as pa
-
-    try:
-        return pa.unify_schemas([a, b], promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return None
-
-
-def conform(table, schema):
-    """``table`` with exactly the columns of ``schema`` (missing ones null), or ``None`` when it has
-    other columns or a value that does not cast."""
-    import pyarrow as pa
-
-    if not set(table.column_names) <= set(schema.names):
-        return None
-    cols = []
-    try:
-        for f in schema:
-            if f.name in table.column_names:
-                col = table.column(f.name)
-                cols.append(col if col.type.equals(f.type) else col.cast(f.type))
-            else:
-                cols.append(pa.nulls(len(table), f.type))
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return None
-    return pa.Table.from_arrays(cols, schema=schema)
 
 
 def write_json_atomic(path: str, obj: Any) -> None:

@@ -107,7 +107,14 @@ def _header(rep: dict[str, Any]) -> str:
     ]
     return (f"<header><h1>cleaner report</h1><p class=\"sub\">cleaner {esc(str(rep.get('cleaner_version', '?')))}"
             f" · inputs: <span class=\"mono\">{esc(inputs)}</span></p>"
-            f"<div class=\"cards\">{''.join(cards)}</div></header>")
+            f"<div class=\"cards\">{''.join(cards)}</div>{_warnings(rep)}</header>")
+
+
+def _warnings(rep: dict[str, Any]) -> str:
+    """The run's error (it failed) and warnings (ids used twice, steps that failed), one line each; ``""`` without any."""
+    lines = ([f"<p><b>The run failed:</b> {esc(str(rep['error']))}</p>"] if rep.get("error") else [])
+    lines += [f"<p>Warning: {esc(str(w))}</p>" for w in rep.get("warnings") or ()]
+    return f"<div class=\"panel reject\" id=\"warnings\">{''.join(lines)}</div>" if lines else ""
 
 
 def _removed(rep: dict[str, Any]) -> str:

@@ -395,13 +395,53 @@ def _spec_items(spec: str) -> list[str]:
     return [s.strip() for s in spec.split(",") if s.strip()]
 
 
-def _wanted(spec: str, known: list[str]) -> list[str]:
-    """:func:`_spec_items` of ``spec``; raises :class:`RuleError` for one that names no rule."""
+def _wanted(spec: str, known: list[str], option: str = "rules") -> list[str]:
+    """:func:`_spec_items` of ``spec``; raises :class:`RuleError` for one that names no rule.
+
+    The message is one line: the unknown item, the ``option`` it was given in, and the
+    closest ids or prefixes (:func:`difflib.get_close_matches`) as a "did you mean".
+    """
     wanted = _spec_items(spec)
     for w in wanted:
         if not any(rid == w or rid.startswith(w) for rid in known):
-            raise RuleError(f"unknown rule {w!r}; known rules: {', '.join(known)}")
+            raise RuleError(f"unknown rule {w!r} in --{option.replace('_', '-')}{_did_you_mean(w, known)}; "
+                            "`cleaner rules list` lists them (give an id, or a prefix such as 'chrome.share')")
     return wanted
+
+
+#: Suggestions offered for an unknown rule id, and how close (0-1, difflib's ratio) one must be.
+SUGGESTIONS, SUGGESTION_CUTOFF = 3, 0.6
+
+
+def _did_you_mean(item: str, known: list[str]) -> str:
+    """``" (did you mean 'a' or 'b'?)"`` for the rules closest to ``item``, or ``""``: ids when
+    ``item`` has a version (``@1``), else ids without their version (prefixes are allowed there)."""
+    import difflib
+    candidates = sorted(set(known) if "@" in item else {rid.split("@", 1)[0] for rid in known})
+    close = difflib.get_close_matches(item, candidates, SUGGESTIONS, SUGGESTION_CUTOFF)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def rules_with_extra(extra_rules: str = "") -> list[Rule]:
+    """The built-in rules, then those of the ``extra_rules`` file (``""``: none).
+
+    Raises :class:`RuleError` for a rule of the extra file whose id is a built-in rule's
+    (naming both files) or a rule written as code (:data:`CODE_RULES`): a rule of one's
+    own takes an id of its own; a built-in rule is switched off with ``disable_rules``.
+    """
+    rules = load_rules()
+    if not extra_rules:
+        return rules
+    extra = load_rules([extra_rules])
+    builtin = {r.id: r for r in rules}
+    for r in extra:
+        if r.id in builtin or r.id in CODE_RULES:
+            where = (os.path.join(RULES_DIR, builtin[r.id].source) if r.id in builtin
+                     else "the rules written as code (CODE_RULES in cleaner/rules/engine.py)")
+            raise RuleError(f"{extra_rules}: rule {r.id} has the id of a built-in rule ({where}); give yours an id "
+                            f"of its own (e.g. 'mine.{r.id.split('.', 1)[-1]}'), and to replace the built-in one "
+                            f"switch it off with --disable-rules {r.id}")
+    return rules + extra
 
 
 def disabled_code_rules(options) -> tuple[str, ...]:
@@ -415,20 +455,20 @@ def disabled_code_rules(options) -> tuple[str, ...]:
 def select_rules(options, warnings: list[str] | None = None) -> list[Rule]:
     """The rules that ``options`` switch on: built-in plus ``extra_rules``, filtered by id and language.
 
-    Raises :class:`RuleError` for an unknown id or prefix in ``rules``/``disable_rules``.
+    Raises :class:`RuleError` for an unknown id or prefix in ``rules``/``disable_rules``
+    (with the closest ids) and for an extra rule that takes a built-in rule's id
+    (:func:`rules_with_extra`).
     A tag of ``languages`` that no loaded rule has (``xx``, a typo) switches nothing on; when
     ``warnings`` is given, a message naming the known language tags is appended to it.
     """
-    rules = load_rules()
-    if options.extra_rules:
-        rules += load_rules([options.extra_rules])
+    rules = rules_with_extra(options.extra_rules)
     known = [r.id for r in rules]
 
     if options.rules != "all":
-        on = _wanted(options.rules, known)
+        on = _wanted(options.rules, known, "rules")
         rules = [r for r in rules if any(r.id == w or r.id.startswith(w) for w in on)]
     if options.disable_rules:
-        off = _wanted(options.disable_rules, known + list(CODE_RULES))
+        off = _wanted(options.disable_rules, known + list(CODE_RULES), "disable_rules")
         rules = [r for r in rules if not any(r.id == w or r.id.startswith(w) for w in off)]
     if options.languages != "all":
         langs = {s.strip() for s in options.languages.split(",") if s.strip()}

@@ -414,7 +414,7 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     report = {
         "cleaner_version": __version__,
         "inputs": inputs,
-        **tally.report_fields(),
+        **tally.report_fields(options.max_step_failure_share),
         "input_warnings": notes,
         "seconds_by_step": {k: round(v, 3) for k, v in sorted(times.items())},
         "corpus_steps": {s.name: {**s.stats.to_dict(), **s.report(),

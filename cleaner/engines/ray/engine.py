@@ -308,6 +308,8 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
             storage.delete(storage.join(outdir, name))
     t0 = time.perf_counter()
     written = _summaries(_over_shards(ray, shards, _Write(options, workdir, stages, shipped, outdir), partitions))
+    if options.output_format == "parquet" and not storage.is_uri(outdir):
+        _unify_parquet(outdir, written)   # each task wrote its own shards: one schema for all of a kind
     times["write"] = time.perf_counter() - t0
 
     report, samples = _report(inputs, options, p1, written, stages, reports, times, partitions, t_start)
@@ -316,6 +318,16 @@ def _run(ray, shards: list[InputShard], inputs: list[str], options: Options, out
     _write_report(outdir, report, samples)
     storage.delete_dir(workdir)
     return RunResult(report=report)
+
+
+def _unify_parquet(outdir: str, written: list[dict[str, Any]]) -> None:
+    """Give the Parquet shards of each kind, written by many tasks, one schema (:func:`cleaner.io.writers_parquet.unify_shards`)."""
+    from ...io.writers_parquet import unify_shards
+    kinds = {k for w in written for k in w["outputs"]}
+    for kind in sorted(kinds):
+        paths = [os.path.join(outdir, n) for w in written for n in w["outputs"].get(kind, [])]
+        if len(paths) > 1:
+            unify_shards(paths)
 
 
 def _report(inputs, options, p1, written, stages, reports, times, partitions, t_start):
@@ -348,7 +360,7 @@ def _report(inputs, options, p1, written, stages, reports, times, partitions, t_
     report = {
         "cleaner_version": __version__,
         "inputs": inputs,
-        **tally.report_fields(),
+        **tally.report_fields(options.max_step_failure_share),
         "seconds_by_step": {k: round(v, 3) for k, v in sorted(times.items())},
         "corpus_steps": corpus,
         "run": {"engine": "ray", "seconds": round(elapsed, 3),
