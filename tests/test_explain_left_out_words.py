@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from cleaner.config import Options
 from cleaner.cli.explain import find_document, render_text
@@ -22,9 +21,6 @@ PAGE = """<html><head><title>Harbour dredging plan</title></head><body>
 MARKER = re.compile(r"\[-(?P<rule>[^:\n]*?): (?P<text>.*?)-\]", re.S)
 
 
-# The fix is one change in cleaner/extract/removals.align (outside the files of the branch that
-# found it): see the commit message. strict: once it is in, this test passes and the mark must go.
-@pytest.mark.xfail(strict=True, reason="needs the align fix in cleaner/extract/removals.py (patch in the commit message)")
 def test_a_pruned_nav_item_whose_word_the_article_holds_is_shown_whole(tmp_path):
     page = tmp_path / "page.html"
     page.write_text(PAGE, encoding="utf-8")

@@ -149,8 +149,9 @@ def align(blocks: Sequence[tuple[str, str | None]], text: str) -> list[list]:
     """The blocks of ``blocks`` that ``text`` (the extraction) left out, as ``[anchor, line, rule]``.
 
     A block is kept when its word key matches an extracted line in the longest common
-    subsequence, or when its words occur, whole and in a row, in the extracted text
-    (trafilatura joins or splits some lines). ``anchor`` is the offset of the extracted line that follows the
+    subsequence, or when its words occur, whole and in a row, in an extracted line that no
+    block matched (trafilatura joins some blocks into one line); a block whose words only
+    occur inside a line another block matched is left out, shown whole. ``anchor`` is the offset of the extracted line that follows the
     block (``len(text)`` after the last one). Blocks with no words are ignored.
     """
     if not blocks:
@@ -161,7 +162,6 @@ def align(blocks: Sequence[tuple[str, str | None]], text: str) -> list[list]:
         starts.append(pos)
         pos += len(ln) + 1
     ekeys = [line_key(ln) for ln in lines]
-    joined = " " + " \n ".join(k for k in ekeys if k) + " "   # word keys, matched whole words only
     pkeys = [line_key(b) for b, _ in blocks]
     matched_p = [-1] * len(blocks)   # extracted line index matched to each page block
     for lo in range(0, len(blocks), MAX_ALIGN_LINES):
@@ -171,6 +171,11 @@ def align(blocks: Sequence[tuple[str, str | None]], text: str) -> list[list]:
             for k in range(size):
                 if pkeys[lo + a + k]:
                     matched_p[lo + a + k] = b + k
+    # The words of a block that matched no line are looked for in the extracted lines that no
+    # block matched (lines trafilatura joined from several blocks), whole words only: a nav
+    # item "Harbour" is not kept because the article's own sentence holds the word.
+    taken = {b for b in matched_p if b >= 0}
+    joined = " " + " \n ".join(k for i, k in enumerate(ekeys) if k and i not in taken) + " "
     out: list[list] = []
     next_line = 0   # the extracted line following the last kept block
     for i, (line, rule) in enumerate(blocks):
