@@ -61,3 +61,54 @@ def test_a_fast_result_that_covers_the_page_is_kept_without_the_comparison(monke
     monkeypatch.setattr(X, "_trafilatura", fake)
     X.extract(page(3), Options())
     assert seen == [True]
+
+
+# A page whose menu is not marked as one (no <nav>, no menu class): the pruning keeps it, and a
+# fast result made of its link lines is the menu taken for the article.
+SECTIONS = [f"{w.title()} and more news" for w in ("world", "sport", "weather", "local", "arts", "science", "money",
+                                                  "travel", "food", "homes", "cars", "jobs", "health", "books")]
+MENU_PAGE = ("<html><head><title>t</title></head><body><div class='top'>"
+             + "".join(f"<div><a href='/{i}'>{s}</a></div>" for i, s in enumerate(SECTIONS))
+             + "</div><div class='story'>" + PARA + "</div></body></html>")
+MENU_LINES = "\n".join(SECTIONS)
+SHORT_PROSE = " ".join(["harbour ferries leave hourly"] * 6)
+
+
+def test_link_line_share_counts_lines_that_are_a_links_whole_text():
+    from cleaner.extract.main_region import link_line_share
+    root = X.parse_html(MENU_PAGE)
+    assert link_line_share(root, MENU_LINES) == 1.0
+    menu_chars = sum(map(len, SECTIONS))
+    assert link_line_share(root, MENU_LINES + "\n" + SHORT_PROSE) == pytest.approx(menu_chars / (menu_chars + len(SHORT_PROSE)))
+    # a line that only holds a link's words among others is no link line; nor is prose
+    assert link_line_share(root, "Read the World and more news and the sport news here today") == 0.0
+    assert link_line_share(root, "") == 0.0
+
+
+def test_a_fast_result_made_of_link_lines_runs_the_comparison(monkeypatch):
+    from cleaner.extract.main_region import coverage, link_line_share
+    seen = []
+    fast_text = MENU_LINES + "\n" + SHORT_PROSE   # the page with its menu: not little of it, mostly link lines
+    root = X.parse_html(MENU_PAGE)
+    assert coverage(fast_text, root) >= X.COMPARISON_COVERAGE   # so coverage alone would not compare
+    assert link_line_share(root, fast_text) >= X.COMPARISON_LINK_SHARE
+
+    def fake(root, url, thread, options, fast=False):
+        seen.append(fast)
+        return fast_text if fast else " ".join(["harbour ferries leave hourly"] * 40)
+    monkeypatch.setattr(X, "_trafilatura", fake)
+    got = X.extract(MENU_PAGE, Options())
+    assert seen == [True, False]
+    assert "World and more news" not in got.text and "harbour ferries" in got.text
+
+
+def test_a_fast_result_with_a_few_link_lines_in_its_prose_skips_the_comparison(monkeypatch):
+    seen = []
+    prose = " ".join(["harbour ferries leave hourly"] * 40)
+
+    def fake(root, url, thread, options, fast=False):
+        seen.append(fast)
+        return SECTIONS[0] + "\n" + prose
+    monkeypatch.setattr(X, "_trafilatura", fake)
+    X.extract(MENU_PAGE, Options())
+    assert seen == [True]

@@ -5,7 +5,10 @@ forums it picks a small one (a teaser, one post) and the rest of the main conten
 lost. Two checks use the page's text once chrome is pruned (:mod:`cleaner.extract.prune`):
 
 - *coverage*: the share of that text the extraction kept;
-- *prose*: whether the extraction holds one real paragraph (``PROSE_WORDS`` words).
+- *prose*: whether the extraction holds one real paragraph (``PROSE_WORDS`` words);
+- *link text*: the share of the extraction made of lines that are a link's whole text (a
+  menu taken for content, the classic boilerplate signal: Kohlschütter, Fankhauser and
+  Nejdl 2010, "Boilerplate detection using shallow text features").
 
 :func:`region_text` is the recall fallback: the lines of ``<main>`` (or of ``<body>``)
 that are not link lists, plus every line the extraction already had.
@@ -45,6 +48,18 @@ def coverage(text: str, root: lxml.html.HtmlElement, chars: int | None = None) -
     ``chars``: ``page_chars(root)`` when the caller has it already.
     """
     return min(1.0, len(text) / max(1, page_chars(root) if chars is None else chars))
+
+
+def link_line_share(root: lxml.html.HtmlElement, text: str) -> float:
+    """Share (0-1) of the characters of ``text``'s lines that are lines equal to the whole text of
+    a link (``<a>``) of ``root`` (compared by :func:`~cleaner.extract.tree_text.line_key`)."""
+    lines = [x for x in text.split("\n") if x.strip()]
+    if not lines:
+        return 0.0
+    keys = {line_key(x) for x in lines}
+    linked = {k for a in root.iter("a") if (k := line_key(a.text_content())) in keys}
+    linked.discard("")
+    return sum(len(x) for x in lines if line_key(x) in linked) / max(1, sum(len(x) for x in lines))
 
 
 def has_prose(text: str) -> bool:
