@@ -228,20 +228,18 @@ def run_corpus(inputs: PathLike | Sequence[PathLike], outdir: PathLike | None, o
     out = None if outdir is None else os.fspath(outdir)
     if opts.progress and not sys.stderr.isatty():
         opts = dataclasses.replace(opts, progress=False)
+    from .engines.totals import check_step_failures
     if opts.engine == "ray":
         if out is None:
             raise RunError("--engine ray writes shards: give -o OUTDIR (a local folder or s3://bucket/prefix)")
         from .engines.ray.engine import run_ray
-        from .engines.totals import check_step_failures
         result = run_ray(paths, opts, out, marks)
-        check_step_failures(result.report)
-        return result
-    if marks and out is not None and not sys.platform.startswith("linux"):
-        _check_picklable(marks)   # the pool forks on Linux only, else spawns (see cleaner.engines.local.run.WorkerPool)
-    from .engines.local.run import run as run_local
-    from .engines.totals import check_step_failures
-    result = run_local(paths, opts, out, steps=marks)
-    check_step_failures(result.report)
+    else:
+        if marks and out is not None and not sys.platform.startswith("linux"):
+            _check_picklable(marks)   # the pool forks on Linux only, else spawns (see cleaner.engines.local.run.WorkerPool)
+        from .engines.local.run import run as run_local
+        result = run_local(paths, opts, out, steps=marks)
+    check_step_failures(result.report)   # both engines: raises after everything is written
     return result
 
 
