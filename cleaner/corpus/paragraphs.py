@@ -116,13 +116,13 @@ def paragraph_keys(texts: Sequence[str], boilerplate_chars: int, min_chars: int)
     """
     out = np.zeros(len(texts), dtype=np.uint64)
     for i, t in enumerate(texts):
-        norm = normalize_paragraph(t)
+        norm = normalize_paragraph(t, fold_digits=False)   # folding digits changes no length nor word count
         if not norm:
             continue
         short = len(norm) < boilerplate_chars and norm.count(" ") + 1 >= BOILERPLATE_MIN_WORDS
         flags = (1 if short else 0) | (2 if len(norm) >= min_chars else 0)
-        if flags & 2:
-            norm = normalize_paragraph(t, fold_digits=False)
+        if flags == 1:
+            norm = _DIGIT.sub("0", norm)
         if flags:
             out[i] = (xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass")) & ~3) | flags
     return out
