@@ -1,0 +1,45 @@
+"""Chrome kinds a new user found left in text input (scraped text, WET): datelines with a time,
+cookie notices that ask for consent by use, read-also links; in the languages they are bound to."""
+import pytest
+
+import cleaner
+
+DE = ("Die Gemeinde hat am Montag den neuen Haushalt beschlossen, nach langer Debatte im Rat über die Schulen.",
+      "Der Bürgermeister sagte, die Mittel für die Sanierung der Grundschule seien damit endlich gesichert.")
+ES = ("El ayuntamiento aprobó el lunes el nuevo presupuesto tras un largo debate en el pleno sobre las escuelas.",
+      "La alcaldesa dijo que los fondos para reformar la escuela primaria quedan por fin asegurados.")
+FR = ("La commune a adopté lundi le nouveau budget après un long débat au conseil sur les écoles.",
+      "Le maire a déclaré que les fonds pour rénover l'école primaire étaient enfin assurés.")
+
+
+def _removed(body: tuple[str, str], line: str) -> tuple[bool, list[str]]:
+    doc = cleaner.clean_text(f"{body[0]}\n{line}\n{body[1]}")
+    assert body[0] in doc.clean_text and body[1] in doc.clean_text   # the article stays whole
+    return line not in doc.clean_text, [s.rule for s in doc.removed]
+
+
+@pytest.mark.parametrize("body,line,rule", [
+    (ES, "Actualizado: 12/03/2026 10:45", "chrome.es.dateline@1"),
+    (ES, "Publicado: 12-03-2026 10:45", "chrome.es.dateline@1"),
+    (FR, "Mis à jour : 12/03/2026 10:45", "chrome.fr.dateline@1"),
+    (DE, "Diese Website verwendet Cookies. Wenn Sie die Seite weiter nutzen, stimmen Sie der Verwendung von Cookies zu.",
+     "chrome.de.cookie-notice@1"),
+    (DE, "Wir nutzen Cookies. Mit der weiteren Nutzung der Seite sind Sie damit einverstanden.", "chrome.de.cookie-notice@1"),
+    (DE, "Lesen Sie auch: Baustelle an der Hauptstraße dauert länger", "chrome.de.read-also-link@1"),
+    (ES, "Te puede interesar: Las obras de la calle Mayor se alargan", "chrome.es.read-also-link@1"),
+    (FR, "À lire aussi : Pourquoi la rivière monte encore", "chrome.fr.read-also-link@1"),
+])
+def test_the_chrome_line_goes_and_the_article_stays(body, line, rule):
+    gone, rules = _removed(body, line)
+    assert gone and rule in rules
+
+
+@pytest.mark.parametrize("body,line", [
+    (ES, "Actualizado: 12/03/2026 10:45 llegó el último tren con los pasajeros del norte."),
+    (DE, "Wir nutzen Cookies seit Jahren, sagt der Bäcker, und backen sie jeden Morgen frisch."),
+    (DE, "Lesen Sie auch: Der Rat hat den Plan beschlossen, sagte die Bürgermeisterin."),
+    (ES, "Lee también: el consejo aprobó el plan, dijo la alcaldesa."),
+])
+def test_a_sentence_that_starts_like_chrome_stays(body, line):
+    gone, _ = _removed(body, line)
+    assert not gone
