@@ -28,6 +28,9 @@ from ..rules.literals import LiteralIndex, literals_of
 #: Distinct (page languages, line core) pairs whose matching rule patterns are remembered
 #: (then the cache restarts); a core is at most a rule's ``max_chars`` characters.
 MAX_LINE_CACHE = 20_000
+#: The last line of a menu run, right above the first prose, is the headline when it has at
+#: least this many words and more than any other line of the run.
+MIN_MENU_HEADLINE_WORDS = 3
 #: Characters a line may lose to its bullet and Markdown frame (for the long-line shortcut).
 LONG_LINE_SLACK = 16
 
@@ -119,6 +122,29 @@ class Page:
         if m not in self._hits:
             self._hits[m] = {k for k, ln in enumerate(self.lines) if m in self.candidates(k) and self._test(m, ln)}
         return self._hits[m]
+
+
+def _headline_over_prose(lines: list[Line], items: list[int], gone: set[int], first_prose: int) -> bool:
+    """True when the last of a menu run's ``items`` is the page's headline: the next kept line
+    is the first line of prose, and it has more words (at least :data:`MIN_MENU_HEADLINE_WORDS`)
+    than any other item of the run ("Home / Recipes / Contact / Sourdough for beginners / <prose>")."""
+    last = items[-1]
+    nxt = next((j for j in range(last + 1, len(lines)) if j not in gone), None)
+    if nxt != first_prose:
+        return False
+    words = text_shape.word_count(lines[last].text)
+    return words >= MIN_MENU_HEADLINE_WORDS and all(text_shape.word_count(lines[j].text) < words for j in items[:-1])
+
+
+def _headline_on_top(lines: list[Line], items: list[int], gone: set[int]) -> bool:
+    """True when the first of a menu run's ``items`` is the page's headline: no line is kept
+    before it, and it has more words (at least :data:`MIN_MENU_HEADLINE_WORDS`) than any other
+    item ("Winter opening hours / Home / Visit / Shop / <prose>")."""
+    first = items[0]
+    if any(j not in gone for j in range(first)):
+        return False
+    words = text_shape.word_count(lines[first].text)
+    return words >= MIN_MENU_HEADLINE_WORDS and all(text_shape.word_count(lines[j].text) < words for j in items[1:])
 
 
 class ChromeRules(Marker):
@@ -322,6 +348,12 @@ class ChromeRules(Marker):
                     end + 1 in gone or (end + 1 in match and item_shape(lines[end + 1].text))):
                 end += 1
             items = [j for j in range(start, end + 1) if j not in gone]
+            if len(items) > 1 and _headline_over_prose(lines, items, gone, first_prose):
+                items.pop()   # the page's headline, standing over its first paragraph: no menu item
+                end = items[-1]
+            if len(items) > 1 and _headline_on_top(lines, items, gone):
+                items.pop(0)   # the page's headline, its first line, with the menu printed under it
+                start = items[0]
             keys = [lines[j].folded for j in items]
             before = next((j for j in range(start - 1, -1, -1) if j not in gone), None)
             placed = end < first_prose or start > last_prose

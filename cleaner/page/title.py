@@ -126,7 +126,7 @@ def text_headline(first_line: str, copies: Iterable[str] = (), url: str | None =
 
     It is one when it is short (:data:`MAX_HEADLINE_WORDS`, :data:`MAX_HEADLINE_CHARS`),
     does not end like a sentence, and: one of ``copies`` (lines other steps removed as
-    duplicates) equals it; or it ends in a site name ("Headline | Site"); or it holds
+    duplicates, or the line right above the first prose) equals it; or it ends in a site name ("Headline | Site"); or it holds
     :data:`MIN_SLUG_SHARE` of the words (three or more) of the URL's last path segment; or
     it has at least :data:`MIN_BARE_HEADLINE_WORDS` words and ``next_line`` (the kept line
     after it) is a paragraph of prose (:data:`PROSE_WORDS` words, sentence end).
@@ -183,28 +183,50 @@ class TextTitle(Marker):
         at, title = self._choose([b.text for b in blocks], copies, doc.url)
         if title is None:
             return
+        # its copies further down the head of the page (and labels between them) go as on an HTML page
+        copies = [c for c in PageTitle._head(blocks, title_keys(blocks[at].text) | title_keys(title)) if c[0] > at]
         # What a second cleaning would see first must not be a headline in turn (idempotence):
-        # when the line after this one is a headline too, the page's head is ambiguous; none is taken.
-        if self._choose([b.text for b in blocks[at + 1:]], (), doc.url)[1] is not None:
+        # when the line after this one and its copies is a headline too, the page's head is
+        # ambiguous; none is taken.
+        gone = {k for k, _, _ in copies}
+        if self._choose([b.text for k, b in enumerate(blocks) if k > at and k not in gone], (), doc.url)[1] is not None:
             return
         doc.title = title
         if at:
             yield line_span(doc.text, blocks[0], LABEL_RULE, "label right above the headline")
         yield line_span(doc.text, blocks[at], RULE, "the first line is the headline, moved to the title field")
+        for k, rule, why in copies:
+            yield line_span(doc.text, blocks[k], rule, why)
 
     @staticmethod
     def _choose(lines: list[str], copies, url: str | None) -> tuple[int, str | None]:
         """``(index, headline)`` of the headline among the first kept ``lines`` (the first, or
-        the second below a bare label), or ``(0, None)``."""
+        the second below a bare label), or ``(0, None)``. Besides ``copies``, the headline printed
+        again right above the first line of prose is evidence (:func:`_line_above_prose`)."""
         from ..rules.text_shape import core, is_label
 
         if len(lines) < 2:
             return 0, None
         if len(lines) > 2 and is_label(core(lines[0])):
-            title = text_headline(lines[1], copies, url, lines[2])
+            title = text_headline(lines[1], [*copies, *_line_above_prose(lines[2:])], url, lines[2])
             if title is not None:
                 return 1, title
-        return 0, text_headline(lines[0], copies, url, lines[1])
+        return 0, text_headline(lines[0], [*copies, *_line_above_prose(lines[1:])], url, lines[1])
+
+
+def _line_above_prose(lines: list[str]) -> list[str]:
+    """``[line]`` when one of the first :data:`HEAD_LINES` of ``lines`` stands right above the
+    first line of prose (:data:`PROSE_WORDS` words and a sentence end), else ``[]``: where a
+    headline printed again over its article stands ("Headline / Home / Contact / Headline /
+    <prose>"). A line repeated elsewhere (a refrain, a poem's title in its last verse) is no evidence.
+    """
+    from ..rules.text_shape import core, ends_sentence, word_count
+
+    for k, line in enumerate(lines[:HEAD_LINES + 1]):
+        text = core(line)
+        if word_count(text) >= PROSE_WORDS and ends_sentence(text):
+            return [lines[k - 1]] if k > 0 else []
+    return []
 
 
 class PageTitle(Marker):
