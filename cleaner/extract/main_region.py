@@ -26,6 +26,8 @@ MIN_MAIN_CHARS = 500
 PROSE_WORDS = 25
 #: In the region fallback, a line new to the extraction stays unless more than this share of its characters is link text (0-1).
 MAX_LINK_SHARE = 0.5
+#: A line longer than this is no link line (characters): menus and link lists are short lines.
+MAX_LINK_LINE_CHARS = 200
 #: A list is put back only when each item has at most this many words (bullet points, not a gallery of captions).
 MAX_RESTORED_ITEM_WORDS = 40
 #: Elements of the region that never hold main content: forms and their controls, side boxes, footers.
@@ -51,15 +53,19 @@ def coverage(text: str, root: lxml.html.HtmlElement, chars: int | None = None) -
 
 
 def link_line_share(root: lxml.html.HtmlElement, text: str) -> float:
-    """Share (0-1) of the characters of ``text``'s lines that are lines equal to the whole text of
-    a link (``<a>``) of ``root`` (compared by :func:`~cleaner.extract.tree_text.line_key`)."""
+    """Share (0-1) of the characters of ``text``'s lines that are link lines: lines of at most
+    :data:`MAX_LINK_LINE_CHARS` characters equal to the whole text of a link (``<a>``) of
+    ``root`` (compared by :func:`~cleaner.extract.tree_text.line_key`)."""
     lines = [x for x in text.split("\n") if x.strip()]
-    if not lines:
+    total = sum(len(x) for x in lines)
+    if not total:
         return 0.0
-    keys = {line_key(x) for x in lines}
+    short = [(x, line_key(x)) for x in lines if len(x) <= MAX_LINK_LINE_CHARS]   # a menu's lines are short
+    if not short:
+        return 0.0
+    keys = {k for _, k in short if k}
     linked = {k for a in root.iter("a") if (k := line_key(a.text_content())) in keys}
-    linked.discard("")
-    return sum(len(x) for x in lines if line_key(x) in linked) / max(1, sum(len(x) for x in lines))
+    return sum(len(x) for x, k in short if k in linked) / total
 
 
 def has_prose(text: str) -> bool:
