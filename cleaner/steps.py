@@ -178,6 +178,13 @@ class CorpusStep(Step):
         """Bytes of memory the step's fingerprints take (for the report)."""
         return 0
 
+    def close(self) -> None:
+        """Close the files the step keeps open while observing (its spill in the work folder).
+
+        ``decide`` calls it when done; an engine calls it again for every step when a run
+        ends or stops (idempotent). :meth:`report` still works afterwards.
+        """
+
     def report(self) -> dict[str, Any]:
         """Step-specific figures for ``report.json``: the decision's (the same in every engine),
         and a subclass may add what it saw while observing."""
