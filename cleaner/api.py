@@ -275,8 +275,14 @@ def run(inputs: PathLike | Sequence[PathLike], outdir: PathLike, options: Option
     """
     if outdir is None:
         raise ValueError("run needs an output folder; to clean one page in memory use clean_html or clean_text")
-    report = run_corpus(inputs, outdir, options, steps).report
     import warnings
+    from .engines.totals import StepFailureError
+    try:
+        report = run_corpus(inputs, outdir, options, steps).report
+    except StepFailureError as e:   # the warnings first, as for a run that completes
+        for w in e.report.get("warnings") or ():
+            warnings.warn(f"cleaner.run: {w}", RuntimeWarning, stacklevel=2)
+        raise
     for w in report.get("warnings") or ():
         warnings.warn(f"cleaner.run: {w}", RuntimeWarning, stacklevel=2)
     return report

@@ -79,7 +79,8 @@ class SometimesBoom(cleaner.Marker):
 def test_a_step_that_fails_on_every_record_fails_the_run_after_writing_everything(tmp_path):
     src = _jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "text": p} for i, p in enumerate(PARAS)])
     out = tmp_path / "out"
-    with pytest.raises(StepFailureError, match=r"step boom@1 failed on 5 of 5 record\(s\) \(100.0%\)") as e:
+    with pytest.raises(StepFailureError, match=r"step boom@1 failed on 5 of 5 record\(s\) \(100.0%\)") as e, \
+            pytest.warns(RuntimeWarning, match="step boom@1 failed"):
         cleaner.run([src], out, cleaner.Options(workers=1, progress=False), steps=[Boom()])
     rep = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert e.value.report == rep and rep["error"] and "max_step_failure_share" in rep["error"]
@@ -92,12 +93,19 @@ def test_a_step_that_fails_on_every_record_fails_the_run_after_writing_everythin
 
 def test_a_step_that_fails_on_a_few_records_warns_and_the_share_is_an_option(tmp_path):
     src = _jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "text": p} for i, p in enumerate(PARAS)])
-    with pytest.raises(StepFailureError):   # 1 of 5 is 20 %, more than the default 5 %
+    with pytest.raises(StepFailureError), pytest.warns(RuntimeWarning):   # 1 of 5 is 20 %, more than the default 5 %
         cleaner.run([src], tmp_path / "out", cleaner.Options(workers=1, progress=False), steps=[SometimesBoom()])
     with pytest.warns(RuntimeWarning, match=r"step sometimes@1 failed on 1 of 5 record\(s\) \(20.0%\)"):
         rep = cleaner.run([src], tmp_path / "out2", cleaner.Options(workers=1, progress=False, max_step_failure_share=0.5),
                           steps=[SometimesBoom()])
     assert rep["error"] is None and rep["step_failures"] == {"sometimes@1": 1} and rep["documents"]["clean"] == 4
+
+
+def test_a_run_that_fails_for_a_step_warns_before_it_raises(tmp_path):
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "text": p} for i, p in enumerate(PARAS)])
+    with pytest.warns(RuntimeWarning, match=r"step sometimes@1 failed on 1 of 5 record\(s\) \(20.0%\)"):
+        with pytest.raises(StepFailureError):
+            cleaner.run([src], tmp_path / "out", cleaner.Options(workers=1, progress=False), steps=[SometimesBoom()])
 
 
 def test_the_command_line_exits_1_with_the_summary_when_a_step_fails_too_often(tmp_path, monkeypatch, capsys):
