@@ -108,6 +108,45 @@ def test_a_run_that_fails_for_a_step_warns_before_it_raises(tmp_path):
             cleaner.run([src], tmp_path / "out", cleaner.Options(workers=1, progress=False), steps=[SometimesBoom()])
 
 
+class BadSpan(cleaner.Marker):
+    """A user's marker with a bug: on the bakery record, a span that is not inside the text."""
+
+    name = "badspan@1"
+
+    def __init__(self, start, end):
+        super().__init__()
+        self.start, self.end = start, end
+
+    def mark(self, doc):
+        if "bakery" in doc.text:
+            yield cleaner.Span(0, 3, "mine.ok@1")
+            yield cleaner.Span(self.start, self.end, "mine.bad@1")
+
+
+@pytest.mark.parametrize("start, end", [(10, 5), (0, 10**9), (-1, 3)])
+def test_a_span_outside_the_text_is_the_steps_failure(tmp_path, start, end):
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "text": p} for i, p in enumerate(PARAS)])
+    out = tmp_path / "out"
+    opts = cleaner.Options(workers=1, progress=False, max_step_failure_share=0.5)
+    with pytest.warns(RuntimeWarning, match="step badspan@1 failed on 1 of 5"):
+        rep = cleaner.run([src], out, opts, steps=[BadSpan(start, end)])
+    assert rep["documents"] == {"in": 5, "clean": 4, "dropped": 0, "rejected": 1}
+    [reject] = [json.loads(line) for line in _shards(out, "rejects").splitlines()]
+    n = len(PARAS[3])
+    assert reject["id"] == "r3" and reject["kind"] == "step-failed"
+    assert reject["error"] == (f"step badspan@1 failed: SpanError: mark() returned Span(start={start}, end={end}, "
+                               f"rule='mine.bad@1', detail=''), outside the text: a span needs "
+                               f"0 <= start <= end <= len(doc.text) = {n}")
+    with pytest.raises(cleaner.CleanError, match=r"step badspan@1 failed: SpanError: .*Span\(start=10, end=5"):
+        cleaner.clean_text(PARAS[3], steps=[BadSpan(10, 5)])
+
+
+def test_spans_at_the_ends_of_the_text_are_fine():
+    text = PARAS[3]
+    doc = cleaner.clean_text(f"{PARAS[0]}\n\n{text}", steps=[BadSpan(0, len(PARAS[0]) + 2 + len(text))])
+    assert doc.clean_text == "" and doc.dropped
+
+
 def test_the_command_line_exits_1_with_the_summary_when_a_step_fails_too_often(tmp_path, monkeypatch, capsys):
     import cleaner.api
     src = _jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "text": p} for i, p in enumerate(PARAS)])
