@@ -220,3 +220,25 @@ def test_colour_only_on_a_terminal_unless_asked(monkeypatch, color, output, tty,
     monkeypatch.setenv("TERM", "xterm")
     args = Namespace(format="text", color=color, output=output)
     assert use_color(args, _Stream(tty)) is expected
+
+
+def _records(path, lines):
+    path.write_text("".join((json.dumps(r) if isinstance(r, dict) else r) + "\n" for r in lines), encoding="utf-8")
+    return str(path)
+
+
+def test_an_exact_duplicate_is_said_to_be_one_not_given_an_estimated_similarity(tmp_path, explain_cli):
+    a = "The ferry to the island leaves every hour from the harbour, and the last one at midnight."
+    path = _records(tmp_path / "texts.jsonl", [{"id": "same", "text": a}, {"id": "zcopy", "text": a}])
+    p = explain_cli(path, "--id", "zcopy")
+    status = next(l for l in p.stdout.splitlines() if l.startswith("status"))
+    assert status == "status    DROPPED (exact-duplicate); kept instead: same; identical text (exact duplicate)"
+    p = explain_cli(path, "--id", "zcopy", "--format", "html", "-o", str(tmp_path / "zcopy.html"))
+    page = (tmp_path / "zcopy.html").read_text(encoding="utf-8")
+    assert p.returncode == 0 and "identical text (exact duplicate)" in page and "Jaccard" not in page
+
+
+def test_the_exact_duplicate_reason_is_the_one_explain_knows():
+    from cleaner.corpus.exact import ExactDuplicates
+    from cleaner.report.segments import EXACT_DUPLICATE
+    assert ExactDuplicates.reason == EXACT_DUPLICATE

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from ..config import Options
 from ..document import Document, apply_spans
-from ..report.segments import kind_label, kind_of, pieces, removed_by_rule, visible
+from ..report.segments import kind_label, kind_of, pieces, removed_by_rule, similarity_note, visible
 
 #: ANSI SGR colour codes of the kinds of removal (others are cyan).
 ANSI_COLOURS = {"chrome": "31", "dup": "33", "site": "35", "doc": "36", "extract": "34", "corpus": "32"}
@@ -115,8 +115,9 @@ def _status(doc: Document) -> str:
     parts = [f"DROPPED ({doc.dropped})"]
     if d.get("duplicate_of") is not None:
         parts.append(f"kept instead: {d['duplicate_of']}")
-    if d.get("similarity") is not None:
-        parts.append(f"estimated Jaccard similarity {d['similarity']}")
+    note = similarity_note(doc.dropped, d.get("similarity"))
+    if note:
+        parts.append(note)
     parts += [f"{k}: {v}" for k, v in sorted(d.items()) if k not in ("duplicate_of", "similarity")]
     return "; ".join(parts)
 
