@@ -256,3 +256,13 @@ def test_a_users_step_whose_init_skips_super_still_runs():
     step = Lazy("Remove")
     doc = cleaner.clean_text("Keep this. Remove", steps=[step])
     assert "Remove" not in doc.clean_text and step.stats.spans == 1
+
+
+def test_the_readme_states_no_rule_count_that_is_not_the_rules_own():
+    """A count of the rules written into the README goes stale with the next rule: none is
+    written (``cleaner rules check`` counts them), and any that is must be the true one."""
+    from cleaner.rules.engine import rules_with_extra
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md"),
+                  encoding="utf-8").read()
+    counts = {int(n) for n in re.findall(r"\b(\d+) (?:chrome )?rules\b", readme)}
+    assert counts <= {len(rules_with_extra())}, counts
