@@ -23,9 +23,10 @@ interrupted run started again does not reuse spooled documents) and one method
 ``mark(self, doc)`` returning :class:`cleaner.Span` objects (offsets into ``doc.text``;
 ``rule`` a versioned rule name, best prefixed by a family of its own: ``"mine.shouting@1"``).
 Given with ``steps=``, such markers run after the built-in ones on every document, on the
-local engine and on Ray; their spans are cut like any other, listed in ``cleaner explain``
-and counted in ``report.json`` (``characters.removed_by_rule`` by rule,
-``seconds_by_step`` by step name, ``user_steps``).
+local engine and on Ray; their spans are cut like any other, listed in the document's
+``removed``, counted in ``report.json`` (``characters.removed_by_rule`` by rule,
+``seconds_by_step`` by step name, ``user_steps``) and highlighted in ``report.html``'s
+samples (the ``cleaner explain`` command runs the built-in steps only).
 """
 from __future__ import annotations
 
