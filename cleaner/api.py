@@ -23,9 +23,10 @@ interrupted run started again does not reuse spooled documents) and one method
 ``mark(self, doc)`` returning :class:`cleaner.Span` objects (offsets into ``doc.text``;
 ``rule`` a versioned rule name, best prefixed by a family of its own: ``"mine.shouting@1"``).
 Given with ``steps=``, such markers run after the built-in ones on every document, on the
-local engine and on Ray; their spans are cut like any other, listed in ``cleaner explain``
-and counted in ``report.json`` (``characters.removed_by_rule`` by rule,
-``seconds_by_step`` by step name, ``user_steps``).
+local engine and on Ray; their spans are cut like any other, listed in the document's
+``removed``, counted in ``report.json`` (``characters.removed_by_rule`` by rule,
+``seconds_by_step`` by step name, ``user_steps``) and highlighted in ``report.html``'s
+samples (the ``cleaner explain`` command runs the built-in steps only).
 """
 from __future__ import annotations
 
@@ -275,8 +276,14 @@ def run(inputs: PathLike | Sequence[PathLike], outdir: PathLike, options: Option
     """
     if outdir is None:
         raise ValueError("run needs an output folder; to clean one page in memory use clean_html or clean_text")
-    report = run_corpus(inputs, outdir, options, steps).report
     import warnings
+    from .engines.totals import StepFailureError
+    try:
+        report = run_corpus(inputs, outdir, options, steps).report
+    except StepFailureError as e:   # the warnings first, as for a run that completes
+        for w in e.report.get("warnings") or ():
+            warnings.warn(f"cleaner.run: {w}", RuntimeWarning, stacklevel=2)
+        raise
     for w in report.get("warnings") or ():
         warnings.warn(f"cleaner.run: {w}", RuntimeWarning, stacklevel=2)
     return report

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from .config import Options
+from .document import Document
+from .page.language import LANGUAGE
 from .steps import CorpusStep, DocumentStep, Filter, Marker
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,7 +52,10 @@ def build_pipeline(options: Options, user_steps: Iterable[Marker] = ()) -> Pipel
     document_steps: list[DocumentStep] = [extract]
     if options.repair_encoding:
         document_steps.append(RepairEncoding())
-    document_steps.append(LanguageLabel(parse_languages(options.keep_languages)))
+    document_steps.append(LanguageLabel())   # labels only: KeepLanguages drops
+    keep = parse_languages(options.keep_languages)
+    if keep:
+        document_steps.append(KeepLanguages(keep))
     from .rules.engine import disabled_code_rules
     markers = build_markers(options)
     off = disabled_code_rules(options)
@@ -60,6 +65,29 @@ def build_pipeline(options: Options, user_steps: Iterable[Marker] = ()) -> Pipel
     document_steps += list(user_steps)
     document_steps += build_filters(options)
     return Pipeline(options, extract, document_steps, [MinLength(options.min_doc_chars)])
+
+
+class KeepLanguages(Filter):
+    """``--keep-languages``: drop a document identified as a language not in ``keep`` (codes).
+
+    Runs right after the language label (a document in another language costs no marker).
+    A document without a language (no letter in its text, e.g. an empty page) is not judged
+    here: it goes on and keeps the reason another step gives it ("no main content", ...).
+    A dropped document gets the reason ``language`` and ``drop_detail``
+    ``{"language": code, "language_score": score}``.
+    """
+
+    name = "keep-languages"
+
+    def __init__(self, keep: frozenset[str]):
+        super().__init__()
+        self.keep = keep
+
+    def reason(self, doc: Document) -> str | None:
+        if doc.language is None or doc.language in self.keep:
+            return None
+        doc.drop_detail = {"language": doc.language, "language_score": doc.language_score}
+        return LANGUAGE
 
 
 def build_markers(options: Options) -> list[Marker]:

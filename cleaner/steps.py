@@ -84,6 +84,10 @@ class DocumentStep(Step):
         return seconds
 
 
+class SpanError(ValueError):
+    """A step returned a span that does not lie inside the document's text."""
+
+
 class Marker(DocumentStep):
     """A per-document step that marks spans to remove: ``mark(doc)`` returns :class:`Span` objects.
 
@@ -97,10 +101,22 @@ class Marker(DocumentStep):
         raise NotImplementedError
 
     def process(self, doc: Document) -> None:
+        """Add the spans of :meth:`mark` to ``doc.removed``, each checked to lie in ``doc.text``.
+
+        Raises :class:`SpanError` for a span with ``not 0 <= start <= end <= len(doc.text)``
+        (an engine rejects the record as kind ``step-failed``, naming the step); none of
+        this call's spans is added then.
+        """
         if self.disabled_rules:
-            doc.removed.extend(s for s in self.mark(doc) if not s.rule.startswith(self.disabled_rules))
+            spans = [s for s in self.mark(doc) if not s.rule.startswith(self.disabled_rules)]
         else:
-            doc.removed.extend(self.mark(doc))
+            spans = list(self.mark(doc))
+        n = len(doc.text)
+        for s in spans:
+            if not 0 <= s.start <= s.end <= n:
+                raise SpanError(f"mark() returned {s!r}, outside the text: a span needs "
+                                f"0 <= start <= end <= len(doc.text) = {n}")
+        doc.removed.extend(spans)
 
 
 class Filter(DocumentStep):
@@ -177,6 +193,13 @@ class CorpusStep(Step):
     def index_bytes(self) -> int:
         """Bytes of memory the step's fingerprints take (for the report)."""
         return 0
+
+    def close(self) -> None:
+        """Close the files the step keeps open while observing (its spill in the work folder).
+
+        ``decide`` calls it when done; an engine calls it again for every step when a run
+        ends or stops (idempotent). :meth:`report` still works afterwards.
+        """
 
     def report(self) -> dict[str, Any]:
         """Step-specific figures for ``report.json``: the decision's (the same in every engine),

@@ -256,3 +256,30 @@ def test_a_users_step_whose_init_skips_super_still_runs():
     step = Lazy("Remove")
     doc = cleaner.clean_text("Keep this. Remove", steps=[step])
     assert "Remove" not in doc.clean_text and step.stats.spans == 1
+
+
+def test_the_readme_states_no_rule_count_that_is_not_the_rules_own():
+    """A count of the rules written into the README goes stale with the next rule: none is
+    written (``cleaner rules check`` counts them), and any that is must be the true one."""
+    from cleaner.rules.engine import rules_with_extra
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md"),
+                  encoding="utf-8").read()
+    counts = {int(n) for n in re.findall(r"\b(\d+) (?:chrome )?rules\b", readme)}
+    assert counts <= {len(rules_with_extra())}, counts
+
+
+def test_a_users_spans_show_where_the_readme_says(tmp_path):
+    """The document's ``removed``, report.json's rules and report.html's samples (not ``cleaner explain``)."""
+    src = tmp_path / "shout.jsonl"
+    src.write_text(json.dumps({"id": "s0", "text": f"{PARAGRAPHS[0]}\n\n{SHOUT}\n\n{PARAGRAPHS[1]}"}) + "\n",
+                   encoding="utf-8")
+    doc = cleaner.clean_text(f"{PARAGRAPHS[0]}\n\n{SHOUT}", steps=[Shouting()])
+    assert [(s.rule, doc.text[s.start:s.end]) for s in doc.removed] == [("mine.shouting@1", SHOUT)]
+    rep = cleaner.run([src], tmp_path / "out", _opts(workers=1), steps=[Shouting()])
+    assert rep["characters"]["removed_by_rule"] == {"mine.shouting@1": len(SHOUT)}
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "mine.shouting@1" in page and SHOUT in page
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md"),
+                  encoding="utf-8").read()
+    api = readme.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    assert "shown by `cleaner\nexplain`" not in api and "shown by `cleaner explain`" not in api

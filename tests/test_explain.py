@@ -220,3 +220,57 @@ def test_colour_only_on_a_terminal_unless_asked(monkeypatch, color, output, tty,
     monkeypatch.setenv("TERM", "xterm")
     args = Namespace(format="text", color=color, output=output)
     assert use_color(args, _Stream(tty)) is expected
+
+
+def _records(path, lines):
+    path.write_text("".join((json.dumps(r) if isinstance(r, dict) else r) + "\n" for r in lines), encoding="utf-8")
+    return str(path)
+
+
+def test_a_file_of_one_rejected_record_shows_its_rejection_without_an_id(tmp_path, explain_cli):
+    one = _records(tmp_path / "one.jsonl", ['{"id": "broken", "text": '])
+    p = explain_cli(one)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith(f"document  {one}:1\nstatus    REJECTED (not-json): line is not JSON")
+    (tmp_path / "bin.html").write_bytes(bytes(range(256)) * 8)
+    p = explain_cli(str(tmp_path / "bin.html"))
+    assert p.returncode == 0 and "document  bin.html\nstatus    REJECTED (not-text): looks like binary data" in p.stdout
+    # several records, all rejected: which one is meant is not clear, so it asks
+    two = _records(tmp_path / "two.jsonl", ["{broken", '{"id": "x", "text": null}'])
+    p = explain_cli(two)
+    assert p.returncode == 1 and "its 2 records were all rejected ('two.jsonl:1', 'x')" in p.stderr
+    assert "name one with --id" in p.stderr
+
+
+def test_file_and_position_name_any_record_and_an_ambiguous_id_says_so(tmp_path, explain_cli):
+    a = "The ferry to the island leaves every hour from the harbour, and the last one at midnight."
+    b = "The bakery on the square sells rye bread, and on Fridays a cake with plums from the valley."
+    path = _records(tmp_path / "texts.jsonl", [{"id": "same", "text": a}, "{not json",
+                                               {"id": "same", "text": b}, {"id": "zcopy", "text": a}])
+    p = explain_cli(path, "--id", "same")
+    assert p.returncode == 2
+    assert f"2 records have the id 'same' (ids used twice): name one by FILE:POSITION ('{path}:1', '{path}:3'" in p.stderr
+    for place, text in (("texts.jsonl:1", a), (f"{path}:3", b)):   # the file's name or its path, and the line
+        p = explain_cli(path, "--id", place)
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.startswith("document  same\n") and text in p.stdout
+    p = explain_cli(path, "--id", "texts.jsonl:2")   # a record rejected before its id was read: named by place
+    assert p.returncode == 0 and p.stdout.startswith(f"document  {path}:2\nstatus    REJECTED (not-json)")
+    assert "document  None" not in p.stdout
+
+
+def test_an_exact_duplicate_is_said_to_be_one_not_given_an_estimated_similarity(tmp_path, explain_cli):
+    a = "The ferry to the island leaves every hour from the harbour, and the last one at midnight."
+    path = _records(tmp_path / "texts.jsonl", [{"id": "same", "text": a}, {"id": "zcopy", "text": a}])
+    p = explain_cli(path, "--id", "zcopy")
+    status = next(l for l in p.stdout.splitlines() if l.startswith("status"))
+    assert status == "status    DROPPED (exact-duplicate); kept instead: same; identical text (exact duplicate)"
+    p = explain_cli(path, "--id", "zcopy", "--format", "html", "-o", str(tmp_path / "zcopy.html"))
+    page = (tmp_path / "zcopy.html").read_text(encoding="utf-8")
+    assert p.returncode == 0 and "identical text (exact duplicate)" in page and "Jaccard" not in page
+
+
+def test_the_exact_duplicate_reason_is_the_one_explain_knows():
+    from cleaner.corpus.exact import ExactDuplicates
+    from cleaner.report.segments import EXACT_DUPLICATE
+    assert ExactDuplicates.reason == EXACT_DUPLICATE

@@ -266,3 +266,29 @@ def test_an_earlier_output_folder_inside_the_input_is_left_out_with_a_warning(tm
     (src / "notes" / "report.json").write_text('{"title": "not ours"}', encoding="utf-8")
     assert main(["clean", str(src), "-o", str(src / "out3"), "--no-progress"]) == 0
     assert "2 records in" in capsys.readouterr().err  # a report.json of something else is read like any file
+
+
+def test_a_record_whose_text_is_null_or_not_a_string_is_rejected_saying_so(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    rows = [{"id": "ok", "text": PARAGRAPHS[0]}, {"id": "null", "text": None}, {"id": "empty", "html": "", "text": None},
+            {"id": "number", "text": 42}, {"id": "list", "html": ["<p>a</p>"]}, {"id": "none", "body": PARAGRAPHS[1]}]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    pq.write_table(pa.table({"id": ["p1", "p2"], "text": [PARAGRAPHS[2], None]}), tmp_path / "in.parquet")
+    for name in ("in.jsonl", "in.parquet"):
+        out = tmp_path / f"out-{name}"
+        run([str(tmp_path / name)], _opts(), str(out))
+        errors = {r["id"]: r["error"] for r in _rows(out, "rejects")}
+        assert all(r["kind"] == "no-text-field" for r in _rows(out, "rejects"))
+        if name == "in.parquet":
+            assert errors == {"p2": "record has no text to clean: 'text' is null (fields: id, text)"}
+            continue
+        assert errors == {
+            "null": "record has no text to clean: 'text' is null (fields: id, text)",
+            "empty": "record has no text to clean: 'html' is empty and 'text' is null (fields: id, html, text)",
+            "number": "record has no text to clean: 'text' is a number (int), not a string (fields: id, text); "
+                      "name the fields with --html-field / --text-field",
+            "list": "record has no text to clean: 'html' is a list, not a string (fields: id, html); "
+                    "name the fields with --html-field / --text-field",
+            "none": "record has no string field 'html' or 'text' (fields: id, body); "
+                    "name the fields with --html-field / --text-field"}

@@ -103,3 +103,25 @@ def test_an_unknown_keep_languages_code_is_a_usage_error_before_anything_is_writ
         cleaner.run([str(src)], str(tmp_path / "out2"), Options(keep_languages="en,eng", progress=False))
     assert not (tmp_path / "out2").exists()
     assert main(["clean", str(src), "-o", str(out), "--keep-languages", "en,de", "--no-progress"]) == 0
+
+
+def test_keep_languages_leaves_a_document_without_a_language_its_own_reason(tmp_path):
+    """An empty page or a text without a letter has no language: --keep-languages does not
+    judge it, so it keeps the reason it has without the option (or stays, like any other)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "empty.html").write_text("", encoding="utf-8")
+    (src / "nothing.html").write_text("<html><body><p> </p></body></html>", encoding="utf-8")
+    (src / "texts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": "es", "text": TEXTS["es"]}, {"id": "en", "text": TEXTS["en"]},
+        {"id": "blank", "text": "   "}, {"id": "digits", "text": "12 345 -- 678 !!"}]), encoding="utf-8")
+    reasons = {}
+    for keep in ("", "es"):
+        out = tmp_path / f"out-{keep or 'all'}"
+        run([str(src)], _opts(keep_languages=keep), str(out))
+        reasons[keep] = ({r["id"]: r["reason"] for r in _rows(out, "dropped")}, sorted(r["id"] for r in _rows(out, "clean")))
+        assert all("language" not in r for r in _rows(out, "dropped") if r["reason"] != "language")
+    dropped, clean = reasons["es"]
+    assert dropped == {**reasons[""][0], "en": "language"}
+    assert dropped["empty.html"] == dropped["nothing.html"] == dropped["blank"] == "no main content"
+    assert clean == ["digits", "es"], "no letter, no language: not judged by language"

@@ -79,7 +79,8 @@ class SometimesBoom(cleaner.Marker):
 def test_a_step_that_fails_on_every_record_fails_the_run_after_writing_everything(tmp_path):
     src = _jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "text": p} for i, p in enumerate(PARAS)])
     out = tmp_path / "out"
-    with pytest.raises(StepFailureError, match=r"step boom@1 failed on 5 of 5 record\(s\) \(100.0%\)") as e:
+    with pytest.raises(StepFailureError, match=r"step boom@1 failed on 5 of 5 record\(s\) \(100.0%\)") as e, \
+            pytest.warns(RuntimeWarning, match="step boom@1 failed"):
         cleaner.run([src], out, cleaner.Options(workers=1, progress=False), steps=[Boom()])
     rep = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert e.value.report == rep and rep["error"] and "max_step_failure_share" in rep["error"]
@@ -92,12 +93,58 @@ def test_a_step_that_fails_on_every_record_fails_the_run_after_writing_everythin
 
 def test_a_step_that_fails_on_a_few_records_warns_and_the_share_is_an_option(tmp_path):
     src = _jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "text": p} for i, p in enumerate(PARAS)])
-    with pytest.raises(StepFailureError):   # 1 of 5 is 20 %, more than the default 5 %
+    with pytest.raises(StepFailureError), pytest.warns(RuntimeWarning):   # 1 of 5 is 20 %, more than the default 5 %
         cleaner.run([src], tmp_path / "out", cleaner.Options(workers=1, progress=False), steps=[SometimesBoom()])
     with pytest.warns(RuntimeWarning, match=r"step sometimes@1 failed on 1 of 5 record\(s\) \(20.0%\)"):
         rep = cleaner.run([src], tmp_path / "out2", cleaner.Options(workers=1, progress=False, max_step_failure_share=0.5),
                           steps=[SometimesBoom()])
     assert rep["error"] is None and rep["step_failures"] == {"sometimes@1": 1} and rep["documents"]["clean"] == 4
+
+
+def test_a_run_that_fails_for_a_step_warns_before_it_raises(tmp_path):
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "text": p} for i, p in enumerate(PARAS)])
+    with pytest.warns(RuntimeWarning, match=r"step sometimes@1 failed on 1 of 5 record\(s\) \(20.0%\)"):
+        with pytest.raises(StepFailureError):
+            cleaner.run([src], tmp_path / "out", cleaner.Options(workers=1, progress=False), steps=[SometimesBoom()])
+
+
+class BadSpan(cleaner.Marker):
+    """A user's marker with a bug: on the bakery record, a span that is not inside the text."""
+
+    name = "badspan@1"
+
+    def __init__(self, start, end):
+        super().__init__()
+        self.start, self.end = start, end
+
+    def mark(self, doc):
+        if "bakery" in doc.text:
+            yield cleaner.Span(0, 3, "mine.ok@1")
+            yield cleaner.Span(self.start, self.end, "mine.bad@1")
+
+
+@pytest.mark.parametrize("start, end", [(10, 5), (0, 10**9), (-1, 3)])
+def test_a_span_outside_the_text_is_the_steps_failure(tmp_path, start, end):
+    src = _jsonl(tmp_path / "in.jsonl", [{"id": f"r{i}", "text": p} for i, p in enumerate(PARAS)])
+    out = tmp_path / "out"
+    opts = cleaner.Options(workers=1, progress=False, max_step_failure_share=0.5)
+    with pytest.warns(RuntimeWarning, match="step badspan@1 failed on 1 of 5"):
+        rep = cleaner.run([src], out, opts, steps=[BadSpan(start, end)])
+    assert rep["documents"] == {"in": 5, "clean": 4, "dropped": 0, "rejected": 1}
+    [reject] = [json.loads(line) for line in _shards(out, "rejects").splitlines()]
+    n = len(PARAS[3])
+    assert reject["id"] == "r3" and reject["kind"] == "step-failed"
+    assert reject["error"] == (f"step badspan@1 failed: SpanError: mark() returned Span(start={start}, end={end}, "
+                               f"rule='mine.bad@1', detail=''), outside the text: a span needs "
+                               f"0 <= start <= end <= len(doc.text) = {n}")
+    with pytest.raises(cleaner.CleanError, match=r"step badspan@1 failed: SpanError: .*Span\(start=10, end=5"):
+        cleaner.clean_text(PARAS[3], steps=[BadSpan(10, 5)])
+
+
+def test_spans_at_the_ends_of_the_text_are_fine():
+    text = PARAS[3]
+    doc = cleaner.clean_text(f"{PARAS[0]}\n\n{text}", steps=[BadSpan(0, len(PARAS[0]) + 2 + len(text))])
+    assert doc.clean_text == "" and doc.dropped
 
 
 def test_the_command_line_exits_1_with_the_summary_when_a_step_fails_too_often(tmp_path, monkeypatch, capsys):

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from ..config import Options
 from ..document import Document, apply_spans
-from ..report.segments import kind_label, kind_of, pieces, removed_by_rule, visible
+from ..report.segments import kind_label, kind_of, pieces, removed_by_rule, similarity_note, visible
 
 #: ANSI SGR colour codes of the kinds of removal (others are cyan).
 ANSI_COLOURS = {"chrome": "31", "dup": "33", "site": "35", "doc": "36", "extract": "34", "corpus": "32"}
@@ -33,39 +33,84 @@ class Found:
 
     doc: Document | None = None
     text: str = ""                     # the document's text after the cut
-    reject: dict | None = None         # the rejects record of the wanted id, when it was rejected
+    reject: dict | None = None         # the rejects record of the wanted record, when it was rejected
+    #                                    (without an id asked for: the first rejects record)
     rejects: int = 0                   # records rejected
     first_rejects: list[str] = field(default_factory=list)   # how to name them: id, or FILE:POSITION
     documents: int = 0
     first_ids: list[str] = field(default_factory=list)
+    matches: int = 0                   # records the id asked for names (more than 1: ids used twice)
+    match_places: list[str] = field(default_factory=list)    # their FILE:POSITION (the first IDS_LISTED)
+
+
+def record_place(source: object, position: object) -> str:
+    """How explain names a record by where it is: ``SOURCE:POSITION`` (``texts.jsonl:7``).
+
+    ``source`` is the output's ``source``; ``position`` the output's ``source_line`` (JSONL,
+    from 1) or ``source_row`` (Parquet/Arrow, from 0), which a rejected record's ``position``
+    equals, ``source_offset`` for a WARC/WET document (its rejects' ``position`` is the record's
+    number in the file instead), and 0 for a one-page file.
+    """
+    return f"{source}:{position}"
+
+
+def _doc_position(doc: Document) -> object:
+    p = doc.provenance
+    for key in ("source_line", "source_row", "source_offset"):
+        if p.get(key) is not None:
+            return p[key]
+    return 0
+
+
+def _names(source: object, position: object, rid: object) -> tuple:
+    """Every name ``--id`` may give a record: its id, ``FILE:POSITION`` with the file's name or its path."""
+    return (rid, f"{os.path.basename(str(source))}:{position}", record_place(source, position))
 
 
 def find_document(inputs: list[str], options: Options, doc_id: str | None = None, steps=()) -> Found:
     """Run the whole pipeline over ``inputs`` without writing anything and keep one document.
 
-    ``doc_id`` picks the document by id (a rejected record also by ``FILE:POSITION``, the
-    file's name or path: :attr:`Found.reject`); ``None`` takes the first one that was not rejected. The document comes back with its spans uncut and, when it was dropped, the
-    reason and ``drop_detail``. ``steps``: a user's own markers (``cleaner.run(..., steps=)``).
-    Raises what :func:`cleaner.engines.local.run.run` raises.
+    ``doc_id`` picks the record by id or by ``FILE:POSITION`` (the file's name or path as in
+    the output's ``source``, and the position :func:`record_place` describes), which names any record, also one
+    whose id another record shares or a rejected one (:attr:`Found.reject`).
+    :attr:`Found.matches` counts the records the name fits (more than one: ids used twice).
+    ``None`` takes the first one that was not rejected (and keeps the first rejected record
+    in :attr:`Found.reject`). The document comes back with its spans uncut and, when it was
+    dropped, the reason and ``drop_detail``. ``steps``: a user's own markers
+    (``cleaner.run(..., steps=)``). Raises what :func:`cleaner.engines.local.run.run` raises.
     """
     from ..engines.local.run import run
 
     found = Found()
 
+    def matched(place: str) -> bool:
+        found.matches += 1
+        if len(found.match_places) < IDS_LISTED:
+            found.match_places.append(place)
+        return found.matches == 1
+
     def keep(doc: Document, text: str) -> None:
         found.documents += 1
         if len(found.first_ids) < IDS_LISTED:
             found.first_ids.append(doc.id)
-        if found.doc is None and (doc_id is None or doc.id == doc_id):
+        if doc_id is None:
+            if found.doc is None:
+                found.doc, found.text = doc, text
+            return
+        source, position = doc.provenance.get("source"), _doc_position(doc)
+        if doc_id in _names(source, position, doc.id) and matched(record_place(source, position)):
             found.doc, found.text = doc, text
 
     def rejected(rec: dict) -> None:
         found.rejects += 1
-        where = f"{os.path.basename(str(rec.get('source')))}:{rec.get('position')}"
+        source, position = rec.get("source"), rec.get("position")
         if len(found.first_rejects) < IDS_LISTED:
-            found.first_rejects.append(rec.get("id") or where)
-        if found.reject is None and doc_id is not None and doc_id in (
-                rec.get("id"), where, f"{rec.get('source')}:{rec.get('position')}"):
+            found.first_rejects.append(rec.get("id") or f"{os.path.basename(str(source))}:{position}")
+        if doc_id is None:
+            if found.reject is None:
+                found.reject = rec
+            return
+        if doc_id in _names(source, position, rec.get("id")) and matched(record_place(source, position)):
             found.reject = rec
 
     run(list(inputs), options, None, emit=keep, on_reject=rejected, steps=steps)
@@ -75,15 +120,22 @@ def find_document(inputs: list[str], options: Options, doc_id: str | None = None
 def render_reject(rec: dict, html_page: bool = False) -> str:
     """What explain says of a rejected record: its id, that it was rejected, the kind and the error, where it was."""
     where = f"{rec.get('source')}" + ("" if rec.get("position") in (None, 0) else f", position {rec.get('position')}")
-    lines = [("document", str(rec.get("id"))), ("status", f"REJECTED ({rec.get('kind')}): {rec.get('error')}"),
+    name = reject_name(rec)
+    lines = [("document", name), ("status", f"REJECTED ({rec.get('kind')}): {rec.get('error')}"),
              ("input", where), ("note", "a rejected record is in the rejects files, never in clean or dropped")]
     if not html_page:
         return "".join(f"{k:<9} {visible(v)}\n" for k, v in lines)
     from ..report.render import esc, page
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in lines)
-    return page(f"cleaner explain: {rec.get('id')}",
-                f"<header><h1>cleaner explain: <code>{esc(str(rec.get('id')))}</code></h1></header>"
+    return page(f"cleaner explain: {name}",
+                f"<header><h1>cleaner explain: <code>{esc(name)}</code></h1></header>"
                 f"<div class=\"panel reject\"><table>{rows}</table></div>")
+
+
+def reject_name(rec: dict) -> str:
+    """A rejected record's id, or ``SOURCE:POSITION`` for one rejected before its id was read."""
+    rid = rec.get("id")
+    return str(rid) if rid not in (None, "") else record_place(rec.get("source"), rec.get("position"))
 
 
 def rule_descriptions(options: Options) -> dict[str, str]:
@@ -115,8 +167,9 @@ def _status(doc: Document) -> str:
     parts = [f"DROPPED ({doc.dropped})"]
     if d.get("duplicate_of") is not None:
         parts.append(f"kept instead: {d['duplicate_of']}")
-    if d.get("similarity") is not None:
-        parts.append(f"estimated Jaccard similarity {d['similarity']}")
+    note = similarity_note(doc.dropped, d.get("similarity"))
+    if note:
+        parts.append(note)
     parts += [f"{k}: {v}" for k, v in sorted(d.items()) if k not in ("duplicate_of", "similarity")]
     return "; ".join(parts)
 
@@ -246,11 +299,22 @@ def explain_main(args: argparse.Namespace, options: Options) -> int:
         return _fail(str(e), EXIT_USAGE)
     except (RunError, OSError) as e:
         return _fail(f"{e}; check the inputs and free disk space in the temporary folder, then try again")
-    if found.doc is None and found.reject is not None:
+    if args.id is not None and found.matches > 1:
+        more = ", ..." if found.matches > len(found.match_places) else ""
+        return _fail(f"{found.matches} records have the id {args.id!r} (ids used twice): name one by FILE:POSITION "
+                     f"({', '.join(repr(p) for p in found.match_places)}{more}; FILE as in the output's source, POSITION "
+                     "its source_line, source_row or source_offset)", EXIT_USAGE)
+    if found.doc is None and found.reject is not None and (
+            args.id is not None or (found.documents == 0 and found.rejects == 1)):
         return _emit(args, render_reject(found.reject, args.format == "html"))
     if found.doc is None:
         if not found.documents:
-            return _fail("the input holds no document to explain (every record was rejected or the input is empty)")
+            if not found.rejects:
+                return _fail("the input holds no document to explain (it is empty)")
+            rmore = ", ..." if found.rejects > len(found.first_rejects) else ""
+            return _fail(f"the input holds no document to explain: its {found.rejects} records were all rejected "
+                         f"({', '.join(repr(i) for i in found.first_rejects)}{rmore}); name one with --id (its id "
+                         "or FILE:POSITION) to see why")
         more = ", ..." if found.documents > len(found.first_ids) else ""
         rejects = ""
         if found.rejects:

@@ -113,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="files or folders, as for clean; every document of them goes through the corpus "
                         "steps (templates, duplicates), one is shown")
-    e.add_argument("--id", help="the document to explain (default: the first)")
+    e.add_argument("--id", help="the document to explain: its id, or FILE:POSITION (e.g. texts.jsonl:7: the JSONL "
+                   "line, the Parquet row, the WARC offset; any record, also a rejected one or one whose "
+                   "id another record shares) (default: the first)")
     e.add_argument("--format", choices=("text", "html"), default="text",
                    help="text: the document with [-RULE: REMOVED-] markers; html: a self-contained page "
                         "(default: text)")

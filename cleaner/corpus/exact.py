@@ -99,12 +99,20 @@ class ExactDuplicates(DropStep):
             self._pending = []
 
     def decide(self) -> DropDecision:
-        self._flush()
-        keys = self._keys.column(0)
-        if keys.size >= 2:
-            order = np.argsort(keys, kind="stable")
-            self.decision = exact_drops(keys[order], order, self.ids, lambda m: self._where.take(m)[:, 0], self.keep)
-        return self.decision
+        try:
+            self._flush()
+            keys = self._keys.column(0)
+            if keys.size >= 2:
+                order = np.argsort(keys, kind="stable")
+                self.decision = exact_drops(keys[order], order, self.ids, lambda m: self._where.take(m)[:, 0], self.keep)
+            return self.decision
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._spill is not None:
+            self.ids.close()
+            self._where.close()
 
     def index_bytes(self) -> int:
         """Bytes of the in-memory index: one ``uint64`` key per document (ordinals and ids live on disk)."""

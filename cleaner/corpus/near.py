@@ -218,6 +218,17 @@ class NearDuplicates(DropStep):
             self._flush()
 
     def decide(self) -> DropDecision:
+        try:
+            return self._decide()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._spill is not None:
+            for store in (self._sigs, self._where, self._sketch_at, self._sketch, *self._band_keys, self.ids):
+                store.close()
+
+    def _decide(self) -> DropDecision:
         self._flush()
         n = self._sizes.rows
         if n < 2:

@@ -380,6 +380,21 @@ class RepeatedParagraphs(CorpusStep):
     def decide(self) -> ParagraphDecision:
         if self._spill is None:
             return self.decision
+        try:
+            return self._decide()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._spill is None:
+            return
+        for store in (*self._parts, self._ids, self._ords):
+            store.close()
+        self._parts = []
+        self._spill.cleanup()
+        self._spill = None
+
+    def _decide(self) -> ParagraphDecision:
         self._flush()
         bk, bh, rk, rfirst, rdocs = [], [], [], [], []
         for store in self._parts:
@@ -408,11 +423,6 @@ class RepeatedParagraphs(CorpusStep):
                                                       boilerplate_chars=self.boilerplate_chars, min_chars=self.min_chars,
                                                       min_hosts=self.min_hosts, repeat_hosts=self.repeat_hosts)
         self._peak = max(self._peak, self.decision.nbytes())
-        self._parts = []
-        self._ids.close()
-        self._ords.close()
-        self._spill.cleanup()
-        self._spill = None
         return self.decision
 
     # ------------------------------------------------------------------ apply

@@ -82,12 +82,43 @@ def from_mapping(obj: Any, path: str, position: int, default_id: str, options: O
             return ReadError(path, position, str(e), rid, e.kind)
     value = html if isinstance(html, (str, bytes)) and html else text if isinstance(text, str) else None
     if value is None:
-        return ReadError(path, position, f"record has no string field {options.html_field!r} or "
-                         f"{options.text_field!r} (fields: {', '.join(map(str, list(obj)[:12]))}); "
-                         "name the fields with --html-field / --text-field", rid, NO_TEXT)
+        return ReadError(path, position, _no_text(obj, options), rid, NO_TEXT)
     if len(value) > options.max_input_bytes:
         return ReadError(path, position, f"record larger than max_input_bytes={options.max_input_bytes}; "
                          "raise --max-input-bytes to keep it", rid, TOO_LARGE)
     if value is html:
         return RawRecord(rid, url, path, position, html=fix_surrogates(html) if isinstance(html, str) else html, extra=extra)
     return RawRecord(rid, url, path, position, text=fix_surrogates(text).replace("\x00", ""), extra=extra)  # type: ignore[arg-type]
+
+
+def _no_text(obj: dict, options: Options) -> str:
+    """Why a record has nothing to clean: each of the two fields it has is null, empty or of
+    another type (named), or it has neither (its fields listed, the options named)."""
+    fields = f"(fields: {', '.join(map(str, list(obj)[:12]))})"
+    held = [f for f in (options.html_field, options.text_field) if f in obj]
+    if not held:
+        return (f"record has no string field {options.html_field!r} or {options.text_field!r} {fields}; "
+                "name the fields with --html-field / --text-field")
+    what, other_type = [], False
+    for f in held:
+        v = obj[f]
+        if v is None or isinstance(v, (str, bytes)):
+            what.append(f"{f!r} is null" if v is None else f"{f!r} is empty")
+        else:
+            what.append(f"{f!r} is {_type_name(v)}, not a string")
+            other_type = True
+    hint = "; name the fields with --html-field / --text-field" if other_type else ""
+    return f"record has no text to clean: {' and '.join(what)} {fields}{hint}"
+
+
+def _type_name(v: Any) -> str:
+    """A JSON-ish name of ``v``'s type: ``a number (int)``, ``an object``, ``a list``."""
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float, decimal.Decimal)):
+        return f"a number ({type(v).__name__})"
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, (list, tuple)):
+        return "a list"
+    return f"a {type(v).__name__}"

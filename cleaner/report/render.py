@@ -11,7 +11,7 @@ import html
 import regex
 
 from ..document import Document
-from .segments import kind_label, kind_of, pieces, removed_by_rule, visible
+from .segments import kind_label, kind_of, pieces, removed_by_rule, similarity_note, visible
 
 #: Colours of the kinds of removal: (strong colour for text and bars, light background).
 KIND_COLOURS = {
@@ -166,8 +166,9 @@ def drop_html(doc: Document) -> str:
     extra = []
     if d.get("duplicate_of") is not None:
         extra.append(f"kept instead: <code>{esc(str(d['duplicate_of']))}</code>")
-    if d.get("similarity") is not None:
-        extra.append(f"estimated Jaccard similarity {esc(str(d['similarity']))}")
+    note = similarity_note(doc.dropped, d.get("similarity"))
+    if note:
+        extra.append(esc(note))
     for k, v in sorted(d.items()):
         if k not in ("duplicate_of", "similarity"):
             extra.append(f"{esc(str(k))}: {esc(str(v))}")

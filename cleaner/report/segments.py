@@ -102,3 +102,18 @@ def visible(text: str) -> str:
     reader see text in another order than the pipeline did.
     """
     return text.replace("\r\n", "\n").translate(_INVISIBLE)
+
+
+#: The drop reason of an exact duplicate (``cleaner.corpus.exact.ExactDuplicates.reason``).
+EXACT_DUPLICATE = "exact-duplicate"
+
+
+def similarity_note(reason: str | None, similarity: object) -> str | None:
+    """How a duplicate's ``similarity`` reads: ``"identical text (exact duplicate)"`` for an
+    exact duplicate (its similarity is 1.0 by definition, nothing was estimated),
+    ``"estimated Jaccard similarity S"`` for another; ``None`` without a similarity."""
+    if similarity is None:
+        return None
+    if reason == EXACT_DUPLICATE:
+        return "identical text (exact duplicate)"
+    return f"estimated Jaccard similarity {similarity}"

@@ -310,27 +310,31 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
     workers = options.resolved_workers()
     bases: list[int] = []
     appliers: list[CorpusStep] = []
-    for k, step in enumerate(steps):
-        plan = PassSetup(options, marks_dir, appliers, _modes(steps, k), step_no=k)
-        files = [(p, i, bases[i] if bases else 0) for i, p in enumerate(spools)]
-        bar = progress(f"corpus: {step.name}")
-        start = 0
-        found: list[int] = []
-        for res in run_ordered(plan, "fingerprint", files, workers):
-            INTERRUPTS.check()
-            found.append(start)
-            for name, s in res["seconds"].items():
-                times[name] = times.get(name, 0.0) + s
-            step.timed(step.observe_batch, (start + res["pos"]).tolist(), res["ids"], res["batch"])
-            step.stats.documents += len(res["ids"])
-            start += res["n"]
-            bar.update(res["n"])
-        bar.close()
-        bases = bases or found
-        decision = step.timed(step.decide)
-        times[step.name] = times.get(step.name, 0.0) + step.stats.seconds
-        step.stats.seconds = 0.0
-        appliers = appliers + [type(step).applying(decision)]
+    try:
+        for k, step in enumerate(steps):
+            plan = PassSetup(options, marks_dir, appliers, _modes(steps, k), step_no=k)
+            files = [(p, i, bases[i] if bases else 0) for i, p in enumerate(spools)]
+            bar = progress(f"corpus: {step.name}")
+            start = 0
+            found: list[int] = []
+            for res in run_ordered(plan, "fingerprint", files, workers):
+                INTERRUPTS.check()
+                found.append(start)
+                for name, s in res["seconds"].items():
+                    times[name] = times.get(name, 0.0) + s
+                step.timed(step.observe_batch, (start + res["pos"]).tolist(), res["ids"], res["batch"])
+                step.stats.documents += len(res["ids"])
+                start += res["n"]
+                bar.update(res["n"])
+            bar.close()
+            bases = bases or found
+            decision = step.timed(step.decide)
+            times[step.name] = times.get(step.name, 0.0) + step.stats.seconds
+            step.stats.seconds = 0.0
+            appliers = appliers + [type(step).applying(decision)]
+    finally:
+        for step in steps:   # a run that stops keeps no spill file open
+            step.close()
     if not bases:
         bases = [0] * len(spools)
     for ap, settled in zip(appliers, settle_decisions([ap.decision for ap in appliers])):
