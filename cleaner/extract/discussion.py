@@ -8,9 +8,11 @@ Stack Exchange ``/questions/123``). The URL is the record's, else the page's can
 """
 from __future__ import annotations
 
+import lxml.etree
 import lxml.html
 import regex
 
+_ITEMS = lxml.etree.XPath("descendant-or-self::*[@itemtype]")   # the page's type is often on <html> itself
 _SCHEMA_THREAD = regex.compile(r"DiscussionForumPosting|QAPage", regex.I)
 _FORUM_ENGINES = regex.compile(
     r"discourse|vbulletin|phpbb|xenforo|invision|vanilla|flarum|mybb|simple machines|nodebb|punbb|fluxbb|"
@@ -38,7 +40,7 @@ def is_discussion(root: lxml.html.HtmlElement, url: str | None = None) -> bool:
     for script in root.iterfind(".//script[@type='application/ld+json']"):
         if script.text and _SCHEMA_THREAD.search(script.text):
             return True
-    for el in root.iterfind(".//*[@itemtype]"):
+    for el in _ITEMS(root):
         if _SCHEMA_THREAD.search(el.get("itemtype", "")):
             return True
     for el in root.iterfind(".//head/meta[@name]"):
