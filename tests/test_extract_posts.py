@@ -82,3 +82,58 @@ def test_a_thread_that_marks_only_its_first_post_keeps_trafilaturas_text(monkeyp
     assert posts_text(thread_posts(X.parse_html(page))) == QUESTION
     got = X.extract(page, Options())
     assert ANSWER_1 in got.text and "Reply number 3" in got.text
+
+
+# A forum thread without microdata: each post a repeated container (author card + body).
+REPLIES = [
+    "Mine went through the same thing last winter. The heater was fine, the thermostat had failed, "
+    "and a replacement cost less than a bag of gravel.",
+    "Check the water temperature with a separate thermometer before you buy anything; the built-in "
+    "dial on those heaters is often five degrees off.",
+    "Thanks, the separate thermometer showed nineteen degrees while the dial said twenty-five. New "
+    "thermostat ordered, I will report back next week.",
+]
+
+
+def thread_page(quote: bool = False) -> str:
+    first = f"<p>{QUESTION}</p>"
+    posts = [first] + [f"<p>{r}</p>" for r in REPLIES]
+    if quote:   # each reply quotes the post before it; a quote repeats a post and is none
+        posts = [posts[0]] + [f"<blockquote class='quote'><div class='quote-body'>{posts[i - 1]}</div></blockquote>{posts[i]}"
+                              for i in range(1, len(posts))]
+    cards = "".join(
+        f"<article class='message'><div class='user-card'><a href='/members/{i}'>member{i}</a><span>Well-known member</span>"
+        f"<span>Dec {i + 2}, 2023</span></div><div class='message-body'>{p}</div>"
+        f"<div class='actions'><a href='#'>Reply</a> <a href='#'>Report</a></div></article>"
+        for i, p in enumerate(posts))
+    return ("<html><head><title>Heater</title><link rel='canonical' href='https://forum.example.org/threads/heater.512/'>"
+            f"</head><body><h1>Heater</h1><div class='thread'>{cards}</div></body></html>")
+
+
+def test_a_thread_whose_extraction_kept_one_post_gets_all_the_posts(monkeypatch):
+    fake_trafilatura(monkeypatch, QUESTION)
+    got = X.extract(thread_page(), Options())
+    assert got.text.split("\n") == [QUESTION] + REPLIES   # the bodies, without author cards or buttons
+
+
+def test_quotes_inside_posts_are_not_taken_for_the_posts(monkeypatch):
+    from cleaner.extract.posts import repeated_posts
+    root = X.parse_html(thread_page(quote=True))
+    assert [el.get("class") for el in repeated_posts(root, QUESTION)] == ["message-body"] * 4
+    fake_trafilatura(monkeypatch, QUESTION)
+    got = X.extract(thread_page(quote=True), Options())
+    assert got.text.split("\n")[-1] == REPLIES[2] and REPLIES[1] in got.text
+    # the quote blocks alone, with less text, would hold the kept text as well: that is what is ruled out
+    assert "quote-body" in thread_page(quote=True) and thread_page(quote=True).count("class='quote-body'") == 3
+
+
+def test_an_extraction_that_holds_the_posts_is_kept(monkeypatch):
+    kept = "\n".join([QUESTION] + REPLIES)
+    fake_trafilatura(monkeypatch, kept)
+    assert X.extract(thread_page(), Options()).text == kept
+
+
+def test_repeated_blocks_on_a_page_that_is_no_thread_are_left_alone(monkeypatch):
+    page = thread_page().replace("https://forum.example.org/threads/heater.512/", "https://shop.example.org/heaters")
+    fake_trafilatura(monkeypatch, QUESTION)
+    assert X.extract(page, Options()).text == QUESTION

@@ -21,7 +21,9 @@ Steps for one page:
    a product grid or a list of items, where the fast run often takes one block of several).
    On a thread page whose microdata names its posts (:mod:`cleaner.extract.posts`: schema.org
    ``QAPage``, ``DiscussionForumPosting``) the posts' text replaces the fast result when it is
-   at least ``POSTS_MIN_SHARE`` of its length, and the comparison and step 5 are skipped;
+   at least ``POSTS_MIN_SHARE`` of its length, and the comparison and step 5 are skipped; on
+   another thread page, when a container repeated once a post holds ``REPEAT_GAIN`` times the
+   text extracted after step 5, those containers' text replaces it (trafilatura kept a few posts);
 5. when that kept under ``RERUN_COVERAGE`` of the page's text and pruning took a fair share
    of it (``MIN_RERUN_CHROME_SHARE``), trafilatura runs again on
    the unpruned page (pruning sometimes changes which container it picks) and the
@@ -139,7 +141,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     from .list_numbers import unbullet_numbered
     from .discussion import is_discussion
     from .main_region import page_chars
-    from .posts import posts_text, thread_posts
+    from .posts import REPEAT_GAIN, posts_text, repeated_posts, thread_posts
     from .page_mojibake import repair_page_mojibake
     from .form_fields import drop_prompt_lines, field_prompt_keys
     from .glued import split_glued
@@ -176,6 +178,10 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
         body = posts    # the thread's posts as its markup names them (cleaner.extract.posts)
     else:
         body = _improve(body, root, chrome, visible, text, url, thread, options, clock)
+        if thread and (peers := repeated_posts(root, body)):
+            more = posts_text(peers)
+            if len(more) >= REPEAT_GAIN * len(body):
+                body = more    # trafilatura kept a few posts of a thread: all the posts
     body = unbullet_numbered(dedent_source_lines(root, drop_prompt_lines(split_glued(root, body), prompts)))
     clock("extract.lists+region")
     left = _left_out(found, visible, body, blocks)   # hook: what extraction left out (cleaner.extract.removals)
