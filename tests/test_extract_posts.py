@@ -137,3 +137,14 @@ def test_repeated_blocks_on_a_page_that_is_no_thread_are_left_alone(monkeypatch)
     page = thread_page().replace("https://forum.example.org/threads/heater.512/", "https://shop.example.org/heaters")
     fake_trafilatura(monkeypatch, QUESTION)
     assert X.extract(page, Options()).text == QUESTION
+
+
+def test_thread_urls_without_rewriting_and_with_the_id_first_are_threads():
+    from cleaner.extract.discussion import is_discussion
+    root = X.parse_html(f"<html><body><p>{QUESTION}</p></body></html>")
+    assert is_discussion(root, "https://forum.example.org/index.php?threads/cast-iron-care.16986/")
+    assert is_discussion(root, "https://forum.example.org/t/154/cast-iron-care")
+    # look-alikes that are no threads
+    assert not is_discussion(root, "https://news.example.org/2024/05/t/weather")
+    assert not is_discussion(root, "https://shop.example.org/threadsafe-locks/")
+    assert not is_discussion(root, "https://shop.example.org/t-shirts/154")

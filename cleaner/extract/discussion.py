@@ -2,9 +2,10 @@
 
 Signals, any of which decides: schema.org types of a thread (``DiscussionForumPosting``,
 ``QAPage``) in JSON-LD or microdata; a ``<meta name="generator">`` naming forum software;
-the thread URL conventions of common forum engines (Discourse ``/t/slug/123``, XenForo
-``/threads/``, vBulletin ``showthread``, phpBB ``viewtopic``, Invision ``?/topic/``,
-Stack Exchange ``/questions/123``). The URL is the record's, else the page's canonical link.
+the thread URL conventions of common forum engines (Discourse ``/t/slug/123``, also
+``/t/123/slug``; XenForo ``/threads/``, also ``index.php?threads/`` without URL rewriting;
+vBulletin ``showthread``, phpBB ``viewtopic``, Invision ``?/topic/``, Stack Exchange
+``/questions/123``). The URL is the record's, else the page's canonical link.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ _FORUM_ENGINES = regex.compile(
     r"discourse|vbulletin|phpbb|xenforo|invision|vanilla|flarum|mybb|simple machines|nodebb|punbb|fluxbb|"
     r"woltlab|yabb|khoros|lithium", regex.I)
 _THREAD_URL = regex.compile(
-    r"/t/[^/]+/\d+|/threads?/|/topics?/\d|/topic/[^/]*\d|/discussions?/\d|/questions/\d+|showthread|viewtopic|"
+    r"/t/[^/]+/\d+|/t/\d+(?:/|$)|[/?]threads?/|/topics?/\d|/topic/[^/]*\d|/discussions?/\d|/questions/\d+|showthread|viewtopic|"
     r"topic_show|showtopic|[?&/]topic[=/]|/m-p/\d+|/td-p/\d+", regex.I)
 
 
