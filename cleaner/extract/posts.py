@@ -142,19 +142,17 @@ def repeated_posts(root: lxml.html.HtmlElement, text: str) -> list[lxml.html.Htm
     for el in _CLASSED(root):
         if isinstance(el.tag, str) and el.tag != "blockquote" and _IN_QUOTE(el) is False:
             groups[(el.tag, el.get("class"))].append(el)   # a quote repeats a post, it is none
-    best: tuple[int, list[lxml.html.HtmlElement]] | None = None
+    candidates: list[tuple[int, list[lxml.html.HtmlElement]]] = []
     for els in groups.values():
         if len(els) < MIN_REPEATS:
             continue
         members = set(els)
         top = [e for e in els if not any(a in members for a in e.iterancestors())]
-        if len(top) < MIN_REPEATS or sum(len(e.text_content()) for e in top) < MIN_TEXT_SHARE * total:
-            continue   # (raw text, white space included: more than the rendered lines)
-        rendered = [x for e in top for x in render_lines(e)]
-        chars = sum(len(x) for x in rendered)
-        if best is not None and chars >= best[0]:
-            continue
-        keys = {line_key(x) for x in rendered}
+        chars = sum(len(e.text_content()) for e in top)   # raw text, white space included
+        if len(top) >= MIN_REPEATS and chars >= MIN_TEXT_SHARE * total:
+            candidates.append((chars, top))
+    for _, top in sorted(candidates, key=lambda c: c[0]):   # the least text first; rendered only until one holds
+        keys = {line_key(x) for e in top for x in render_lines(e)}
         if sum(n for k, n in lines if k in keys) >= MIN_TEXT_SHARE * total:
-            best = (chars, top)
-    return best[1] if best else []
+            return top
+    return []
