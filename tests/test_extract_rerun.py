@@ -112,3 +112,35 @@ def test_a_fast_result_with_a_few_link_lines_in_its_prose_skips_the_comparison(m
     monkeypatch.setattr(X, "_trafilatura", fake)
     X.extract(MENU_PAGE, Options())
     assert seen == [True]
+
+
+def test_a_fast_result_without_a_line_of_prose_runs_the_comparison(monkeypatch):
+    # a grid of items (name, size, price): the fast run kept one block of several, covering
+    # enough of the page for coverage alone to skip the comparison
+    items = "\n".join(f"Desk lamp model {i}\nFor desks up to 120 cm\nStarting at ${40 + i}" for i in range(12))
+    html = ("<html><head><title>t</title></head><body><div class='grid'>"
+            + "".join(f"<div><h3>Desk lamp model {i}</h3><p>For desks up to 120 cm</p><p>Starting at ${40 + i}</p></div>"
+                      for i in range(16)) + "</div></body></html>")
+    seen = []
+
+    def fake(root, url, thread, options, fast=False):
+        seen.append(fast)
+        return items
+    monkeypatch.setattr(X, "_trafilatura", fake)
+    X.extract(html, Options())
+    assert seen == [True, False]
+
+
+def test_a_fast_result_with_a_line_of_prose_that_covers_the_page_skips_the_comparison(monkeypatch):
+    items = "\n".join(f"Desk lamp model {i}\nFor desks up to 120 cm\nStarting at ${40 + i}" for i in range(12))
+    html = ("<html><head><title>t</title></head><body><div class='grid'>" + PARA
+            + "".join(f"<div><h3>Desk lamp model {i}</h3><p>For desks up to 120 cm</p><p>Starting at ${40 + i}</p></div>"
+                      for i in range(12)) + "</div></body></html>")
+    seen = []
+
+    def fake(root, url, thread, options, fast=False):
+        seen.append(fast)
+        return " ".join(["harbour ferries leave hourly"] * 40) + "\n" + items
+    monkeypatch.setattr(X, "_trafilatura", fake)
+    X.extract(html, Options())
+    assert seen == [True]

@@ -2,21 +2,24 @@
 
 Signals, any of which decides: schema.org types of a thread (``DiscussionForumPosting``,
 ``QAPage``) in JSON-LD or microdata; a ``<meta name="generator">`` naming forum software;
-the thread URL conventions of common forum engines (Discourse ``/t/slug/123``, XenForo
-``/threads/``, vBulletin ``showthread``, phpBB ``viewtopic``, Invision ``?/topic/``,
-Stack Exchange ``/questions/123``). The URL is the record's, else the page's canonical link.
+the thread URL conventions of common forum engines (Discourse ``/t/slug/123``, also
+``/t/123/slug``; XenForo ``/threads/``, also ``index.php?threads/`` without URL rewriting;
+vBulletin ``showthread``, phpBB ``viewtopic``, Invision ``?/topic/``, Stack Exchange
+``/questions/123``). The URL is the record's, else the page's canonical link.
 """
 from __future__ import annotations
 
+import lxml.etree
 import lxml.html
 import regex
 
+_ITEMS = lxml.etree.XPath("descendant-or-self::*[@itemtype]")   # the page's type is often on <html> itself
 _SCHEMA_THREAD = regex.compile(r"DiscussionForumPosting|QAPage", regex.I)
 _FORUM_ENGINES = regex.compile(
     r"discourse|vbulletin|phpbb|xenforo|invision|vanilla|flarum|mybb|simple machines|nodebb|punbb|fluxbb|"
     r"woltlab|yabb|khoros|lithium", regex.I)
 _THREAD_URL = regex.compile(
-    r"/t/[^/]+/\d+|/threads?/|/topics?/\d|/topic/[^/]*\d|/discussions?/\d|/questions/\d+|showthread|viewtopic|"
+    r"/t/[^/]+/\d+|/t/\d+(?:/|$)|[/?]threads?/|/topics?/\d|/topic/[^/]*\d|/discussions?/\d|/questions/\d+|showthread|viewtopic|"
     r"topic_show|showtopic|[?&/]topic[=/]|/m-p/\d+|/td-p/\d+", regex.I)
 
 
@@ -38,7 +41,7 @@ def is_discussion(root: lxml.html.HtmlElement, url: str | None = None) -> bool:
     for script in root.iterfind(".//script[@type='application/ld+json']"):
         if script.text and _SCHEMA_THREAD.search(script.text):
             return True
-    for el in root.iterfind(".//*[@itemtype]"):
+    for el in _ITEMS(root):
         if _SCHEMA_THREAD.search(el.get("itemtype", "")):
             return True
     for el in root.iterfind(".//head/meta[@name]"):
