@@ -4,6 +4,7 @@ Used for ``--no-extract`` and to know which lines of a page come only from its c
 """
 from __future__ import annotations
 
+import functools
 from typing import Collection
 
 import lxml.etree
@@ -48,8 +49,13 @@ def render_lines(root: lxml.html.HtmlElement, skip: Collection[lxml.html.HtmlEle
     return [line for line in lines if line]
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def line_key(line: str) -> str:
-    """A line reduced to its lower-cased words, for matching lines rendered in different ways."""
+    """A line reduced to its lower-cased words, for matching lines rendered in different ways.
+
+    Memoised: extraction keys the same lines several times (lists restored, link lines,
+    form prompts, left-out blocks), 180,000 calls on 692 pages, a third of them repeats.
+    """
     return " ".join(_WORD.findall(line.lower()))
 
 
