@@ -144,3 +144,19 @@ def test_a_fast_result_with_a_line_of_prose_that_covers_the_page_skips_the_compa
     monkeypatch.setattr(X, "_trafilatura", fake)
     X.extract(html, Options())
     assert seen == [True]
+
+
+def test_a_fast_result_without_prose_that_holds_the_whole_page_skips_the_comparison(monkeypatch):
+    # all 16 items kept: nothing is left for the comparison to add (and a one-line page pays nothing)
+    items = "\n".join(f"Desk lamp model {i}\nFor desks up to 120 cm\nStarting at ${40 + i}" for i in range(16))
+    html = ("<html><head><title>t</title></head><body><div class='grid'>"
+            + "".join(f"<div><h3>Desk lamp model {i}</h3><p>For desks up to 120 cm</p><p>Starting at ${40 + i}</p></div>"
+                      for i in range(16)) + "</div></body></html>")
+    seen = []
+
+    def fake(root, url, thread, options, fast=False):
+        seen.append(fast)
+        return items
+    monkeypatch.setattr(X, "_trafilatura", fake)
+    X.extract(html, Options())
+    assert seen == [True]

@@ -18,7 +18,8 @@ Steps for one page:
    trafilatura's time saved: the pages that need the comparison are the large ones), or
    when ``COMPARISON_LINK_SHARE`` of the fast result is link lines (menus kept as content), or
    when the fast result holds no line of prose (:func:`~cleaner.extract.main_region.has_prose`:
-   a product grid or a list of items, where the fast run often takes one block of several).
+   a product grid or a list of items, where the fast run often takes one block of several)
+   and under ``NO_PROSE_MAX_COVERAGE`` of the page's text.
    On a thread page whose microdata names its posts (:mod:`cleaner.extract.posts`: schema.org
    ``QAPage``, ``DiscussionForumPosting``) the posts' text replaces the fast result when it is
    at least ``POSTS_MIN_SHARE`` of its length, and the comparison and step 5 are skipped; on
@@ -193,7 +194,8 @@ def _improve(body, root, chrome, visible, text, url, thread, options, clock) -> 
     """Steps 4 and 5 past trafilatura's fast run: its comparison, the unpruned rerun, the region fallback, lists restored."""
     from .main_region import coverage, has_prose, link_line_share, region_text, restore_lists
 
-    if (coverage(body, root, visible) < COMPARISON_COVERAGE or not has_prose(body)
+    covered = coverage(body, root, visible)
+    if (covered < COMPARISON_COVERAGE or (covered < NO_PROSE_MAX_COVERAGE and not has_prose(body))
             or link_line_share(root, body) >= COMPARISON_LINK_SHARE):
         body = _trafilatura(root, url, thread, options)
         clock("extract.trafilatura-comparison")
@@ -256,6 +258,11 @@ COMPARISON_LINK_SHARE = 0.3
 # on the 692 evaluation pages 26 fast results that neither rule above compares have none; the
 # comparison changed 2 of them, both up (WCXB collection pages 0.76 -> 1.00 and 0.86 -> 1.00 in
 # word F1: the fast run kept one of several item blocks), none down; 0.4 s more trafilatura time.
+#: ... unless the fast result already holds this share of the page's visible text (0-1): then
+#: there is no block left for the comparison to add (none of the 7 such pages of the 26 changed),
+#: and a page of one short paragraph does not pay for a comparison (jusText's stoplists alone
+#: take 0.16 s to load: a third of a one-page run).
+NO_PROSE_MAX_COVERAGE = 0.9
 #: On a thread page whose markup names its posts (:mod:`cleaner.extract.posts`) the posts' text
 #: replaces trafilatura's when it is at least this share of the length of trafilatura's fast
 #: result (0-1): a page that marks only its first post keeps trafilatura's text with the replies.
