@@ -85,78 +85,58 @@ def test_link_line_share_counts_lines_that_are_a_links_whole_text():
     assert link_line_share(root, "") == 0.0
 
 
+def _runs(monkeypatch, html: str, fast_text: str, full_text: str | None = None) -> tuple[list[bool], str]:
+    """The trafilatura runs ``extract`` makes (``fast`` flags) when the fast run gives
+    ``fast_text`` and the run with the comparison ``full_text``, and the text extracted."""
+    seen: list[bool] = []
+
+    def fake(root, url, thread, options, fast=False):
+        seen.append(fast)
+        return fast_text if fast or full_text is None else full_text
+    monkeypatch.setattr(X, "_trafilatura", fake)
+    return seen, X.extract(html, Options()).text
+
+
+def _grid(n: int, lead: str = "") -> str:
+    """A page of ``n`` item blocks (name, size, price), ``lead`` before them."""
+    return ("<html><head><title>t</title></head><body><div class='grid'>" + lead
+            + "".join(f"<div><h3>Desk lamp model {i}</h3><p>For desks up to 120 cm</p><p>Starting at ${40 + i}</p></div>"
+                      for i in range(n)) + "</div></body></html>")
+
+
+def _items(n: int) -> str:
+    return "\n".join(f"Desk lamp model {i}\nFor desks up to 120 cm\nStarting at ${40 + i}" for i in range(n))
+
+
 def test_a_fast_result_made_of_link_lines_runs_the_comparison(monkeypatch):
     from cleaner.extract.main_region import coverage, link_line_share
-    seen = []
     fast_text = MENU_LINES + "\n" + SHORT_PROSE   # the page with its menu: not little of it, mostly link lines
     root = X.parse_html(MENU_PAGE)
     assert coverage(fast_text, root) >= X.COMPARISON_COVERAGE   # so coverage alone would not compare
     assert link_line_share(root, fast_text) >= X.COMPARISON_LINK_SHARE
-
-    def fake(root, url, thread, options, fast=False):
-        seen.append(fast)
-        return fast_text if fast else " ".join(["harbour ferries leave hourly"] * 40)
-    monkeypatch.setattr(X, "_trafilatura", fake)
-    got = X.extract(MENU_PAGE, Options())
+    seen, text = _runs(monkeypatch, MENU_PAGE, fast_text, " ".join(["harbour ferries leave hourly"] * 40))
     assert seen == [True, False]
-    assert "World and more news" not in got.text and "harbour ferries" in got.text
+    assert "World and more news" not in text and "harbour ferries" in text
 
 
 def test_a_fast_result_with_a_few_link_lines_in_its_prose_skips_the_comparison(monkeypatch):
-    seen = []
-    prose = " ".join(["harbour ferries leave hourly"] * 40)
-
-    def fake(root, url, thread, options, fast=False):
-        seen.append(fast)
-        return SECTIONS[0] + "\n" + prose
-    monkeypatch.setattr(X, "_trafilatura", fake)
-    X.extract(MENU_PAGE, Options())
+    seen, _ = _runs(monkeypatch, MENU_PAGE, SECTIONS[0] + "\n" + " ".join(["harbour ferries leave hourly"] * 40))
     assert seen == [True]
 
 
 def test_a_fast_result_without_a_line_of_prose_runs_the_comparison(monkeypatch):
-    # a grid of items (name, size, price): the fast run kept one block of several, covering
-    # enough of the page for coverage alone to skip the comparison
-    items = "\n".join(f"Desk lamp model {i}\nFor desks up to 120 cm\nStarting at ${40 + i}" for i in range(12))
-    html = ("<html><head><title>t</title></head><body><div class='grid'>"
-            + "".join(f"<div><h3>Desk lamp model {i}</h3><p>For desks up to 120 cm</p><p>Starting at ${40 + i}</p></div>"
-                      for i in range(16)) + "</div></body></html>")
-    seen = []
-
-    def fake(root, url, thread, options, fast=False):
-        seen.append(fast)
-        return items
-    monkeypatch.setattr(X, "_trafilatura", fake)
-    X.extract(html, Options())
+    # a grid of items: the fast run kept 12 blocks of 16, covering enough of the page for
+    # coverage alone to skip the comparison
+    seen, _ = _runs(monkeypatch, _grid(16), _items(12))
     assert seen == [True, False]
 
 
 def test_a_fast_result_with_a_line_of_prose_that_covers_the_page_skips_the_comparison(monkeypatch):
-    items = "\n".join(f"Desk lamp model {i}\nFor desks up to 120 cm\nStarting at ${40 + i}" for i in range(12))
-    html = ("<html><head><title>t</title></head><body><div class='grid'>" + PARA
-            + "".join(f"<div><h3>Desk lamp model {i}</h3><p>For desks up to 120 cm</p><p>Starting at ${40 + i}</p></div>"
-                      for i in range(12)) + "</div></body></html>")
-    seen = []
-
-    def fake(root, url, thread, options, fast=False):
-        seen.append(fast)
-        return " ".join(["harbour ferries leave hourly"] * 40) + "\n" + items
-    monkeypatch.setattr(X, "_trafilatura", fake)
-    X.extract(html, Options())
+    seen, _ = _runs(monkeypatch, _grid(12, PARA), " ".join(["harbour ferries leave hourly"] * 40) + "\n" + _items(12))
     assert seen == [True]
 
 
 def test_a_fast_result_without_prose_that_holds_the_whole_page_skips_the_comparison(monkeypatch):
     # all 16 items kept: nothing is left for the comparison to add (and a one-line page pays nothing)
-    items = "\n".join(f"Desk lamp model {i}\nFor desks up to 120 cm\nStarting at ${40 + i}" for i in range(16))
-    html = ("<html><head><title>t</title></head><body><div class='grid'>"
-            + "".join(f"<div><h3>Desk lamp model {i}</h3><p>For desks up to 120 cm</p><p>Starting at ${40 + i}</p></div>"
-                      for i in range(16)) + "</div></body></html>")
-    seen = []
-
-    def fake(root, url, thread, options, fast=False):
-        seen.append(fast)
-        return items
-    monkeypatch.setattr(X, "_trafilatura", fake)
-    X.extract(html, Options())
+    seen, _ = _runs(monkeypatch, _grid(16), _items(16))
     assert seen == [True]
