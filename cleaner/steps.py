@@ -108,7 +108,8 @@ class Marker(DocumentStep):
         this call's spans is added then.
         """
         if self.disabled_rules:
-            spans = [s for s in self.mark(doc) if not s.rule.startswith(self.disabled_rules)]
+            from .rules.ids import named_by_any
+            spans = [s for s in self.mark(doc) if not named_by_any(self.disabled_rules, s.rule)]
         else:
             spans = list(self.mark(doc))
         n = len(doc.text)

@@ -65,3 +65,24 @@ def test_an_extra_rule_with_an_id_of_its_own_loads(tmp_path):
     path = _rules_file(tmp_path, "mine.harbour-notice@1")
     assert main(["rules", "check", "--extra-rules", str(path)]) == EXIT_OK
     assert "mine.harbour-notice@1" in {r.id for r in select_rules(Options(extra_rules=str(path)))}
+
+
+def test_a_prefix_that_ends_inside_a_name_is_a_typo_not_a_rule_switched_off():
+    # "chrome.breadcrum" once switched off chrome.breadcrumb@1 silently, as a string prefix
+    with pytest.raises(RuleError) as e:
+        select_rules(Options(disable_rules="chrome.breadcrum"))
+    assert "did you mean 'chrome.breadcrumb'" in str(e.value)
+    with pytest.raises(RuleError):
+        select_rules(Options(disable_rules="dup.headlin"))
+
+
+@pytest.mark.parametrize("item,gone,stays", [
+    ("chrome.share@1", {"chrome.share@1"}, {"chrome.de.share@1", "chrome.skip-link@2"}),
+    ("chrome.share", {"chrome.share@1"}, {"chrome.de.share@1"}),          # the id without its version
+    ("chrome.de", {"chrome.de.share@1"}, {"chrome.share@1"}),             # a prefix ending at a dot
+    ("chrome.de.", {"chrome.de.share@1"}, {"chrome.share@1"}),
+    ("chrome", {"chrome.share@1", "chrome.de.share@1"}, set()),
+])
+def test_ids_ids_without_version_and_dotted_prefixes_name_rules(item, gone, stays):
+    left = {r.id for r in select_rules(Options(disable_rules=item))}
+    assert not gone & left and stays <= left

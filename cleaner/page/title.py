@@ -21,6 +21,7 @@ from typing import Iterable
 import regex
 
 from ..document import Document, Span, kept_blocks, line_span
+from ..rules.ids import named_by_any
 from ..steps import Marker
 
 #: Separators between a headline and a site name in ``<title>`` ("Headline | Site", "Headline - Site").
@@ -174,7 +175,7 @@ class TextTitle(Marker):
     name = "dup.text-title"
 
     def mark(self, doc: Document) -> Iterable[Span]:
-        if doc.title or not doc.text or RULE in self.disabled_rules:   # switched off: no title taken either
+        if doc.title or not doc.text or named_by_any(self.disabled_rules, RULE):   # switched off: no title taken either
             return
         blocks = [b for b in kept_blocks(doc)][:HEAD_LINES + 3]
         if not blocks:

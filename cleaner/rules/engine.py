@@ -85,6 +85,7 @@ import regex
 
 from . import text_shape
 from .lang import KNOWN_LANGUAGES
+from .ids import named_by_any, names_rule
 from .pattern_cache import compile_pattern
 
 if sys.version_info >= (3, 11):
@@ -403,9 +404,10 @@ def _wanted(spec: str, known: list[str], option: str = "rules") -> list[str]:
     """
     wanted = _spec_items(spec)
     for w in wanted:
-        if not any(rid == w or rid.startswith(w) for rid in known):
+        if not any(names_rule(w, rid) for rid in known):
             raise RuleError(f"unknown rule {w!r} in --{option.replace('_', '-')}{_did_you_mean(w, known)}; "
-                            "`cleaner rules list` lists them (give an id, or a prefix such as 'chrome.share')")
+                            "`cleaner rules list` lists them (give an id, an id without its version such as "
+                            "'chrome.share', or a prefix ending at a dot such as 'chrome.de')")
     return wanted
 
 
@@ -449,7 +451,7 @@ def disabled_code_rules(options) -> tuple[str, ...]:
     if not options.disable_rules:
         return ()
     off = _spec_items(options.disable_rules)
-    return tuple(r for r in CODE_RULES if any(r == w or r.startswith(w) for w in off))
+    return tuple(r for r in CODE_RULES if named_by_any(off, r))
 
 
 def select_rules(options, warnings: list[str] | None = None) -> list[Rule]:
@@ -466,10 +468,10 @@ def select_rules(options, warnings: list[str] | None = None) -> list[Rule]:
 
     if options.rules != "all":
         on = _wanted(options.rules, known, "rules")
-        rules = [r for r in rules if any(r.id == w or r.id.startswith(w) for w in on)]
+        rules = [r for r in rules if named_by_any(on, r.id)]
     if options.disable_rules:
         off = _wanted(options.disable_rules, known + list(CODE_RULES), "disable_rules")
-        rules = [r for r in rules if not any(r.id == w or r.id.startswith(w) for w in off)]
+        rules = [r for r in rules if not named_by_any(off, r.id)]
     if options.languages != "all":
         langs = {s.strip() for s in options.languages.split(",") if s.strip()}
         known_langs = sorted({r.lang for r in rules} - {"*"})
