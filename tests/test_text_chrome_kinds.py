@@ -43,3 +43,20 @@ def test_the_chrome_line_goes_and_the_article_stays(body, line, rule):
 def test_a_sentence_that_starts_like_chrome_stays(body, line):
     gone, _ = _removed(body, line)
     assert not gone
+
+
+POST = ("My starter is about ten days old and since yesterday it smells strongly of acetone. "
+        "I feed it once a day with equal weights of flour and water. Is it ruined?")
+
+
+@pytest.mark.parametrize("bar", ["Reply Quote Report", "Like · Reply · Share", "Antworten Zitieren Melden", "返信 引用 通報"])
+def test_a_posts_action_bar_on_one_line_goes(bar):
+    doc = cleaner.clean_text(f"{POST}\n{bar}\n{POST.replace('ten', 'twelve')}\n{bar}")
+    assert bar not in doc.clean_text and "twelve days" in doc.clean_text
+    assert "chrome.post-action-bar@1" in {s.rule for s in doc.removed}
+
+
+def test_a_sentence_that_starts_with_an_action_word_stays():
+    line = "Report the smell to the baker before you throw the starter away, she said."
+    doc = cleaner.clean_text(f"{POST}\n{line}")
+    assert line in doc.clean_text
