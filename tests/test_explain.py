@@ -274,3 +274,14 @@ def test_the_exact_duplicate_reason_is_the_one_explain_knows():
     from cleaner.corpus.exact import ExactDuplicates
     from cleaner.report.segments import EXACT_DUPLICATE
     assert ExactDuplicates.reason == EXACT_DUPLICATE
+
+
+def test_without_an_id_explain_says_which_of_several_records_it_shows(tmp_path, explain_cli):
+    a = "The ferry to the island leaves every hour from the harbour, and the last one at midnight."
+    b = "The bakery on the square sells rye bread, and on Fridays a cake with plums from the valley."
+    path = _records(tmp_path / "texts.jsonl", [{"id": "ferry", "text": a}, {"id": "bakery", "text": b}])
+    p = explain_cli(path)
+    assert p.returncode == 0 and p.stdout.startswith("document  ferry")
+    assert "holds 2 records; this is the first document ('ferry')" in p.stderr and "--id" in p.stderr
+    one = _records(tmp_path / "one.jsonl", [{"id": "ferry", "text": a}])
+    assert "holds" not in explain_cli(one).stderr   # one record: nothing to choose

@@ -325,6 +325,11 @@ def explain_main(args: argparse.Namespace, options: Options) -> int:
                      f"(ids: {', '.join(repr(i) for i in found.first_ids)}{more}){rejects}; give one of them with --id",
                      EXIT_USAGE)
     descriptions = rule_descriptions(options)
+    if args.id is None and found.documents + found.rejects > 1:   # say which one of many this is, and how to pick another
+        more = ", ..." if found.documents > len(found.first_ids) else ""
+        print(f"cleaner: explain: the input holds {found.documents + found.rejects} records; this is the first "
+              f"document ({found.doc.id!r}); name another with --id ID or --id FILE:POSITION "
+              f"(ids: {', '.join(repr(i) for i in found.first_ids)}{more})", file=sys.stderr)
     from ..extract.removals import with_left_out
     doc = with_left_out(found.doc)
     if args.format == "html":
