@@ -182,6 +182,10 @@ def load_options(path: str | None = None, overrides: dict[str, Any] | None = Non
         dashed = [f"{k} -> {k.replace('-', '_')}" for k in unknown if k.replace("-", "_") in known]
         hint = (f" (TOML keys are spelled with underscores where flags have dashes: {'; '.join(dashed)})"
                 if dashed else "")
+        import difflib
+        close = sorted({c for k in unknown for c in difflib.get_close_matches(k.replace("-", "_"), known, 3, 0.75)})
+        if close and not dashed:
+            hint = f" (did you mean {' or '.join(close)}?)"
         raise OptionError(unknown[0], f"unknown option(s) {', '.join(unknown)}{hint}; known options: {', '.join(known)}")
     for k, v in list(values.items()):
         default = known[k].default

@@ -30,3 +30,16 @@ def test_a_value_of_the_wrong_type_is_a_clear_error(tmp_path, text, message):
 def test_a_list_for_a_single_choice_option_is_refused(tmp_path):
     with pytest.raises(ValueError, match="must be one of"):
         load_options(_toml(tmp_path, 'output_format = ["jsonl", "parquet"]\n'))
+
+
+def test_a_misspelt_key_gets_the_closest_option_and_a_dashed_one_its_spelling(tmp_path):
+    from cleaner.config import OptionError
+    with pytest.raises(OptionError) as e:
+        load_options(_toml(tmp_path, "near_dup_jacard = 0.95\n"))
+    assert "did you mean near_dup_jaccard?" in str(e.value) and e.value.option == "near_dup_jacard"
+    with pytest.raises(OptionError) as e:
+        load_options(_toml(tmp_path, '"near-dup-jaccard" = 0.95\n'))
+    assert "near-dup-jaccard -> near_dup_jaccard" in str(e.value)
+    with pytest.raises(OptionError) as e:
+        load_options(_toml(tmp_path, "colour = true\n"))
+    assert "did you mean" not in str(e.value)
