@@ -62,3 +62,21 @@ def test_a_sentence_that_starts_with_an_action_word_stays():
     line = "Report the smell to the baker before you throw the starter away, she said."
     doc = cleaner.clean_text(f"{POST}\n{line}")
     assert line in doc.clean_text
+
+
+PRODUCT = ("The Trailblazer 40L is built for long day hikes and light overnight trips. Its ventilated back panel "
+           "keeps air moving between you and the pack.")
+
+
+@pytest.mark.parametrize("line", ["Secure payment with Visa, Mastercard and PayPal. Free returns within 30 days.",
+                                  "$129.99 Tax included.", "19,99 € including VAT, plus shipping"])
+def test_a_shops_payment_and_tax_notes_go(line):
+    doc = cleaner.clean_text(f"{PRODUCT}\n{line}")
+    assert line not in doc.clean_text and PRODUCT in doc.clean_text
+
+
+@pytest.mark.parametrize("line", ["Secure payment with a card is now the norm in the market, the banker said.",
+                                  "Tax included in the price rose by a fifth, the report found."])
+def test_sentences_about_payment_and_tax_stay(line):
+    doc = cleaner.clean_text(f"{PRODUCT}\n{line}")
+    assert line in doc.clean_text
