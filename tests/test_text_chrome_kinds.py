@@ -80,3 +80,17 @@ def test_a_shops_payment_and_tax_notes_go(line):
 def test_sentences_about_payment_and_tax_stay(line):
     doc = cleaner.clean_text(f"{PRODUCT}\n{line}")
     assert line in doc.clean_text
+
+
+def test_a_short_signature_under_each_post_goes_with_its_first_copy():
+    third = "Thank you! I fed it twice today and it already smells more like yoghurt than nail polish remover."
+    sig = "-- Happy baking from Leeds!"
+    doc = cleaner.clean_text(f"{POST}\n{sig}\nReply Quote Report\n{REPLY}\nReply Quote Report\n{third}\n{sig}\nReply Quote Report")
+    assert sig not in doc.clean_text
+    assert POST in doc.clean_text and REPLY in doc.clean_text and third in doc.clean_text
+
+
+def test_a_short_line_repeated_without_chrome_beside_it_stays():
+    line = "Slowly, slowly, now."
+    text = f"{POST}\n{line}\n{REPLY}\n{line}\nThe river is wide and the night is long."
+    assert cleaner.clean_text(text).clean_text.count(line) == 2

@@ -52,6 +52,9 @@ from .title import strip_reply_prefix
 
 #: Blocks shorter than this (in words, see :func:`cleaner.rules.text_shape.word_count`) are never duplicates.
 MIN_REPEAT_WORDS = 5
+#: ... except a signature: a short sentence of at least this many words repeated under posts,
+#: each copy next to removed chrome (:meth:`InPageDuplicates._short_signature`).
+MIN_SIGNATURE_WORDS = 3
 #: Sentences at least this long are paragraphs: repeated anywhere on the page, they are duplicates.
 MIN_PARAGRAPH_WORDS = 12
 #: A sentence-shaped block at least this long is compared with the page's other paragraphs
@@ -296,6 +299,9 @@ class InPageDuplicates(Marker):
             if it.words >= MIN_REPEAT_WORDS and it.key in last_by_key:
                 done = self._exact_repeat(doc, items, i, first_by_key[it.key], last_by_key[it.key], drop, gone)
                 last_by_key[it.key] = i
+            elif it.words >= MIN_SIGNATURE_WORDS and it.key in last_by_key:   # shorter: only as a signature
+                done = self._short_signature(doc, items, i, first_by_key[it.key], last_by_key[it.key], drop, gone)
+                last_by_key[it.key] = i
             if not done and it.words >= MIN_REPEAT_WORDS and it.key not in first_by_key:
                 done = self._near_repeat(doc, items, i, kept, paragraphs, drop, gone)
             if not done and kept:
@@ -368,6 +374,18 @@ class InPageDuplicates(Marker):
             if k not in gone:
                 drop(k, SECTION_LABEL_RULE, f"section label between copies of {where}")
         return True
+
+    def _short_signature(self, doc, items, i, first, last, drop, gone) -> bool:
+        """A repeat shorter than :data:`MIN_REPEAT_WORDS` goes only as a signature: a short
+        sentence whose copies both sit next to removed chrome, other lines between them
+        (``-- Happy baking from Leeds!`` above each post's removed action bar)."""
+        it = items[i]
+        if (self._between(items, last, i, it.key, gone) is None and it.framed and items[first].framed
+                and self._short_sentence(it)):
+            drop(i, FRAMED_RULE, f"repeats {self._where(doc, items[first])}; both copies sit next to removed chrome")
+            self._drop_first_signature(doc, items, first, i, drop, gone)
+            return True
+        return False
 
     def _drop_first_signature(self, doc, items, first, i, drop, gone) -> None:
         """Mark the first copy of a signature too: a line repeated under posts is the poster's
