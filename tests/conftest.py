@@ -32,6 +32,14 @@ def page_html(title: str, paras: list[str], extra_body: str = "") -> str:
             f"</article></main>{extra_body}<footer><p>Contact us</p></footer></body></html>")
 
 
+@pytest.fixture(scope="session")
+def rules_marker():
+    """The chrome marker over the shipped rules (loaded and compiled once for the whole run)."""
+    from cleaner.page.chrome import ChromeRules
+    from cleaner.rules.engine import load_rules
+    return ChromeRules(load_rules())
+
+
 @pytest.fixture
 def small_corpus(tmp_path):
     """A folder with HTML pages, a gzipped page, a JSONL file with text records and a broken line."""

@@ -18,8 +18,6 @@ from cleaner.extract.list_numbers import item_label, unbullet_numbered
 from cleaner.io.mojibake import repair_mojibake
 from cleaner.pipeline import build_markers
 from cleaner.engines.local.run import run
-from cleaner.rules.engine import load_rules
-from cleaner.page.chrome import ChromeRules
 
 from test_rules_faults import assert_keeps, assert_marks_exactly
 
@@ -90,11 +88,6 @@ LOOKALIKE_CONTENT = [
     "Keywords: anxiety, depression, physical activity\nTopics: 46",
     "Tags:\nTenancyConfig:\nTimeout: Integer",
 ]
-
-
-@pytest.fixture(scope="module")
-def rules_marker():
-    return ChromeRules(load_rules())
 
 
 @pytest.mark.parametrize("name", sorted(RULE_CASES))

@@ -13,8 +13,6 @@ from cleaner.extract.main_content import extract
 from cleaner.extract.code_text import dedent_source_lines, drop_line_numbers
 from cleaner.extract.main_content import parse_html
 from cleaner.pipeline import build_markers
-from cleaner.rules.engine import load_rules
-from cleaner.page.chrome import ChromeRules
 
 from test_quality_kinds import DE, EN, EN2, ES, FR, JA, ZH
 from test_rules_faults import assert_keeps, assert_marks_exactly, marked_spans
@@ -147,11 +145,6 @@ LOOKALIKE_CONTENT = [
     "Es ist ein Fehler aufgetreten, gab die Behörde zu, und die Rakete ging über dem Meer verloren.",
     "电池需要另外购买，很多买收音机去露营的人抱怨。",
 ]
-
-
-@pytest.fixture(scope="module")
-def rules_marker():
-    return ChromeRules(load_rules())
 
 
 @pytest.mark.parametrize("name", sorted(RULE_CASES))

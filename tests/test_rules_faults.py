@@ -10,8 +10,6 @@ import pytest
 import re
 
 from cleaner.document import Document, Span, apply_spans, merge_ranges
-from cleaner.rules.engine import load_rules
-from cleaner.page.chrome import ChromeRules
 
 PARA = ("The county library board met on Thursday evening and agreed to keep the branch in the old "
         "mill open for another two years, after residents handed in a petition with four thousand names.")
@@ -100,11 +98,6 @@ CONTENT = [
 ]
 
 
-@pytest.fixture(scope="module")
-def marker():
-    return ChromeRules(load_rules())
-
-
 def _removed(marker, text):
     spans = list(marker.mark(Document("t", None, text)))
     return [text[s:e].strip() for s, e in merge_ranges((sp.start, sp.end) for sp in spans) if text[s:e].strip()]
@@ -136,13 +129,13 @@ def assert_keeps(marker, text: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_chrome_goes_and_content_stays(marker, name):
+def test_chrome_goes_and_content_stays(rules_marker, name):
     text, expected = marked_spans(CASES[name])
-    got = list(marker.mark(Document("t", None, text)))
+    got = list(rules_marker.mark(Document("t", None, text)))
     lines = lambda t: [ln for ln in t.splitlines() if ln.strip()]  # noqa: E731
     assert lines(apply_spans(text, got)) == lines(apply_spans(text, expected))
 
 
 @pytest.mark.parametrize("text", CONTENT)
-def test_content_that_only_mentions_chrome_words_survives(marker, text):
-    assert _removed(marker, text) == []
+def test_content_that_only_mentions_chrome_words_survives(rules_marker, text):
+    assert _removed(rules_marker, text) == []
