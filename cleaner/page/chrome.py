@@ -126,25 +126,22 @@ class Page:
 
 def _headline_over_prose(lines: list[Line], items: list[int], gone: set[int], first_prose: int) -> bool:
     """True when the last of a menu run's ``items`` is the page's headline: the next kept line
-    is the first line of prose, and it has more words (at least :data:`MIN_MENU_HEADLINE_WORDS`)
-    than any other item of the run ("Home / Recipes / Contact / Sourdough for beginners / <prose>")."""
-    last = items[-1]
-    nxt = next((j for j in range(last + 1, len(lines)) if j not in gone), None)
-    if nxt != first_prose:
-        return False
-    words = text_shape.word_count(lines[last].text)
-    return words >= MIN_MENU_HEADLINE_WORDS and all(text_shape.word_count(lines[j].text) < words for j in items[:-1])
+    is the first line of prose, and it stands out (:func:`_stands_out`)
+    ("Home / Recipes / Contact / Sourdough for beginners / <prose>")."""
+    nxt = next((j for j in range(items[-1] + 1, len(lines)) if j not in gone), None)
+    return nxt == first_prose and _stands_out(lines, items[-1], items[:-1])
 
 
 def _headline_on_top(lines: list[Line], items: list[int], gone: set[int]) -> bool:
     """True when the first of a menu run's ``items`` is the page's headline: no line is kept
-    before it, and it has more words (at least :data:`MIN_MENU_HEADLINE_WORDS`) than any other
-    item ("Winter opening hours / Home / Visit / Shop / <prose>")."""
-    first = items[0]
-    if any(j not in gone for j in range(first)):
-        return False
-    words = text_shape.word_count(lines[first].text)
-    return words >= MIN_MENU_HEADLINE_WORDS and all(text_shape.word_count(lines[j].text) < words for j in items[1:])
+    before it, and it stands out (:func:`_stands_out`) ("Winter opening hours / Home / Visit / Shop / <prose>")."""
+    return all(j in gone for j in range(items[0])) and _stands_out(lines, items[0], items[1:])
+
+
+def _stands_out(lines: list[Line], k: int, others: list[int]) -> bool:
+    """Line ``k`` has at least :data:`MIN_MENU_HEADLINE_WORDS` words and more than each of ``others``."""
+    words = text_shape.word_count(lines[k].text)
+    return words >= MIN_MENU_HEADLINE_WORDS and all(text_shape.word_count(lines[j].text) < words for j in others)
 
 
 class ChromeRules(Marker):

@@ -156,8 +156,7 @@ def text_headline(first_line: str, copies: Iterable[str] = (), url: str | None =
         if sum(w in words for w in slug) >= MIN_SLUG_SHARE * len(slug):
             return head
     if next_line is not None and word_count(first) >= MIN_BARE_HEADLINE_WORDS:
-        nxt = core(next_line)
-        if word_count(nxt) >= PROSE_WORDS and ends_sentence(nxt):
+        if _is_prose(core(next_line)):
             return head
     return None
 
@@ -221,13 +220,19 @@ def _line_above_prose(lines: list[str]) -> list[str]:
     headline printed again over its article stands ("Headline / Home / Contact / Headline /
     <prose>"). A line repeated elsewhere (a refrain, a poem's title in its last verse) is no evidence.
     """
-    from ..rules.text_shape import core, ends_sentence, word_count
+    from ..rules.text_shape import core
 
     for k, line in enumerate(lines[:HEAD_LINES + 1]):
-        text = core(line)
-        if word_count(text) >= PROSE_WORDS and ends_sentence(text):
+        if _is_prose(core(line)):
             return [lines[k - 1]] if k > 0 else []
     return []
+
+
+def _is_prose(core: str) -> bool:
+    """A line (its :func:`cleaner.rules.text_shape.core`) of prose: :data:`PROSE_WORDS` words
+    or more and a sentence end; the head of a page ends at the first."""
+    from ..rules.text_shape import ends_sentence, word_count
+    return word_count(core) >= PROSE_WORDS and ends_sentence(core)
 
 
 class PageTitle(Marker):
@@ -264,7 +269,7 @@ class PageTitle(Marker):
         (:func:`cleaner.rules.text_shape.is_label`); after a first copy, further copies go until
         the first line of prose (:data:`PROSE_WORDS`), or :data:`HEAD_LINES` lines.
         """
-        from ..rules.text_shape import core, ends_sentence, is_label, word_count
+        from ..rules.text_shape import core, is_label
 
         def is_title(k: int) -> bool:
             return title_key(strip_reply_prefix(blocks[k].text)[0]) in keys
@@ -279,7 +284,7 @@ class PageTitle(Marker):
         labels: list[int] = []   # bare labels since the last copy: they go when another copy follows
         for k in range(out[-1][0] + 1, min(len(blocks), out[-1][0] + 1 + HEAD_LINES)):
             text = core(blocks[k].text)
-            if word_count(text) >= PROSE_WORDS and ends_sentence(text):
+            if _is_prose(text):
                 break
             if is_title(k):
                 out += [(j, LABEL_RULE, "label between copies of the headline") for j in labels]
