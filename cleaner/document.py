@@ -121,16 +121,29 @@ class Block:
     text: str
 
 
-_LINE = regex.compile(r"[^\n]+")
+# The text segmented last and its blocks: the markers of one document (chrome, title,
+# duplicates, templates, paragraphs) each ask for the blocks of the same text.
+_last_segmented: tuple[str | None, tuple[Block, ...]] = (None, ())
 
 
 def segment(text: str) -> list[Block]:
-    """Split ``text`` into its non-blank lines (paragraphs, headings, list items, cells)."""
-    out: list[Block] = []
-    for m in _LINE.finditer(text):
-        if m.group().strip():
-            out.append(Block(len(out), m.start(), m.end(), m.group()))
-    return out
+    """Split ``text`` into its non-blank lines (paragraphs, headings, list items, cells).
+
+    Lines end at ``\n`` only; a line of nothing but white space is no block. The blocks of
+    the text seen last are kept (one entry), so the steps of one document split it once.
+    """
+    global _last_segmented
+    last, blocks = _last_segmented
+    if text is not last:
+        out: list[Block] = []
+        pos = 0
+        for line in text.split("\n"):
+            if line and not line.isspace():
+                out.append(Block(len(out), pos, pos + len(line), line))
+            pos += len(line) + 1
+        blocks = tuple(out)
+        _last_segmented = (text, blocks)
+    return list(blocks)
 
 
 def kept_blocks(doc: Document) -> list[Block]:

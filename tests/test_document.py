@@ -30,3 +30,17 @@ def test_applying_twice_changes_nothing(text, ranges):
     spans = [Span(min(a, b), max(a, b), "chrome.x@1") for a, b in ranges]
     once = apply_spans(text, spans)
     assert apply_spans(once, []) == once
+
+
+def test_segment_gives_each_caller_its_own_list():
+    """The blocks of the text seen last are kept for the next step: a caller that changes
+    its list must not change what the next caller gets."""
+    from cleaner.document import segment
+
+    text = "Title\n\n  \nFirst paragraph.\n\t\nSecond."
+    first = segment(text)
+    assert [(b.index, b.start, b.end, b.text) for b in first] == [
+        (0, 0, 5, "Title"), (1, 10, 26, "First paragraph."), (2, 29, 36, "Second.")]
+    first.clear()
+    assert [b.text for b in segment(text)] == ["Title", "First paragraph.", "Second."]
+    assert [b.text for b in segment("other\ntext")] == ["other", "text"]

@@ -292,3 +292,15 @@ def test_a_record_whose_text_is_null_or_not_a_string_is_rejected_saying_so(tmp_p
                     "name the fields with --html-field / --text-field",
             "none": "record has no string field 'html' or 'text' (fields: id, body); "
                     "name the fields with --html-field / --text-field"}
+
+
+def test_declared_url_reads_any_case_among_other_head_tags():
+    """Only tags naming a canonical link or og:url are read, in any letter case."""
+    from cleaner.io.canonical import declared_url
+
+    head = (b'<meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+            b'<link rel="stylesheet" href="https://ex.org/s.css">')
+    assert declared_url(head + b'<LINK REL="Alternate Canonical" HREF="https://ex.org/c">') == "https://ex.org/c"
+    assert declared_url(head + b'<META NAME="OG:URL" CONTENT="https://ex.org/o">') == "https://ex.org/o"
+    assert declared_url(head + b'<meta property="og:urls" content="https://ex.org/x">') is None
+    assert declared_url(head) is None

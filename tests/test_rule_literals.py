@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.rules import text_shape
 from cleaner.rules.engine import load_rules, parse_example
@@ -125,3 +127,29 @@ def test_no_line_match_is_hidden_by_the_opening_filter():
                         checked += 1
                         assert text.casefold().startswith(tuple(lead)), (rule.id, line, sorted(lead))
     assert checked > 100
+
+
+def _naive_candidates(needs, starts, text):
+    """The definition the index implements: an opening literal at the start, or any needed literal anywhere."""
+    out = set()
+    for i, (n, st) in enumerate(zip(needs, starts)):
+        if st is not None:
+            if any(text.startswith(lit) for lit in st):
+                out.add(i)
+        elif n is None or any(lit in text for lit in n):
+            out.add(i)
+    return out
+
+
+_LITS = st.sampled_from(["a", "b", "ab", "ba", "by", "aa", "abc", "cab", " b", "é"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.none() | st.frozensets(_LITS, min_size=1, max_size=3), st.booleans()), min_size=1, max_size=6),
+       st.text(alphabet="abcé ", max_size=12))
+def test_index_agrees_with_the_naive_definition(spec, text):
+    """Short opening literals (looked up at the text's start, not scanned for) and scanned ones
+    give the same candidates as testing every pattern's literals one by one."""
+    needs = [n for n, _ in spec]
+    starts = [n if opening and n is not None else None for n, opening in spec]
+    assert set(LiteralIndex(needs, starts).candidates(text)) == _naive_candidates(needs, starts, text)

@@ -30,6 +30,9 @@ def declared_url(data: bytes | str) -> str | None:
         head = head.encode("utf-8", "replace")
     canonical = og = None
     for m in _TAG.finditer(head):
+        raw = m.group(2).lower()
+        if b"canonical" not in raw and b"og:url" not in raw:
+            continue   # neither declaration: most <meta>/<link> tags of a head, not worth reading their attributes
         a = _attrs(m.group(2))
         if m.group(1).lower() == b"link" and canonical is None and "canonical" in a.get("rel", "").lower().split():
             canonical = a.get("href")

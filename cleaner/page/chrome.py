@@ -67,6 +67,13 @@ class Line:
         self.folded = self.core.casefold()
 
 
+def matcher_gates(matchers: list[tuple[Rule, bool]], langs: frozenset[str] | None) -> tuple[frozenset[int], frozenset[int]]:
+    """``(off, eager)`` positions in ``matchers``: the rules of languages not in ``langs`` (all on
+    when ``langs`` is ``None``), and the other rule patterns, which a :class:`Page` matches up front."""
+    off = frozenset(m for m, (rule, _) in enumerate(matchers) if langs is not None and rule.lang not in langs)
+    return off, frozenset(m for m, (_, member) in enumerate(matchers) if not member and m not in off)
+
+
 class Page:
     """The candidate lines of one document and, per matcher, the lines it matches whole.
 
@@ -77,14 +84,14 @@ class Page:
 
     def __init__(self, lines: list[Line], matchers: list[tuple[Rule, bool]], index: LiteralIndex, timeout_s: float,
                  langs: frozenset[str] | None = None, memo: "dict[tuple, tuple[int, ...]] | None" = None,
-                 memo_max: int = MAX_LINE_CACHE):
+                 memo_max: int = MAX_LINE_CACHE,
+                 gates: "tuple[frozenset[int], frozenset[int]] | None" = None):
         self.lines, self.matchers, self.timeout_s, self.index = lines, matchers, timeout_s, index
         self._cands: list[frozenset[int] | None] = [None] * len(lines)  # filled on first use (:meth:`candidates`)
         self._hits: dict[int, set[int]] = {}
-        off = {m for m, (rule, _) in enumerate(matchers) if langs is not None and rule.lang not in langs}
+        off, eager = gates if gates is not None else matcher_gates(matchers, langs)
         for m in off:
             self._hits[m] = set()  # a language the page does not use: its rules find nothing
-        eager = {m for m, (_, member) in enumerate(matchers) if not member and m not in off}
         for m in eager:
             self._hits[m] = set()
         memo = {} if memo is None else memo  # (langs, core) -> the eager matchers matching that core
@@ -179,6 +186,7 @@ class ChromeRules(Marker):
         self.cut_index = LiteralIndex([n for n, _ in cuts],
                                       [lead if r.scope == "prefix" else None for (_, lead), r in zip(cuts, self.cut_rules)])
         self._line_memo: dict[tuple, tuple[int, ...]] = {}  # see Page: (langs, core) -> matching rule patterns
+        self._gates: dict[frozenset[str] | None, tuple[frozenset[int], frozenset[int]]] = {}  # langs -> matcher_gates
         self._page_text: str | None = None
         self._page_facts: tuple[list[Block], list[bool], frozenset[str]] = ([], [], frozenset())
 
@@ -210,10 +218,8 @@ class ChromeRules(Marker):
             cr = self.cut_rules[i]
             if langs is not None and cr.lang not in langs:
                 continue
-            if cr.needs:
-                tail = ln.text[-cr.max_chars:].casefold()
-                if not any(n in tail for n in cr.needs):
-                    continue
+            if cr.needs and not cr.needs_found(ln.text[-cr.max_chars:].casefold()):
+                continue
             cut = cr.cut(ln.text, self.timeout_s)
             if cut is not None:
                 return cr, cut
@@ -239,7 +245,10 @@ class ChromeRules(Marker):
             else:  # partly cut already: map offsets of the remaining text back to the line
                 spans.extend(self._cut_spans(text, b, mask, cut, cr.id))
             lines[k] = Line(b, ln.text[:cut[0]] + ln.text[cut[1]:], self.max_chars)
-        page = Page(lines, self.matchers, self.index, self.timeout_s, langs, self._line_memo)
+        gates = self._gates.get(langs)
+        if gates is None:
+            gates = self._gates[langs] = matcher_gates(self.matchers, langs)   # a handful of language sets per corpus
+        page = Page(lines, self.matchers, self.index, self.timeout_s, langs, self._line_memo, gates=gates)
         # Phase 1b: rules that need nothing but the line itself; the first rule in order names it.
         hit_rule: dict[int, Rule] = {}
         for rule in self.line_rules:

@@ -77,6 +77,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -176,6 +177,19 @@ class Rule:
     def previous(self) -> "regex.Pattern[str] | None":
         return self._get("previous", self.previous_source)
 
+    def needs_found(self, folded: str) -> bool:
+        """True when ``folded`` (case-folded text) holds one of :attr:`needs` (true when there are none).
+
+        One scan of an alternation of the needed strings (the standard library's ``re``,
+        escaped literals only), not a Python loop over them: some rules need dozens.
+        """
+        if not self.needs:
+            return True
+        got = self._compiled.get("needs")
+        if got is None:
+            got = self._compiled["needs"] = re.compile("|".join(map(re.escape, self.needs)))
+        return got.search(folded) is not None
+
     def compile_all(self) -> None:
         """Compile every pattern now; raises :class:`RuleError` for one that does not compile."""
         for key in ("pattern", "member", "anchor", "previous"):
@@ -203,7 +217,7 @@ class Rule:
         (``folded`` is its ``casefold()``); the engine computes both once per line."""
         if not core or len(core) > self.max_chars:
             return False
-        if self.needs and not any(n in folded for n in self.needs):
+        if self.needs and not self.needs_found(folded):
             return False
         return self.run(self.pattern.fullmatch, core, timeout_s) is not None
 

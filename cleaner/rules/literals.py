@@ -159,6 +159,10 @@ def _element(op, av, of) -> frozenset[str] | None:
     return None  # classes, anchors, look-arounds, back-references: no literal required
 
 
+#: Opening literals up to this many characters are matched by a lookup of the text's start, not scanned for.
+SHORT_OPENER_CHARS = 2
+
+
 class LiteralIndex:
     """Which of a list of patterns could match a text, by the literals they require.
 
@@ -183,23 +187,35 @@ class LiteralIndex:
                 opening.setdefault(lit, []).append(i)
             for lit in n if st is None and n is not None else ():
                 anywhere.setdefault(lit, []).append(i)
+        # Opening literals of one or two characters ("a", "by") that no pattern needs elsewhere are
+        # looked up at the start of the text instead: in the automaton every "a" of a line would
+        # be a hit to loop over in Python, though only one at position 0 counts.
+        self._short_openers: dict[str, tuple[int, ...]] = {
+            lit: tuple(pos) for lit, pos in opening.items() if len(lit) <= SHORT_OPENER_CHARS and lit not in anywhere}
+        self._opener_sizes = sorted({len(lit) for lit in self._short_openers})
         self._automaton = None
-        if anywhere or opening:
+        scanned = (set(anywhere) | set(opening)) - set(self._short_openers)
+        if scanned:
             a = ahocorasick.Automaton()
-            for lit in set(anywhere) | set(opening):
+            for lit in scanned:
                 a.add_word(lit, (tuple(anywhere.get(lit, ())), tuple(opening.get(lit, ())), len(lit)))
             a.make_automaton()
             self._automaton = a
 
     def candidates(self, folded: str) -> frozenset[int]:
         """Positions of the patterns that may match ``folded`` (a case-folded text)."""
-        if self._automaton is None or not folded:
+        if not folded or (self._automaton is None and not self._short_openers):
             return self.always
         hit = set(self.always)
-        for end, (anywhere, opening, size) in self._automaton.iter(folded):
-            hit.update(anywhere)
-            if opening and end + 1 == size:
-                hit.update(opening)
+        for size in self._opener_sizes:
+            got = self._short_openers.get(folded[:size])
+            if got is not None:
+                hit.update(got)
+        if self._automaton is not None:
+            for end, (anywhere, opening, size) in self._automaton.iter(folded):
+                hit.update(anywhere)
+                if opening and end + 1 == size:
+                    hit.update(opening)
         return frozenset(hit)
 
 
