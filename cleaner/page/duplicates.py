@@ -44,8 +44,9 @@ from typing import Iterable
 
 from ..document import Block, Document, Span, covered, line_span, segment
 from ..rules import text_shape
-from .block_similarity import (EXACT_MAX_PARAGRAPHS, LSHFactory, ParagraphIndex, char_grams, char_shingles, containment,
-                               is_sentence, jaccard, looks_like_code, normalize_block, spaced_form)
+from .block_similarity import (EXACT_MAX_PARAGRAPHS, LSHFactory, ParagraphIndex, char_shingles, containment, grams_of,
+                               is_sentence, jaccard, looks_like_code, max_gram_count, min_gram_count, normalize_block,
+                               shingle_text)
 from .chrome import effective_text
 from ..steps import Marker
 from .title import strip_reply_prefix
@@ -97,6 +98,57 @@ RULE_DESCRIPTIONS = {
     SECTION_LABEL_RULE: "a section label between two copies of a headline (Blog, News)",
 }
 
+class _Text:
+    """What the rules derive from one block text, computed when first asked for and shared by
+    every block of the page with that text (and by the reruns :class:`~cleaner.page.settle.Settle`
+    makes over the same page)."""
+
+    __slots__ = ("text", "_normal", "_grams", "_sentence", "_code")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._normal: str | None = None
+        self._grams: frozenset[str] | None = None
+        self._sentence: bool | None = None
+        self._code: bool | None = None
+
+    def normal(self) -> str:
+        """:func:`shingle_text`: case-folded words separated by single blanks."""
+        if self._normal is None:
+            self._normal = shingle_text(self.text)
+        return self._normal
+
+    def grams(self) -> frozenset[str]:
+        """Character n-grams (:func:`char_grams`)."""
+        if self._grams is None:
+            self._grams = grams_of(self.normal())
+        return self._grams
+
+    def gram_count_bounds(self, exact: bool = False) -> tuple[int, int]:
+        """``(low, high)`` bounds of ``len(self.grams())``, exact once the n-grams are built (or ``exact``)."""
+        if self._grams is not None or exact:
+            n = len(self.grams())
+            return n, n
+        s = self.normal()
+        return min_gram_count(s), max_gram_count(s)
+
+    def spaced(self) -> str:
+        """:func:`spaced_form`, for containment."""
+        return " " + self.normal() + " "
+
+    def sentence(self) -> bool:
+        """:func:`is_sentence`."""
+        if self._sentence is None:
+            self._sentence = is_sentence(self.text)
+        return self._sentence
+
+    def code(self) -> bool:
+        """:func:`looks_like_code`."""
+        if self._code is None:
+            self._code = looks_like_code(self.text)
+        return self._code
+
+
 @dataclass
 class _Item:
     block: Block
@@ -107,21 +159,12 @@ class _Item:
     label: bool
     reply: bool = False    # a reply heading ("Re: ..."); ``key`` is that of the text after the prefix
     framed: bool = False   # the line right before or right after it was removed (chrome next to it)
-    shingles: frozenset[str] | None = None
     hashed: frozenset[int] | None = None
-    sentence: bool | None = None
-    memo: "dict[str, frozenset[str]] | None" = None  # the marker's n-grams by block text, for this page
+    facts: _Text | None = None   # derived from ``text``, shared within the page
 
     def grams(self) -> frozenset[str]:
-        """Character n-grams (:func:`char_grams`), computed once per page (``memo``)."""
-        if self.shingles is None:
-            got = self.memo.get(self.text) if self.memo is not None else None
-            if got is None:
-                got = char_grams(self.text)
-                if self.memo is not None:
-                    self.memo[self.text] = got
-            self.shingles = got
-        return self.shingles
+        """Character n-grams (:func:`char_grams`), computed once per page text."""
+        return self.facts.grams()
 
     def hashes(self) -> frozenset[int]:
         """Hashed character n-grams (:func:`char_shingles`) for MinHash, computed once."""
@@ -130,10 +173,8 @@ class _Item:
         return self.hashed
 
     def is_sentence(self) -> bool:
-        """:func:`is_sentence` of the text, computed once."""
-        if self.sentence is None:
-            self.sentence = is_sentence(self.text)
-        return self.sentence
+        """:func:`is_sentence` of the text, computed once per page text."""
+        return self.facts.sentence()
 
 
 class InPageDuplicates(Marker):
@@ -145,10 +186,11 @@ class InPageDuplicates(Marker):
         super().__init__()
         self.jaccard_threshold, self.seed, self.exact_max = jaccard_threshold, seed, exact_max
         self._lsh_factory: LSHFactory | None = None
-        # Character n-grams of the blocks of the page seen last, by block text: Settle runs
-        # this marker again over the same text, where only a few blocks are gone.
+        # What was derived from the blocks of the page seen last: Settle runs this marker
+        # again over the same text, where only a few blocks are gone.
         self._memo_text: str | None = None
-        self._memo: dict[str, frozenset[str]] = {}
+        self._texts: dict[str, _Text] = {}   # by block text
+        self._shapes: dict[tuple[str, bool], tuple[bool, str, float, bool, bool]] = {}  # by (text, code): _shape()
         self._blocks: tuple[list[Block], list[bool]] = ([], [])  # segment() and code_lines() of that page
 
     def _factory(self) -> LSHFactory:
@@ -162,17 +204,30 @@ class InPageDuplicates(Marker):
 
     # ------------------------------------------------------------------ helpers
 
-    def _page_memo(self, text: str) -> dict[str, frozenset[str]]:
-        """The n-gram memo for the page ``text``; a new page starts an empty one."""
+    def _page_memo(self, text: str) -> None:
+        """Start new memos when ``text`` is another page than the one seen last."""
         if text is not self._memo_text:
-            self._memo_text, self._memo = text, {}
+            self._memo_text, self._texts, self._shapes = text, {}, {}
             blocks = segment(text)
             self._blocks = (blocks, text_shape.code_lines([b.text for b in blocks]))
-        return self._memo
+
+    @staticmethod
+    def _shape(text: str, is_code: bool) -> tuple[bool, str, float, bool, bool]:
+        """``(barrier, key, words, label, reply)`` of a block text (see :class:`_Item`)."""
+        barrier = is_code or text_shape.is_table_row(text)
+        core = text_shape.core(text)
+        rest, reply = strip_reply_prefix(core) if not barrier else (core, False)
+        words = text_shape.word_count(rest)
+        if reply:
+            label = text_shape.is_label(core)
+        else:  # text_shape.is_label(core), reusing the word count (blanks around ``core`` change no count)
+            label = not barrier and words <= text_shape.MAX_LABEL_WORDS and bool(core.strip()) and not text_shape.ends_sentence(core)
+        return barrier, normalize_block(rest), words, label, reply
 
     def _items(self, doc: Document) -> list[_Item]:
-        memo = self._page_memo(doc.text)
+        self._page_memo(doc.text)
         blocks, code = self._blocks
+        texts, shapes = self._texts, self._shapes
         mask = doc.removed_mask()
         out = []
         gone = [covered(mask, b.start, b.end) for b in blocks]
@@ -182,16 +237,15 @@ class InPageDuplicates(Marker):
             text = effective_text(doc.text, b, mask).strip()
             if not text:
                 continue
-            barrier = is_code or text_shape.is_table_row(text)
-            core = text_shape.core(text)
-            rest, reply = strip_reply_prefix(core) if not barrier else (core, False)
-            words = text_shape.word_count(rest)
-            if reply:
-                label = text_shape.is_label(core)
-            else:  # text_shape.is_label(core), reusing the word count (blanks around ``core`` change no count)
-                label = not barrier and words <= text_shape.MAX_LABEL_WORDS and bool(core.strip()) and not text_shape.ends_sentence(core)
-            out.append(_Item(b, text, normalize_block(rest), words, barrier, label, reply,
-                             (idx > 0 and gone[idx - 1]) or (idx + 1 < len(blocks) and gone[idx + 1]), memo=memo))
+            shape = shapes.get((text, is_code))
+            if shape is None:
+                shape = shapes[(text, is_code)] = self._shape(text, is_code)
+            barrier, key, words, label, reply = shape
+            facts = texts.get(text)
+            if facts is None:
+                facts = texts[text] = _Text(text)
+            out.append(_Item(b, text, key, words, barrier, label, reply,
+                             (idx > 0 and gone[idx - 1]) or (idx + 1 < len(blocks) and gone[idx + 1]), facts=facts))
         return out
 
     @staticmethod
@@ -414,9 +468,11 @@ class InPageDuplicates(Marker):
         prev = items[p]
         if prev.barrier or prev.words < MIN_REPEAT_WORDS or self._between(items, p, i, it.key, gone) != []:
             return False
+        long_, short_ = max(len(it.text), len(prev.text)), min(len(it.text), len(prev.text))
+        if long_ > NEAR_MAX_LENGTH_RATIO * short_ and self._sizes_apart(it, prev):
+            return False  # only the Jaccard similarity could make them copies, and it cannot reach the threshold
         a, b = it.grams(), prev.grams()
         small, big = (a, b) if len(a) <= len(b) else (b, a)
-        long_, short_ = max(len(it.text), len(prev.text)), min(len(it.text), len(prev.text))
         similar = jaccard(a, b) >= self.jaccard_threshold or (
             long_ <= NEAR_MAX_LENGTH_RATIO * short_ and containment(small, big) >= NEAR_CONTAINMENT)
         if similar:
@@ -426,21 +482,34 @@ class InPageDuplicates(Marker):
             return True
         return False
 
+    def _sizes_apart(self, a: _Item, b: _Item) -> bool:
+        """True when the n-gram counts alone keep ``jaccard(a.grams(), b.grams())`` below the threshold.
+
+        For any two sets ``jaccard(x, y) <= |x| / |y|`` (the intersection is at most ``|x|``, the
+        union at least ``|y|``); with ``x`` the shorter text's n-grams at most
+        :func:`max_gram_count` and ``y`` the longer's at least :func:`min_gram_count`, and float
+        division keeping that order, a bound under the threshold rules out what
+        :func:`jaccard` would reject. Neither set needs to be built for it.
+        """
+        shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
+        low = longer.facts.gram_count_bounds()[0]
+        return low > 0 and shorter.facts.gram_count_bounds()[1] / low < self.jaccard_threshold
+
     def _contained(self, doc, items, i, p, drop) -> bool:
         it, prev = items[i], items[p]
         if prev.barrier or len(it.text) > 2 * MAX_CONTAINED_SHARE * len(prev.text):
             return False  # cheap gates first: far too long to be contained
-        code = looks_like_code(it.text)
+        code = it.facts.code()
         if not (code or (it.words >= MIN_CONTAINED_PROSE_WORDS and it.is_sentence())):
             return False
-        inner, outer = spaced_form(it.text), spaced_form(prev.text)
+        inner, outer = it.facts.spaced(), prev.facts.spaced()
         if len(inner.strip()) < MIN_CONTAINED_CHARS or len(inner) > MAX_CONTAINED_SHARE * len(outer):
             return False
         if inner not in outer:
             return False
         if code and i + 1 < len(items):
             nxt = items[i + 1]
-            if nxt.barrier or (looks_like_code(nxt.text) and spaced_form(nxt.text) not in outer):
+            if nxt.barrier or (nxt.facts.code() and nxt.facts.spaced() not in outer):
                 return False  # the first line of a code block the paragraph introduced, not a repeat
         drop(i, "dup.contained@1", f"contained in {self._where(doc, prev)}")
         return True
