@@ -14,6 +14,8 @@ languages) only, so the marker also remembers that per distinct core, bounded by
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 from typing import Iterable
 
 import regex
@@ -34,19 +36,25 @@ MIN_MENU_HEADLINE_WORDS = 3
 #: Characters a line may lose to its bullet and Markdown frame (for the long-line shortcut).
 LONG_LINE_SLACK = 16
 
+_END = float("inf")
 _BLANK_LINE = regex.compile(r"\n[ \t\r\f\v]*\n")
 
 
 def effective_text(text: str, block: Block, mask: list[tuple[int, int]]) -> str:
     """The block's text with the parts already removed (by ``mask``, merged ranges) cut out."""
-    if not mask:
-        return block.text
+    # The mask is sorted and its ranges disjoint: start at the last range opening at or
+    # before the block, stop at the first opening past it (a page may have hundreds of ranges).
+    i = max(0, bisect.bisect_right(mask, (block.start, _END)) - 1)
     parts, pos = [], block.start
-    for s, e in mask:
-        if e <= block.start or s >= block.end:
+    for s, e in itertools.islice(mask, i, None):
+        if s >= block.end:
+            break
+        if e <= block.start:
             continue
         parts.append(text[pos:max(s, pos)])
         pos = max(pos, e)
+    if not parts:
+        return block.text   # nothing of it removed
     parts.append(text[pos:block.end] if pos < block.end else "")
     return "".join(parts)
 
