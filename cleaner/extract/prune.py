@@ -152,6 +152,11 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def _more_words_than(text: str, n: int) -> bool:
+    """``_words(text) > n`` for ``n`` >= 0, reading ``text`` only up to its word ``n + 1`` (a parent may hold the whole page)."""
+    return next(itertools.islice(_WORD.finditer(text), n, None), None) is not None
+
+
 def _attr_words(el: lxml.html.HtmlElement) -> list[str]:
     """The class and id of ``el`` split into lower-case word parts: ``"CommentBox c-2"`` -> comment, box, c, 2."""
     out: list[str] = []
@@ -355,7 +360,7 @@ def find_comments(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.
     for h, text in guard.headings():
         if text and _THREAD_HEADING.match(text) and _words(text) <= MAX_BOX_HEADING_WORDS:
             tail = list(h.itersiblings())
-            if all(s in doomed_set or _is_comment_item(s) or _words(s.text_content()) <= MAX_THREAD_TAIL_WORDS
+            if all(s in doomed_set or _is_comment_item(s) or not _more_words_than(s.text_content(), MAX_THREAD_TAIL_WORDS)
                    for s in tail if isinstance(s.tag, str)):
                 doomed.append(h)
                 doomed.extend(s for s in tail if isinstance(s.tag, str))
@@ -404,7 +409,7 @@ def _heading_top(h: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     top = h
     while True:
         parent = top.getparent()
-        if parent is None or parent.tag in _BOX_STOP or _words(parent.text_content()) > limit:
+        if parent is None or parent.tag in _BOX_STOP or _more_words_than(parent.text_content(), limit):
             return top
         if (top.tail or "").strip() or any(isinstance(x.tag, str) and x.text_content().strip() for x in top.itersiblings()):
             return top
