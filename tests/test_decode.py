@@ -119,7 +119,7 @@ def test_the_control_share_threshold_needs_both_share_and_count():
 # --- the fast path of decode_html (UTF-8 bytes without control bytes) decides like the full checks ---
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from cleaner.io.decode import NotTextError, _decode, check_text  # noqa: E402
+from cleaner.io.decode import _decode, check_text  # noqa: E402
 
 BYTE_PIECES = st.sampled_from([b"<p>text</p>", b"caf\xc3\xa9", b"\xe2\x80\x99", b"\x00", b"\x08", b"\x0b", b"\x0c",
                                b"\x1b", b"\x7f", b"\t\r\n", b"\xc3", b"\xc0\x80", b"\xed\xa0\x80", b"\xef\xbf\xbd",
