@@ -114,3 +114,42 @@ def test_the_control_share_threshold_needs_both_share_and_count():
     over = at_share + "\x02" * 5
     assert "control characters" in not_text_reason(over)
     assert not_text_reason("tabs\tand\r\nform\x0cfeeds" * 50) is None
+
+
+# --- the fast path of decode_html (UTF-8 bytes without control bytes) decides like the full checks ---
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from cleaner.io.decode import _decode, check_text  # noqa: E402
+
+BYTE_PIECES = st.sampled_from([b"<p>text</p>", b"caf\xc3\xa9", b"\xe2\x80\x99", b"\x00", b"\x08", b"\x0b", b"\x0c",
+                               b"\x1b", b"\x7f", b"\t\r\n", b"\xc3", b"\xc0\x80", b"\xed\xa0\x80", b"\xef\xbf\xbd",
+                               b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"\xff", b"\xe9", b'<meta charset="utf-8">',
+                               b'<meta charset="latin-1">', b'<?xml version="1.0" encoding="utf-8"?>', b"%PDF-",
+                               b"MZ", b"\xef\xbb\xbf", b"x" * 40])
+
+
+def _reference(data, charset):
+    """decode_html as it was: the full count of control characters, then their removal."""
+    text, enc = _decode(data, charset)
+    check_text(data, text)
+    return strip_control_chars(text), enc
+
+
+def _outcome(fn, *args):
+    try:
+        return fn(*args)
+    except NotTextError as e:
+        return ("NotTextError", str(e))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(BYTE_PIECES, max_size=8).map(b"".join), st.sampled_from([None, "utf-8", "iso-8859-1"]))
+def test_decode_html_decides_like_the_full_checks(data, charset):
+    assert _outcome(decode_html, data, charset) == _outcome(_reference, data, charset)
+
+
+def test_an_ascii_page_is_its_own_mojibake_repair():
+    from cleaner.extract.page_mojibake import repair_page_mojibake
+    page = "<p>caf&eacute; A\u0303\u00a9</p>".encode("ascii", "ignore").decode()
+    assert repair_page_mojibake(page) is page
+    assert repair_page_mojibake("caf\u00c3\u00a9") == "caf\u00e9"

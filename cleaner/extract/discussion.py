@@ -13,7 +13,9 @@ import lxml.etree
 import lxml.html
 import regex
 
-_ITEMS = lxml.etree.XPath("descendant-or-self::*[@itemtype]")   # the page's type is often on <html> itself
+# The values of every itemtype attribute (the page's type is often on <html> itself); an XPath to the
+# attributes reads them faster than one to the elements that hold them.
+_ITEM_TYPES = lxml.etree.XPath("descendant-or-self::*/@itemtype", smart_strings=False)
 _SCHEMA_THREAD = regex.compile(r"DiscussionForumPosting|QAPage", regex.I)
 _FORUM_ENGINES = regex.compile(
     r"discourse|vbulletin|phpbb|xenforo|invision|vanilla|flarum|mybb|simple machines|nodebb|punbb|fluxbb|"
@@ -41,8 +43,8 @@ def is_discussion(root: lxml.html.HtmlElement, url: str | None = None) -> bool:
     for script in root.iterfind(".//script[@type='application/ld+json']"):
         if script.text and _SCHEMA_THREAD.search(script.text):
             return True
-    for el in _ITEMS(root):
-        if _SCHEMA_THREAD.search(el.get("itemtype", "")):
+    for itemtype in _ITEM_TYPES(root):
+        if _SCHEMA_THREAD.search(itemtype):
             return True
     for el in root.iterfind(".//head/meta[@name]"):
         if el.get("name", "").lower() == "generator" and _FORUM_ENGINES.search(el.get("content", "")):

@@ -16,6 +16,8 @@ check boxes ("- [x] write the tests") sit inside content.
 """
 from __future__ import annotations
 
+import itertools
+
 import lxml.html
 import regex
 
@@ -33,8 +35,12 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _WORD = regex.compile(r"\w+")
 
 
-def _words(el: lxml.html.HtmlElement) -> int:
-    return len(_WORD.findall(el.text_content()))
+def _few_words(el: lxml.html.HtmlElement) -> bool:
+    """True when the text of ``el`` has at most :data:`MAX_FIELD_BOX_WORDS` words.
+
+    Stops at the word past the limit: a field's box climbs into ancestors holding much of the page.
+    """
+    return next(itertools.islice(_WORD.finditer(el.text_content()), MAX_FIELD_BOX_WORDS, None), None) is None
 
 
 def is_text_field(el: lxml.html.HtmlElement) -> bool:
@@ -48,7 +54,7 @@ def field_box(field: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     """The highest ancestor of ``field`` with at most :data:`MAX_FIELD_BOX_WORDS` words and no heading; ``None`` when even its parent is larger."""
     box = None
     el = field.getparent()
-    while el is not None and el.tag not in _STOP and _words(el) <= MAX_FIELD_BOX_WORDS \
+    while el is not None and el.tag not in _STOP and _few_words(el) \
             and next(el.iter(*_HEADINGS), None) is None:
         box = el
         el = el.getparent()
@@ -57,7 +63,8 @@ def field_box(field: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
 
 def field_boxes(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     """The boxes of the page's text fields that hold text, and the labels of those fields."""
-    fields = [f for f in root.iter(*FIELD_TAGS) if is_text_field(f)]
+    found = list(root.iter(*FIELD_TAGS, "label"))   # one pass over the tree for fields and labels
+    fields = [f for f in found if f.tag != "label" and is_text_field(f)]
     if not fields:
         return []
     boxes: list[lxml.html.HtmlElement] = []
@@ -66,9 +73,9 @@ def field_boxes(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
         box = field_box(f)
         if box is not None and box.text_content().strip():
             boxes.append(box)
-    for label in root.iter("label"):
+    for label in (el for el in found if el.tag == "label"):
         if (label.get("for") in ids or any(is_text_field(x) for x in label.iter(*FIELD_TAGS))) \
-                and _words(label) <= MAX_FIELD_BOX_WORDS:
+                and _few_words(label):
             boxes.append(label)
     return boxes
 

@@ -23,7 +23,7 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 def repair_page_mojibake(html: str) -> str:
     """``html`` with its double-encoded runs decoded once more; the same object when none is found."""
-    if SUSPECT.search(html) is None:
+    if html.isascii() or SUSPECT.search(html) is None:   # isascii: a flag of the string, no scan
         return html
     return _NON_ASCII_RUN.sub(_repair_run, html)
 

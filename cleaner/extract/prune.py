@@ -115,16 +115,23 @@ MIN_CITATION_SHARE = 0.6
 #: Attributes naming consent banners and comment threads.
 CONSENT_ATTRS = ("id", "class", "aria-label")
 COMMENT_ATTRS = ("id", "class")
-# Per attribute: its values on the page and the elements holding it, both in document order.
-_VALUES = {a: lxml.etree.XPath(f"descendant-or-self::*/@{a}", smart_strings=False) for a in CONSENT_ATTRS}
-_HOLDERS = {a: lxml.etree.XPath(f"descendant-or-self::*[@{a}]") for a in CONSENT_ATTRS}
-# The same patterns for text that is ASCII and lower-cased already: the standard library's ``re``
-# scans it several times faster than ``regex`` scans mixed-case text with ``regex.I``.
-_ASCII_FORM = {_CONSENT_ATTR: re.compile(_CONSENT_ATTR.pattern), _COMMENT_HINT: re.compile(_COMMENT_HINT.pattern)}
-# Elements that may be a landmark (the Python test in find_landmarks decides) and elements with a role.
-_LANDMARK_CANDIDATES = lxml.etree.XPath(
-    "descendant-or-self::*[self::nav or self::menu or self::header or self::footer or @role or @aria-modal or @hidden]")
-_WITH_ROLE = lxml.etree.XPath("descendant-or-self::*[@role]")
+#: Attributes whose values :class:`_Guard` keeps (with the elements holding them) for the finders' scans.
+SCANNED_ATTRS = CONSENT_ATTRS
+# Attributes that make an element a landmark candidate (the Python test in find_landmarks decides).
+_LANDMARK_ATTRS = frozenset({"role", "aria-modal", "hidden"})
+# For values that are all ASCII, lower-cased: words whose presence is the same test as a search
+# for the pattern (each pattern is an alternation of literals). ``str.find`` looks for a word
+# several times faster than ``re`` scans for an alternation whose branches start with a dozen
+# different letters.
+_ASCII_WORDS = {
+    _CONSENT_ATTR: ("cookie", "consent", "gdpr", "onetrust", "optanon", "cybot", "didomi", "usercentrics", "qc-cmp",
+                    "truste", "osano", "iubenda", "termly", "cky-", "cmplz", "borlabs", "klaro", "sp_message",
+                    *(f"privacy{sep}{noun}" for sep in ("", "-", "_") for noun in ("banner", "notice", "bar"))),
+    _COMMENT_HINT: ("comment", "repl", "respond", "disqus"),
+}
+
+# Elements that are landmark candidates by their tag alone.
+_LANDMARK_TAGS = frozenset({"nav", "menu", "header", "footer"})
 
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _WORD = regex.compile(r"\w+")
@@ -145,6 +152,11 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def _more_words_than(text: str, n: int) -> bool:
+    """``_words(text) > n`` for ``n`` >= 0, reading ``text`` only up to its word ``n + 1`` (a parent may hold the whole page)."""
+    return next(itertools.islice(_WORD.finditer(text), n, None), None) is not None
+
+
 def _attr_words(el: lxml.html.HtmlElement) -> list[str]:
     """The class and id of ``el`` split into lower-case word parts: ``"CommentBox c-2"`` -> comment, box, c, 2."""
     out: list[str] = []
@@ -162,35 +174,75 @@ def _roles(el: lxml.html.HtmlElement) -> set[str]:
 class _Guard:
     """Says whether an element may be removed: no ``<h1>``, no ``<main>``, not too much of the page's text.
 
-    Also keeps what the finders read from the whole page (attribute values), read once per page.
+    Also keeps what the finders read from the whole page, read in one pass over the tree
+    (one Python pass reading each element's attributes once costs less than the four
+    XPath scans it replaces): the values of :data:`SCANNED_ATTRS` with their elements, and
+    the landmark candidates.
     """
 
     def __init__(self, root: lxml.html.HtmlElement):
         self.root = root
-        self._values: dict[str, list[str]] = {}
-        self._holders: dict[str, list[lxml.html.HtmlElement]] = {}
+        self._values: dict[str, list[str]] = {a: [] for a in SCANNED_ATTRS}
+        self._holders: dict[str, list[lxml.html.HtmlElement]] = {a: [] for a in SCANNED_ATTRS}
+        self._scans: dict[str, tuple[list[str], str, bool, list[int]]] = {}
+        self._headings: list[tuple[lxml.html.HtmlElement, str]] | None = None
+        #: Elements that may be a landmark, in document order: ``<nav>``, ``<menu>``, ``<header>``,
+        #: ``<footer>`` and elements with a ``role``, ``aria-modal`` or ``hidden`` attribute.
+        self.landmark_candidates: list[lxml.html.HtmlElement] = []
+        with_role = []
+        values, holders, candidates = self._values, self._holders, self.landmark_candidates
+        for el in root.iter():
+            flagged = el.tag in _LANDMARK_TAGS
+            for name, value in el.items():   # [] for comments and processing instructions
+                if name in values:
+                    values[name].append(value)
+                    holders[name].append(el)
+                elif name in _LANDMARK_ATTRS:
+                    flagged = True
+                    if name == "role":
+                        with_role.append(el)
+            if flagged:
+                candidates.append(el)
         body = root.find("body")
         self.total = max(1, len((body if body is not None else root).text_content()))
         self.protected: set[lxml.html.HtmlElement] = set()
         for el in root.iter("h1", "main"):
             self.protected.update(el.iterancestors())
             self.protected.add(el)
-        for el in _WITH_ROLE(root):
+        for el in with_role:
             if "main" in _roles(el):
                 self.protected.update(el.iterancestors())
                 self.protected.add(el)
 
     def values(self, attr: str) -> list[str]:
-        """The values of attribute ``attr`` (a key of ``_VALUES``) on the page, in document order; read once per page."""
-        if attr not in self._values:
-            self._values[attr] = _VALUES[attr](self.root)
+        """The values of attribute ``attr`` (one of :data:`SCANNED_ATTRS`) on the page, in document order."""
         return self._values[attr]
 
     def holders(self, attr: str) -> list[lxml.html.HtmlElement]:
         """The elements that have attribute ``attr``, in document order (aligned with :meth:`values`)."""
-        if attr not in self._holders:
-            self._holders[attr] = _HOLDERS[attr](self.root)
         return self._holders[attr]
+
+    def scan_text(self, attr: str) -> tuple[list[str], str, bool, list[int]]:
+        """For a scan of the values of ``attr``, made once per page and attribute: its distinct values
+        (first-seen order), those joined by line breaks (lower-cased when all ASCII), whether they
+        are all ASCII, and the offset where each distinct value starts in the joined text.
+
+        A page repeats most class names (every item of a list, every cell): the distinct
+        values are under half the characters on the evaluation pages.
+        """
+        if attr not in self._scans:
+            distinct = list(dict.fromkeys(self._values[attr]))
+            text = "\n".join(distinct)
+            ascii_only = text.isascii()
+            starts = list(itertools.accumulate((len(v) + 1 for v in distinct[:-1]), initial=0))
+            self._scans[attr] = (distinct, text.lower() if ascii_only else text, ascii_only, starts)
+        return self._scans[attr]
+
+    def headings(self) -> list[tuple[lxml.html.HtmlElement, str]]:
+        """The page's ``<h1>``-``<h6>`` elements in document order, each with its text (white space folded); read once per page."""
+        if self._headings is None:
+            self._headings = [(h, " ".join(h.text_content().split())) for h in self.root.iter(*_HEADING_TAGS)]
+        return self._headings
 
     def allows(self, el: lxml.html.HtmlElement) -> bool:
         if el in self.protected or el.getparent() is None:
@@ -202,29 +254,48 @@ def _attr_matches(guard: _Guard, attrs: tuple[str, ...], pattern: regex.Pattern)
     """The elements (the root included), in document order, one of whose ``attrs`` values ``pattern`` finds.
 
     Equal to searching each element's values joined by blanks, when ``pattern`` matches no
-    blank and no line break, but several times faster: the values on the page
-    (:meth:`_Guard.values`) are scanned at once. ``pattern`` is a key of ``_ASCII_FORM``
-    (case-insensitive, written in lower case).
+    blank and no line break, but several times faster: the distinct values on the page
+    (:meth:`_Guard.scan_text`) are scanned at once, by the words of ``_ASCII_WORDS[pattern]``
+    when they are all ASCII (``pattern`` is case-insensitive), else by ``pattern``.
     """
     found: set[lxml.html.HtmlElement] = set()
     for a in attrs:
         values = guard.values(a)
         if not values:
             continue
-        text = "\n".join(values)
-        scan = _ASCII_FORM[pattern].finditer(text.lower()) if text.isascii() else pattern.finditer(text)
-        starts = list(itertools.accumulate((len(v) + 1 for v in values[:-1]), initial=0))
-        hits = {bisect.bisect_right(starts, m.start()) - 1 for m in scan}
+        distinct, text, ascii_only, starts = guard.scan_text(a)
+        if ascii_only:
+            hits = _word_hits(text, starts, _ASCII_WORDS[pattern])
+        else:
+            hits = {bisect.bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
         if hits:
-            holders = guard.holders(a)
-            found.update(holders[k] for k in hits)
+            matched = {distinct[k] for k in hits}
+            found.update(el for v, el in zip(values, guard.holders(a)) if v in matched)
     return sorted(found, key=_tree_position)
+
+
+def _word_hits(text: str, starts: list[int], words: Iterable[str]) -> set[int]:
+    """Indices of the values (``starts``: where each begins in ``text``) that hold one of ``words``.
+
+    After a hit the search for a word goes on at the next value: a value counts once.
+    """
+    hits: set[int] = set()
+    last = len(starts) - 1
+    for w in words:
+        i = text.find(w)
+        while i >= 0:
+            k = bisect.bisect_right(starts, i) - 1
+            hits.add(k)
+            if k == last:
+                break
+            i = text.find(w, starts[k + 1])
+    return hits
 
 
 def find_landmarks(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlElement]:
     """Navigation, site header/footer, search, menus, modal dialogs and hidden elements."""
     doomed = []
-    for el in _LANDMARK_CANDIDATES(root):
+    for el in guard.landmark_candidates:
         if (el.tag in CHROME_TAGS or _roles(el) & CHROME_ROLES or el.get("aria-modal") == "true"
                 or el.get("hidden") is not None):
             doomed.append(el)
@@ -286,11 +357,10 @@ def find_comments(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.
         if len(group) >= MIN_COMMENT_ITEMS:
             doomed.extend(group)
     doomed_set = set(doomed)
-    for h in root.iter(*_HEADING_TAGS):
-        text = " ".join(h.text_content().split())
-        if text and _words(text) <= MAX_BOX_HEADING_WORDS and _THREAD_HEADING.match(text):
+    for h, text in guard.headings():
+        if text and _THREAD_HEADING.match(text) and _words(text) <= MAX_BOX_HEADING_WORDS:
             tail = list(h.itersiblings())
-            if all(s in doomed_set or _is_comment_item(s) or _words(s.text_content()) <= MAX_THREAD_TAIL_WORDS
+            if all(s in doomed_set or _is_comment_item(s) or not _more_words_than(s.text_content(), MAX_THREAD_TAIL_WORDS)
                    for s in tail if isinstance(s.tag, str)):
                 doomed.append(h)
                 doomed.extend(s for s in tail if isinstance(s.tag, str))
@@ -339,7 +409,7 @@ def _heading_top(h: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     top = h
     while True:
         parent = top.getparent()
-        if parent is None or parent.tag in _BOX_STOP or _words(parent.text_content()) > limit:
+        if parent is None or parent.tag in _BOX_STOP or _more_words_than(parent.text_content(), limit):
             return top
         if (top.tail or "").strip() or any(isinstance(x.tag, str) and x.text_content().strip() for x in top.itersiblings()):
             return top
@@ -353,9 +423,8 @@ def find_related(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.H
     the list of links right after it; in both cases the links must dominate the box.
     """
     doomed: list[lxml.html.HtmlElement] = []
-    for h in root.iter(*_HEADING_TAGS):
-        text = " ".join(h.text_content().split())
-        if not text or _words(text) > MAX_BOX_HEADING_WORDS or not _RELATED_HEADING.match(text):
+    for h, text in guard.headings():
+        if not text or not _RELATED_HEADING.match(text) or _words(text) > MAX_BOX_HEADING_WORDS:
             continue
         box = h.getparent()
         # Climb through wrappers that hold only the heading.
@@ -381,8 +450,8 @@ def find_references(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.htm
     ``MIN_REFERENCES`` or more entries of which most look like citations.
     """
     doomed: list[lxml.html.HtmlElement] = []
-    for h in root.iter(*_HEADING_TAGS):
-        if not _REFERENCE_HEADING.match(" ".join(h.text_content().split())):
+    for h, text in guard.headings():
+        if not _REFERENCE_HEADING.match(text):
             continue
         top = _heading_top(h)
         section = []
@@ -408,7 +477,10 @@ def find_references(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.htm
 CTA_TAGS = ("div", "section", "aside", "p", "form")
 #: A call-to-action box holds at most this many characters (white space folded): a banner, not a section.
 MAX_CTA_CHARS = 400
+#: Attributes naming a call-to-action box.
+CTA_ATTRS = ("class", "id")
 _CTA_HINT = re.compile(r"cta|call-?to-?action|calltoaction", re.I)
+_ASCII_WORDS[_CTA_HINT] = ("cta", "calltoaction", "call-toaction", "callto-action", "call-to-action")
 
 
 def _names_cta(el: lxml.html.HtmlElement) -> bool:
@@ -425,8 +497,8 @@ def find_cta(root: lxml.html.HtmlElement, guard: _Guard) -> list[lxml.html.HtmlE
     ``call-to-action``): a block of at most :data:`MAX_CTA_CHARS` characters asking the reader to
     sign up, book a demo or buy, placed between the paragraphs of an article."""
     doomed = []
-    for el in root.iter(*CTA_TAGS):
-        if _names_cta(el) and len(" ".join(el.text_content().split())) <= MAX_CTA_CHARS:
+    for el in _attr_matches(guard, CTA_ATTRS, _CTA_HINT):   # the class/id scan: few elements pass it
+        if el.tag in CTA_TAGS and _names_cta(el) and len(" ".join(el.text_content().split())) <= MAX_CTA_CHARS:
             doomed.append(el)
     return [el for el in doomed if guard.allows(el)]
 

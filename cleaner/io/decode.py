@@ -176,8 +176,31 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     text (:func:`check_text`).
     """
     text, enc = _decode(data, http_charset)
+    if enc == "utf-8" and _no_control_bytes(data) and "\ufffd" not in text and "\ufffe" not in text \
+            and "\uffff" not in text:
+        # Nothing for check_text's count or strip_control_chars' removal to find, known without
+        # their two scans of the text (each about 0.3 ms on a 100 kB page): see _no_control_bytes.
+        magic = binary_magic(data)
+        if magic:
+            raise NotTextError(f"looks like binary data: starts like {magic}; not a text or HTML page")
+        return strip_xml_declaration(text), enc
     check_text(data, text)
     return strip_control_chars(text), enc
+
+
+#: C0 control bytes other than tab, line feed and carriage return, and DEL.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
+
+
+def _no_control_bytes(data: bytes) -> bool:
+    """True when ``data`` holds none of :data:`_CONTROL_BYTES`.
+
+    For bytes decoded as UTF-8 (strictly or with replacement) that means the text holds none
+    of those characters: UTF-8 decoding turns each byte under 0x80 into that same character
+    and never takes one into an invalid sequence it replaces. ``bytes.translate`` deletes
+    in one C loop, several times faster than a regular-expression scan of the text.
+    """
+    return len(data.translate(None, _CONTROL_BYTES)) == len(data)
 
 
 def _decode(data: bytes, http_charset: str | None) -> tuple[str, str]:
