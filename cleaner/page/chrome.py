@@ -30,6 +30,8 @@ from ..rules.literals import LiteralIndex, literals_of
 #: Distinct (page languages, line core) pairs whose matching rule patterns are remembered
 #: (then the cache restarts); a core is at most a rule's ``max_chars`` characters.
 MAX_LINE_CACHE = 20_000
+#: Language sets whose literal indexes a marker keeps (then it builds them again).
+MAX_LANGUAGE_SETS = 64
 #: The last line of a menu run, right above the first prose, is the headline when it has at
 #: least this many words and more than any other line of the run.
 MIN_MENU_HEADLINE_WORDS = 3
@@ -189,14 +191,39 @@ class ChromeRules(Marker):
         # the start of the stripped line: for those a literal must open the text.
         lits = literals_of([(r.member_source if member else r.pattern_source) for r, member in self.matchers]
                            + [r.pattern_source for r in self.cut_rules])
-        whole, cuts = lits[:len(self.matchers)], lits[len(self.matchers):]
-        self.index = LiteralIndex([n for n, _ in whole], [lead for _, lead in whole])
-        self.cut_index = LiteralIndex([n for n, _ in cuts],
-                                      [lead if r.scope == "prefix" else None for (_, lead), r in zip(cuts, self.cut_rules)])
+        self._whole_literals, self._cut_literals = lits[:len(self.matchers)], lits[len(self.matchers):]
+        self.index, self.cut_index, _ = self._for_languages(None)
         self._line_memo: dict[tuple, tuple[int, ...]] = {}  # see Page: (langs, core) -> matching rule patterns
-        self._gates: dict[frozenset[str] | None, tuple[frozenset[int], frozenset[int]]] = {}  # langs -> matcher_gates
+        self._by_langs: dict[frozenset[str] | None, tuple] = {}   # langs -> _for_languages(langs)
         self._page_text: str | None = None
         self._page_facts: tuple[list[Block], list[bool], frozenset[str]] = ([], [], frozenset())
+
+    def _for_languages(self, langs: frozenset[str] | None) -> tuple[LiteralIndex, LiteralIndex, tuple]:
+        """The literal indexes of the whole-line matchers and of the cut rules, and the
+        :func:`matcher_gates`, for a page in ``langs`` (``None``: every language).
+
+        Rules of other languages are left out of the indexes (never candidates): their
+        literals ("a" of a French byline, "es" of a Spanish one) would otherwise be hits to
+        loop over on every line of every page.
+        """
+        def keep(rule: Rule) -> bool:
+            return langs is None or rule.lang in langs
+
+        whole = [(n, lead) if keep(r) else (frozenset(), None)
+                 for (n, lead), (r, _) in zip(self._whole_literals, self.matchers)]
+        cuts = [(n, lead if r.scope == "prefix" else None) if keep(r) else (frozenset(), None)
+                for (n, lead), r in zip(self._cut_literals, self.cut_rules)]
+        return (LiteralIndex([n for n, _ in whole], [lead for _, lead in whole]),
+                LiteralIndex([n for n, _ in cuts], [lead for _, lead in cuts]), matcher_gates(self.matchers, langs))
+
+    def _languages(self, langs: frozenset[str] | None) -> tuple[LiteralIndex, LiteralIndex, tuple]:
+        """:meth:`_for_languages`, built once per language set (a corpus has a handful)."""
+        got = self._by_langs.get(langs)
+        if got is None:
+            if len(self._by_langs) >= MAX_LANGUAGE_SETS:
+                self._by_langs.clear()
+            got = self._by_langs[langs] = self._for_languages(langs)
+        return got
 
     def _page(self, text: str, language: str | None = None,
               score: float | None = None) -> tuple[list[Block], list[bool], frozenset[str]]:
@@ -221,8 +248,10 @@ class ChromeRules(Marker):
                 return rule
         return None
 
-    def _cut(self, ln: Line, langs: frozenset[str] | None) -> tuple[Rule, tuple[int, int]] | None:
-        for i in sorted(self.cut_index.candidates(ln.text.strip().casefold())):  # the first rule in order wins
+    def _cut(self, ln: Line, langs: frozenset[str] | None,
+             cut_index: LiteralIndex | None = None) -> tuple[Rule, tuple[int, int]] | None:
+        index = self.cut_index if cut_index is None else cut_index
+        for i in sorted(index.candidates(ln.text.strip().casefold())):  # the first rule in order wins
             cr = self.cut_rules[i]
             if langs is not None and cr.lang not in langs:
                 continue
@@ -241,9 +270,10 @@ class ChromeRules(Marker):
                  if not is_code and not covered(mask, b.start, b.end)]
         spans: list[Span] = []
         langs = page_langs if self.by_language else None
+        index, cut_index, gates = self._languages(langs)
         # Phase 1a: cut prefixes and suffixes, so that what is left is judged as a line.
         for k, ln in enumerate(lines):
-            found = self._cut(ln, langs) if ln.text.strip() else None
+            found = self._cut(ln, langs, cut_index) if ln.text.strip() else None
             if found is None:
                 continue
             cr, cut = found
@@ -253,10 +283,7 @@ class ChromeRules(Marker):
             else:  # partly cut already: map offsets of the remaining text back to the line
                 spans.extend(self._cut_spans(text, b, mask, cut, cr.id))
             lines[k] = Line(b, ln.text[:cut[0]] + ln.text[cut[1]:], self.max_chars)
-        gates = self._gates.get(langs)
-        if gates is None:
-            gates = self._gates[langs] = matcher_gates(self.matchers, langs)   # a handful of language sets per corpus
-        page = Page(lines, self.matchers, self.index, self.timeout_s, langs, self._line_memo, gates=gates)
+        page = Page(lines, self.matchers, index, self.timeout_s, langs, self._line_memo, gates=gates)
         # Phase 1b: rules that need nothing but the line itself; the first rule in order names it.
         hit_rule: dict[int, Rule] = {}
         for rule in self.line_rules:
