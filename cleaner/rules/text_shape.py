@@ -46,35 +46,45 @@ _NO_SPACE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Kh
 _SPACED_WORD = regex.compile(r"[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*[\p{L}--[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]][^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*", regex.V1)
 _WHITE_SPACE = regex.compile(r"\s", regex.V1)
 #: Code point ranges (start, end exclusive) searched for characters on which the stdlib
-#: ``re`` word test of the fast path and the ``regex`` one of :data:`_SPACED_WORD` agree
-#: (Latin to Tamil, general punctuation to symbols: curly quotes, dashes, ellipsis, arrows).
-AGREEMENT_RANGES = ((0x0000, 0x0E00), (0x2000, 0x2C00))
+#: ``re`` word test of the fast path and the ``regex`` one of :data:`_SPACED_WORD` agree: the
+#: Basic Multilingual Plane (Latin, Cyrillic, Greek, Arabic, curly quotes, dashes, symbols)
+#: and the emoji blocks. A character outside them always takes the ``regex`` path.
+AGREEMENT_RANGES = ((0x0000, 0x10000), (0x1F000, 0x1FC00))
 
 
-def _agreeing_chars() -> str:
-    """The characters of :data:`AGREEMENT_RANGES` that both word tests read alike: same white
-    space, same letters, none of a script written without spaces. A text made only of them
-    has as many ``_LETTER_TOKEN`` matches as ``_SPACED_WORD`` matches."""
-    pool = "".join(chr(cp) for lo, hi in AGREEMENT_RANGES for cp in range(lo, hi))
-    differ = (set(re.findall(r"\s", pool)) ^ set(_WHITE_SPACE.findall(pool))) | (
-        set(re.findall(r"[^\W\d_]", pool)) ^ set(_SPACED_WORD.findall(pool))) | set(_NO_SPACE.findall(pool))
-    return "".join(c for c in pool if c not in differ)
+def _agreeing_ranges() -> list[tuple[int, int]]:
+    """Code point ranges ``(start, end exclusive)`` within :data:`AGREEMENT_RANGES` of the
+    characters that both word tests read alike, character by character: white space to both
+    or to neither, a letter to both or to neither, none of a script written without spaces.
+    A text made only of them has as many ``_LETTER_TOKEN`` matches as ``_SPACED_WORD`` matches
+    (both count the runs of non-blanks that hold a letter)."""
+    no_space = "\\p{Han}\\p{Hiragana}\\p{Katakana}\\p{Thai}\\p{Lao}\\p{Khmer}\\p{Myanmar}"
+    classes = (re.compile(r"\s+"), regex.compile(r"\s+", regex.V1), re.compile(r"[^\W\d_]+"),
+               regex.compile(rf"[\p{{L}}--[{no_space}]]+", regex.V1), regex.compile(rf"[{no_space}]+"))
+    out = []
+    for lo, hi in AGREEMENT_RANGES:
+        pool = "".join(map(chr, range(lo, hi)))
+
+        def members(run) -> int:
+            # One byte per character of the pool, 1 where ``run`` (runs of one class) matches it.
+            flags = bytearray(len(pool))
+            for m in run.finditer(pool):
+                flags[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+            return int.from_bytes(flags, "little")
+
+        space_re, space_regex, letter_re, letter_regex, no_space_regex = map(members, classes)
+        differ = (space_re ^ space_regex) | (letter_re ^ letter_regex) | no_space_regex
+        out += [(lo + m.start(), lo + m.end()) for m in re.finditer(rb"\x00+", differ.to_bytes(len(pool), "little"))]
+    return out
 
 
-def _char_class(chars: str) -> str:
-    """A stdlib ``re`` character-class body listing ``chars`` (sorted, distinct) as ranges."""
-    cps, out, k = sorted({ord(c) for c in chars}), [], 0
-    while k < len(cps):
-        j = k
-        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
-            j += 1
-        out.append(re.escape(chr(cps[k])) + ("-" + re.escape(chr(cps[j])) if j > k else ""))
-        k = j + 1
-    return "".join(out)
+def _char_class(ranges: list[tuple[int, int]]) -> str:
+    """A stdlib ``re`` character-class body listing the code point ``ranges`` (start, end exclusive)."""
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b - 1)) if b - 1 > a else "") for a, b in ranges)
 
 
 #: A character outside the agreeing set: only then does :func:`word_count` need ``regex``.
-_DISAGREEING = re.compile("[^" + _char_class(_agreeing_chars()) + "]")
+_DISAGREEING = re.compile("[^" + _char_class(_agreeing_ranges()) + "]")
 _LIST_MARKER = regex.compile(r"^\s*(?:[-*+•▪►◦‣]\s+|・\s*)")
 _HEADING_MARK = regex.compile(r"#{1,6}\s+")
 _FRAME = "*_=~ \t"
