@@ -118,6 +118,13 @@ class _Text:
             self._normal = shingle_text(self.text)
         return self._normal
 
+    def key(self) -> str:
+        """:func:`normalize_block` of the text, and of its :func:`~cleaner.rules.text_shape.core`:
+        ``core`` takes off only bullets, heading marks, frames and blanks, non-word characters
+        that ``normalize_block`` drops anyway. That is :meth:`normal` without its blanks (the
+        one pattern pass shared by both)."""
+        return self.normal().replace(" ", "")
+
     def grams(self) -> frozenset[str]:
         """Character n-grams (:func:`char_grams`)."""
         if self._grams is None:
@@ -212,8 +219,9 @@ class InPageDuplicates(Marker):
             self._blocks = (blocks, text_shape.code_lines([b.text for b in blocks]))
 
     @staticmethod
-    def _shape(text: str, is_code: bool) -> tuple[bool, str, float, bool, bool]:
+    def _shape(facts: _Text, is_code: bool) -> tuple[bool, str, float, bool, bool]:
         """``(barrier, key, words, label, reply)`` of a block text (see :class:`_Item`)."""
+        text = facts.text
         barrier = is_code or text_shape.is_table_row(text)
         core = text_shape.core(text)
         rest, reply = strip_reply_prefix(core) if not barrier else (core, False)
@@ -222,7 +230,8 @@ class InPageDuplicates(Marker):
             label = text_shape.is_label(core)
         else:  # text_shape.is_label(core), reusing the word count (blanks around ``core`` change no count)
             label = not barrier and words <= text_shape.MAX_LABEL_WORDS and bool(core.strip()) and not text_shape.ends_sentence(core)
-        return barrier, normalize_block(rest), words, label, reply
+        # normalize_block(core) is normalize_block(text) (:meth:`_Text.key`) unless a reply prefix went too.
+        return barrier, normalize_block(rest) if reply else facts.key(), words, label, reply
 
     def _items(self, doc: Document) -> list[_Item]:
         self._page_memo(doc.text)
@@ -237,13 +246,13 @@ class InPageDuplicates(Marker):
             text = effective_text(doc.text, b, mask).strip()
             if not text:
                 continue
-            shape = shapes.get((text, is_code))
-            if shape is None:
-                shape = shapes[(text, is_code)] = self._shape(text, is_code)
-            barrier, key, words, label, reply = shape
             facts = texts.get(text)
             if facts is None:
                 facts = texts[text] = _Text(text)
+            shape = shapes.get((text, is_code))
+            if shape is None:
+                shape = shapes[(text, is_code)] = self._shape(facts, is_code)
+            barrier, key, words, label, reply = shape
             out.append(_Item(b, text, key, words, barrier, label, reply,
                              (idx > 0 and gone[idx - 1]) or (idx + 1 < len(blocks) and gone[idx + 1]), facts=facts))
         return out
