@@ -50,6 +50,22 @@ _BLOB = re.compile(r"[A-Za-z0-9+/%=_-]{" + str(MIN_BLOB_CHARS) + ",}")
 
 #: Cheap first test: some token of MIN_BLOB_CHARS characters without a blank at all.
 _LONG_TOKEN = re.compile(r"\S{" + str(MIN_BLOB_CHARS) + ",}")
+#: Width of the aligned windows :func:`has_long_token` looks into: a run of MIN_BLOB_CHARS
+#: characters covers at least one whole window (``2 * width - 1 <= MIN_BLOB_CHARS``).
+_WINDOW = (MIN_BLOB_CHARS + 1) // 2
+
+
+def has_long_token(text: str) -> bool:
+    """True when ``text`` holds :data:`MIN_BLOB_CHARS` characters in a row without white space.
+
+    Such a run covers a whole window ``text[k:k + _WINDOW]`` (``k`` a multiple of the width)
+    with no blank and no line break in it; prose has a blank in every window, so the pattern,
+    which starts a scan at every character, runs only on text that has such a window.
+    """
+    w = _WINDOW
+    if all(" " in part or "\n" in part for part in (text[k:k + w] for k in range(0, len(text) - w + 1, w))):
+        return False
+    return _LONG_TOKEN.search(text) is not None
 
 
 def blob_spans(text: str) -> list[tuple[int, int]]:
@@ -84,6 +100,6 @@ class Shortcodes(Marker):
 
     def mark(self, doc: Document) -> Iterable[Span]:
         out = [Span(a, b, RULE, "shortcode tag printed as text") for a, b in shortcode_spans(doc.text)]
-        if len(doc.text) >= MIN_BLOB_CHARS and _LONG_TOKEN.search(doc.text) is not None:
+        if has_long_token(doc.text):
             out += [Span(a, b, BLOB_RULE, f"{b - a} characters of encoded data") for a, b in blob_spans(doc.text)]
         return out

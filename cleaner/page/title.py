@@ -60,6 +60,8 @@ def title_key(text: str) -> str:
 
 def strip_reply_prefix(text: str) -> tuple[str, bool]:
     """``text`` without a leading reply prefix ("Re: ", "AW:", "RE :"), and whether it had one."""
+    if ":" not in text and "：" not in text:
+        return text, False   # every prefix ends with a colon: most lines need no pattern match
     m = _REPLY_PREFIX.match(text)
     if not m or m.end() >= len(text.rstrip()):
         return text, False
