@@ -359,3 +359,15 @@ def test_first_copy_of_each_long_block_is_the_one_kept(lines):
 def test_constants_are_ordered_sensibly():
     assert 0 < inpage.MIN_REPEAT_WORDS < inpage.MIN_PARAGRAPH_WORDS <= inpage.MAX_HEADLINE_WORDS
     assert 0 < inpage.MAX_CONTAINED_SHARE < 1 and inpage.NEAR_CONTAINMENT <= 1
+
+
+def test_a_paragraph_printed_twice_in_a_row_is_named_a_paragraph_not_a_caption():
+    """Back to back, a short sentence is a caption printed twice (alt text, figcaption); a
+    sentence of paragraph length is a doubled paragraph, and explain must say so."""
+    assert word_count(LONG_A) >= MIN_PARAGRAPH_WORDS
+    spans, _ = run(f"{LONG_B}\n\n{LONG_A}\n\n{LONG_A}\n\n{LONG_C}")
+    assert [s.rule for s in spans] == ["dup.paragraph@1"]
+    caption = "Firefighters at the harbour wall on Tuesday."
+    assert word_count(caption) < MIN_PARAGRAPH_WORDS
+    spans, _ = run(f"{LONG_B}\n\n{caption}\n{caption}\n\n{LONG_C}")
+    assert [s.rule for s in spans] == ["dup.caption@1"]

@@ -265,8 +265,8 @@ class InPageDuplicates(Marker):
     def _name(self, item: _Item, adjacent: bool) -> str:
         if not item.is_sentence() and item.words <= MAX_HEADLINE_WORDS:
             return "dup.headline@1"
-        if adjacent and item.words < 3 * MIN_PARAGRAPH_WORDS:
-            return "dup.caption@1"
+        if adjacent and (item.words < MIN_PARAGRAPH_WORDS or not item.is_sentence()):
+            return "dup.caption@1"   # a paragraph's length of sentences printed twice in a row is a paragraph
         return "dup.paragraph@1"
 
     @staticmethod
