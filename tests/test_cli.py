@@ -219,3 +219,18 @@ def test_stdout_mode_prints_one_page_exactly(page, capsys):
     out, err = capsys.readouterr()
     assert out == "\n\n".join(PARAGRAPHS[:3]) + "\n"
     assert err == ""
+
+
+def test_pages_without_a_url_get_a_note_that_site_templates_skipped_them(tmp_path, capsys):
+    """A folder of saved pages with no canonical link: site templates cannot group them by
+    site, and the run says so instead of leaving the site's repeated blocks in silently."""
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.html").write_text(f"<html><body><article>{body}</article></body></html>")
+    (tmp_path / "in" / "b.html").write_text(
+        f"<html><head><link rel='canonical' href='https://ex.org/b'></head><body><article>{body}x</article></body></html>")
+    assert main(["clean", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "note: 1 of 2 document(s) have no URL" in err
+    rep = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert rep["corpus_steps"]["site-templates"]["documents_without_url"] == 1

@@ -34,7 +34,18 @@ def summary_line(rep: dict[str, Any], outdir: str) -> str:
             f"({rep['run']['documents_per_second'] or 0:.1f} records/s, {workers} worker{'' if workers == 1 else 's'}).\n"
             f"cleaner: output in {outdir}/ ({', '.join(written + ['report.json', 'report.html'])})"
             + "".join(f"\ncleaner: warning: {w}" for w in rep.get("warnings") or ())
+            + _no_url_note(rep, d["in"])
             + (f"\ncleaner: error: {rep['error']}" if rep.get("error") else ""))
+
+
+def _no_url_note(rep: dict[str, Any], n_in: int) -> str:
+    """A note when site templates could not look at documents for want of a URL (a folder of saved pages)."""
+    n = ((rep.get("corpus_steps") or {}).get("site-templates") or {}).get("documents_without_url") or 0
+    if not n:
+        return ""
+    return (f"\ncleaner: note: {n} of {n_in} document(s) have no URL (no <link rel=canonical> or og:url, no url "
+            "field), so site templates could not compare them with other pages of their site; give records a URL "
+            "(--url-field, or pages that declare one) to remove what a site repeats on every page")
 
 
 def stdout_note(rep: dict[str, Any]) -> str | None:

@@ -212,6 +212,7 @@ class SiteTemplates(CorpusStep):
         self._seen_pages = SortedU64Set()              # page keys already counted
         self.decision = TemplateDecision(min_pages=min_pages, min_share=min_share)
         self.hosts_seen = 0
+        self.without_host = 0   # documents observed without a URL (no host)
         self._peak_bytes = 0
 
     @classmethod
@@ -235,6 +236,7 @@ class SiteTemplates(CorpusStep):
 
     def observe(self, index: int, doc_id: str, fp: Any) -> None:
         if fp is None:
+            self.without_host += 1   # no URL, so no site: nothing of it can be a template
             return
         hk, pk, keys = fp
         if not self._seen_pages.add(pk):
@@ -284,4 +286,4 @@ class SiteTemplates(CorpusStep):
                    + self.decision.keys.nbytes + self.decision.pages.nbytes)
 
     def report(self) -> dict[str, Any]:
-        return {"hosts": self.hosts_seen, **self.decision.report()}
+        return {"hosts": self.hosts_seen, "documents_without_url": self.without_host, **self.decision.report()}
