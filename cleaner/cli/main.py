@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("clean", help="clean files or folders of pages",
                        description="Extract main content, remove site chrome, in-page duplicates, site "
                                    "templates and near-duplicate documents. With -o, writes "
-                                   "OUTDIR/clean-*.jsonl.gz, dropped-*, rejects-*, report.json and "
+                                   "OUTDIR/clean-*.jsonl.gz, dropped-* and rejects-* (each when it has records), report.json and "
                                    "report.html; without -o and with one input file, prints the clean text "
                                    "(documents of a multi-record file separated by a line holding only a "
                                    "form feed, \\f).")
