@@ -41,7 +41,7 @@ import lxml.etree
 import lxml.html
 
 from ..config import Options
-from ..io.decode import decode_html, strip_control_chars
+from ..io.decode import decode_html, decode_page, strip_control_chars
 
 #: Elements that never hold main content; removed with their text before extraction.
 NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed")
@@ -149,11 +149,12 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
 
     clock = _Stages(seconds)
     if isinstance(html, bytes):
-        text, enc = decode_html(html, http_charset)
+        decoded = decode_page(html, http_charset)
+        text, enc = decoded.text, decoded.encoding
     else:
-        text, enc = strip_control_chars(html), "str"
+        decoded, text, enc = None, strip_control_chars(html), "str"
     if options.repair_encoding:
-        text = repair_page_mojibake(text)
+        text = repair_page_mojibake(text, decoded)
     clock("extract.decode")
     if not text.strip():
         return Extracted("", None, enc)
