@@ -158,12 +158,12 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     clock("extract.decode")
     if not text.strip():
         return Extracted("", None, enc)
-    root = _parse_clean(text)
+    root, attrs = _parse_clean_read(text)
     clock("extract.parse")
     title = headline(root)
     thread = is_discussion(root, url)
     clock("extract.title+kind")
-    found = find_chrome(root, prune_kinds(thread))
+    found = find_chrome(root, prune_kinds(thread), attrs)
     chrome = [el for _, el in found]
     blocks = _page_blocks(root, found) if left_out else None   # hook: the page before pruning
     for el in chrome:
@@ -290,6 +290,24 @@ def _parse_clean(text: str) -> lxml.html.HtmlElement:
     drop_line_numbers(root)     # "5version: 2": a code block's line numbers are no part of its code
     number_ordered_lists(root)  # "1. Heat the oven": the numbers of an <ol> are content
     return root
+
+
+def _parse_clean_read(text: str):
+    """:func:`_parse_clean` and the page's attributes as the chrome finders read them
+    (:class:`~cleaner.extract.prune.PageAttrs`, or ``None`` when line numbers were dropped after
+    the read): one walk over the elements gives both the finders' attributes and the class
+    values that tell :func:`~cleaner.extract.code_text.drop_line_numbers` a page has none."""
+    from .code_text import drop_line_numbers
+    from .list_numbers import number_ordered_lists
+    from .prune import PageAttrs
+
+    root = parse_html(text)
+    strip_non_content(root)
+    attrs = PageAttrs(root)
+    if drop_line_numbers(root, attrs.values["class"]):
+        attrs = None            # elements gone: find_chrome reads the page again
+    number_ordered_lists(root)  # changes text only: attrs stay valid
+    return root, attrs
 
 
 def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options,
