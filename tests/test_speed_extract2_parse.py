@@ -62,3 +62,21 @@ def test_parse_clean_read_gives_the_tree_and_chrome_of_parse_clean(body):
         return [(kind, el.tag, el.get("class"), el.text_content()) for kind, el in found]
 
     assert described(find_chrome(root, attrs=attrs)) == described(find_chrome(plain))
+
+
+ITEMTYPES = st.sampled_from(["https://schema.org/Article", "https://schema.org/QAPage", "http://schema.org/DiscussionForumPosting",
+                             "qapage", ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(TAGS, st.none() | ITEMTYPES, st.none() | CLASSES), max_size=6), st.none() | st.sampled_from(
+    ["https://x.org/t/slug/12", "https://x.org/about"]))
+def test_is_discussion_with_read_itemtypes_decides_the_same(elements, url):
+    from cleaner.extract.discussion import is_discussion
+
+    body = "".join(f"<{t}{f' itemtype={v!r}' if v is not None else ''}{f' class={c!r}' if c is not None else ''}>x</{t}>"
+                   for t, v, c in elements)
+    root, attrs = _parse_clean_read(_html(body))
+    if attrs is not None:
+        assert is_discussion(root, url, attrs.itemtypes) == is_discussion(root, url)
+        assert attrs.itemtypes == [v for _, v, _ in elements if v is not None]

@@ -178,18 +178,21 @@ class PageAttrs:
     and the elements holding them, aligned, in document order; ``landmark_candidates``: the
     elements that may be a landmark, in document order (``<nav>``, ``<menu>``, ``<header>``,
     ``<footer>`` and elements with a ``role``, ``aria-modal`` or ``hidden`` attribute);
-    ``with_role``: the elements with a ``role``. Valid while no element is added or removed and
+    ``with_role``: the elements with a ``role``; ``itemtypes``: the values of every ``itemtype``
+    (microdata, for :func:`cleaner.extract.discussion.is_discussion`). Valid while no element is added or removed and
     no attribute changes (text may change): :func:`find_chrome` takes one read earlier.
     """
 
-    __slots__ = ("values", "holders", "landmark_candidates", "with_role")
+    __slots__ = ("values", "holders", "landmark_candidates", "with_role", "itemtypes")
 
     def __init__(self, root: lxml.html.HtmlElement):
         self.values: dict[str, list[str]] = {a: [] for a in SCANNED_ATTRS}
         self.holders: dict[str, list[lxml.html.HtmlElement]] = {a: [] for a in SCANNED_ATTRS}
         self.landmark_candidates: list[lxml.html.HtmlElement] = []
         self.with_role: list[lxml.html.HtmlElement] = []
+        self.itemtypes: list[str] = []
         values, holders, candidates, with_role = self.values, self.holders, self.landmark_candidates, self.with_role
+        itemtypes = self.itemtypes
         for el in root.iter():
             flagged = el.tag in _LANDMARK_TAGS
             for name, value in el.items():   # [] for comments and processing instructions
@@ -200,6 +203,8 @@ class PageAttrs:
                     flagged = True
                     if name == "role":
                         with_role.append(el)
+                elif name == "itemtype":
+                    itemtypes.append(value)
             if flagged:
                 candidates.append(el)
 
