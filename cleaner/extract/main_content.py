@@ -201,9 +201,12 @@ def _improve(body, root, chrome, visible, text, url, thread, options, clock) -> 
         body = _trafilatura(root, url, thread, options)
         clock("extract.trafilatura-comparison")
     if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
-        again = drop_lines(_trafilatura(_parse_clean(text), url, thread, options), chrome_only_lines(root, chrome))
+        again = _trafilatura(_parse_clean(text), url, thread, options)
+        # drop_lines only shortens a text: a rerun too short to win is never rendered against the chrome
         if len(again) >= RERUN_GAIN * len(body):
-            body = again
+            again = drop_lines(again, chrome_only_lines(root, chrome))
+            if len(again) >= RERUN_GAIN * len(body):
+                body = again
         clock("extract.trafilatura-unpruned")
     if coverage(body, root, visible) < FALLBACK_COVERAGE and not has_prose(body):
         return region_text(root, body)
@@ -304,7 +307,7 @@ def _parse_clean_read(text: str):
     root = parse_html(text)
     strip_non_content(root)
     attrs = PageAttrs(root)
-    if drop_line_numbers(root, attrs.values["class"]):
+    if drop_line_numbers(root, attrs.distinct("class")):
         attrs = None            # elements gone: find_chrome reads the page again
     number_ordered_lists(root)  # changes text only: attrs stay valid
     return root, attrs

@@ -183,7 +183,7 @@ class PageAttrs:
     no attribute changes (text may change): :func:`find_chrome` takes one read earlier.
     """
 
-    __slots__ = ("values", "holders", "landmark_candidates", "with_role", "itemtypes")
+    __slots__ = ("values", "holders", "landmark_candidates", "with_role", "itemtypes", "_distinct")
 
     def __init__(self, root: lxml.html.HtmlElement):
         self.values: dict[str, list[str]] = {a: [] for a in SCANNED_ATTRS}
@@ -191,6 +191,7 @@ class PageAttrs:
         self.landmark_candidates: list[lxml.html.HtmlElement] = []
         self.with_role: list[lxml.html.HtmlElement] = []
         self.itemtypes: list[str] = []
+        self._distinct: dict[str, list[str]] = {}
         values, holders, candidates, with_role = self.values, self.holders, self.landmark_candidates, self.with_role
         itemtypes = self.itemtypes
         for el in root.iter():
@@ -208,6 +209,12 @@ class PageAttrs:
             if flagged:
                 candidates.append(el)
 
+    def distinct(self, attr: str) -> list[str]:
+        """The distinct values of ``attr`` (one of :data:`SCANNED_ATTRS`), in first-seen order; made once."""
+        if attr not in self._distinct:
+            self._distinct[attr] = list(dict.fromkeys(self.values[attr]))
+        return self._distinct[attr]
+
 
 class _Guard:
     """Says whether an element may be removed: no ``<h1>``, no ``<main>``, not too much of the page's text.
@@ -220,6 +227,7 @@ class _Guard:
     def __init__(self, root: lxml.html.HtmlElement, attrs: PageAttrs | None = None):
         self.root = root
         attrs = attrs if attrs is not None else PageAttrs(root)
+        self._attrs = attrs
         self._values = attrs.values
         self._holders = attrs.holders
         self._scans: dict[str, tuple[list[str], str, bool, list[int]]] = {}
@@ -255,7 +263,7 @@ class _Guard:
         values are under half the characters on the evaluation pages.
         """
         if attr not in self._scans:
-            distinct = list(dict.fromkeys(self._values[attr]))
+            distinct = self._attrs.distinct(attr)
             text = "\n".join(distinct)
             ascii_only = text.isascii()
             starts = list(itertools.accumulate((len(v) + 1 for v in distinct[:-1]), initial=0))
