@@ -76,3 +76,37 @@ def test_a_clean_utf8_page_is_cleared_by_its_bytes():
     broken = decode_page("<p>we\u00e2\u20ac\u2122ll</p>".encode("utf-8"))
     assert repair_page_mojibake(broken.text, broken) == "<p>we\u2019ll</p>"
     assert isinstance(broken, DecodedPage)
+
+
+def _old_decode(data, http_charset):
+    """cleaner.io.decode._decode as it was: the U+FFFD share counted on every page declared UTF-8."""
+    from cleaner.io import decode as D
+    enc = D.declared_charset(data, http_charset)
+    if enc:
+        text = data.decode(enc, "replace")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if enc != "utf-8" or text.count("\ufffd") <= D.MAX_UTF8_REPLACEMENT_SHARE * len(text):
+            return text, enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding, "replace"), best.encoding
+    except Exception:  # noqa: BLE001
+        pass
+    return data.decode("cp1252", "replace"), "cp1252"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PIECES | st.sampled_from([b"\xef\xbf\xbd", b"\xff", b"a" * 997, b"a" * 998]), max_size=10).map(b"".join),
+       st.sampled_from([None, "utf-8", "iso-8859-1"]))
+@example(b"\xff" + b"a" * 999, "utf-8")   # one byte replaced in 1000 characters: at the share, still believed
+@example(b"\xff" + b"a" * 998, "utf-8")   # just over it: guessed
+def test_decode_counts_replacements_as_before(data, charset):
+    from cleaner.io.decode import _decode
+    assert _decode(data, charset) == _old_decode(data, charset)

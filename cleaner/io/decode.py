@@ -231,7 +231,8 @@ def _decode(data: bytes, http_charset: str | None) -> tuple[str, str]:
         text = data.decode(enc, "replace")
         if text.startswith("\ufeff"):
             text = text[1:]
-        if enc != "utf-8" or text.count("\ufffd") <= MAX_UTF8_REPLACEMENT_SHARE * len(text):
+        # "in" first: a page without U+FFFD (nearly all) is not counted (a count is a slower scan)
+        if enc != "utf-8" or "\ufffd" not in text or text.count("\ufffd") <= MAX_UTF8_REPLACEMENT_SHARE * len(text):
             return text, enc
     try:
         return data.decode("utf-8"), "utf-8"
