@@ -19,6 +19,7 @@ which trafilatura indents on purpose.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 import lxml.html
 
@@ -38,17 +39,26 @@ _ONLY_NUMBERS = re.compile(r"[\d\s.:]*")
 
 
 def _numbers_class(el: lxml.html.HtmlElement) -> bool:
-    cls = el.get("class")
+    return _numbers_value(el.get("class"))
+
+
+def _numbers_value(cls: str | None) -> bool:
+    """True when the class attribute value ``cls`` names one of :data:`LINE_NUMBER_CLASSES`."""
     return bool(cls) and not LINE_NUMBER_CLASSES.isdisjoint(cls.split())
 
 
-def drop_line_numbers(root: lxml.html.HtmlElement) -> int:
+def drop_line_numbers(root: lxml.html.HtmlElement, class_values: Iterable[str] | None = None) -> int:
     """Remove, in place, the elements of :data:`LINE_NUMBER_CLASSES` that hold only numbers (their tails stay).
 
     Returns how many were removed. Only ``<pre>`` descendants, ``<td>`` and ``<div>`` elements
     are looked at (one pass over the tree in C: about 0.4 ms a page); an element of such a
-    class holding words (a layout "gutter") is left alone.
+    class holding words (a layout "gutter") is left alone. ``class_values``: the distinct values
+    of the ``class`` attributes under ``root`` (repeats allowed, but slower), when the caller has them
+    (:class:`cleaner.extract.prune.PageAttrs`): a page none of whose distinct values names a
+    line-number class (all but a few) is then passed without the walk over its elements.
     """
+    if class_values is not None and LINE_NUMBER_CLASSES.isdisjoint(" ".join(class_values).split()):
+        return 0    # the class names of all distinct values at once: no value names a line-number class
     found = []
     for el in root.iter("pre", "td", "div"):
         if el.tag == "pre":

@@ -38,12 +38,16 @@ def page_url(root: lxml.html.HtmlElement, url: str | None) -> str | None:
     return None
 
 
-def is_discussion(root: lxml.html.HtmlElement, url: str | None = None) -> bool:
-    """True when the page is a forum or Q&A thread (see the module notes for the signals)."""
+def is_discussion(root: lxml.html.HtmlElement, url: str | None = None, itemtypes: list[str] | None = None) -> bool:
+    """True when the page is a forum or Q&A thread (see the module notes for the signals).
+
+    ``itemtypes``: the values of every ``itemtype`` attribute under ``root`` in document order,
+    when the caller has read them already (:attr:`cleaner.extract.prune.PageAttrs.itemtypes`).
+    """
     for script in root.iterfind(".//script[@type='application/ld+json']"):
         if script.text and _SCHEMA_THREAD.search(script.text):
             return True
-    for itemtype in _ITEM_TYPES(root):
+    for itemtype in (_ITEM_TYPES(root) if itemtypes is None else itemtypes):
         if _SCHEMA_THREAD.search(itemtype):
             return True
     for el in root.iterfind(".//head/meta[@name]"):

@@ -41,7 +41,7 @@ import lxml.etree
 import lxml.html
 
 from ..config import Options
-from ..io.decode import decode_html, strip_control_chars
+from ..io.decode import decode_html, decode_page, strip_control_chars
 
 #: Elements that never hold main content; removed with their text before extraction.
 NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed")
@@ -149,20 +149,21 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
 
     clock = _Stages(seconds)
     if isinstance(html, bytes):
-        text, enc = decode_html(html, http_charset)
+        decoded = decode_page(html, http_charset)
+        text, enc = decoded.text, decoded.encoding
     else:
-        text, enc = strip_control_chars(html), "str"
+        decoded, text, enc = None, strip_control_chars(html), "str"
     if options.repair_encoding:
-        text = repair_page_mojibake(text)
+        text = repair_page_mojibake(text, decoded)
     clock("extract.decode")
     if not text.strip():
         return Extracted("", None, enc)
-    root = _parse_clean(text)
+    root, attrs = _parse_clean_read(text)
     clock("extract.parse")
     title = headline(root)
-    thread = is_discussion(root, url)
+    thread = is_discussion(root, url, attrs.itemtypes if attrs is not None else None)
     clock("extract.title+kind")
-    found = find_chrome(root, prune_kinds(thread))
+    found = find_chrome(root, prune_kinds(thread), attrs)
     chrome = [el for _, el in found]
     blocks = _page_blocks(root, found) if left_out else None   # hook: the page before pruning
     for el in chrome:
@@ -200,9 +201,12 @@ def _improve(body, root, chrome, visible, text, url, thread, options, clock) -> 
         body = _trafilatura(root, url, thread, options)
         clock("extract.trafilatura-comparison")
     if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
-        again = drop_lines(_trafilatura(_parse_clean(text), url, thread, options), chrome_only_lines(root, chrome))
+        again = _trafilatura(_parse_clean(text), url, thread, options)
+        # drop_lines only shortens a text: a rerun too short to win is never rendered against the chrome
         if len(again) >= RERUN_GAIN * len(body):
-            body = again
+            again = drop_lines(again, chrome_only_lines(root, chrome))
+            if len(again) >= RERUN_GAIN * len(body):
+                body = again
         clock("extract.trafilatura-unpruned")
     if coverage(body, root, visible) < FALLBACK_COVERAGE and not has_prose(body):
         return region_text(root, body)
@@ -289,6 +293,24 @@ def _parse_clean(text: str) -> lxml.html.HtmlElement:
     drop_line_numbers(root)     # "5version: 2": a code block's line numbers are no part of its code
     number_ordered_lists(root)  # "1. Heat the oven": the numbers of an <ol> are content
     return root
+
+
+def _parse_clean_read(text: str):
+    """:func:`_parse_clean` and the page's attributes as the chrome finders read them
+    (:class:`~cleaner.extract.prune.PageAttrs`, or ``None`` when line numbers were dropped after
+    the read): one walk over the elements gives both the finders' attributes and the class
+    values that tell :func:`~cleaner.extract.code_text.drop_line_numbers` a page has none."""
+    from .code_text import drop_line_numbers
+    from .list_numbers import number_ordered_lists
+    from .prune import PageAttrs
+
+    root = parse_html(text)
+    strip_non_content(root)
+    attrs = PageAttrs(root)
+    if drop_line_numbers(root, attrs.distinct("class")):
+        attrs = None            # elements gone: find_chrome reads the page again
+    number_ordered_lists(root)  # changes text only: attrs stay valid
+    return root, attrs
 
 
 def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options,

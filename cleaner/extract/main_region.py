@@ -110,24 +110,29 @@ def restore_lists(root: lxml.html.HtmlElement, extracted: str) -> str:
     mostly link text.
     """
     lines = extracted.split("\n")
-    keys = [line_key(x) for x in lines]
-    present = set(keys)
-    everything = " " + " ".join(keys) + " "
+    keys: list[str] = []   # the lines' keys, made at the first list rendered (a page may have none)
+    present: set[str] = set()
+    everything = ""
     inserts: dict[int, list[str]] = {}
     for lst in root.iter("ul", "ol"):
         if lst.getparent() is None or any(a.tag in ("ul", "ol") for a in lst.iterancestors()):
             continue
+        # the paragraph before first: a list with none (2 in 5 on the evaluation pages) is never rendered
+        prev = lst.getprevious()
+        while prev is not None and (not isinstance(prev.tag, str) or not prev.text_content().strip()):
+            prev = prev.getprevious()
+        if prev is None:
+            continue
         items = render_blocks(lst)
+        if items and not everything:
+            keys = [line_key(x) for x in lines]
+            present = set(keys)
+            everything = " " + " ".join(keys) + " "
         if not items or any(f" {line_key(t)} " in everything for t, _ in items):
             continue
         if any(len(_WORD.findall(t)) > MAX_RESTORED_ITEM_WORDS for t, _ in items):
             continue
         if sum(linked for _, linked in items) > MAX_LINK_SHARE * sum(len(t) for t, _ in items):
-            continue
-        prev = lst.getprevious()
-        while prev is not None and (not isinstance(prev.tag, str) or not prev.text_content().strip()):
-            prev = prev.getprevious()
-        if prev is None:
             continue
         before = render_blocks(prev)
         anchor = line_key(before[-1][0]) if before else ""

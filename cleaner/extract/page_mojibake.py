@@ -16,14 +16,25 @@ from __future__ import annotations
 
 import re
 
-from ..io.mojibake import SUSPECT, repair_mojibake
+from ..io.decode import DecodedPage
+from ..io.mojibake import SUSPECT, repair_mojibake, utf8_may_hold_suspect
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
-def repair_page_mojibake(html: str) -> str:
-    """``html`` with its double-encoded runs decoded once more; the same object when none is found."""
-    if html.isascii() or SUSPECT.search(html) is None:   # isascii: a flag of the string, no scan
+def repair_page_mojibake(html: str, decoded: DecodedPage | None = None) -> str:
+    """``html`` with its double-encoded runs decoded once more; the same object when none is found.
+
+    ``decoded``: what :func:`cleaner.io.decode.decode_page` gave with ``html`` as its text, when
+    ``html`` came so; a page read from UTF-8 bytes is then cleared by a search of its bytes
+    (:func:`cleaner.io.mojibake.utf8_may_hold_suspect`) instead of its text.
+    """
+    if html.isascii():   # a flag of the string, no scan
+        return html
+    if decoded is not None and decoded.utf8_source is not None \
+            and not utf8_may_hold_suspect(decoded.utf8_source, decoded.utf8_slice):
+        return html
+    if SUSPECT.search(html) is None:
         return html
     return _NON_ASCII_RUN.sub(_repair_run, html)
 

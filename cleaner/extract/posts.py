@@ -119,7 +119,8 @@ MIN_TEXT_SHARE = 0.5
 REPEAT_GAIN = 1.5
 
 _CLASSED = lxml.etree.XPath("descendant-or-self::*[@class]")
-_IN_QUOTE = lxml.etree.XPath("boolean(ancestor::blockquote)")
+#: Every element inside a ``<blockquote>`` of the document: one query instead of one per element.
+_QUOTED = lxml.etree.XPath("//blockquote//*")
 
 
 def repeated_posts(root: lxml.html.HtmlElement, text: str) -> list[lxml.html.HtmlElement]:
@@ -139,8 +140,9 @@ def repeated_posts(root: lxml.html.HtmlElement, text: str) -> list[lxml.html.Htm
     if not total:
         return []
     groups: dict[tuple[str, str], list[lxml.html.HtmlElement]] = defaultdict(list)
+    quoted = set(_QUOTED(root))
     for el in _CLASSED(root):
-        if isinstance(el.tag, str) and el.tag != "blockquote" and _IN_QUOTE(el) is False:
+        if isinstance(el.tag, str) and el.tag != "blockquote" and el not in quoted:
             groups[(el.tag, el.get("class"))].append(el)   # a quote repeats a post, it is none
     candidates: list[tuple[int, list[lxml.html.HtmlElement]]] = []
     for els in groups.values():

@@ -171,26 +171,29 @@ def _roles(el: lxml.html.HtmlElement) -> set[str]:
     return set((el.get("role") or "").lower().split())
 
 
-class _Guard:
-    """Says whether an element may be removed: no ``<h1>``, no ``<main>``, not too much of the page's text.
+class PageAttrs:
+    """What the chrome finders read from every element of a page, read in one pass over the tree.
 
-    Also keeps what the finders read from the whole page, read in one pass over the tree
-    (one Python pass reading each element's attributes once costs less than the four
-    XPath scans it replaces): the values of :data:`SCANNED_ATTRS` with their elements, and
-    the landmark candidates.
+    ``values[a]`` and ``holders[a]``: the values of attribute ``a`` (one of :data:`SCANNED_ATTRS`)
+    and the elements holding them, aligned, in document order; ``landmark_candidates``: the
+    elements that may be a landmark, in document order (``<nav>``, ``<menu>``, ``<header>``,
+    ``<footer>`` and elements with a ``role``, ``aria-modal`` or ``hidden`` attribute);
+    ``with_role``: the elements with a ``role``; ``itemtypes``: the values of every ``itemtype``
+    (microdata, for :func:`cleaner.extract.discussion.is_discussion`). Valid while no element is added or removed and
+    no attribute changes (text may change): :func:`find_chrome` takes one read earlier.
     """
 
+    __slots__ = ("values", "holders", "landmark_candidates", "with_role", "itemtypes", "_distinct")
+
     def __init__(self, root: lxml.html.HtmlElement):
-        self.root = root
-        self._values: dict[str, list[str]] = {a: [] for a in SCANNED_ATTRS}
-        self._holders: dict[str, list[lxml.html.HtmlElement]] = {a: [] for a in SCANNED_ATTRS}
-        self._scans: dict[str, tuple[list[str], str, bool, list[int]]] = {}
-        self._headings: list[tuple[lxml.html.HtmlElement, str]] | None = None
-        #: Elements that may be a landmark, in document order: ``<nav>``, ``<menu>``, ``<header>``,
-        #: ``<footer>`` and elements with a ``role``, ``aria-modal`` or ``hidden`` attribute.
+        self.values: dict[str, list[str]] = {a: [] for a in SCANNED_ATTRS}
+        self.holders: dict[str, list[lxml.html.HtmlElement]] = {a: [] for a in SCANNED_ATTRS}
         self.landmark_candidates: list[lxml.html.HtmlElement] = []
-        with_role = []
-        values, holders, candidates = self._values, self._holders, self.landmark_candidates
+        self.with_role: list[lxml.html.HtmlElement] = []
+        self.itemtypes: list[str] = []
+        self._distinct: dict[str, list[str]] = {}
+        values, holders, candidates, with_role = self.values, self.holders, self.landmark_candidates, self.with_role
+        itemtypes = self.itemtypes
         for el in root.iter():
             flagged = el.tag in _LANDMARK_TAGS
             for name, value in el.items():   # [] for comments and processing instructions
@@ -201,8 +204,37 @@ class _Guard:
                     flagged = True
                     if name == "role":
                         with_role.append(el)
+                elif name == "itemtype":
+                    itemtypes.append(value)
             if flagged:
                 candidates.append(el)
+
+    def distinct(self, attr: str) -> list[str]:
+        """The distinct values of ``attr`` (one of :data:`SCANNED_ATTRS`), in first-seen order; made once."""
+        if attr not in self._distinct:
+            self._distinct[attr] = list(dict.fromkeys(self.values[attr]))
+        return self._distinct[attr]
+
+
+class _Guard:
+    """Says whether an element may be removed: no ``<h1>``, no ``<main>``, not too much of the page's text.
+
+    Also keeps what the finders read from the whole page (:class:`PageAttrs`: one Python
+    pass reading each element's attributes once costs less than the four XPath scans it
+    replaces), given or read here.
+    """
+
+    def __init__(self, root: lxml.html.HtmlElement, attrs: PageAttrs | None = None):
+        self.root = root
+        attrs = attrs if attrs is not None else PageAttrs(root)
+        self._attrs = attrs
+        self._values = attrs.values
+        self._holders = attrs.holders
+        self._scans: dict[str, tuple[list[str], str, bool, list[int]]] = {}
+        self._headings: list[tuple[lxml.html.HtmlElement, str]] | None = None
+        #: Elements that may be a landmark, in document order (:attr:`PageAttrs.landmark_candidates`).
+        self.landmark_candidates: list[lxml.html.HtmlElement] = attrs.landmark_candidates
+        with_role = attrs.with_role
         body = root.find("body")
         self.total = max(1, len((body if body is not None else root).text_content()))
         self.protected: set[lxml.html.HtmlElement] = set()
@@ -231,7 +263,7 @@ class _Guard:
         values are under half the characters on the evaluation pages.
         """
         if attr not in self._scans:
-            distinct = list(dict.fromkeys(self._values[attr]))
+            distinct = self._attrs.distinct(attr)
             text = "\n".join(distinct)
             ascii_only = text.isascii()
             starts = list(itertools.accumulate((len(v) + 1 for v in distinct[:-1]), initial=0))
@@ -508,12 +540,14 @@ FINDERS = {"landmark": find_landmarks, "consent": find_consent, "comments": find
            "references": find_references, "cta": find_cta}
 
 
-def find_chrome(root: lxml.html.HtmlElement, kinds: Iterable[str] = tuple(FINDERS)) -> list[tuple[str, lxml.html.HtmlElement]]:
+def find_chrome(root: lxml.html.HtmlElement, kinds: Iterable[str] = tuple(FINDERS),
+                attrs: PageAttrs | None = None) -> list[tuple[str, lxml.html.HtmlElement]]:
     """The chrome elements of a parsed page as ``(kind, element)``, outermost only, in document order.
 
     ``kinds`` selects the finders (keys of :data:`FINDERS`); the tree is not changed.
+    ``attrs``: :class:`PageAttrs` of ``root`` read earlier (still valid), else read here.
     """
-    guard = _Guard(root)
+    guard = _Guard(root, attrs)
     found: dict[lxml.html.HtmlElement, str] = {}
     for kind in kinds:
         for el in FINDERS[kind](root, guard):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import NamedTuple
 
 import regex
 
@@ -165,6 +166,21 @@ def declared_charset(data: bytes, http_charset: str | None = None) -> str | None
     return None
 
 
+class DecodedPage(NamedTuple):
+    """Page bytes decoded (:func:`decode_page`): the text, the codec, and what the decoding knows of the text.
+
+    ``utf8_source``: the page bytes when they were read as UTF-8 (``encoding == "utf-8"``), else
+    ``None``; ``utf8_slice``: ``text`` is then one contiguous piece of those bytes decoded
+    strictly (no byte replaced, no character removed inside it: only a byte-order mark or a
+    leading XML declaration taken off).
+    """
+
+    text: str
+    encoding: str
+    utf8_source: bytes | None = None
+    utf8_slice: bool = False
+
+
 def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
     """Decode page bytes; returns ``(text, codec_name)``, control characters removed.
 
@@ -175,6 +191,12 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     windows-1252, which never fails. Raises :class:`NotTextError` for bytes that are not
     text (:func:`check_text`).
     """
+    page = decode_page(data, http_charset)
+    return page.text, page.encoding
+
+
+def decode_page(data: bytes, http_charset: str | None = None) -> DecodedPage:
+    """:func:`decode_html` with the facts of the decoding that save later scans (:class:`DecodedPage`)."""
     text, enc = _decode(data, http_charset)
     if enc == "utf-8" and _no_control_bytes(data) and "\ufffd" not in text and "\ufffe" not in text \
             and "\uffff" not in text:
@@ -183,9 +205,9 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
         magic = binary_magic(data)
         if magic:
             raise NotTextError(f"looks like binary data: starts like {magic}; not a text or HTML page")
-        return strip_xml_declaration(text), enc
+        return DecodedPage(strip_xml_declaration(text), enc, data, True)
     check_text(data, text)
-    return strip_control_chars(text), enc
+    return DecodedPage(strip_control_chars(text), enc, data if enc == "utf-8" else None, False)
 
 
 #: C0 control bytes other than tab, line feed and carriage return, and DEL.
@@ -209,7 +231,8 @@ def _decode(data: bytes, http_charset: str | None) -> tuple[str, str]:
         text = data.decode(enc, "replace")
         if text.startswith("\ufeff"):
             text = text[1:]
-        if enc != "utf-8" or text.count("\ufffd") <= MAX_UTF8_REPLACEMENT_SHARE * len(text):
+        # "in" first: a page without U+FFFD (nearly all) is not counted (a count is a slower scan)
+        if enc != "utf-8" or "\ufffd" not in text or text.count("\ufffd") <= MAX_UTF8_REPLACEMENT_SHARE * len(text):
             return text, enc
     try:
         return data.decode("utf-8"), "utf-8"
