@@ -285,31 +285,27 @@ def prune_kinds(thread: bool) -> tuple[str, ...]:
 
 
 def _parse_clean(text: str) -> lxml.html.HtmlElement:
-    from .code_text import drop_line_numbers
-    from .list_numbers import number_ordered_lists
-
-    root = parse_html(text)
-    strip_non_content(root)
-    drop_line_numbers(root)     # "5version: 2": a code block's line numbers are no part of its code
-    number_ordered_lists(root)  # "1. Heat the oven": the numbers of an <ol> are content
-    return root
+    """The page parsed and made ready for extraction (:func:`_parse_clean_read` without reading its attributes)."""
+    return _parse_clean_read(text, read_attrs=False)[0]
 
 
-def _parse_clean_read(text: str):
-    """:func:`_parse_clean` and the page's attributes as the chrome finders read them
-    (:class:`~cleaner.extract.prune.PageAttrs`, or ``None`` when line numbers were dropped after
-    the read): one walk over the elements gives both the finders' attributes and the class
-    values that tell :func:`~cleaner.extract.code_text.drop_line_numbers` a page has none."""
+def _parse_clean_read(text: str, read_attrs: bool = True):
+    """The page parsed and made ready for extraction, and with ``read_attrs`` its attributes as
+    the chrome finders read them (:class:`~cleaner.extract.prune.PageAttrs`; ``None`` without, or
+    when line numbers were dropped after the read): one walk over the elements gives both the
+    finders' attributes and the class values that tell
+    :func:`~cleaner.extract.code_text.drop_line_numbers` a page has none."""
     from .code_text import drop_line_numbers
     from .list_numbers import number_ordered_lists
     from .prune import PageAttrs
 
     root = parse_html(text)
     strip_non_content(root)
-    attrs = PageAttrs(root)
-    if drop_line_numbers(root, attrs.distinct("class")):
+    attrs = PageAttrs(root) if read_attrs else None
+    # "5version: 2": a code block's line numbers are no part of its code
+    if drop_line_numbers(root, attrs.distinct("class") if attrs is not None else None):
         attrs = None            # elements gone: find_chrome reads the page again
-    number_ordered_lists(root)  # changes text only: attrs stay valid
+    number_ordered_lists(root)  # "1. Heat the oven": the numbers of an <ol> are content; attrs stay valid
     return root, attrs
 
 

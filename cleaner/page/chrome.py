@@ -94,12 +94,11 @@ class Page:
 
     def __init__(self, lines: list[Line], matchers: list[tuple[Rule, bool]], index: LiteralIndex, timeout_s: float,
                  langs: frozenset[str] | None = None, memo: "dict[tuple, tuple[int, ...]] | None" = None,
-                 memo_max: int = MAX_LINE_CACHE,
-                 gates: "tuple[frozenset[int], frozenset[int]] | None" = None):
+                 memo_max: int = MAX_LINE_CACHE, *, gates: tuple[frozenset[int], frozenset[int]]):
         self.lines, self.matchers, self.timeout_s, self.index = lines, matchers, timeout_s, index
         self._cands: list[frozenset[int] | None] = [None] * len(lines)  # filled on first use (:meth:`candidates`)
         self._hits: dict[int, set[int]] = {}
-        off, eager = gates if gates is not None else matcher_gates(matchers, langs)
+        off, eager = gates   # matcher_gates(matchers, langs), kept per language set by the marker
         for m in off:
             self._hits[m] = set()  # a language the page does not use: its rules find nothing
         for m in eager:
@@ -192,7 +191,6 @@ class ChromeRules(Marker):
         lits = literals_of([(r.member_source if member else r.pattern_source) for r, member in self.matchers]
                            + [r.pattern_source for r in self.cut_rules])
         self._whole_literals, self._cut_literals = lits[:len(self.matchers)], lits[len(self.matchers):]
-        self.index, self.cut_index, _ = self._for_languages(None)
         self._line_memo: dict[tuple, tuple[int, ...]] = {}  # see Page: (langs, core) -> matching rule patterns
         self._by_langs: dict[frozenset[str] | None, tuple] = {}   # langs -> _for_languages(langs)
         self._page_text: str | None = None
@@ -248,13 +246,11 @@ class ChromeRules(Marker):
                 return rule
         return None
 
-    def _cut(self, ln: Line, langs: frozenset[str] | None,
-             cut_index: LiteralIndex | None = None) -> tuple[Rule, tuple[int, int]] | None:
-        index = self.cut_index if cut_index is None else cut_index
-        for i in sorted(index.candidates(ln.text.strip().casefold())):  # the first rule in order wins
+    def _cut(self, ln: Line, cut_index: LiteralIndex) -> tuple[Rule, tuple[int, int]] | None:
+        """The first cut rule (in file order) that cuts ``ln``; ``cut_index`` holds only the rules
+        of the page's languages (:meth:`_languages`)."""
+        for i in sorted(cut_index.candidates(ln.text.strip().casefold())):  # the first rule in order wins
             cr = self.cut_rules[i]
-            if langs is not None and cr.lang not in langs:
-                continue
             if cr.needs and not cr.needs_found(ln.text[-cr.max_chars:].casefold()):
                 continue
             cut = cr.cut(ln.text, self.timeout_s)
@@ -273,7 +269,7 @@ class ChromeRules(Marker):
         index, cut_index, gates = self._languages(langs)
         # Phase 1a: cut prefixes and suffixes, so that what is left is judged as a line.
         for k, ln in enumerate(lines):
-            found = self._cut(ln, langs, cut_index) if ln.text.strip() else None
+            found = self._cut(ln, cut_index) if ln.text.strip() else None
             if found is None:
                 continue
             cr, cut = found
