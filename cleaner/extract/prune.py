@@ -51,9 +51,10 @@ SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
 # Class/id words of consent-management banners: generic words and the element names of
 # common consent platforms (OneTrust, Cookiebot, Didomi, Usercentrics, Quantcast, TrustArc,
 # Osano, iubenda, Termly, CookieYes, Complianz, Borlabs, Klaro, Sourcepoint).
-_CONSENT_ATTR = regex.compile(
-    r"cookie|consent|gdpr|onetrust|optanon|cybot|didomi|usercentrics|qc-cmp|truste|osano|iubenda|"
-    r"termly|cky-|cmplz|borlabs|klaro|sp_message|privacy[-_]?(?:banner|notice|bar)", regex.I)
+_CONSENT_WORDS = ("cookie", "consent", "gdpr", "onetrust", "optanon", "cybot", "didomi", "usercentrics", "qc-cmp",
+                  "truste", "osano", "iubenda", "termly", "cky-", "cmplz", "borlabs", "klaro", "sp_message",
+                  *(f"privacy{sep}{noun}" for sep in ("", "-", "_") for noun in ("banner", "notice", "bar")))
+_CONSENT_ATTR = regex.compile("|".join(map(regex.escape, _CONSENT_WORDS)), regex.I)
 # Words of the banner's own text: it speaks of cookies or consent ...
 _CONSENT_TEXT = regex.compile(
     r"\bcookies?\b|\bconsent|\bgdpr\b|datenschutz|\bcookie-?richtlinie|galletas|\bprivacy", regex.I)
@@ -66,7 +67,8 @@ _CONSENT_ACTION = regex.compile(
 # Class/id words of comment threads, matched on word parts ("CommentBox" -> comment, box).
 _COMMENT_WORD = regex.compile(r"^(?:comments?|commentlist|disqus|respond|replies|reply)$", regex.I)
 # Cheap first test before splitting class names into words.
-_COMMENT_HINT = regex.compile(r"comment|repl|respond|disqus", regex.I)
+_COMMENT_HINT_WORDS = ("comment", "repl", "respond", "disqus")
+_COMMENT_HINT = regex.compile("|".join(_COMMENT_HINT_WORDS), regex.I)
 # A container named for the whole thread (plural or list words).
 _THREAD_ATTR = regex.compile(r"(?:^|[-_ ])(?:comments|commentlist|comment-?list|comments?-?(?:area|section|wrap(?:per)?|thread|container)|disqus_thread)(?:$|[-_ ])", regex.I)
 # A heading that opens a comment thread: "Comments (3)", "12 comments", "Leave a reply", "Kommentare".
@@ -119,16 +121,11 @@ COMMENT_ATTRS = ("id", "class")
 SCANNED_ATTRS = CONSENT_ATTRS
 # Attributes that make an element a landmark candidate (the Python test in find_landmarks decides).
 _LANDMARK_ATTRS = frozenset({"role", "aria-modal", "hidden"})
-# For values that are all ASCII, lower-cased: words whose presence is the same test as a search
-# for the pattern (each pattern is an alternation of literals). ``str.find`` looks for a word
-# several times faster than ``re`` scans for an alternation whose branches start with a dozen
-# different letters.
-_ASCII_WORDS = {
-    _CONSENT_ATTR: ("cookie", "consent", "gdpr", "onetrust", "optanon", "cybot", "didomi", "usercentrics", "qc-cmp",
-                    "truste", "osano", "iubenda", "termly", "cky-", "cmplz", "borlabs", "klaro", "sp_message",
-                    *(f"privacy{sep}{noun}" for sep in ("", "-", "_") for noun in ("banner", "notice", "bar"))),
-    _COMMENT_HINT: ("comment", "repl", "respond", "disqus"),
-}
+# For values that are all ASCII, lower-cased: the words each pattern is the case-insensitive
+# alternation of (the pattern is built from them), so their presence is the same test as a
+# search for it. ``str.find`` looks for a word several times faster than ``re`` scans for an
+# alternation whose branches start with a dozen different letters.
+_ASCII_WORDS = {_CONSENT_ATTR: _CONSENT_WORDS, _COMMENT_HINT: _COMMENT_HINT_WORDS}
 
 # Elements that are landmark candidates by their tag alone.
 _LANDMARK_TAGS = frozenset({"nav", "menu", "header", "footer"})
@@ -511,8 +508,9 @@ CTA_TAGS = ("div", "section", "aside", "p", "form")
 MAX_CTA_CHARS = 400
 #: Attributes naming a call-to-action box.
 CTA_ATTRS = ("class", "id")
-_CTA_HINT = re.compile(r"cta|call-?to-?action|calltoaction", re.I)
-_ASCII_WORDS[_CTA_HINT] = ("cta", "calltoaction", "call-toaction", "callto-action", "call-to-action")
+_CTA_WORDS = ("cta", "calltoaction", "call-toaction", "callto-action", "call-to-action")
+_CTA_HINT = re.compile("|".join(map(re.escape, _CTA_WORDS)), re.I)
+_ASCII_WORDS[_CTA_HINT] = _CTA_WORDS
 
 
 def _names_cta(el: lxml.html.HtmlElement) -> bool:
