@@ -22,8 +22,8 @@ def calls(monkeypatch):
     """Records trafilatura runs as ``(root, fast)``; each returns a short text, so the coverage is always low."""
     seen = []
 
-    def fake(root, url, thread, options, fast=False):
-        seen.append((root, fast))
+    def fake(root, url, thread, options, fast=False, recall=False):
+        seen.append((root, fast, recall))
         return "harbour ferries"
     monkeypatch.setattr(X, "_trafilatura", fake)
     return seen
@@ -40,22 +40,21 @@ def test_chrome_share_is_the_pruned_part_of_the_page_text():
 
 def test_low_coverage_runs_the_comparison_and_a_small_pruned_share_skips_the_rerun(calls):
     X.extract(page(3), Options())
-    assert [fast for _, fast in calls] == [True, False]  # fast first, then with the comparison
+    assert [(fast, recall) for _, fast, recall in calls] == [(True, False), (False, False)]  # fast, then with the comparison
     assert calls[0][0] is calls[1][0]                     # both on the pruned page
 
 
 def test_a_large_pruned_share_reruns_on_the_unpruned_page(calls):
     X.extract(page(40), Options())
-    # pruned page: fast, then with the comparison; unpruned page: with the comparison at once
-    # (a page that needs this run nearly always needs the comparison there too)
-    assert [fast for _, fast in calls] == [True, False, False]
+    # pruned page: fast, then with the comparison; unpruned page: fast, favouring recall
+    assert [(fast, recall) for _, fast, recall in calls] == [(True, False), (False, False), (True, True)]
     assert calls[2][0].find(".//nav") is not None and calls[0][0].find(".//nav") is None
 
 
 def test_a_fast_result_that_covers_the_page_is_kept_without_the_comparison(monkeypatch):
     seen = []
 
-    def fake(root, url, thread, options, fast=False):
+    def fake(root, url, thread, options, fast=False, recall=False):
         seen.append(fast)
         return " ".join(["harbour ferries leave hourly"] * 40)
     monkeypatch.setattr(X, "_trafilatura", fake)
@@ -90,7 +89,7 @@ def _runs(monkeypatch, html: str, fast_text: str, full_text: str | None = None) 
     ``fast_text`` and the run with the comparison ``full_text``, and the text extracted."""
     seen: list[bool] = []
 
-    def fake(root, url, thread, options, fast=False):
+    def fake(root, url, thread, options, fast=False, recall=False):
         seen.append(fast)
         return fast_text if fast or full_text is None else full_text
     monkeypatch.setattr(X, "_trafilatura", fake)
@@ -140,3 +139,38 @@ def test_a_fast_result_without_prose_that_holds_the_whole_page_skips_the_compari
     # all 16 items kept: nothing is left for the comparison to add (and a one-line page pays nothing)
     seen, _ = _runs(monkeypatch, _grid(16), _items(16))
     assert seen == [True]
+
+
+def test_a_user_who_favours_precision_gets_no_recall_run(calls):
+    X.extract(page(40), Options(favor="precision"))
+    assert [(fast, recall) for _, fast, recall in calls] == [(True, False), (False, False), (True, False)]
+
+
+class _Spy:
+    """Stands in for trafilatura's recall escalation; counts the calls."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, 0
+
+    def __call__(self, *a, **k):
+        self.calls += 1
+        return self.real(*a, **k)
+
+
+# A short article amid a long page of other text: trafilatura's own sequence would retry it in
+# recall mode (short, and under a fifth of the page) unless the escalation is off.
+SHORT_AMID_LONG = ("<html><body><article><p>" + " ".join(["harbour ferries leave hourly"] * 12) + "</p></article>"
+                   + "<ul>" + "".join(f"<li><a href='/{i}'>unrelated catalogue entry number {i}</a></li>" for i in range(200))
+                   + "</ul>"
+                   + "</body></html>")
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_only_the_fast_run_skips_trafilaturas_recall_escalation(monkeypatch, fast):
+    import trafilatura.core as core
+    spy = _Spy(core.html2txt)   # the escalation measures the page with html2txt first
+    monkeypatch.setattr(core, "html2txt", spy)
+    before = core.ESCALATION_MAX_LENGTH
+    X._trafilatura(X.parse_html(SHORT_AMID_LONG), None, False, Options(), fast=fast)
+    assert (spy.calls == 0) is fast
+    assert core.ESCALATION_MAX_LENGTH == before   # the setting is restored after the run
