@@ -282,10 +282,10 @@ def _fragments(data: dict[str, Any], path: str) -> dict[str, str]:
 
 
 def _read_toml(path: str) -> dict[str, Any]:
+    from .toml_cache import load_toml
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as e:
+        return load_toml(path)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise RuleError(f"{path}: cannot load rules: {e}; fix the file or leave it out") from e
 
 
