@@ -328,6 +328,9 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, opt
     import trafilatura
 
     fast = fast or len(root.text_content()) > FAST_MODE_CHARS
+    if not fast:
+        from .stoplists import warm_stoplist
+        warm_stoplist()   # jusText's stop words from the user's cache, not read from ~100 files
     with _TRAFILATURA_LOCK, (_fast_without_escalation() if fast else contextlib.nullcontext()):
         doc = trafilatura.bare_extraction(
             root, url=url, include_comments=thread, include_tables=True, deduplicate=False, fast=fast,

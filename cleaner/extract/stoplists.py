@@ -1,0 +1,93 @@
+"""jusText's stop words as trafilatura's comparison uses them, read from the user's cache.
+
+trafilatura's jusText fallback classifies paragraphs by their share of stop words, taken
+from the union of the ~100 stoplists jusText ships (about 154,000 words). trafilatura
+builds that union on first use in each process (``trafilatura.external.jt_stoplist_init``,
+reading every list: about 0.1 s), and keeps it in ``trafilatura.external.JT_STOPLIST``.
+For a run of one page that needs the comparison that is a fifth of the run.
+:func:`warm_stoplist` fills ``JT_STOPLIST`` with the same words from the user's cache
+(:func:`cleaner.user_cache.user_cache_dir`: one ``marshal`` file per jusText version and
+stoplist folder, about 10 ms to read), building and keeping them on the first run. The
+words are the ones trafilatura would take (a set, in sorted order); any fault (no
+cache, a broken file, another trafilatura that keeps no ``JT_STOPLIST``) leaves trafilatura
+to build them itself.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+
+#: Layout of the cache file (part of its name).
+CACHE_LAYOUT = 1
+
+_WARM = False
+
+
+def cache_path() -> str | None:
+    """The cache file for the installed jusText's stoplists (``None`` when jusText is missing)."""
+    from ..user_cache import user_cache_dir
+    try:
+        import justext
+        folder = os.path.join(os.path.dirname(justext.__file__), "stoplists")
+        names = sorted(os.listdir(folder))
+    except (ImportError, OSError):
+        return None
+    sizes = [os.path.getsize(os.path.join(folder, n)) for n in names]
+    tag = hashlib.blake2b(repr((getattr(justext, "__version__", ""), names, sizes)).encode(), digest_size=12).hexdigest()
+    return user_cache_dir(f"justext-stoplist-{tag}-v{CACHE_LAYOUT}.marshal")
+
+
+def warm_stoplist() -> None:
+    """Fill ``trafilatura.external.JT_STOPLIST`` from the cache (once per process); never raises."""
+    global _WARM
+    if _WARM:
+        return
+    _WARM = True
+    try:
+        import trafilatura.external as external
+    except ImportError:   # pragma: no cover - trafilatura is a dependency
+        return
+    if getattr(external, "JT_STOPLIST", "missing") is not None:
+        return   # built already, or a trafilatura that keeps no such list
+    path = cache_path()
+    words = _load(path) if path else None
+    if words is None:
+        words = tuple(sorted(external.jt_stoplist_init()))
+        if path:
+            _store(path, words)
+    external.JT_STOPLIST = words
+
+
+def _load(path: str) -> tuple[str, ...] | None:
+    try:
+        with open(path, "rb") as fh:
+            blob = fh.read()
+        check, payload = blob[:16], blob[16:]
+        if hashlib.blake2b(payload, digest_size=16).digest() != check:
+            return None
+        words = marshal.loads(payload)
+        return words if isinstance(words, tuple) and words and all(isinstance(w, str) for w in words[:100]) else None
+    except Exception:  # noqa: BLE001 - no file or a foreign one: trafilatura builds the list
+        return None
+
+
+def _store(path: str, words: tuple[str, ...]) -> None:
+    tmp = None
+    try:
+        payload = marshal.dumps(words)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".stoplist-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(hashlib.blake2b(payload, digest_size=16).digest() + payload)
+        os.replace(tmp, path)
+        tmp = None
+    except (OSError, ValueError):
+        pass   # a read-only home or a full disk: no cache, the same words
+    finally:
+        if tmp is not None:
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
