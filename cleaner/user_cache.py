@@ -6,7 +6,12 @@ Deleting it loses nothing: the next run rebuilds what it needs, only slower.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
+
+#: Bytes of the digest that opens each checked cache file (:func:`write_checked`).
+DIGEST_BYTES = 32
 
 
 def user_cache_dir(*parts: str) -> str:
@@ -14,3 +19,37 @@ def user_cache_dir(*parts: str) -> str:
     root = os.environ.get("CLEANER_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "cleaner")
     return os.path.join(root, *parts)
+
+
+def read_checked(path: str) -> bytes | None:
+    """The payload of a cache file written by :func:`write_checked`, or ``None`` when the file
+    is missing, unreadable or does not match its digest (a torn or foreign file)."""
+    try:
+        with open(path, "rb") as fh:
+            blob = fh.read()
+    except OSError:
+        return None
+    check, payload = blob[:DIGEST_BYTES], blob[DIGEST_BYTES:]
+    return payload if hashlib.blake2b(payload, digest_size=DIGEST_BYTES).digest() == check else None
+
+
+def write_checked(path: str, payload: bytes) -> None:
+    """Write ``payload`` to the cache file ``path``, opened by its digest, atomically (a temporary
+    file in the same folder, renamed). Errors are ignored: a read-only home or a full disk
+    means no cache, never a failed run."""
+    tmp = None
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".cache-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(hashlib.blake2b(payload, digest_size=DIGEST_BYTES).digest() + payload)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

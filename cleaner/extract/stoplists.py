@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import tempfile
 
 #: Layout of the cache file (part of its name).
 CACHE_LAYOUT = 1
@@ -61,33 +60,15 @@ def warm_stoplist() -> None:
 
 
 def _load(path: str) -> tuple[str, ...] | None:
+    from ..user_cache import read_checked
+    payload = read_checked(path)
     try:
-        with open(path, "rb") as fh:
-            blob = fh.read()
-        check, payload = blob[:16], blob[16:]
-        if hashlib.blake2b(payload, digest_size=16).digest() != check:
-            return None
-        words = marshal.loads(payload)
-        return words if isinstance(words, tuple) and words and all(isinstance(w, str) for w in words[:100]) else None
-    except Exception:  # noqa: BLE001 - no file or a foreign one: trafilatura builds the list
+        words = marshal.loads(payload) if payload is not None else None
+    except (ValueError, EOFError, TypeError):
         return None
+    return words if isinstance(words, tuple) and words and all(isinstance(w, str) for w in words[:100]) else None
 
 
 def _store(path: str, words: tuple[str, ...]) -> None:
-    tmp = None
-    try:
-        payload = marshal.dumps(words)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".stoplist-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.blake2b(payload, digest_size=16).digest() + payload)
-        os.replace(tmp, path)
-        tmp = None
-    except (OSError, ValueError):
-        pass   # a read-only home or a full disk: no cache, the same words
-    finally:
-        if tmp is not None:
-            try:
-                os.remove(tmp)
-            except OSError:
-                pass
+    from ..user_cache import write_checked
+    write_checked(path, marshal.dumps(words))

@@ -24,7 +24,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 import threading
 from typing import Any
 
@@ -90,39 +89,27 @@ def _compile_recording(src: str, flags: int) -> tuple["regex.Pattern[str]", tupl
 
 
 def _load(path: str, src: str) -> "regex.Pattern[str] | None":
+    from ..user_cache import read_checked
+    payload = read_checked(path)
+    if payload is None:
+        return None
     try:
-        with open(path, "rb") as fh:
-            blob = fh.read()
-        digest, payload = blob[:32], blob[32:]
-        if hashlib.blake2b(payload, digest_size=32).digest() != digest:
-            return None
         args = marshal.loads(payload)
         if not isinstance(args, tuple) or not args or args[0] != src:
             return None
         main = sys.modules.get("regex._main") or sys.modules.get("regex.regex")
         return main._regex.compile(*args)  # type: ignore[union-attr]
-    except Exception:  # noqa: BLE001 - no entry, or one this regex cannot use: compile instead
+    except Exception:  # noqa: BLE001 - an entry this regex cannot use: compile instead
         return None
 
 
 def _store(path: str, args: tuple) -> None:
-    tmp = None
+    from ..user_cache import write_checked
     try:
         payload = marshal.dumps(args)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".pattern-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.blake2b(payload, digest_size=32).digest() + payload)
-        os.replace(tmp, path)
-        tmp = None
-    except (OSError, ValueError, TypeError):
-        pass  # a read-only home, a full disk, an argument marshal cannot write: no cache, same pattern
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    except ValueError:
+        return   # an argument marshal cannot write: no cache, same pattern
+    write_checked(path, payload)
 
 
 def compile_pattern(src: str, flags: int = regex.V1) -> "regex.Pattern[str]":

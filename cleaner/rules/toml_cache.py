@@ -15,7 +15,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from typing import Any
 
 #: Layout of the cached entries (part of the folder name).
@@ -58,33 +57,19 @@ def toml_parser():
 
 
 def _load(entry: str) -> dict[str, Any] | None:
+    from ..user_cache import read_checked
+    payload = read_checked(entry)
     try:
-        with open(entry, "rb") as fh:
-            blob = fh.read()
-        check, payload = blob[:16], blob[16:]
-        if hashlib.blake2b(payload, digest_size=16).digest() != check:
-            return None
-        table = marshal.loads(payload)
-        return table if isinstance(table, dict) else None
-    except Exception:  # noqa: BLE001 - no entry, or one of another layout: parse the file instead
+        table = marshal.loads(payload) if payload is not None else None
+    except (ValueError, EOFError, TypeError):
         return None
+    return table if isinstance(table, dict) else None
 
 
 def _store(entry: str, table: dict[str, Any]) -> None:
-    tmp = None
+    from ..user_cache import write_checked
     try:
         payload = marshal.dumps(table)
-        os.makedirs(os.path.dirname(entry), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(entry), prefix=".rules-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.blake2b(payload, digest_size=16).digest() + payload)
-        os.replace(tmp, entry)
-        tmp = None
-    except (OSError, ValueError, TypeError):
-        pass  # a read-only home, a full disk, a value marshal cannot write (a date): not kept
-    finally:
-        if tmp is not None:
-            try:
-                os.remove(tmp)
-            except OSError:
-                pass
+    except ValueError:
+        return   # a value marshal cannot write (a TOML date): not kept
+    write_checked(entry, payload)
