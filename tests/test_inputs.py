@@ -268,6 +268,27 @@ def test_an_earlier_output_folder_inside_the_input_is_left_out_with_a_warning(tm
     assert "2 records in" in capsys.readouterr().err  # a report.json of something else is read like any file
 
 
+def test_an_earlier_output_folder_given_as_input_gives_its_clean_documents_only(tmp_path, capsys):
+    """Its report.json, report.html, dropped and rejects shards are no documents to clean again."""
+    from cleaner.cli.main import main
+    src = tmp_path / "in.jsonl"
+    texts = [PARAGRAPHS[0], PARAGRAPHS[1], PARAGRAPHS[0]]   # the third is an exact duplicate: dropped
+    src.write_text("".join(json.dumps({"id": f"t{i}", "text": t}) + "\n" for i, t in enumerate(texts))
+                   + "not json\n", encoding="utf-8")
+    first = tmp_path / "out1"
+    assert main(["clean", str(src), "-o", str(first), "--no-progress"]) == 0
+    capsys.readouterr()
+    again = tmp_path / "out2"
+    assert main(["clean", str(first), "-o", str(again), "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "reading its 1 clean shard(s)" in err and "2 records in" in err
+    assert {r["id"] for r in _rows(again, "clean")} == {"t0", "t1"} and _rows(again, "rejects") == []
+    for shard in first.glob("clean-*"):
+        shard.unlink()
+    assert main(["clean", str(first), "-o", str(tmp_path / "out3"), "--no-progress"]) == 2
+    assert "without clean shards" in capsys.readouterr().err
+
+
 def test_a_record_whose_text_is_null_or_not_a_string_is_rejected_saying_so(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq

@@ -79,8 +79,22 @@ def _earlier_output(folder: str, warn: bool) -> bool:
         return False
     if warn:
         print(f"cleaner: warning: {folder} is the output folder of a cleaner run; its files are not read as input "
-              "(give it as an input of its own to clean them)", file=sys.stderr)
+              "(give it as an input of its own to clean its clean shards again)", file=sys.stderr)
     return True
+
+
+def _output_shards(folder: str, warn: bool) -> list[tuple[str, str]]:
+    """The ``clean-*`` shards of an earlier run's output folder given as an input: its clean
+    documents, to be cleaned again; its report files, dropped and rejects shards and spool
+    are no documents of it. Raises :class:`InputError` when it holds no clean shard."""
+    shards = sorted(f for f in os.listdir(folder) if f.startswith("clean-") and os.path.isfile(os.path.join(folder, f)))
+    if not shards:
+        raise InputError(f"{folder}: the output folder of a cleaner run without clean shards (clean-*); "
+                         "nothing to read in it")
+    if warn:
+        print(f"cleaner: note: {folder} is the output folder of a cleaner run: reading its {len(shards)} clean "
+              "shard(s) (clean-*), not its report, dropped or rejects files", file=sys.stderr)
+    return [(os.path.join(folder, f), folder) for f in shards]
 
 
 def list_inputs(paths: Iterable[str], exclude: Iterable[str] = (), warn: bool = False) -> list[tuple[str, str]]:
@@ -88,7 +102,8 @@ def list_inputs(paths: Iterable[str], exclude: Iterable[str] = (), warn: bool = 
 
     Folders and files whose name starts with ``.`` are skipped, and so is everything under
     an ``exclude`` folder (the run's own output folder, when it lies inside an input) or
-    under the output folder of an earlier run (:func:`is_output_folder`, with a warning), and
+    under the output folder of an earlier run (:func:`is_output_folder`, with a warning; such a
+    folder given itself as an input gives its ``clean-*`` shards only, with a note), and
     the metadata files of a saved Hugging Face dataset (``state.json``, ...). Files of
     any name are listed (those of unknown suffix are sniffed when read). ``-`` stands for
     standard input; URLs are listed through fsspec. Raises :class:`InputError` for a
@@ -103,6 +118,8 @@ def list_inputs(paths: Iterable[str], exclude: Iterable[str] = (), warn: bool = 
             out.append((STDIN, ""))
         elif remote.is_url(p):
             out.extend(_list_url(p, skip_urls))
+        elif os.path.isdir(p) and is_output_folder(p):
+            out.extend(_output_shards(p, warn))
         elif os.path.isdir(p):
             n = len(out)
             for root, dirs, files in os.walk(p):
