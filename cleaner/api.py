@@ -163,6 +163,8 @@ def clean_html(html: bytes | str, url: str | None = None, options: Options | Non
     No corpus step runs (site templates and duplicate documents need a corpus: see
     :func:`run`). ``html``: the page as bytes (its encoding is detected from the bytes and
     ``<meta>``) or str. ``url`` is kept on the document (its ``id`` too; ``""`` without it).
+    Without ``url``, the page's own canonical link or ``og:url`` (absolute http(s) only) is
+    taken, as the command line takes it for a page file.
     ``options``: :class:`cleaner.Options` (default ``Options()``); the options about
     extraction, rules, in-page duplicates, ``min_doc_chars`` and ``doc_timeout_s`` (seconds;
     applied in the main thread only) matter here.
@@ -179,6 +181,9 @@ def clean_html(html: bytes | str, url: str | None = None, options: Options | Non
     if not isinstance(html, (bytes, bytearray, str)):
         raise TypeError(f"html must be bytes or str, not {type(html).__name__}")
     html = bytes(html) if isinstance(html, bytearray) else html
+    if url is None:
+        from .io.canonical import declared_url
+        url = declared_url(html)
     return _clean_one(RawRecord(url or "", url, "<html>", 0, html=html, kind="html"), options, steps)
 
 

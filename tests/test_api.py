@@ -48,6 +48,19 @@ def test_clean_html_gives_what_the_command_line_prints(tmp_path, capsys):
     assert doc.url == "https://example.org/a"
 
 
+def test_clean_html_takes_the_pages_canonical_url_as_the_command_line_does(tmp_path):
+    from cleaner.io.readers import iter_records
+    head = '<link rel="canonical" href="https://news.example/2024/ferry">'
+    html = page_html("Ferry times", PARAGRAPHS[:2]).replace("<head>", "<head>" + head, 1)
+    assert head in html
+    doc = cleaner.clean_html(html)
+    (tmp_path / "p.html").write_text(html, encoding="utf-8")
+    (rec,) = list(iter_records([str(tmp_path / "p.html")], cleaner.Options()))
+    assert doc.url == rec.url == "https://news.example/2024/ferry"
+    assert cleaner.clean_html(html, url="https://mirror.example/x").url == "https://mirror.example/x"
+    assert cleaner.clean_html(page_html("Ferry times", PARAGRAPHS[:2])).url is None
+
+
 def test_a_cleaned_document_keeps_its_text_and_the_spans_into_it():
     html = page_html("Harbour dredging plan", PARAGRAPHS[:3])
     doc = cleaner.clean_html(html, options=_opts())
