@@ -148,6 +148,7 @@ def test_a_mirror_folder_with_odd_names_loses_nothing(tmp_path):
     assert d["in"] == 6  # the hidden file is not an input
     (rej,) = _rows(out, "rejects")
     assert rej["kind"] == "unknown-type" and rej["id"] == "blob" and "'blob'" in rej["error"]
+    assert "binary data" in rej["error"] and "--input-type" in rej["error"]   # not "rename it": it is no page
     clean = {r["id"]: r for r in _rows(out, "clean")}
     dropped = {r["id"] for r in _rows(out, "dropped")}
     assert set(clean) | dropped == {"index.php", "page.html?id=2", "story.xhtml", "NOTES", "data.csv"}

@@ -195,6 +195,20 @@ def resolve_kind(path: str, options: Options) -> tuple[str | None, str | None]:
     return found, comp
 
 
+def _binary_reason(path: str, comp: str | None) -> str | None:
+    """Why the start of an input file of unknown type is binary data ("looks like binary data: ..."), else ``None``."""
+    from .decode import NotTextError, decode_text
+    from .sniff import SNIFF_BYTES, decompress_head
+    try:
+        with remote.open_raw(local_path(path)) as fh:
+            decode_text(decompress_head(fh.read(SNIFF_BYTES), comp))
+    except NotTextError as e:
+        return str(e)
+    except Exception:  # noqa: BLE001 - only the wording of the reject depends on it
+        return None
+    return None
+
+
 def iter_records(paths: Iterable[str], options: Options, exclude: Iterable[str] = (),
                  notes: list[dict] | None = None, progress: ReadProgress | None = None) -> Iterator[RawRecord | ReadError]:
     """Yield every record of every input, in a stable order; see the module docstring.
@@ -234,9 +248,13 @@ def iter_file_records(path: str, root: str, options: Options,
         kind, comp = resolve_kind(path, options)
         if kind is None:
             name = path.rsplit("/", 1)[-1] if remote.is_url(path) else os.path.basename(path) or path
-            yield ReadError(path, 0, f"unknown input type: {name!r} is not named like a file cleaner reads "
-                            f"and its content is none of HTML, text, JSON Lines, WARC, Parquet; name it {SUFFIX_HELP} "
-                            "or force a type with --input-type", record_id_for(path, root), UNKNOWN_TYPE)
+            binary = _binary_reason(path, comp)
+            content = (f"its content {binary}; if it is HTML, text, JSON Lines, WARC or Parquet all the same, "
+                       "force its type with --input-type" if binary else
+                       f"its content is none of HTML, text, JSON Lines, WARC, Parquet; name it {SUFFIX_HELP} "
+                       "or force a type with --input-type")
+            yield ReadError(path, 0, f"unknown input type: {name!r} is not named like a file cleaner reads and "
+                            + content, record_id_for(path, root), UNKNOWN_TYPE)
             return
         for item in _READERS[kind](path, root, kind, comp, options):
             last = item.position
