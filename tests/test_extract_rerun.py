@@ -22,8 +22,8 @@ def calls(monkeypatch):
     """Records trafilatura runs as ``(root, fast)``; each returns a short text, so the coverage is always low."""
     seen = []
 
-    def fake(root, url, thread, options, fast=False, recall=False):
-        seen.append((root, fast, recall))
+    def fake(root, url, thread, options, fast=False):
+        seen.append((root, fast))
         return "harbour ferries"
     monkeypatch.setattr(X, "_trafilatura", fake)
     return seen
@@ -40,21 +40,22 @@ def test_chrome_share_is_the_pruned_part_of_the_page_text():
 
 def test_low_coverage_runs_the_comparison_and_a_small_pruned_share_skips_the_rerun(calls):
     X.extract(page(3), Options())
-    assert [(fast, recall) for _, fast, recall in calls] == [(True, False), (False, False)]  # fast, then with the comparison
+    assert [fast for _, fast in calls] == [True, False]  # fast, then with the comparison
     assert calls[0][0] is calls[1][0]                     # both on the pruned page
 
 
 def test_a_large_pruned_share_reruns_on_the_unpruned_page(calls):
     X.extract(page(40), Options())
-    # pruned page: fast, then with the comparison; unpruned page: fast, favouring recall
-    assert [(fast, recall) for _, fast, recall in calls] == [(True, False), (False, False), (True, True)]
+    # pruned page: fast, then with the comparison; unpruned page: with the comparison at once
+    # (a page that needs this run nearly always needs the comparison there too)
+    assert [fast for _, fast in calls] == [True, False, False]
     assert calls[2][0].find(".//nav") is not None and calls[0][0].find(".//nav") is None
 
 
 def test_a_fast_result_that_covers_the_page_is_kept_without_the_comparison(monkeypatch):
     seen = []
 
-    def fake(root, url, thread, options, fast=False, recall=False):
+    def fake(root, url, thread, options, fast=False):
         seen.append(fast)
         return " ".join(["harbour ferries leave hourly"] * 40)
     monkeypatch.setattr(X, "_trafilatura", fake)
@@ -89,7 +90,7 @@ def _runs(monkeypatch, html: str, fast_text: str, full_text: str | None = None) 
     ``fast_text`` and the run with the comparison ``full_text``, and the text extracted."""
     seen: list[bool] = []
 
-    def fake(root, url, thread, options, fast=False, recall=False):
+    def fake(root, url, thread, options, fast=False):
         seen.append(fast)
         return fast_text if fast or full_text is None else full_text
     monkeypatch.setattr(X, "_trafilatura", fake)
@@ -139,11 +140,6 @@ def test_a_fast_result_without_prose_that_holds_the_whole_page_skips_the_compari
     # all 16 items kept: nothing is left for the comparison to add (and a one-line page pays nothing)
     seen, _ = _runs(monkeypatch, _grid(16), _items(16))
     assert seen == [True]
-
-
-def test_a_user_who_favours_precision_gets_no_recall_run(calls):
-    X.extract(page(40), Options(favor="precision"))
-    assert [(fast, recall) for _, fast, recall in calls] == [(True, False), (False, False), (True, False)]
 
 
 class _Spy:

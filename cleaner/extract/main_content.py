@@ -27,8 +27,8 @@ Steps for one page:
    another thread page, when a container repeated once a post holds ``REPEAT_GAIN`` times the
    text extracted after step 5, those containers' text replaces it (trafilatura kept a few posts);
 5. when that kept under ``RERUN_COVERAGE`` of the page's text and pruning took a fair share
-   of it (``MIN_RERUN_CHROME_SHARE``), trafilatura runs again on the unpruned page, fast and
-   favouring recall (pruning sometimes changes which container it picks) and the
+   of it (``MIN_RERUN_CHROME_SHARE``), trafilatura runs again on the unpruned page, with its
+   comparison (pruning sometimes changes which container it picks) and the
    longer result wins, its chrome-only lines removed; when the result still holds under
    ``FALLBACK_COVERAGE`` of the page and no paragraph of prose, the page's main region
    stands in (:mod:`cleaner.extract.main_region`).
@@ -204,7 +204,7 @@ def _improve(body, root, chrome, visible, text, url, thread, options, clock) -> 
         body = _trafilatura(root, url, thread, options)
         clock("extract.trafilatura-comparison")
     if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
-        again = _trafilatura(_parse_clean(text), url, thread, options, fast=True, recall=options.favor != "precision")
+        again = _trafilatura(_parse_clean(text), url, thread, options)
         # drop_lines only shortens a text: a rerun too short to win is never rendered against the chrome
         if len(again) >= RERUN_GAIN * len(body):
             again = drop_lines(again, chrome_only_lines(root, chrome))
@@ -243,12 +243,11 @@ class _Stages:
 #: Below this share of the page's visible text the extraction is suspect and trafilatura runs again on the unpruned page (0-1).
 RERUN_COVERAGE = 0.3
 #: The rerun's text replaces the first when it is at least this many times longer.
-#: The rerun is a fast run favouring recall: its gains came from trafilatura's recall escalation
-#: on the unpruned page, not from its comparison (with the comparison but no escalation it
-#: gained nothing). Measured on the 692 evaluation pages against a full run: 37 pages reran,
-#: 4.3 s -> 1.1 s of trafilatura time; WCXB F1 0.8932 -> 0.8921 (16 texts changed, the product
-#: and service pages it was made for still gain), scrapinghub 0.9720 -> 0.9715 (one page keeps
-#: its tag line), leaked 2.97 % -> 3.11 %.
+#: The rerun is a full run (comparison and recall escalation): its gains come from trafilatura's
+#: recall escalation on the unpruned page (with the comparison but no escalation it gained
+#: nothing). A fast run favouring recall instead was measured on the 692 evaluation pages:
+#: 37 reruns, 4.3 s -> 1.1 s of trafilatura time, but WCXB F1 0.8932 -> 0.8921, must-exclude
+#: snippets leaked 2.97 % -> 3.11 % and product pages under plain trafilatura (0.7243 < 0.7253).
 RERUN_GAIN = 1.2
 #: ... and the rerun happens only when the pruned chrome held at least this share of the page's
 #: visible text (0-1): with less, the unpruned page is nearly the pruned one and trafilatura picks
@@ -319,11 +318,10 @@ def _parse_clean_read(text: str, read_attrs: bool = True):
 
 
 def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options,
-                 fast: bool = False, recall: bool = False) -> str:
+                 fast: bool = False) -> str:
     """trafilatura's text for a tree (which it copies, never changes); replies included on a thread.
 
-    ``fast``: without its fallback comparison and its recall escalation (see
-    :func:`_fast_without_escalation`); ``recall``: favouring recall whatever ``options.favor`` says.
+    ``fast``: without its fallback comparison and its recall escalation (see :func:`_fast_without_escalation`).
     """
     import trafilatura
 
@@ -334,8 +332,8 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, opt
     with _TRAFILATURA_LOCK, (_fast_without_escalation() if fast else contextlib.nullcontext()):
         doc = trafilatura.bare_extraction(
             root, url=url, include_comments=thread, include_tables=True, deduplicate=False, fast=fast,
-            with_metadata=False, favor_precision=options.favor == "precision" and not recall,
-            favor_recall=options.favor == "recall" or recall)
+            with_metadata=False, favor_precision=options.favor == "precision",
+            favor_recall=options.favor == "recall")
     if doc is None:
         return ""
     body = doc.text or ""
