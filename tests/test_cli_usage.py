@@ -64,3 +64,10 @@ def test_engine_ray_without_ray_is_a_usage_error_with_the_install_hint(tmp_path,
     err = capsys.readouterr().err
     assert "pip install 'cleaner[ray]'" in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_a_flag_given_a_value_is_matched_only_with_flags_that_take_one(capsys):
+    err = _usage_error(capsys, ["clean", "x.txt", "--near-dup", "0.8"])
+    assert "--near-dup-jaccard" in err and "--near-dedup" not in err   # a switch takes no 0.8
+    err = _usage_error(capsys, ["clean", "x.txt", "--near-dedupe"])
+    assert "did you mean --near-dedup" in err                        # no value: switches are meant too

@@ -184,9 +184,15 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     args, extra = parser.parse_known_args(argv)
     if extra:
         sub = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
-        flags = [o for a in sub._actions for o in a.option_strings if o.startswith("--")]
+        takes_value = {o: a.nargs != 0 for a in sub._actions for o in a.option_strings if o.startswith("--")}
         close: list[str] = []
-        for x in (x.split("=")[0] for x in extra if x.startswith("--")):
+        for i, token in enumerate(extra):
+            if not token.startswith("--"):
+                continue
+            x = token.split("=")[0]
+            valued = "=" in token or (i + 1 < len(extra) and not extra[i + 1].startswith("-"))
+            # "--near-dup 0.8": only a flag that takes a value is meant, not a switch
+            flags = [f for f, v in takes_value.items() if v or not valued]
             for m in [f for f in flags if f.startswith(x)] + difflib.get_close_matches(x, flags, 2, 0.6):
                 if m not in close:
                     close.append(m)
