@@ -7,10 +7,11 @@ Deleting it loses nothing: the next run rebuilds what it needs, only slower.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import tempfile
 
-#: Bytes of the digest that opens each checked cache file (:func:`write_checked`).
+#: Bytes of the digest that opens each cache file written by :func:`write_marshal`.
 DIGEST_BYTES = 32
 
 
@@ -21,22 +22,32 @@ def user_cache_dir(*parts: str) -> str:
     return os.path.join(root, *parts)
 
 
-def read_checked(path: str) -> bytes | None:
-    """The payload of a cache file written by :func:`write_checked`, or ``None`` when the file
-    is missing, unreadable or does not match its digest (a torn or foreign file)."""
+def read_marshal(path: str) -> object | None:
+    """The value kept in a cache file by :func:`write_marshal`, or ``None`` when the file is
+    missing, unreadable, torn (its digest does not match) or not ``marshal`` data of this Python."""
     try:
         with open(path, "rb") as fh:
             blob = fh.read()
     except OSError:
         return None
     check, payload = blob[:DIGEST_BYTES], blob[DIGEST_BYTES:]
-    return payload if hashlib.blake2b(payload, digest_size=DIGEST_BYTES).digest() == check else None
+    if hashlib.blake2b(payload, digest_size=DIGEST_BYTES).digest() != check:
+        return None
+    try:
+        return marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
 
 
-def write_checked(path: str, payload: bytes) -> None:
-    """Write ``payload`` to the cache file ``path``, opened by its digest, atomically (a temporary
-    file in the same folder, renamed). Errors are ignored: a read-only home or a full disk
-    means no cache, never a failed run."""
+def write_marshal(path: str, value: object) -> None:
+    """Keep ``value`` (plain strings, numbers, tuples, lists, dicts: loading it cannot run code)
+    in the cache file ``path`` as ``marshal`` data opened by its digest, written atomically (a
+    temporary file in the same folder, renamed). Errors are ignored: a value ``marshal`` cannot
+    write, a read-only home or a full disk means no cache, never a failed run."""
+    try:
+        payload = marshal.dumps(value)
+    except ValueError:
+        return
     tmp = None
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -15,7 +15,6 @@ to build them itself.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 
 #: Layout of the cache file (part of its name).
@@ -60,15 +59,11 @@ def warm_stoplist() -> None:
 
 
 def _load(path: str) -> tuple[str, ...] | None:
-    from ..user_cache import read_checked
-    payload = read_checked(path)
-    try:
-        words = marshal.loads(payload) if payload is not None else None
-    except (ValueError, EOFError, TypeError):
-        return None
+    from ..user_cache import read_marshal
+    words = read_marshal(path)
     return words if isinstance(words, tuple) and words and all(isinstance(w, str) for w in words[:100]) else None
 
 
 def _store(path: str, words: tuple[str, ...]) -> None:
-    from ..user_cache import write_checked
-    write_checked(path, marshal.dumps(words))
+    from ..user_cache import write_marshal
+    write_marshal(path, words)

@@ -21,7 +21,6 @@ Set ``CLEANER_PATTERN_CACHE=0`` to switch it off.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import sys
 import threading
@@ -89,14 +88,11 @@ def _compile_recording(src: str, flags: int) -> tuple["regex.Pattern[str]", tupl
 
 
 def _load(path: str, src: str) -> "regex.Pattern[str] | None":
-    from ..user_cache import read_checked
-    payload = read_checked(path)
-    if payload is None:
+    from ..user_cache import read_marshal
+    args = read_marshal(path)
+    if not isinstance(args, tuple) or not args or args[0] != src:
         return None
     try:
-        args = marshal.loads(payload)
-        if not isinstance(args, tuple) or not args or args[0] != src:
-            return None
         main = sys.modules.get("regex._main") or sys.modules.get("regex.regex")
         return main._regex.compile(*args)  # type: ignore[union-attr]
     except Exception:  # noqa: BLE001 - an entry this regex cannot use: compile instead
@@ -104,12 +100,8 @@ def _load(path: str, src: str) -> "regex.Pattern[str] | None":
 
 
 def _store(path: str, args: tuple) -> None:
-    from ..user_cache import write_checked
-    try:
-        payload = marshal.dumps(args)
-    except ValueError:
-        return   # an argument marshal cannot write: no cache, same pattern
-    write_checked(path, payload)
+    from ..user_cache import write_marshal
+    write_marshal(path, args)   # an argument marshal cannot write: no cache, same pattern
 
 
 def compile_pattern(src: str, flags: int = regex.V1) -> "regex.Pattern[str]":

@@ -12,7 +12,6 @@ run takes, never what a rule file says.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import sys
 from typing import Any
@@ -57,19 +56,11 @@ def toml_parser():
 
 
 def _load(entry: str) -> dict[str, Any] | None:
-    from ..user_cache import read_checked
-    payload = read_checked(entry)
-    try:
-        table = marshal.loads(payload) if payload is not None else None
-    except (ValueError, EOFError, TypeError):
-        return None
+    from ..user_cache import read_marshal
+    table = read_marshal(entry)
     return table if isinstance(table, dict) else None
 
 
 def _store(entry: str, table: dict[str, Any]) -> None:
-    from ..user_cache import write_checked
-    try:
-        payload = marshal.dumps(table)
-    except ValueError:
-        return   # a value marshal cannot write (a TOML date): not kept
-    write_checked(entry, payload)
+    from ..user_cache import write_marshal
+    write_marshal(entry, table)   # a value marshal cannot write (a TOML date): not kept
