@@ -3,7 +3,7 @@ is rendered: the same lists come back as with the former order of its checks."""
 import lxml.html
 from hypothesis import example, given, settings, strategies as st
 
-from cleaner.extract.main_region import MAX_LINK_SHARE, MAX_RESTORED_ITEM_WORDS, _WORD, restore_lists
+from cleaner.extract.main_region import block_before, restorable, restore_lists, with_inserts
 from cleaner.extract.tree_text import line_key, render_blocks
 
 
@@ -18,28 +18,16 @@ def _former(root, extracted):
         if lst.getparent() is None or any(a.tag in ("ul", "ol") for a in lst.iterancestors()):
             continue
         items = render_blocks(lst)
-        if not items or any(f" {line_key(t)} " in everything for t, _ in items):
+        if not restorable(items, everything):
             continue
-        if any(len(_WORD.findall(t)) > MAX_RESTORED_ITEM_WORDS for t, _ in items):
-            continue
-        if sum(linked for _, linked in items) > MAX_LINK_SHARE * sum(len(t) for t, _ in items):
-            continue
-        prev = lst.getprevious()
-        while prev is not None and (not isinstance(prev.tag, str) or not prev.text_content().strip()):
-            prev = prev.getprevious()
+        prev = block_before(lst)
         if prev is None:
             continue
         before = render_blocks(prev)
         anchor = line_key(before[-1][0]) if before else ""
         if anchor and anchor in present:
             inserts.setdefault(keys.index(anchor), []).extend(f"- {t}" for t, _ in items)
-    if not inserts:
-        return extracted
-    out = []
-    for i, line in enumerate(lines):
-        out.append(line)
-        out.extend(inserts.get(i, ()))
-    return "\n".join(out)
+    return with_inserts(lines, inserts) if inserts else extracted
 
 
 WORDS = st.sampled_from(["Ferries leave hourly.", "Tickets", "Oslo", "Bergen", "", "  ", " ".join(["word"] * 41)])

@@ -88,18 +88,7 @@ def _old_decode(data, http_charset):
             text = text[1:]
         if enc != "utf-8" or text.count("\ufffd") <= D.MAX_UTF8_REPLACEMENT_SHARE * len(text):
             return text, enc
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-        best = from_bytes(data[:200_000]).best()
-        if best is not None and best.encoding:
-            return data.decode(best.encoding, "replace"), best.encoding
-    except Exception:  # noqa: BLE001
-        pass
-    return data.decode("cp1252", "replace"), "cp1252"
+    return D._undeclared(data)   # unchanged: only the check above was made faster
 
 
 @settings(max_examples=500, deadline=None)

@@ -118,9 +118,7 @@ def restore_lists(root: lxml.html.HtmlElement, extracted: str) -> str:
         if lst.getparent() is None or any(a.tag in ("ul", "ol") for a in lst.iterancestors()):
             continue
         # the paragraph before first: a list with none (2 in 5 on the evaluation pages) is never rendered
-        prev = lst.getprevious()
-        while prev is not None and (not isinstance(prev.tag, str) or not prev.text_content().strip()):
-            prev = prev.getprevious()
+        prev = block_before(lst)
         if prev is None:
             continue
         items = render_blocks(lst)
@@ -128,18 +126,36 @@ def restore_lists(root: lxml.html.HtmlElement, extracted: str) -> str:
             keys = [line_key(x) for x in lines]
             present = set(keys)
             everything = " " + " ".join(keys) + " "
-        if not items or any(f" {line_key(t)} " in everything for t, _ in items):
-            continue
-        if any(len(_WORD.findall(t)) > MAX_RESTORED_ITEM_WORDS for t, _ in items):
-            continue
-        if sum(linked for _, linked in items) > MAX_LINK_SHARE * sum(len(t) for t, _ in items):
+        if not restorable(items, everything):
             continue
         before = render_blocks(prev)
         anchor = line_key(before[-1][0]) if before else ""
         if anchor and anchor in present:
             inserts.setdefault(keys.index(anchor), []).extend(f"- {t}" for t, _ in items)
-    if not inserts:
-        return extracted
+    return with_inserts(lines, inserts) if inserts else extracted
+
+
+def block_before(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The element before ``el`` among its siblings that holds text (comments and blank ones passed over), or ``None``."""
+    prev = el.getprevious()
+    while prev is not None and (not isinstance(prev.tag, str) or not prev.text_content().strip()):
+        prev = prev.getprevious()
+    return prev
+
+
+def restorable(items: list[tuple[str, int]], everything: str) -> bool:
+    """Whether a list rendered as ``items`` (:func:`render_blocks`) may come back: it has items, none
+    of them is a line of the text (``everything``: the lines' keys joined by blanks, blank-framed),
+    they are bullet-sized and not mostly link text."""
+    if not items or any(f" {line_key(t)} " in everything for t, _ in items):
+        return False
+    if any(len(_WORD.findall(t)) > MAX_RESTORED_ITEM_WORDS for t, _ in items):
+        return False
+    return sum(linked for _, linked in items) <= MAX_LINK_SHARE * sum(len(t) for t, _ in items)
+
+
+def with_inserts(lines: list[str], inserts: dict[int, list[str]]) -> str:
+    """``lines`` joined by line breaks, the lines of ``inserts[i]`` after line ``i``."""
     out: list[str] = []
     for i, line in enumerate(lines):
         out.append(line)

@@ -234,6 +234,12 @@ def _decode(data: bytes, http_charset: str | None) -> tuple[str, str]:
         # "in" first: a page without U+FFFD (nearly all) is not counted (a count is a slower scan)
         if enc != "utf-8" or "\ufffd" not in text or text.count("\ufffd") <= MAX_UTF8_REPLACEMENT_SHARE * len(text):
             return text, enc
+    return _undeclared(data)
+
+
+def _undeclared(data: bytes) -> tuple[str, str]:
+    """``data`` decoded without a believable declaration: UTF-8 when it is valid, else the
+    guess of charset_normalizer, else windows-1252."""
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
