@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, strategies as st
 
-from cleaner.containers.runs import run_counts, run_mask, run_starts, runs
+from cleaner.containers.runs import distinct, run_counts, run_mask, run_starts, runs
 
 
 def test_empty_columns_have_no_runs():
@@ -33,3 +33,10 @@ def test_runs_of_two_columns_match_a_plain_loop(rows, min_size):
     assert list(zip(s.tolist(), e.tolist())) == want
     k, c = run_counts(np.sort(a))
     assert dict(zip(k.tolist(), c.tolist())) == {x: int((a == x).sum()) for x in set(a.tolist())}
+
+
+@given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 5), max_size=60))
+def test_distinct_is_the_sorted_set_of_the_keys(values):
+    keys = np.array(values, np.uint64)
+    got = distinct(keys)
+    assert got.tolist() == sorted(set(values)) and got.dtype == np.uint64

@@ -9,7 +9,8 @@ one or more columns sorted together:
 - :func:`run_starts` ``(*cols) -> int64[r]``: the index of each run's first row;
 - :func:`runs` ``(*cols, min_size=1) -> (starts, ends)``: both ends of each run at least
   ``min_size`` rows long (``ends`` exclusive);
-- :func:`run_counts` ``(sorted_keys) -> (distinct keys, uint32 counts)``.
+- :func:`run_counts` ``(sorted_keys) -> (distinct keys, uint32 counts)``;
+- :func:`distinct` ``(keys) -> sorted distinct keys`` (what ``np.unique`` gives for a 1-D array).
 
 A row starts a run when any of the columns differs from the row before it.
 """
@@ -51,3 +52,13 @@ def run_counts(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct keys of a sorted array and how often each occurs (``uint32``)."""
     starts, ends = runs(sorted_keys)
     return sorted_keys[starts], (ends - starts).astype(np.uint32)
+
+
+def distinct(keys: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of the 1-D array ``keys`` (``np.unique(keys)``).
+
+    Sorts and keeps each run's first row: numpy 2's ``unique`` imports ``numpy.ma`` on its
+    first call, a fifth of the corpus steps' set-up in a one-page run.
+    """
+    s = np.sort(keys)
+    return s[run_mask(s)]

@@ -58,7 +58,7 @@ import xxhash
 from ..document import Document, apply_spans, kept_blocks, line_span
 from ..steps import CorpusStep
 from ..containers.compact import PackedStrings, RowStore, SpillDir, StringStore
-from ..containers.runs import run_mask, run_starts
+from ..containers.runs import distinct, run_mask, run_starts
 from .templates import host_key, host_of
 
 #: Low key bits: the paragraph is short enough to be boilerplate / long enough to be deduplicated.
@@ -235,7 +235,7 @@ class ParagraphDecision:
         that paragraph, so every other copy stays (:data:`KEPT_EVERYWHERE`). Without this the
         paragraph would be lost with the dropped document.
         """
-        ords = np.unique(self.kept_ords)
+        ords = distinct(self.kept_ords)
         moved: dict[int, str] = {}
         for dd in drops:
             if not len(dd):
@@ -327,7 +327,7 @@ class RepeatedParagraphs(CorpusStep):
         if self.min_doc_chars > 1 and len(apply_spans(doc.text, doc.removed).strip()) < self.min_doc_chars:
             return None   # dropped for its length at the end: a copy kept here would be lost
         _, keys = self.keys_of(doc)
-        keys = np.unique(keys[keys != 0])
+        keys = distinct(keys[keys != 0])
         if keys.size == 0:
             return None
         host = host_of(doc.url)

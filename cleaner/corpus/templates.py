@@ -35,6 +35,7 @@ import xxhash
 from ..document import Document, kept_blocks, line_span
 from ..steps import CorpusStep
 from ..containers.compact import KeyCounter, RepeatCounter, SortedU64Set
+from ..containers.runs import distinct as distinct_keys
 
 _PUNCT_TO_SPACE = bytes.maketrans(string.punctuation.encode("ascii"), b" " * len(string.punctuation))
 _ASCII_DIGITS = b"0123456789"
@@ -231,7 +232,7 @@ class SiteTemplates(CorpusStep):
         host, _, keys = self._keys(doc)
         if host is None:
             return None
-        distinct = np.unique(keys[keys != 0])
+        distinct = distinct_keys(keys[keys != 0])
         return [host_key(host), page_key(host, distinct), distinct.tolist()]
 
     def observe(self, index: int, doc_id: str, fp: Any) -> None:

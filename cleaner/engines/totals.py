@@ -310,11 +310,13 @@ class IdDigests:
     def repeats(self) -> int:
         """Records whose id an earlier record of the run already had (0 when every id is unique)."""
         import numpy as np
+
+        from ..containers.runs import distinct
         self.seal()
         if not self.chunks:
             return 0
         digests = np.frombuffer(b"".join(self.chunks), dtype=np.dtype((np.void, 16)))
-        return int(len(digests) - len(np.unique(digests)))
+        return int(len(digests) - len(distinct(digests)))
 
     def to_json(self) -> list[str]:
         import base64

@@ -13,14 +13,16 @@ import lxml.etree
 import lxml.html
 import regex
 
+from ..rules.pattern_cache import compile_pattern
+
 # The values of every itemtype attribute (the page's type is often on <html> itself); an XPath to the
 # attributes reads them faster than one to the elements that hold them.
 _ITEM_TYPES = lxml.etree.XPath("descendant-or-self::*/@itemtype", smart_strings=False)
-_SCHEMA_THREAD = regex.compile(r"DiscussionForumPosting|QAPage", regex.I)
-_FORUM_ENGINES = regex.compile(
+_SCHEMA_THREAD = compile_pattern(r"DiscussionForumPosting|QAPage", regex.I)
+_FORUM_ENGINES = compile_pattern(
     r"discourse|vbulletin|phpbb|xenforo|invision|vanilla|flarum|mybb|simple machines|nodebb|punbb|fluxbb|"
     r"woltlab|yabb|khoros|lithium", regex.I)
-_THREAD_URL = regex.compile(
+_THREAD_URL = compile_pattern(
     r"/t/[^/]+/\d+|/t/\d+(?:/|$)|[/?]threads?/|/topics?/\d|/topic/[^/]*\d|/discussions?/\d|/questions/\d+|showthread|viewtopic|"
     r"topic_show|showtopic|[?&/]topic[=/]|/m-p/\d+|/td-p/\d+", regex.I)
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import itertools
 
 import lxml.html
-import regex
 
 from .tree_text import line_key, render_lines
+from ..rules.pattern_cache import compile_pattern
 
 #: Elements a reader types into or picks from.
 FIELD_TAGS = ("input", "textarea", "select")
@@ -32,7 +32,7 @@ MAX_FIELD_BOX_WORDS = 12
 #: Tags a field's box never grows into.
 _STOP = frozenset({"body", "html", "main", "article", "form", "table", "tbody", "tr", "ul", "ol"})
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_WORD = regex.compile(r"\w+")
+_WORD = compile_pattern(r"\w+", 0)
 
 
 def _few_words(el: lxml.html.HtmlElement) -> bool:

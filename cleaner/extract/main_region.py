@@ -16,9 +16,9 @@ that are not link lists, plus every line the extraction already had.
 from __future__ import annotations
 
 import lxml.html
-import regex
 
 from .tree_text import line_key, render_blocks
+from ..rules.pattern_cache import compile_pattern
 
 #: A ``<main>`` (or ``role=main``) element is the region only when it holds this much text (characters).
 MIN_MAIN_CHARS = 500
@@ -33,7 +33,7 @@ MAX_RESTORED_ITEM_WORDS = 40
 #: Elements of the region that never hold main content: forms and their controls, side boxes, footers.
 NOT_CONTENT = ("form", "aside", "footer", "select", "button", "label", "input", "textarea", "script")
 
-_WORD = regex.compile(r"\w+")
+_WORD = compile_pattern(r"\w+", 0)
 
 
 def page_chars(root: lxml.html.HtmlElement) -> int:

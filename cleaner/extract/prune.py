@@ -23,6 +23,8 @@ import lxml.etree
 import lxml.html
 import regex
 
+from ..rules.pattern_cache import compile_pattern
+
 #: An element is never pruned when it holds more than this share of the page's text (0-1).
 MAX_PRUNE_SHARE = 0.5
 #: A consent banner is short: at most this many characters of text.
@@ -54,25 +56,25 @@ SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
 _CONSENT_WORDS = ("cookie", "consent", "gdpr", "onetrust", "optanon", "cybot", "didomi", "usercentrics", "qc-cmp",
                   "truste", "osano", "iubenda", "termly", "cky-", "cmplz", "borlabs", "klaro", "sp_message",
                   *(f"privacy{sep}{noun}" for sep in ("", "-", "_") for noun in ("banner", "notice", "bar")))
-_CONSENT_ATTR = regex.compile("|".join(map(regex.escape, _CONSENT_WORDS)), regex.I)
+_CONSENT_ATTR = compile_pattern("|".join(map(regex.escape, _CONSENT_WORDS)), regex.I)
 # Words of the banner's own text: it speaks of cookies or consent ...
-_CONSENT_TEXT = regex.compile(
+_CONSENT_TEXT = compile_pattern(
     r"\bcookies?\b|\bconsent|\bgdpr\b|datenschutz|\bcookie-?richtlinie|galletas|\bprivacy", regex.I)
 # ... and offers a choice.
-_CONSENT_ACTION = regex.compile(
+_CONSENT_ACTION = compile_pattern(
     r"\b(?:accept|agree|allow|reject|decline|deny|refuse|manage|customi[sz]e|settings|preferences|got it|ok(?:ay)?|"
     r"understood|dismiss|close|akzeptieren|zustimmen|ablehnen|einstellungen|accepter|refuser|paramètres|"
     r"aceptar|rechazar|configurar|accetta|rifiuta|aceitar|rejeitar)\b", regex.I)
 
 # Class/id words of comment threads, matched on word parts ("CommentBox" -> comment, box).
-_COMMENT_WORD = regex.compile(r"^(?:comments?|commentlist|disqus|respond|replies|reply)$", regex.I)
+_COMMENT_WORD = compile_pattern(r"^(?:comments?|commentlist|disqus|respond|replies|reply)$", regex.I)
 # Cheap first test before splitting class names into words.
 _COMMENT_HINT_WORDS = ("comment", "repl", "respond", "disqus")
-_COMMENT_HINT = regex.compile("|".join(_COMMENT_HINT_WORDS), regex.I)
+_COMMENT_HINT = compile_pattern("|".join(_COMMENT_HINT_WORDS), regex.I)
 # A container named for the whole thread (plural or list words).
-_THREAD_ATTR = regex.compile(r"(?:^|[-_ ])(?:comments|commentlist|comment-?list|comments?-?(?:area|section|wrap(?:per)?|thread|container)|disqus_thread)(?:$|[-_ ])", regex.I)
+_THREAD_ATTR = compile_pattern(r"(?:^|[-_ ])(?:comments|commentlist|comment-?list|comments?-?(?:area|section|wrap(?:per)?|thread|container)|disqus_thread)(?:$|[-_ ])", regex.I)
 # A heading that opens a comment thread: "Comments (3)", "12 comments", "Leave a reply", "Kommentare".
-_THREAD_HEADING = regex.compile(
+_THREAD_HEADING = compile_pattern(
     r"^\s*(?:\d+\s+(?:comments?|responses?|replies|kommentare?|commentaires?|comentarios?)\b|"
     r"(?:comments?|kommentare?|commentaires?|comentarios?|reader comments|responses?|discussion)\b\s*(?:\(\s*\d+[^)]*\)|\d+)?\s*[:.]?\s*$|"
     r"(?:leave|post|add|write) a (?:comment|reply|response)|join the discussion)", regex.I)
@@ -95,11 +97,11 @@ RELATED_HEADINGS = (
     r"leggi anche\b", r"articoli correlati\b", r"potrebbe interessarti", r"lees ook\b", r"gerelateerde",
     r"читайте также", r"по теме\b", r"похожие", r"популярное",
 )
-_RELATED_HEADING = regex.compile(r"^\s*(?:" + "|".join(RELATED_HEADINGS) + ")", regex.I)
+_RELATED_HEADING = compile_pattern(r"^\s*(?:" + "|".join(RELATED_HEADINGS) + ")", regex.I)
 
 #: Containers a box never grows into.
 _BOX_STOP = frozenset({"body", "html", "main", "article"})
-_ATTR_SPLIT = regex.compile(r"[\s\-_:]+")
+_ATTR_SPLIT = compile_pattern(r"[\s\-_:]+", 0)
 # Headings of reference lists (bibliographies): citations, not prose.
 REFERENCE_HEADINGS = (
     r"references?", r"bibliography", r"works cited", r"citations?", r"sources?", r"literature cited",
@@ -107,8 +109,8 @@ REFERENCE_HEADINGS = (
     r"bibliographie", r"referencias", r"bibliografía", r"referências", r"bibliografia", r"riferimenti",
     r"список литературы", r"литература", r"источники",
 )
-_REFERENCE_HEADING = regex.compile(r"^\s*(?:\d+[.)]?\s*)?(?:" + "|".join(REFERENCE_HEADINGS) + r")\s*:?\s*$", regex.I)
-_CITATION = regex.compile(r"\b(?:1[6-9]|20)\d\d\b|doi|https?://|\bvol\.|\bpp?\.\s*\d", regex.I)
+_REFERENCE_HEADING = compile_pattern(r"^\s*(?:\d+[.)]?\s*)?(?:" + "|".join(REFERENCE_HEADINGS) + r")\s*:?\s*$", regex.I)
+_CITATION = compile_pattern(r"\b(?:1[6-9]|20)\d\d\b|doi|https?://|\bvol\.|\bpp?\.\s*\d", regex.I)
 #: A reference list has at least this many entries ...
 MIN_REFERENCES = 2
 #: ... and this share of them looks like a citation (a year, a DOI, a URL, a volume or page number; 0-1).
@@ -131,8 +133,8 @@ _ASCII_WORDS = {_CONSENT_ATTR: _CONSENT_WORDS, _COMMENT_HINT: _COMMENT_HINT_WORD
 _LANDMARK_TAGS = frozenset({"nav", "menu", "header", "footer"})
 
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_WORD = regex.compile(r"\w+")
-_CAMEL = regex.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_WORD = compile_pattern(r"\w+", 0)
+_CAMEL = compile_pattern(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", 0)
 
 
 @dataclass

@@ -10,7 +10,8 @@ from typing import Collection
 
 import lxml.etree
 import lxml.html
-import regex
+
+from ..rules.pattern_cache import compile_pattern
 
 #: Elements that start and end a line of text (HTML block-level and table elements).
 BLOCK_TAGS = frozenset({
@@ -20,7 +21,7 @@ BLOCK_TAGS = frozenset({
     "th", "tr", "ul",
 })
 
-_WORD = regex.compile(r"\w+")
+_WORD = compile_pattern(r"\w+", 0)
 # What ``_WORD`` finds in lower-cased ASCII text: ``regex``'s ``\w`` holds no other ASCII character.
 _ASCII_WORD = re.compile(r"[a-z0-9_]+")
 

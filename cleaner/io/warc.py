@@ -15,7 +15,6 @@ each record's byte offset in that decompressed stream.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.message import Message
 from typing import BinaryIO, Callable, Iterator
 
 from ..config import Options
@@ -34,6 +33,7 @@ def content_type(value: str | None) -> tuple[str, str | None]:
     """``(mime type, charset)`` of a Content-Type header, e.g. ``("text/html", "iso-8859-1")``."""
     if not value:
         return "", None
+    from email.message import Message   # the stdlib's header parser (quoting, RFC 2231), imported when a header comes
     m = Message()
     m["content-type"] = value
     charset = m.get_param("charset")

@@ -8,7 +8,7 @@ and every language runs on a page too short to judge.
 """
 from __future__ import annotations
 
-import regex
+from .pattern_cache import compile_pattern
 
 #: Pages with fewer words than this run the rules of every language.
 MIN_WORDS_TO_JUDGE = 40
@@ -33,8 +33,8 @@ STOPWORDS = {
 }
 #: Every tag :func:`page_languages` can answer: a rule tagged otherwise never runs on a page.
 KNOWN_LANGUAGES = frozenset({"*", "ja", "zh", *STOPWORDS})
-_KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
-_HAN = regex.compile(r"\p{Han}")
+_KANA = compile_pattern(r"[\p{Hiragana}\p{Katakana}]", 0)
+_HAN = compile_pattern(r"\p{Han}", 0)
 
 
 #: ``language_score`` (0-1) from which the document's identified language (:mod:`cleaner.page.language`)

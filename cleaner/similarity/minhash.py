@@ -32,6 +32,7 @@ import regex
 import xxhash
 
 from ..containers.runs import run_mask
+from ..rules.pattern_cache import compile_pattern
 
 #: Signature value of an empty shingle set (larger than any real minimum).
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)
@@ -51,8 +52,8 @@ _CHAR_SALT = np.uint64(0x243F6A8885A308D3)
 _U30, _U27, _U31, _U32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
 _HIGH_HALF = 1 if sys.byteorder == "little" else 0
 
-_WORD = regex.compile(r"\w+", regex.V1)
-_NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+_WORD = compile_pattern(r"\w+", regex.V1)
+_NO_SPACE_SCRIPT = compile_pattern(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]", 0)
 
 
 def mix64(x: np.ndarray) -> np.ndarray:

@@ -79,15 +79,33 @@ def _progress(options: Options, desc: str, total: int | None = None, unit: str =
 
     A terminal that reports no width (a bare pseudo-terminal, some CI consoles) gets the
     ``COLUMNS`` or 80-column width instead of tqdm's zero-width bar, which prints nothing.
+    Without ``options.progress`` a :class:`_NoBar` (tqdm is not even imported: a tenth of a
+    one-page run's set-up).
     """
+    if not options.progress:
+        return _NoBar()
     from tqdm import tqdm
     try:
         sized = os.get_terminal_size(sys.stderr.fileno()).columns > 0
     except (OSError, ValueError, AttributeError):
         sized = False
     width = {"dynamic_ncols": True} if sized else {"ncols": shutil.get_terminal_size((80, 20)).columns}
-    return tqdm(total=total, desc=desc, unit=unit, disable=not options.progress, file=sys.stderr,
-                leave=False, unit_scale=unit_scale, **width)
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False, unit_scale=unit_scale, **width)
+
+
+class _NoBar:
+    """The part of tqdm's bar the passes use, doing nothing but count (progress switched off)."""
+
+    n = 0
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def run(inputs: list[str], options: Options, outdir: str | None,
