@@ -121,6 +121,16 @@ def build_markers(options: Options) -> list[Marker]:
     return markers
 
 
+def code_rule_descriptions() -> dict[str, str]:
+    """``{rule id: description}`` of the rules written as code (in-page duplicates, the title,
+    shortcodes), in :data:`cleaner.rules.engine.CODE_RULES` order: what ``cleaner rules list``
+    prints beside the rules of the data files."""
+    from .page import duplicates, shortcodes, title
+    from .rules.engine import CODE_RULES
+    described = {**duplicates.RULE_DESCRIPTIONS, **title.RULE_DESCRIPTIONS, **shortcodes.RULE_DESCRIPTIONS}
+    return {r: described[r] for r in CODE_RULES}
+
+
 def build_filters(options: Options) -> list[Filter]:
     """The per-document filters that ``options`` switch on; they run after the markers, in this order."""
     filters: list[Filter] = []

@@ -264,9 +264,23 @@ def test_the_example_file_in_the_rules_readme_loads_and_passes_its_check(tmp_pat
 
 def test_the_rules_written_as_code_are_the_ones_their_modules_describe():
     from cleaner.page import duplicates, shortcodes, title
+    from cleaner.pipeline import code_rule_descriptions
     from cleaner.rules.engine import CODE_RULES
     described = {**duplicates.RULE_DESCRIPTIONS, **title.RULE_DESCRIPTIONS, **shortcodes.RULE_DESCRIPTIONS}
     assert set(CODE_RULES) == set(described)
+    assert code_rule_descriptions() == {r: described[r] for r in CODE_RULES}
+
+
+def test_rules_list_prints_the_rules_written_as_code_too(capsys):
+    from cleaner.cli.main import main
+    from cleaner.rules.engine import CODE_RULES
+    assert main(["rules", "list"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert all(len(r) == 4 and r[3] for r in rows)
+    code = {r[0]: r for r in rows if r[2] == "code"}
+    assert set(code) == set(CODE_RULES) and {r[1] for r in code.values()} == {"*"}
+    assert len(rows) > len(code)   # the rules of the data files come first
+    assert rows[0][2] != "code"
 
 
 def test_a_rule_written_as_code_is_switched_off_by_disable_rules():

@@ -137,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rules", help="list the chrome rules or check their examples",
                        description="check: run every rule's examples against the rule and print the ones "
                                    "that fail (exit 1 if any). list: print every rule as one tab-separated "
-                                   "line: id, language (* = any), scope, description.")
+                                   "line: id, language (* = any), scope, description; scope 'code' is "
+                                   "a rule written as code (--disable-rules switches it off like the others).")
     r.add_argument("action", choices=("check", "list"),
                    help="check (run the rules' examples) or list (print the rules)")
     r.add_argument("--extra-rules", metavar="TOML", default="", help="also load this rules file")
@@ -299,8 +300,11 @@ def _rules(args: argparse.Namespace) -> int:
     except RuleError as e:
         return _fail(str(e), EXIT_USAGE)
     if args.action == "list":
+        from ..pipeline import code_rule_descriptions
         for r in rules:
             print(f"{r.id}\t{r.lang}\t{r.scope}\t{r.description}")
+        for rule_id, description in code_rule_descriptions().items():   # no pattern: scope "code"
+            print(f"{rule_id}\t*\tcode\t{description}")
         return EXIT_OK
     problems = check_rules(rules)
     for p in problems:
