@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import regex
-
 from ..document import Document, apply_spans
 from ..rules import text_shape
+from ..rules.pattern_cache import compile_pattern
 from ..steps import Filter
 
 #: A page needs at least this many teaser cards (headline lines) to be an index.
@@ -46,13 +45,13 @@ _MONTHS = ("jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|f[ée]v(?:rier)?|m[äa]r(?:
            "o[ck]t(?:ober|obre|ubre)?|nov(?:ember|embre|iembre)?|de[cz](?:ember|embre)?|d[ée]c(?:embre)?|"
            "ene(?:ro)?|febrero|marzo|abr(?:il)?|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
            "janvier|février|mars|juillet|janeiro")
-_DATE = regex.compile(
+_DATE = compile_pattern(
     r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|"
     r"\d{1,2}\s*月\s*\d{1,2}\s*日|"
-    rf"(?i:\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\b\d{{1,2}}(?:\.|er|º)?\s+(?:de\s+)?(?:{_MONTHS})\.?,?\s+(?:de\s+)?\d{{4}})")
+    rf"(?i:\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\b\d{{1,2}}(?:\.|er|º)?\s+(?:de\s+)?(?:{_MONTHS})\.?,?\s+(?:de\s+)?\d{{4}})", 0)
 
 
-_SENTENCE_END = regex.compile(r"[.!?。！？](?:\s|$)")
+_SENTENCE_END = compile_pattern(r"[.!?。！？](?:\s|$)", 0)
 
 
 def is_date_line(text: str) -> bool:

@@ -22,13 +22,14 @@ import regex
 
 from ..document import Document, Span, kept_blocks, line_span
 from ..rules.ids import named_by_any
+from ..rules.pattern_cache import compile_pattern
 from ..steps import Marker
 
 #: Separators between a headline and a site name in ``<title>`` ("Headline | Site", "Headline - Site").
-_SITE_SEPARATOR = regex.compile(r"\s+[|\-–—:·•»]+\s+")
-_NORM = regex.compile(r"[\W_]+")
+_SITE_SEPARATOR = compile_pattern(r"\s+[|\-–—:·•»]+\s+", 0)
+_NORM = compile_pattern(r"[\W_]+", 0)
 #: Reply prefixes of forum posts and mail subjects, possibly stacked ("Re: Re[2]: AW:").
-_REPLY_PREFIX = regex.compile(r"^\s*(?:(?:(?i:re|aw|sv|antw|rif|ynt|odp|vs|res)(?:\[\d+\]|\^\d+)?|回复|回覆|答复|返信)\s*[:：]\s*)+")
+_REPLY_PREFIX = compile_pattern(r"^\s*(?:(?:(?i:re|aw|sv|antw|rif|ynt|odp|vs|res)(?:\[\d+\]|\^\d+)?|回复|回覆|答复|返信)\s*[:：]\s*)+", 0)
 #: Rule name of the spans this marker makes.
 RULE = "dup.title@1"
 #: Rule name of a section label right above the headline.
@@ -50,7 +51,7 @@ PROSE_WORDS = 12
 MIN_BARE_HEADLINE_WORDS = 4
 #: Share of the URL slug's words (3 or more) that a first line must hold to be taken for the headline (0-1).
 MIN_SLUG_SHARE = 0.75
-_SLUG_WORD = regex.compile(r"[\p{L}\p{N}]+")
+_SLUG_WORD = compile_pattern(r"[\p{L}\p{N}]+", 0)
 
 
 def title_key(text: str) -> str:
