@@ -77,11 +77,41 @@ class Line:
         self.folded = self.core.casefold()
 
 
+def _with_needs(lits: tuple[frozenset[str] | None, frozenset[str] | None], rule: Rule,
+                member: bool) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """A whole-line matcher's ``(required, leading)`` literals for the index, with the rule's
+    ``needs`` taking the place of weaker required literals.
+
+    :meth:`Rule.matches_core` tests ``needs`` on the same case-folded core the index scans,
+    so a line without one of them is never matched: ``needs`` is a required literal set too.
+    It is used when the pattern has no opening literal and its own required literals are
+    unknown or shorter (``"on"`` finds more lines to try than ``"cookie"``). Member patterns
+    do not test ``needs``: theirs stay as they are.
+    """
+    need, lead = lits
+    if member or lead is not None or not rule.needs or not all(rule.needs):
+        return lits
+    if need is None or min(map(len, need)) < min(map(len, rule.needs)):
+        return frozenset(rule.needs), None
+    return lits
+
+
 def matcher_gates(matchers: list[tuple[Rule, bool]], langs: frozenset[str] | None) -> tuple[frozenset[int], frozenset[int]]:
     """``(off, eager)`` positions in ``matchers``: the rules of languages not in ``langs`` (all on
     when ``langs`` is ``None``), and the other rule patterns, which a :class:`Page` matches up front."""
     off = frozenset(m for m, (rule, _) in enumerate(matchers) if langs is not None and rule.lang not in langs)
     return off, frozenset(m for m, (_, member) in enumerate(matchers) if not member and m not in off)
+
+
+def fitting_lengths(matchers: list[tuple[Rule, bool]],
+                    eager: frozenset[int]) -> tuple[list[int], list[frozenset[int]]]:
+    """``(limits, fit)``: the distinct ``max_chars`` of the ``eager`` matchers, ascending, and for
+    each limit the eager matchers whose ``max_chars`` is at least that limit. For a core of
+    ``n`` characters the matchers that may match it (``n <= max_chars``) are
+    ``fit[bisect_left(limits, n)]`` (none past the last limit): one lookup per line instead
+    of a length test per candidate."""
+    limits = sorted({matchers[m][0].max_chars for m in eager})
+    return limits, [frozenset(m for m in eager if matchers[m][0].max_chars >= lim) for lim in limits]
 
 
 class Page:
@@ -90,15 +120,18 @@ class Page:
     Matchers are a rule's ``pattern`` or a section rule's ``member`` pattern; a line is tried
     only against the matchers its opening allows. Rule patterns are matched up front,
     member patterns on first use (only pages with a section header need them).
+    ``gates``: ``(off, eager, (limits, fit))`` of :func:`matcher_gates` and :func:`fitting_lengths`
+    for the page's languages (:meth:`ChromeRules._gates`).
     """
 
     def __init__(self, lines: list[Line], matchers: list[tuple[Rule, bool]], index: LiteralIndex, timeout_s: float,
                  langs: frozenset[str] | None = None, memo: "dict[tuple, tuple[int, ...]] | None" = None,
-                 memo_max: int = MAX_LINE_CACHE, *, gates: tuple[frozenset[int], frozenset[int]]):
+                 memo_max: int = MAX_LINE_CACHE, *, gates: tuple):
         self.lines, self.matchers, self.timeout_s, self.index = lines, matchers, timeout_s, index
         self._cands: list[frozenset[int] | None] = [None] * len(lines)  # filled on first use (:meth:`candidates`)
         self._hits: dict[int, set[int]] = {}
-        off, eager = gates   # matcher_gates(matchers, langs), kept per language set by the marker
+        # matcher_gates(matchers, langs) and fitting_lengths(), kept per language set by the marker
+        off, eager, (limits, fit) = gates
         for m in off:
             self._hits[m] = set()  # a language the page does not use: its rules find nothing
         for m in eager:
@@ -110,7 +143,12 @@ class Page:
             key = (langs, ln.core)
             found = memo.get(key)
             if found is None:
-                found = tuple(m for m in self.candidates(k) if m in eager and self._test(m, ln))
+                at = bisect.bisect_left(limits, len(ln.core))   # the eager matchers long enough for it
+                if at == len(limits):
+                    found = ()
+                else:
+                    ok = fit[at]
+                    found = tuple(m for m in self.candidates(k) if m in ok and self._test(m, ln))
                 if len(memo) >= memo_max:
                     memo.clear()
                 memo[key] = found
@@ -190,7 +228,10 @@ class ChromeRules(Marker):
         # the start of the stripped line: for those a literal must open the text.
         lits = literals_of([(r.member_source if member else r.pattern_source) for r, member in self.matchers]
                            + [r.pattern_source for r in self.cut_rules])
-        self._whole_literals, self._cut_literals = lits[:len(self.matchers)], lits[len(self.matchers):]
+        #: the longest part of a line a cut rule looks at (its ``max_chars``), from either end
+        self.cut_window = max((r.max_chars for r in self.cut_rules), default=0)
+        self._whole_literals = [_with_needs(lit, rule, member) for lit, (rule, member) in zip(lits, self.matchers)]
+        self._cut_literals = lits[len(self.matchers):]
         self._line_memo: dict[tuple, tuple[int, ...]] = {}  # see Page: (langs, core) -> matching rule patterns
         self._by_langs: dict[frozenset[str] | None, tuple] = {}   # langs -> _for_languages(langs)
         self._page_text: str | None = None
@@ -212,7 +253,12 @@ class ChromeRules(Marker):
         cuts = [(n, lead if r.scope == "prefix" else None) if keep(r) else (frozenset(), None)
                 for (n, lead), r in zip(self._cut_literals, self.cut_rules)]
         return (LiteralIndex([n for n, _ in whole], [lead for _, lead in whole]),
-                LiteralIndex([n for n, _ in cuts], [lead for _, lead in cuts]), matcher_gates(self.matchers, langs))
+                LiteralIndex([n for n, _ in cuts], [lead for _, lead in cuts]), self._gates(langs))
+
+    def _gates(self, langs: frozenset[str] | None) -> tuple:
+        """``(off, eager, (limits, fit))`` of :func:`matcher_gates` and :func:`fitting_lengths` for ``langs``."""
+        off, eager = matcher_gates(self.matchers, langs)
+        return off, eager, fitting_lengths(self.matchers, eager)
 
     def _languages(self, langs: frozenset[str] | None) -> tuple[LiteralIndex, LiteralIndex, tuple]:
         """:meth:`_for_languages`, built once per language set (a corpus has a handful)."""
@@ -246,10 +292,21 @@ class ChromeRules(Marker):
                 return rule
         return None
 
+    def _cut_scope(self, body: str) -> str:
+        """What the cut rules' literal index scans of a stripped line ``body``, case-folded: all of
+        it, or for a long line only its first and last :attr:`cut_window` characters, where any
+        cut's match lies (a ``prefix`` pattern is matched on ``body[:max_chars]``, a ``suffix``
+        one searched in ``body[-max_chars:]``, see :meth:`Rule.cut`). The line break put between
+        the two parts can only add candidates, never hide one."""
+        w = self.cut_window
+        if not w or len(body) <= 2 * w + 1:
+            return body.casefold()
+        return (body[:w] + "\n" + body[-w:]).casefold()
+
     def _cut(self, ln: Line, cut_index: LiteralIndex) -> tuple[Rule, tuple[int, int]] | None:
         """The first cut rule (in file order) that cuts ``ln``; ``cut_index`` holds only the rules
         of the page's languages (:meth:`_languages`)."""
-        for i in sorted(cut_index.candidates(ln.text.strip().casefold())):  # the first rule in order wins
+        for i in sorted(cut_index.candidates(self._cut_scope(ln.text.strip()))):  # the first rule in order wins
             cr = self.cut_rules[i]
             if cr.needs and not cr.needs_found(ln.text[-cr.max_chars:].casefold()):
                 continue
@@ -262,8 +319,11 @@ class ChromeRules(Marker):
         text = doc.text
         blocks, code, page_langs = self._page(text, doc.language, doc.language_score)
         mask = doc.removed_mask()
-        lines = [Line(b, effective_text(text, b, mask), self.max_chars) for b, is_code in zip(blocks, code)
-                 if not is_code and not covered(mask, b.start, b.end)]
+        if mask:
+            lines = [Line(b, effective_text(text, b, mask), self.max_chars) for b, is_code in zip(blocks, code)
+                     if not is_code and not covered(mask, b.start, b.end)]
+        else:   # nothing removed yet: every block whole
+            lines = [Line(b, b.text, self.max_chars) for b, is_code in zip(blocks, code) if not is_code]
         spans: list[Span] = []
         langs = page_langs if self.by_language else None
         index, cut_index, gates = self._languages(langs)

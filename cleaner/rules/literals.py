@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import operator
 import os
 import re
 import tempfile
@@ -159,8 +160,10 @@ def _element(op, av, of) -> frozenset[str] | None:
     return None  # classes, anchors, look-arounds, back-references: no literal required
 
 
-#: Opening literals up to this many characters are matched by a lookup of the text's start, not scanned for.
-SHORT_OPENER_CHARS = 2
+#: Opening literals are looked up by their first this many characters (a dict lookup of the
+#: text's start), never scanned for: only an occurrence at position 0 counts.
+OPENER_KEY_CHARS = 3
+_SECOND = operator.itemgetter(1)
 
 
 class LiteralIndex:
@@ -172,6 +175,11 @@ class LiteralIndex:
     instead of the pattern's ``needs`` (a literal must then open the text).
     :meth:`candidates` takes a case-folded text and returns the positions of the patterns
     that may match it, in order.
+
+    Speed: the literals needed anywhere are scanned for with one Aho-Corasick automaton
+    whose hits are gathered into a set of literal ids in C (a line holds dozens of hits of
+    short literals such as ``"on"``, each a Python loop turn otherwise); opening literals are
+    looked up from the text's first :data:`OPENER_KEY_CHARS` characters.
     """
 
     def __init__(self, needs: Sequence[frozenset[str] | None],
@@ -187,35 +195,46 @@ class LiteralIndex:
                 opening.setdefault(lit, []).append(i)
             for lit in n if st is None and n is not None else ():
                 anywhere.setdefault(lit, []).append(i)
-        # Opening literals of one or two characters ("a", "by") that no pattern needs elsewhere are
-        # looked up at the start of the text instead: in the automaton every "a" of a line would
-        # be a hit to loop over in Python, though only one at position 0 counts.
+        # Opening literals of at most OPENER_KEY_CHARS characters: the text's start of that size
+        # is looked up; longer ones are found by their first OPENER_KEY_CHARS characters, then
+        # compared whole (``startswith``).
         self._short_openers: dict[str, tuple[int, ...]] = {
-            lit: tuple(pos) for lit, pos in opening.items() if len(lit) <= SHORT_OPENER_CHARS and lit not in anywhere}
+            lit: tuple(pos) for lit, pos in opening.items() if len(lit) <= OPENER_KEY_CHARS}
         self._opener_sizes = sorted({len(lit) for lit in self._short_openers})
+        long_openers: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+        for lit, pos in opening.items():
+            if len(lit) > OPENER_KEY_CHARS:
+                long_openers.setdefault(lit[:OPENER_KEY_CHARS], []).append((lit, tuple(pos)))
+        self._long_openers = {k: tuple(v) for k, v in long_openers.items()}
         self._automaton = None
-        scanned = (set(anywhere) | set(opening)) - set(self._short_openers)
-        if scanned:
+        #: per literal id (the automaton's value), the patterns needing that literal
+        self._needing: list[tuple[int, ...]] = []
+        if anywhere:
             a = ahocorasick.Automaton()
-            for lit in scanned:
-                a.add_word(lit, (tuple(anywhere.get(lit, ())), tuple(opening.get(lit, ())), len(lit)))
+            for lit, pos in anywhere.items():
+                a.add_word(lit, len(self._needing))
+                self._needing.append(tuple(pos))
             a.make_automaton()
             self._automaton = a
 
     def candidates(self, folded: str) -> frozenset[int]:
         """Positions of the patterns that may match ``folded`` (a case-folded text)."""
-        if not folded or (self._automaton is None and not self._short_openers):
+        if not folded or (self._automaton is None and not self._short_openers and not self._long_openers):
             return self.always
         hit = set(self.always)
         for size in self._opener_sizes:
             got = self._short_openers.get(folded[:size])
             if got is not None:
                 hit.update(got)
+        if self._long_openers:
+            for lit, pos in self._long_openers.get(folded[:OPENER_KEY_CHARS], ()):
+                if folded.startswith(lit):
+                    hit.update(pos)
         if self._automaton is not None:
-            for end, (anywhere, opening, size) in self._automaton.iter(folded):
-                hit.update(anywhere)
-                if opening and end + 1 == size:
-                    hit.update(opening)
+            needing = self._needing
+            # the automaton yields (end, literal id) per occurrence; the set keeps each literal once
+            for lit_id in set(map(_SECOND, self._automaton.iter(folded))):
+                hit.update(needing[lit_id])
         return frozenset(hit)
 
 

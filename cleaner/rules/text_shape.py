@@ -7,6 +7,7 @@ a code block, whether it is a bare label. Everything here is a pure function of 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from typing import Sequence
 
@@ -42,6 +43,8 @@ MIN_PROSE_WORDS_ANY_END = 20
 #: Below this code point no character belongs to a script written without spaces (Thai starts it).
 NO_SPACE_START = "\u0e00"
 _LETTER_TOKEN = re.compile(r"\S*[^\W\d_]\S*")  # stdlib re: faster, and enough for letters
+#: A character at or past :data:`NO_SPACE_START` (``max(text) < NO_SPACE_START`` is its absence).
+_FROM_NO_SPACE_START = re.compile("[" + NO_SPACE_START + "-\U0010ffff]")
 _NO_SPACE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 _SPACED_WORD = regex.compile(r"[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*[\p{L}--[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]][^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*", regex.V1)
 _WHITE_SPACE = regex.compile(r"\s", regex.V1)
@@ -142,12 +145,38 @@ def word_count(text: str) -> float:
 
     Digits and punctuation alone are not words: ``"10:00 AM - 8:00 PM"`` has 2.
     """
-    if not text or max(text) < NO_SPACE_START:  # no character of a script without spaces
-        return len(_LETTER_TOKEN.findall(text))
-    if _DISAGREEING.search(text) is None:  # curly quotes, dashes: both counts agree, the stdlib one is faster
+    if _letter_tokens_count(text):
         return len(_LETTER_TOKEN.findall(text))
     no_space = len(_NO_SPACE.findall(text))
     return len(_SPACED_WORD.findall(text)) + no_space / NO_SPACE_CHARS_PER_WORD
+
+
+def _letter_tokens_count(text: str) -> bool:
+    """True when :func:`word_count` of ``text`` is its number of ``_LETTER_TOKEN`` matches: no
+    character of a script without spaces (``max(text) < NO_SPACE_START``, tested without a
+    Python loop over the characters: ``isascii`` is a flag of the string, the pattern a C scan),
+    or only characters on which both word tests agree (curly quotes, dashes)."""
+    return text.isascii() or _FROM_NO_SPACE_START.search(text) is None or _DISAGREEING.search(text) is None
+
+
+#: Word counts from this many up are all the same to the markers (every threshold they compare
+#: a :func:`capped_word_count` with is below it).
+MANY_WORDS = 32
+
+
+@functools.lru_cache(maxsize=16384)
+def capped_word_count(text: str) -> float:
+    """``min(word_count(text), MANY_WORDS)``, reading no further than the :data:`MANY_WORDS`-th
+    word when the count is one of ``_LETTER_TOKEN`` matches (a long paragraph is not split whole).
+
+    For comparisons with thresholds below :data:`MANY_WORDS` only (the prose test, the
+    in-page duplicates' sizes): a line of more words gives :data:`MANY_WORDS`.
+    """
+    if _letter_tokens_count(text):
+        if len(text) < 2 * MANY_WORDS - 1:   # fewer words than that whatever it holds: count them all
+            return len(_LETTER_TOKEN.findall(text))
+        return sum(1 for _ in itertools.islice(_LETTER_TOKEN.finditer(text), MANY_WORDS))
+    return min(word_count(text), MANY_WORDS)
 
 
 def strip_list_marker(text: str) -> str:
@@ -213,7 +242,7 @@ def is_prose(text: str) -> bool:
     words, or any line of at least :data:`MIN_PROSE_WORDS_ANY_END` words (code and table rows never)."""
     if is_indented_code(text) or is_table_row(text):
         return False
-    n = word_count(text)
+    n = capped_word_count(text)   # MIN_PROSE_WORDS_ANY_END < MANY_WORDS
     return n >= MIN_PROSE_WORDS_ANY_END or (n >= MIN_PROSE_WORDS and ends_sentence(text))
 
 
