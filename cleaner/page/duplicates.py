@@ -156,7 +156,7 @@ class _Text:
         return self._code
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     block: Block
     text: str
@@ -225,7 +225,7 @@ class InPageDuplicates(Marker):
         barrier = is_code or text_shape.is_table_row(text)
         core = text_shape.core(text)
         rest, reply = strip_reply_prefix(core) if not barrier else (core, False)
-        words = text_shape.word_count(rest)
+        words = text_shape.capped_word_count(rest)   # every threshold below is under text_shape.MANY_WORDS
         if reply:
             label = text_shape.is_label(core)
         else:  # text_shape.is_label(core), reusing the word count (blanks around ``core`` change no count)
@@ -330,6 +330,8 @@ class InPageDuplicates(Marker):
             spans, gone = self._mark_items(doc, items, prompts)
             # Removing other duplicates can bring a prompt's copies together; a prompt must
             # still be one on what is left, or cleaning the cleaned text would find more.
+            if not prompts:
+                break   # nothing to re-check (the intersection below would be empty too)
             still = self._prompts([it for k, it in enumerate(items) if k not in gone]) & prompts
             if still == prompts:
                 break

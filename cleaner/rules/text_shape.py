@@ -175,7 +175,7 @@ def capped_word_count(text: str) -> float:
     if _letter_tokens_count(text):
         if len(text) < 2 * MANY_WORDS - 1:   # fewer words than that whatever it holds: count them all
             return len(_LETTER_TOKEN.findall(text))
-        return sum(1 for _ in itertools.islice(_LETTER_TOKEN.finditer(text), MANY_WORDS))
+        return len(list(itertools.islice(_LETTER_TOKEN.finditer(text), MANY_WORDS)))
     return min(word_count(text), MANY_WORDS)
 
 
