@@ -39,6 +39,7 @@ def _pages(rules, count: int, seed: int) -> list[str]:
     """Pages mixing rule example lines, their ``needs`` words, prose and long lines ending in a cut."""
     rnd = random.Random(seed)
     lines = _example_lines(rules)
+    cut_lines = _example_lines([r for r in rules if r.scope in ("prefix", "suffix")])
     needs = [n for r in rules for n in r.needs] or ["cookie"]
     prose = ("The harbour was quiet that morning, and the boats came in one by one before the rain started. "
              "Nobody on the quay knew what the weather would do next, so they waited.")
@@ -51,8 +52,8 @@ def _pages(rules, count: int, seed: int) -> list[str]:
                 out.append(rnd.choice(lines))
             elif pick < 0.65:
                 out.append(" ".join(rnd.choice(needs) for _ in range(rnd.randint(1, 4))).capitalize())
-            elif pick < 0.8:   # a long paragraph with a cut rule's example glued to its end
-                out.append(prose * rnd.randint(1, 6) + " " + rnd.choice(lines))
+            elif pick < 0.8:   # a long paragraph with a rule's example (often a cut rule's) glued to its end
+                out.append(prose * rnd.randint(1, 6) + " " + rnd.choice(cut_lines if rnd.random() < 0.6 else lines))
             elif pick < 0.9:
                 out.append(prose[: rnd.randint(10, len(prose))])
             else:
@@ -165,3 +166,23 @@ def test_is_prose_on_long_lines():
     assert text_shape.is_prose(words + "more")            # 20 words
     assert text_shape.is_prose("Two words.") is False
     assert text_shape.is_prose("Three short words.")
+
+
+def test_a_rerun_over_the_same_page_marks_what_a_fresh_marker_marks(rules):
+    """The marker keeps a page's cuts (and blocks) for the reruns Settle makes over the same
+    text with more removed: those must mark what a marker seeing the page first marks."""
+    from cleaner.document import Span, segment
+
+    rnd = random.Random(3)
+    warm, marked = ChromeRules(rules), 0
+    for text in _pages(rules, 150, seed=11):
+        list(warm.mark(Document("d", None, text)))   # the first pass fills the page's memos
+        blocks = segment(text)
+        removed = [Span(b.start, b.end, "dup.paragraph@1") for b in rnd.sample(blocks, k=min(len(blocks), 2))]
+        removed += [Span(b.start, b.start + min(4, b.end - b.start), "x.part@1")   # partly cut lines
+                    for b in rnd.sample(blocks, k=min(len(blocks), 2))]
+        got = sorted((s.start, s.end, s.rule, s.detail) for s in warm.mark(Document("d", None, text, removed=removed)))
+        fresh = ChromeRules(rules).mark(Document("d", None, text, removed=list(removed)))
+        assert got == sorted((s.start, s.end, s.rule, s.detail) for s in fresh), text
+        marked += bool(got)
+    assert marked > 50

@@ -39,6 +39,7 @@ MIN_MENU_HEADLINE_WORDS = 3
 LONG_LINE_SLACK = 16
 
 _END = float("inf")
+_NOT_YET = object()
 _BLANK_LINE = regex.compile(r"\n[ \t\r\f\v]*\n")
 
 
@@ -236,6 +237,9 @@ class ChromeRules(Marker):
         self._by_langs: dict[frozenset[str] | None, tuple] = {}   # langs -> _for_languages(langs)
         self._page_text: str | None = None
         self._page_facts: tuple[list[Block], list[bool], frozenset[str]] = ([], [], frozenset())
+        #: line text -> :meth:`_cut` of it, for the page seen last (a page prints "Read more" many
+        #: times, and Settle runs the marker again over the same lines)
+        self._page_cuts: dict[str, tuple[Rule, tuple[int, int]] | None] = {}
 
     def _for_languages(self, langs: frozenset[str] | None) -> tuple[LiteralIndex, LiteralIndex, tuple]:
         """The literal indexes of the whole-line matchers and of the cut rules, and the
@@ -283,6 +287,7 @@ class ChromeRules(Marker):
             self._page_facts = (blocks, text_shape.code_lines([b.text for b in blocks]),
                                 page_languages(text, language, score) if self.by_language else frozenset())
             self._page_text = text
+            self._page_cuts = {}
         return self._page_facts
 
     def _line_rule(self, core: str, folded: str) -> Rule | None:
@@ -327,9 +332,12 @@ class ChromeRules(Marker):
         spans: list[Span] = []
         langs = page_langs if self.by_language else None
         index, cut_index, gates = self._languages(langs)
+        cuts = self._page_cuts
         # Phase 1a: cut prefixes and suffixes, so that what is left is judged as a line.
         for k, ln in enumerate(lines):
-            found = self._cut(ln, cut_index) if ln.text.strip() else None
+            found = cuts.get(ln.text, _NOT_YET)
+            if found is _NOT_YET:   # a pure function of the line's text on this page (its languages fixed)
+                found = cuts[ln.text] = self._cut(ln, cut_index) if ln.text.strip() else None
             if found is None:
                 continue
             cr, cut = found
