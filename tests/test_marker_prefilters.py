@@ -7,23 +7,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from cleaner.document import Document
-from cleaner.page.chrome import ChromeRules, matcher_gates
+from cleaner.page.chrome import ChromeRules, UnfilteredChromeRules as PlainChrome
 from cleaner.rules import text_shape
 from cleaner.rules.engine import load_rules, parse_example
 from cleaner.rules.literals import LiteralIndex
-
-
-class PlainChrome(ChromeRules):
-    """Every rule of the page's languages tried on every line: no literals, no length gate."""
-
-    def _for_languages(self, langs):
-        def on(rule):
-            return langs is None or rule.lang in langs
-
-        whole = LiteralIndex([None if on(r) else frozenset() for r, _ in self.matchers])
-        cuts = LiteralIndex([None if on(r) else frozenset() for r in self.cut_rules])
-        off, eager = matcher_gates(self.matchers, langs)
-        return whole, cuts, (off, eager, ([10 ** 9], [eager]))
 
 
 @pytest.fixture(scope="module")

@@ -517,6 +517,22 @@ class ChromeRules(Marker):
         return found
 
 
+class UnfilteredChromeRules(ChromeRules):
+    """:class:`ChromeRules` without its pre-filters: every rule of the page's languages tried on
+    every line (no literal index, no length gate). Marks the same spans, slower: the reference
+    the pre-filters are checked against (``tests/test_marker_prefilters.py``) and timed against
+    (``benchmarks/markers.py``)."""
+
+    def _for_languages(self, langs: frozenset[str] | None) -> tuple[LiteralIndex, LiteralIndex, tuple]:
+        def on(rule: Rule) -> bool:
+            return langs is None or rule.lang in langs
+
+        whole = LiteralIndex([None if on(r) else frozenset() for r, _ in self.matchers])
+        cuts = LiteralIndex([None if on(r) else frozenset() for r in self.cut_rules])
+        off, eager = matcher_gates(self.matchers, langs)
+        return whole, cuts, (off, eager, ([10 ** 9], [eager]))
+
+
 def removed_parts(rules: list[Rule], text: str, timeout_s: float) -> list[str]:
     """What ``rules`` remove from ``text``: the removed pieces in order, white space trimmed."""
     doc = Document("example", None, text)
