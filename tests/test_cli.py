@@ -234,3 +234,33 @@ def test_pages_without_a_url_get_a_note_that_site_templates_skipped_them(tmp_pat
     assert "note: 1 of 2 document(s) have no URL" in err
     rep = json.loads((tmp_path / "out" / "report.json").read_text())
     assert rep["corpus_steps"]["site-templates"]["documents_without_url"] == 1
+
+
+def test_the_command_ends_without_teardown_but_after_the_exit_handlers(tmp_path):
+    """entry() ends the process past the interpreter's teardown: the status stays, what was
+    printed and buffered comes out, and atexit handlers still run (they close pools and files)."""
+    flag = tmp_path / "handler-ran"
+    program = (
+        "import atexit, sys\n"
+        "from cleaner.cli.main import _exit_without_teardown\n"
+        f"atexit.register(lambda: open({str(flag)!r}, 'w').write('yes'))\n"
+        "sys.stdout.write('buffered, not yet flushed')\n"
+        "_exit_without_teardown(3)\n"
+        "sys.exit(99)   # never reached\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3
+    assert done.stdout == "buffered, not yet flushed"
+    assert flag.read_text() == "yes"
+
+
+def test_the_command_waits_for_a_running_thread_as_the_interpreter_would():
+    import threading
+    from cleaner.cli.main import _exit_without_teardown
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)   # non-daemon: the interpreter's teardown waits for it
+    worker.start()
+    try:
+        assert _exit_without_teardown(0) is None   # returned: the caller exits as usual
+    finally:
+        release.set()
+        worker.join()

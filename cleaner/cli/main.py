@@ -175,7 +175,34 @@ def entry() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)
+    _exit_without_teardown(status)
     raise SystemExit(status)
+
+
+def _exit_without_teardown(status: int) -> None:
+    """End the process with ``status`` now that the command is done, without the interpreter's teardown.
+
+    The exit handlers run (:mod:`atexit`: logging, process pools, temporary folders, Ray) and
+    the standard streams are flushed; then the process ends at once, skipping the freeing of
+    every module and object one by one (numpy's, lxml's, trafilatura's), which takes 0.05-0.08 s,
+    a seventh of ``cleaner clean one.html``, and changes nothing the command wrote: every file
+    it writes is closed before :func:`main` returns. Returns (the caller then exits as usual)
+    when another non-daemon thread still runs, which the interpreter's teardown would wait for,
+    or on an interpreter without ``atexit._run_exitfuncs``.
+    """
+    import atexit
+    import threading
+
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_handlers is None or any(t is not threading.main_thread() and not t.daemon for t in threading.enumerate()):
+        return
+    run_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):   # a reader gone away, a closed stream: nothing left to write there
+            pass
+    os._exit(status)
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
