@@ -71,3 +71,10 @@ def test_a_flag_given_a_value_is_matched_only_with_flags_that_take_one(capsys):
     assert "--near-dup-jaccard" in err and "--near-dedup" not in err   # a switch takes no 0.8
     err = _usage_error(capsys, ["clean", "x.txt", "--near-dedupe"])
     assert "did you mean --near-dedup" in err                        # no value: switches are meant too
+
+
+def test_a_flag_the_token_begins_is_the_only_suggestion(capsys):
+    err = _usage_error(capsys, ["clean", "x.txt", "--work", "2"])
+    assert "did you mean --workers?" in err   # not also a look-alike such as --favor
+    err = _usage_error(capsys, ["clean", "x.txt", "--wrokers", "2"])
+    assert "did you mean --workers" in err    # a misspelling still gets the closest flags

@@ -323,3 +323,13 @@ def test_a_json_error_message_reads_once_where_it_is(tmp_path):
     (rec,) = list(iter_records([str(path)], _opts()))
     assert rec.kind == "not-json" and "at at" not in rec.error
     assert rec.error.startswith("line is not JSON: Invalid control character at column ")
+
+
+def test_a_json_line_left_open_is_reported_as_unterminated_within_the_line(tmp_path):
+    path = tmp_path / "open.jsonl"
+    line = b'{"id": "r3", "text": "broken'
+    path.write_bytes(line + b"\r\n" + b'{"id": "r4", "text": "fine"}\n')
+    bad, good = list(iter_records([str(path)], _opts()))
+    assert bad.kind == "not-json" and "Unterminated string" in bad.error
+    assert int(bad.error.rsplit("column ", 1)[1]) <= len(line)
+    assert good.text == "fine"

@@ -56,3 +56,11 @@ def test_summary_names_one_worker_and_only_the_shards_written(tmp_path):
     src.write_text(src.read_text() + "{broken\n", encoding="utf-8")
     line = summary_line(run([str(src)], dataclasses.replace(opts, workers=2), str(tmp_path / "o2")).report, "o2")
     assert "2 workers)" in line and "(clean-*, rejects-*, report.json" in line
+
+
+def test_show_of_a_folder_without_a_report_never_suggests_writing_into_it(tmp_path, capsys):
+    from cleaner.cli.show import show_main
+    (tmp_path / "page.html").write_text("<p>an input page, not an output folder</p>")
+    assert show_main(str(tmp_path), 3, 200) == 2
+    err = capsys.readouterr().err
+    assert "no report.json" in err and f"-o {tmp_path}" not in err and "-o OUTDIR" in err

@@ -221,7 +221,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
             valued = "=" in token or (i + 1 < len(extra) and not extra[i + 1].startswith("-"))
             # "--near-dup 0.8": only a flag that takes a value is meant, not a switch
             flags = [f for f, v in takes_value.items() if v or not valued]
-            for m in [f for f in flags if f.startswith(x)] + difflib.get_close_matches(x, flags, 2, 0.6):
+            # a flag the token begins ("--work": --workers) says it; else the closest spellings
+            for m in [f for f in flags if f.startswith(x)] or difflib.get_close_matches(x, flags, 2, 0.6):
                 if m not in close:
                     close.append(m)
         hint = f" (did you mean {' or '.join(close[:3])}?)" if close else ""

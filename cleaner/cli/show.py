@@ -39,8 +39,9 @@ def show_main(outdir: str, limit: int, chars: int) -> int:
     """Print the summary of ``report.json``, ``limit`` clean documents, every drop reason and the first rejects."""
     rep_path = os.path.join(outdir, "report.json")
     if not os.path.exists(rep_path):
-        print(f"cleaner: error: {outdir} holds no report.json; run `cleaner clean INPUT -o {outdir}` first "
-              "(or let an interrupted run finish)", file=sys.stderr)
+        print(f"cleaner: error: {outdir} holds no report.json, so it is no finished cleaner output; clean into "
+              "an output folder first (`cleaner clean INPUT -o OUTDIR`, then `cleaner show OUTDIR`), "
+              "or let an interrupted run finish", file=sys.stderr)
         return 2
     with open(rep_path, encoding="utf-8") as fh:
         rep = json.load(fh)

@@ -332,7 +332,8 @@ def _read_jsonl(path: str, root: str, kind: str, comp: str | None, options: Opti
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line.decode("utf-8"), parse_constant=_no_nan)
+                # without its line break: a string left open is "Unterminated string", not a control character past the line's end
+                obj = json.loads(line.rstrip(b"\r\n").decode("utf-8"), parse_constant=_no_nan)
             except UnicodeDecodeError as e:
                 yield ReadError(path, lineno, f"line is not valid UTF-8 (byte {e.start}: {e.reason}); "
                                 "JSON Lines must be UTF-8", None, NOT_UTF8)
