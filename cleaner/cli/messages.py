@@ -30,7 +30,7 @@ def summary_line(rep: dict[str, Any], outdir: str) -> str:
     written = [f"{k}-*" for k in ("clean", "dropped", "rejects") if outputs.get(k, True)]  # only shards that exist
     return (f"cleaner: {d['in']} records in: {d['clean']} clean, {d['dropped']} dropped"
             f"{' (' + reasons + ')' if reasons else ''}, {d['rejected']} rejected; "
-            f"{removed:.1f}% of extracted characters removed; {rep['run']['seconds']:.1f} s "
+            f"{removed:.1f}% of extracted characters removed (cut spans and dropped documents); {rep['run']['seconds']:.1f} s "
             f"({rep['run']['documents_per_second'] or 0:.1f} records/s, {workers} worker{'' if workers == 1 else 's'}).\n"
             f"cleaner: output in {outdir}/ ({', '.join(written + ['report.json', 'report.html'])})"
             + "".join(f"\ncleaner: warning: {w}" for w in rep.get("warnings") or ())

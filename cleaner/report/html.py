@@ -102,7 +102,7 @@ def _header(rep: dict[str, Any]) -> str:
         _card(f"{_num(d.get('dropped')):,}", "documents dropped"),
         _card(f"{_num(d.get('rejected')):,}", "records rejected"),
         _card(f"{cin:,} → {cout:,}", "characters in → out"),
-        _card(removed, "of extracted characters removed"),
+        _card(removed, "of extracted characters removed (cut spans and dropped documents)"),
         _card(f"{_num(run.get('documents_per_second')):,.1f}/s", f"records per second ({_num(run.get('seconds')):.1f} s)"),
     ]
     return (f"<header><h1>cleaner report</h1><p class=\"sub\">cleaner {esc(str(rep.get('cleaner_version', '?')))}"
