@@ -150,3 +150,16 @@ def ray_target(ray_for_module, tmp_path_factory, monkeypatch):
     if ray_for_module.address:
         monkeypatch.chdir(tmp_path_factory.mktemp("driver-folder"))
     return ray_for_module
+
+
+def naive_literal_candidates(needs, starts, text) -> set[int]:
+    """The definition :class:`cleaner.rules.literals.LiteralIndex` implements: the indexes of the rules
+    with an opening literal at the start of ``text``, or any needed literal anywhere in it."""
+    out = set()
+    for i, (n, st) in enumerate(zip(needs, starts)):
+        if st is not None:
+            if any(text.startswith(lit) for lit in st):
+                out.add(i)
+        elif n is None or any(lit in text for lit in n):
+            out.add(i)
+    return out

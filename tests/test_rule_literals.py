@@ -9,6 +9,8 @@ from cleaner.rules import text_shape
 from cleaner.rules.engine import load_rules, parse_example
 from cleaner.rules.literals import LiteralIndex, leading_literals, required_literals
 
+from conftest import naive_literal_candidates
+
 
 @pytest.mark.parametrize("pattern, want", [
     ("Share this", {"share this"}),
@@ -129,18 +131,6 @@ def test_no_line_match_is_hidden_by_the_opening_filter():
     assert checked > 100
 
 
-def _naive_candidates(needs, starts, text):
-    """The definition the index implements: an opening literal at the start, or any needed literal anywhere."""
-    out = set()
-    for i, (n, st) in enumerate(zip(needs, starts)):
-        if st is not None:
-            if any(text.startswith(lit) for lit in st):
-                out.add(i)
-        elif n is None or any(lit in text for lit in n):
-            out.add(i)
-    return out
-
-
 _LITS = st.sampled_from(["a", "b", "ab", "ba", "by", "aa", "abc", "cab", " b", "é"])
 
 
@@ -152,7 +142,7 @@ def test_index_agrees_with_the_naive_definition(spec, text):
     give the same candidates as testing every pattern's literals one by one."""
     needs = [n for n, _ in spec]
     starts = [n if opening and n is not None else None for n, opening in spec]
-    assert set(LiteralIndex(needs, starts).candidates(text)) == _naive_candidates(needs, starts, text)
+    assert set(LiteralIndex(needs, starts).candidates(text)) == naive_literal_candidates(needs, starts, text)
 
 
 @pytest.mark.parametrize("langs", [frozenset({"*", "en"}), frozenset({"*", "fr"}), frozenset({"*", "de", "en"}),
