@@ -22,7 +22,7 @@ def calls(monkeypatch):
     """Records trafilatura runs as ``(root, fast)``; each returns a short text, so the coverage is always low."""
     seen = []
 
-    def fake(root, url, thread, options, fast=False):
+    def fake(root, url, thread, options, fast=False, main=None):
         seen.append((root, fast))
         return "harbour ferries"
     monkeypatch.setattr(X, "_trafilatura", fake)
@@ -38,14 +38,15 @@ def test_chrome_share_is_the_pruned_part_of_the_page_text():
     assert X.chrome_share(root, [nav]) == pytest.approx(removed / (removed + page_chars(root)))
 
 
-def test_low_coverage_runs_the_comparison_and_a_small_pruned_share_skips_the_rerun(calls):
-    X.extract(page(3), Options())
+@pytest.mark.parametrize("nav_words", [3, 40])   # pruned shares about 0.03 and 0.25
+def test_low_coverage_runs_the_comparison_and_a_small_pruned_share_skips_the_rerun(calls, nav_words):
+    X.extract(page(nav_words), Options())
     assert [fast for _, fast in calls] == [True, False]  # fast, then with the comparison
     assert calls[0][0] is calls[1][0]                     # both on the pruned page
 
 
 def test_a_large_pruned_share_reruns_on_the_unpruned_page(calls):
-    X.extract(page(40), Options())
+    X.extract(page(80), Options())
     # pruned page: fast, then with the comparison; unpruned page: with the comparison at once
     # (a page that needs this run nearly always needs the comparison there too)
     assert [fast for _, fast in calls] == [True, False, False]
@@ -55,7 +56,7 @@ def test_a_large_pruned_share_reruns_on_the_unpruned_page(calls):
 def test_a_fast_result_that_covers_the_page_is_kept_without_the_comparison(monkeypatch):
     seen = []
 
-    def fake(root, url, thread, options, fast=False):
+    def fake(root, url, thread, options, fast=False, main=None):
         seen.append(fast)
         return " ".join(["harbour ferries leave hourly"] * 40)
     monkeypatch.setattr(X, "_trafilatura", fake)
@@ -90,7 +91,7 @@ def _runs(monkeypatch, html: str, fast_text: str, full_text: str | None = None) 
     ``fast_text`` and the run with the comparison ``full_text``, and the text extracted."""
     seen: list[bool] = []
 
-    def fake(root, url, thread, options, fast=False):
+    def fake(root, url, thread, options, fast=False, main=None):
         seen.append(fast)
         return fast_text if fast or full_text is None else full_text
     monkeypatch.setattr(X, "_trafilatura", fake)
