@@ -36,7 +36,6 @@ Steps for one page:
 from __future__ import annotations
 
 import contextlib
-import copy
 import threading
 import time
 from dataclasses import dataclass
@@ -177,14 +176,13 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     prompts = field_prompt_keys(root)   # form-field prompts ("Number of slices to send:"), dropped from the text
     visible = page_chars(root)  # the pruned tree does not change until region_text
     clock("extract.prune")
-    main = MainPass()
-    body = _trafilatura(root, url, thread, options, fast=True, main=main)
+    body = _trafilatura(root, url, thread, options, fast=True)
     clock("extract.trafilatura")
     posts = posts_text(thread_posts(root)) if thread else ""
     if posts and len(posts) >= POSTS_MIN_SHARE * len(body):
         body = posts    # the thread's posts as its markup names them (cleaner.extract.posts)
     else:
-        body = _improve(body, root, chrome, visible, text, url, thread, options, clock, main)
+        body = _improve(body, root, chrome, visible, text, url, thread, options, clock)
         if thread and (peers := repeated_posts(root, body)):
             more = posts_text(peers)
             if len(more) >= REPEAT_GAIN * len(body):
@@ -196,17 +194,14 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     return Extracted(body, title, enc, *left)
 
 
-def _improve(body, root, chrome, visible, text, url, thread, options, clock, main: "MainPass | None" = None) -> str:
-    """Steps 4 and 5 past trafilatura's fast run: its comparison, the unpruned rerun, the region fallback, lists restored.
-
-    ``main``: the fast run's main-extractor result, which the run with the comparison reuses.
-    """
+def _improve(body, root, chrome, visible, text, url, thread, options, clock) -> str:
+    """Steps 4 and 5 past trafilatura's fast run: its comparison, the unpruned rerun, the region fallback, lists restored."""
     from .main_region import coverage, has_prose, link_line_share, region_text, restore_lists
 
     covered = coverage(body, root, visible)
     if (covered < COMPARISON_COVERAGE or (covered < NO_PROSE_MAX_COVERAGE and not has_prose(body))
             or link_line_share(root, body) >= COMPARISON_LINK_SHARE):
-        body = _trafilatura(root, url, thread, options, main=main)
+        body = _trafilatura(root, url, thread, options)
         clock("extract.trafilatura-comparison")
     if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
         again = _trafilatura(_parse_clean(text), url, thread, options)
@@ -326,12 +321,10 @@ def _parse_clean_read(text: str, read_attrs: bool = True):
 
 
 def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options,
-                 fast: bool = False, main: MainPass | None = None) -> str:
+                 fast: bool = False) -> str:
     """trafilatura's text for a tree (which it copies, never changes); replies included on a thread.
 
     ``fast``: without its fallback comparison and its recall escalation (see :func:`_fast_without_escalation`).
-    ``main``: with ``fast``, keeps the result of trafilatura's main extractor; without, a run
-    on the same tree with the same options reuses it (:func:`_main_pass`).
     """
     import trafilatura
 
@@ -339,8 +332,7 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, opt
     if not fast:
         from .stoplists import warm_stoplist
         warm_stoplist()   # jusText's stop words from the user's cache, not read from ~100 files
-    with _TRAFILATURA_LOCK, (_fast_without_escalation() if fast else contextlib.nullcontext()), \
-            _main_pass(main, record=fast):
+    with _TRAFILATURA_LOCK, (_fast_without_escalation() if fast else contextlib.nullcontext()):
         doc = trafilatura.bare_extraction(
             root, url=url, include_comments=thread, include_tables=True, deduplicate=False, fast=fast,
             with_metadata=False, favor_precision=options.favor == "precision",
@@ -351,77 +343,6 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, opt
     if doc.comments:
         body = f"{body}\n{doc.comments}".strip()
     return body
-
-
-class MainPass:
-    """The result of trafilatura's main extractor (``trafilatura.main_extractor.extract_content``)
-    in a fast run, kept for the run with the comparison on the same tree (:func:`_main_pass`).
-
-    ``body``: a copy of the extractor's result element, ``None`` until recorded; ``text``: its
-    text; ``recovered``: the extractor fell back to its wild-text recovery, which depends on
-    the fast setting (teaser blocks kept), so the result is not reused.
-    """
-
-    __slots__ = ("body", "text", "recovered")
-
-    def __init__(self) -> None:
-        self.body: lxml.etree._Element | None = None
-        self.text = ""
-        self.recovered = False
-
-    @property
-    def reusable(self) -> bool:
-        return self.body is not None and not self.recovered
-
-
-@contextlib.contextmanager
-def _main_pass(main: MainPass | None, record: bool):
-    """Record (``record``) or reuse the main extractor's result of one trafilatura run.
-
-    trafilatura's run with its comparison first does what its fast run did (clean the tree,
-    run the main extractor), then compares that result with readability's and jusText's
-    (``trafilatura.core.trafilatura_sequence``). The main extractor is the costly part of a
-    fast run, and on the same tree with the same options it gives the same result, unless it
-    fell back to its wild-text recovery (fast mode keeps teaser blocks there). So the fast run
-    records it and the comparison run takes a copy of it for its first call of the extractor;
-    later calls (the recall escalation, on another tree) run for real. Without ``main``, or
-    with a trafilatura that has no such functions, the run is left as it is. Called with
-    :data:`_TRAFILATURA_LOCK` held: it replaces module functions of trafilatura for the call.
-    """
-    import trafilatura.core as core
-    import trafilatura.main_extractor as mx
-
-    real = getattr(core, "extract_content", None)
-    real_recover = getattr(mx, "recover_wild_text", None)
-    if main is None or real is None or real_recover is None or (not record and not main.reusable):
-        yield
-        return
-    if record:
-        def recovering(*args, **kwargs):
-            main.recovered = True
-            return real_recover(*args, **kwargs)
-
-        def extractor(tree, options):
-            first = main.body is None
-            if first:
-                mx.recover_wild_text = recovering
-            try:
-                body, text = real(tree, options)
-            finally:
-                mx.recover_wild_text = real_recover
-            if first:
-                main.body, main.text = copy.deepcopy(body), text
-            return body, text
-    else:
-        def extractor(tree, options):
-            core.extract_content = real   # one call: later ones run the extractor
-            return copy.deepcopy(main.body), main.text
-    core.extract_content = extractor
-    try:
-        yield
-    finally:
-        core.extract_content = real
-        mx.recover_wild_text = real_recover
 
 
 #: Held during each trafilatura run: :func:`_fast_without_escalation` changes a module setting
