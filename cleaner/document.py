@@ -152,6 +152,41 @@ def kept_blocks(doc: Document) -> list[Block]:
     return [b for b in segment(doc.text) if not covered(mask, b.start, b.end)]
 
 
+def visible_blocks(doc: Document) -> list[Block]:
+    """:func:`kept_blocks` with each block's text as it reads once every span is cut: a partly
+    cut block shortened (its trailing blanks dropped, as :func:`apply_spans` leaves a line),
+    a block that the cuts leave blank left out. Positions stay those of the whole block.
+
+    For a step that decides from the lines a reader sees: deciding from the uncut text
+    would decide otherwise on the cleaned text, and cleaning twice would cut more.
+    """
+    import bisect
+    mask = doc.removed_mask()
+    out = []
+    for b in segment(doc.text):
+        if covered(mask, b.start, b.end):
+            continue
+        i = max(0, bisect.bisect_right(mask, (b.start, float("inf"))) - 1)
+        cuts = []
+        while i < len(mask) and mask[i][0] < b.end:
+            s, e = max(mask[i][0], b.start), min(mask[i][1], b.end)
+            if s < e:
+                cuts.append((s - b.start, e - b.start))
+            i += 1
+        if not cuts:
+            out.append(b)
+            continue
+        parts, pos = [], 0
+        for s, e in cuts:
+            parts.append(b.text[pos:s])
+            pos = e
+        parts.append(b.text[pos:])
+        text = "".join(parts).rstrip(" \t")
+        if text.strip():
+            out.append(Block(b.index, b.start, b.end, text))
+    return out
+
+
 def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Merge overlapping or touching ``(start, end)`` ranges; the result is sorted."""
     out: list[list[int]] = []

@@ -1,7 +1,7 @@
 """Span arithmetic: merging, applying, idempotence."""
 from hypothesis import given, strategies as st
 
-from cleaner.document import Document, Span, apply_spans, kept_blocks, line_span, merge_ranges, segment
+from cleaner.document import Document, Span, apply_spans, kept_blocks, line_span, merge_ranges, segment, visible_blocks
 
 
 def test_apply_removes_whole_lines_and_tidies_blank_lines():
@@ -44,3 +44,30 @@ def test_segment_gives_each_caller_its_own_list():
     first.clear()
     assert [b.text for b in segment(text)] == ["Title", "First paragraph.", "Second."]
     assert [b.text for b in segment("other\ntext")] == ["other", "text"]
+
+
+LINES = st.lists(st.sampled_from(["Ferry times", "  indented line", "a (Photo: X)", "", "   ", "tail  \t"]), max_size=6)
+
+
+@given(LINES.map("\n".join), st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=4))
+def test_visible_blocks_read_as_the_cleaned_text(text, ranges):
+    """The visible blocks' texts are the lines of the text once the spans are cut (a line cut in
+    two by a span that takes its line break aside, which then reads as one line)."""
+    doc = Document("t", None, text)
+    doc.removed = [Span(min(a, b), max(a, b), "r") for a, b in ranges if min(a, b) < max(a, b)]
+    mask = doc.removed_mask()
+    cleaned = apply_spans(text, doc.removed)
+    shown = [b.text.strip() for b in visible_blocks(doc)]
+    if not any(s < e and "\n" in text[s:e] for s, e in mask):
+        assert shown == [ln.strip() for ln in cleaned.split("\n") if ln.strip()]
+    assert all(b.text.strip() for b in visible_blocks(doc))
+
+
+def test_a_partly_cut_line_shows_without_the_cut():
+    text = "Ferry times\nThe boat leaves at nine. (Photo: Lena)\nEnd"
+    start = text.index(" (Photo")
+    doc = Document("t", None, text)
+    doc.removed = [Span(start, start + len(" (Photo: Lena)"), "chrome.photo")]
+    got = visible_blocks(doc)
+    assert [b.text for b in got] == ["Ferry times", "The boat leaves at nine.", "End"]
+    assert [(b.start, b.end) for b in got] == [(b.start, b.end) for b in segment(text)]

@@ -50,3 +50,13 @@ def test_a_menu_whose_items_are_alike_goes_whole():
 def test_a_line_repeated_in_verse_is_no_headline(text):
     doc = cleaner.clean_text(text)
     assert doc.title is None and doc.clean_text == text
+
+
+@pytest.mark.parametrize("credit", [" (Photo: Lena Holm)", " Photo: Lena Holm"])
+def test_a_line_a_rule_cuts_short_is_judged_as_it_reads_after_the_cut(credit):
+    """A headline above a caption whose photo credit a rule cuts: the caption without its credit
+    is prose, so the line above it is a headline on the first cleaning as on the second."""
+    caption = "The sourdough loaf rises in a cane basket lined with a floured linen cloth."
+    doc = clean(f"Sourdough bread for complete beginners\n{caption}{credit}\n{PROSE}")
+    assert doc.title == "Sourdough bread for complete beginners"
+    assert doc.clean_text.startswith(caption)

@@ -20,7 +20,7 @@ from typing import Iterable
 
 import regex
 
-from ..document import Document, Span, kept_blocks, line_span
+from ..document import Document, Span, line_span, visible_blocks
 from ..rules.ids import named_by_any
 from ..rules.pattern_cache import compile_pattern
 from ..steps import Marker
@@ -179,7 +179,7 @@ class TextTitle(Marker):
     def mark(self, doc: Document) -> Iterable[Span]:
         if doc.title or not doc.text or named_by_any(self.disabled_rules, RULE):   # switched off: no title taken either
             return
-        blocks = [b for b in kept_blocks(doc)][:HEAD_LINES + 3]
+        blocks = visible_blocks(doc)[:HEAD_LINES + 3]
         if not blocks:
             return
         copies = [doc.text[sp.start:sp.end] for sp in doc.removed if sp.rule.startswith("dup.")]
@@ -252,7 +252,7 @@ class PageTitle(Marker):
     def mark(self, doc: Document) -> Iterable[Span]:
         if not doc.title:
             return
-        blocks = kept_blocks(doc)
+        blocks = visible_blocks(doc)
         keys = title_keys(strip_reply_prefix(doc.title)[0])
         head = self._head(blocks, keys)
         if head:
