@@ -13,6 +13,9 @@ from typing import Sequence
 
 import regex
 
+from ..re_cache import compile_re
+from .pattern_cache import compile_pattern
+
 #: A line indented by at least this many spaces (or one tab) is code or preformatted text.
 CODE_INDENT_SPACES = 4
 #: Letters of scripts written without spaces that count as one word (Japanese and Chinese
@@ -44,9 +47,9 @@ MIN_PROSE_WORDS_ANY_END = 20
 NO_SPACE_START = "\u0e00"
 _LETTER_TOKEN = re.compile(r"\S*[^\W\d_]\S*")  # stdlib re: faster, and enough for letters
 #: A character at or past :data:`NO_SPACE_START` (``max(text) < NO_SPACE_START`` is its absence).
-_FROM_NO_SPACE_START = re.compile("[" + NO_SPACE_START + "-\U0010ffff]")
-_NO_SPACE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
-_SPACED_WORD = regex.compile(r"[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*[\p{L}--[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]][^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*", regex.V1)
+_FROM_NO_SPACE_START = compile_re("[" + NO_SPACE_START + "-\U0010ffff]")
+_NO_SPACE = compile_pattern(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]", 0)
+_SPACED_WORD = compile_pattern(r"[^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*[\p{L}--[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]][^\s\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]*", regex.V1)
 _WHITE_SPACE = regex.compile(r"\s", regex.V1)
 #: Code point ranges (start, end exclusive) searched for characters on which the stdlib
 #: ``re`` word test of the fast path and the ``regex`` one of :data:`_SPACED_WORD` agree: the
@@ -128,7 +131,7 @@ def _char_class(ranges: list[tuple[int, int]]) -> str:
 
 
 #: A character outside the agreeing set: only then does :func:`word_count` need ``regex``.
-_DISAGREEING = re.compile("[^" + _char_class(_cached_agreeing_ranges()) + "]")
+_DISAGREEING = compile_re("[^" + _char_class(_cached_agreeing_ranges()) + "]")
 _LIST_MARKER = regex.compile(r"^\s*(?:[-*+•▪►◦‣]\s+|・\s*)")
 _HEADING_MARK = regex.compile(r"#{1,6}\s+")
 _FRAME = "*_=~ \t"

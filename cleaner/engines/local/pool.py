@@ -120,7 +120,8 @@ class WorkerPool:
             self._ex = None
         if self._ex is None:
             if self.options.extract:
-                import trafilatura  # noqa: F401 - imported once here, inherited by forked workers
+                from ...extract.main_content import load_trafilatura
+                load_trafilatura()  # imported once here, inherited by forked workers
             import zstandard  # noqa: F401 - the workers compress spool lines; so do those of the later passes' pools
             # Rules are compiled by each worker as its pages need them, at the same time: compiling
             # them all here first would keep every worker waiting for the driver.
