@@ -95,3 +95,23 @@ def test_bottom_k_sketch_is_exact_for_small_sets_and_close_for_large_ones():
     est = sketch_jaccard(bottom_k(np.sort(a), 512), bottom_k(np.sort(b), 512), 512)
     assert abs(est - 0.5) < 0.1
     assert sketch_jaccard(bottom_k(a[:0], 8), bottom_k(b[:0], 8), 8) == 1.0
+
+
+def test_the_coefficients_from_the_cache_are_the_generators(tmp_path, monkeypatch):
+    """The hash family read back from the user's cache is the one numpy's generator draws for the seed."""
+    import numpy as np
+
+    from cleaner.similarity import minhash
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(minhash, "_COEFFICIENTS", {})
+    rng = np.random.default_rng(7)
+    a = rng.integers(0, 1 << 63, size=16, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 1 << 63, size=16, dtype=np.uint64) * np.uint64(2)
+    first = minhash.MinHasher(16, 7)
+    assert np.array_equal(first.a, a) and np.array_equal(first.b, b) and any(tmp_path.rglob("16-7.marshal"))
+    monkeypatch.setattr(minhash, "_COEFFICIENTS", {})       # a new process: read from the cache
+    monkeypatch.setattr(np.random, "default_rng", None)     # ... without drawing again
+    again = minhash.MinHasher(16, 7)
+    assert np.array_equal(again.a, a) and np.array_equal(again.b, b)
+    assert again.a.dtype == np.uint64 and not again.a.flags.writeable

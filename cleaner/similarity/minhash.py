@@ -178,6 +178,37 @@ def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     return float(np.count_nonzero(sig_a == sig_b)) / sig_a.shape[-1]
 
 
+def _coefficients(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The hash functions' coefficients ``(a, b)``, ``uint64[num_perm]`` each (``a`` odd, ``b`` even),
+    drawn from ``numpy.random.default_rng(seed)``.
+
+    Kept in memory per process and in the user's cache per numpy version (which fixes the
+    generator's stream), so a run does not import ``numpy.random`` (a fiftieth of a one-page run)
+    to draw the same numbers again.
+    """
+    key = (num_perm, seed)
+    got = _COEFFICIENTS.get(key)
+    if got is not None:
+        return got
+    from ..user_cache import read_marshal, user_cache_dir, write_marshal
+    path = user_cache_dir(f"minhash-coefficients-numpy{np.__version__}-v1", f"{num_perm}-{seed}.marshal")
+    cached = read_marshal(path)
+    if isinstance(cached, tuple) and len(cached) == 2 and all(isinstance(x, bytes) and len(x) == 8 * num_perm
+                                                            for x in cached):
+        a, b = (np.frombuffer(x, dtype="<u8").astype(np.uint64) for x in cached)
+    else:
+        rng = np.random.default_rng(seed)
+        a = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2)
+        write_marshal(path, (a.astype("<u8").tobytes(), b.astype("<u8").tobytes()))
+    a.flags.writeable = b.flags.writeable = False
+    _COEFFICIENTS[key] = (a, b)
+    return a, b
+
+
+_COEFFICIENTS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
 class MinHasher:
     """MinHash signatures of shingle-hash arrays with ``num_perm`` hash functions.
 
@@ -189,11 +220,9 @@ class MinHasher:
     def __init__(self, num_perm: int = 128, seed: int = 42):
         if num_perm < 1:
             raise ValueError(f"num_perm must be at least 1, not {num_perm}; 128 is usual")
-        rng = np.random.default_rng(seed)
         self.num_perm = num_perm
         self.seed = seed
-        self.a = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-        self.b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2)
+        self.a, self.b = _coefficients(num_perm, seed)
 
     def _minima(self, x: np.ndarray) -> np.ndarray:
         """``uint32[len(x), num_perm]``: every hash function applied to every shingle hash.
