@@ -98,8 +98,8 @@ def _exact(args: list[str]) -> bool:
     flags = _literal(args[2]) if len(args) == 3 else ""
     if pattern is None or flags not in ("", "i"):
         return False
-    try:
-        return re.search(pattern, "", re.IGNORECASE if flags else 0) is None
+    try:   # lxml's flags: the compiled pattern stays in re's cache for lxml's own compile
+        return re.search(pattern, "", re.UNICODE | (re.IGNORECASE if flags else 0)) is None
     except re.error:
         return False
 
@@ -190,19 +190,22 @@ def _install() -> None:
         importlib.import_module("trafilatura")   # loads the modules that hold the XPaths
     except ImportError:
         return
-    replaced: dict[int, object] = {}   # id(original) -> its guarded copy, None when unchanged
+    replaced: dict[int, object] = {}   # id(XPath seen) -> its guarded copy, None when unchanged or a copy
 
     def copy_of(xpath):
         if id(xpath) not in replaced:
             replaced[id(xpath)] = new = _guarded_xpath(xpath, lxml_etree)
             if new is not None:
                 _pairs.append((xpath, new))
+                replaced[id(new)] = None
         return replaced[id(xpath)]
 
     modules = _trafilatura_modules()
+    lists = set()
     for module in modules:
         for value in list(vars(module).values()):
-            if isinstance(value, list):
+            if isinstance(value, list) and id(value) not in lists:
+                lists.add(id(value))
                 for k, item in enumerate(value):
                     if isinstance(item, lxml_etree.XPath) and (new := copy_of(item)) is not None:
                         value[k] = new
