@@ -346,6 +346,8 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, opt
     """
     import trafilatura
 
+    from .xpath_guards import install
+    install()   # once a process: trafilatura's regular-expression XPaths skip elements without the attribute
     fast = fast or len(root.text_content()) > FAST_MODE_CHARS
     if not fast:
         from .stoplists import warm_stoplist

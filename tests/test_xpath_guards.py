@@ -1,0 +1,206 @@
+"""trafilatura's regular-expression XPaths, guarded by their attribute, select exactly what they selected."""
+from __future__ import annotations
+
+import re
+import sys
+import types
+
+import lxml.etree
+import lxml.html
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from cleaner.extract import xpath_guards as G
+from cleaner.extract.xpath_guards import guarded
+
+NS = {"re": G.REGEXP_NS}
+
+
+@pytest.mark.parametrize("path, expected", [
+    (".//*[re:test(@class, 'comment')]", ".//*[(@class and re:test(@class, 'comment'))]"),
+    (".//div[re:test(@id|@class, '^side', 'i')]", ".//div[(@id|@class and re:test(@id|@class, '^side', 'i'))]"),
+    ('.//*[re:test( @id | @class , "(^|\\s)link(\\s|$)")]',
+     './/*[(@id | @class and re:test( @id | @class , "(^|\\s)link(\\s|$)"))]'),
+    (".//a[@href][re:test(@class, 'x') or re:test(@id, 'y')][1]",
+     ".//a[@href][(@class and re:test(@class, 'x')) or (@id and re:test(@id, 'y'))][1]"),
+    (".//*[re:test(@data-role, 'menu')]", ".//*[(@data-role and re:test(@data-role, 'menu'))]"),
+])
+def test_a_test_of_attributes_with_a_pattern_that_cannot_match_nothing_is_guarded(path, expected):
+    assert guarded(path) == expected
+    assert guarded(expected) == expected   # twice: no second guard
+
+
+@pytest.mark.parametrize("path", [
+    ".//*[re:test(@class, '^(x)?')]",        # matches ''
+    ".//*[re:test(@class, 'a*')]",           # matches ''
+    ".//*[re:test(@class, 'x|')]",           # matches ''
+    ".//*[re:test(@class, '^$')]",           # matches ''
+    ".//*[re:test(., 'comment')]",           # not an attribute
+    ".//*[re:test(text(), 'comment')]",
+    ".//*[re:test(@*, 'comment')]",          # any attribute: not a plain step
+    ".//*[re:test(../@id, 'comment')]",      # another element's attribute
+    ".//*[re:test(@id, concat('co', 'mment'))]",   # the pattern is not a literal
+    ".//*[re:test(@id, @class)]",
+    ".//*[re:test(@id, 'comment', 'g')]",    # other flags
+    ".//*[re:test(@id, 'comment', 'gi')]",
+    ".//*[re:test(@id, 'comment', @class)]",
+    ".//*[re:test(@id, '(unclosed')]",       # does not compile
+    ".//*[re:test(@id)]",                    # wrong arity
+    ".//*[contains(@class, 're:test(@id, \"x\")')]",   # inside a string literal
+    ".//*[pre:test(@id, 'x')]",              # another function
+    ".//*[(@id and re:test(@id, 'x'))]",     # already guarded
+])
+def test_anything_else_is_left_as_it_is(path):
+    assert guarded(path) == path
+
+
+def test_every_regular_expression_test_of_trafilatura_is_guarded():
+    """44 calls in trafilatura 2.3.1, all on ``@id``, ``@class`` or a union of them."""
+    G.install()
+    pairs = G.replacements()
+    assert pairs
+    for original, copy in pairs:
+        assert original.path.count("re:test(") == copy.path.count(" and re:test(") > 0
+
+
+# Generated pages -----------------------------------------------------------------------------------
+
+TAGS = ("div", "section", "span", "p", "article", "ul", "li", "a", "main", "aside", "header", "footer", "h1", "h2")
+ATTRIBUTES = ("id", "class", "style", "role")
+WORDS = ("x", "main", "box", "wrap", "Top", "bar", "display:none", "complementary", "1")
+
+
+def _tokens() -> list[str]:
+    """The plain words of trafilatura's patterns (``comment``, ``post-meta``, ``sidebar``...), at import of this module."""
+    import trafilatura.settings
+    import trafilatura.xpaths
+    paths = [trafilatura.settings.BASIC_CLEAN_XPATH.path]
+    paths += [x.path for v in vars(trafilatura.xpaths).values() if isinstance(v, list)
+              for x in v if isinstance(x, lxml.etree.XPath)]
+    words = set()
+    for path in paths:
+        for pattern in re.findall(r"re:test\([^,]*,\s*'([^']*)'", path):
+            words.update(w for w in re.split(r"[^A-Za-z_-]+", pattern) if len(w) > 2)
+    return sorted(words)
+
+
+TOKENS = tuple(_tokens()) + WORDS
+_token = st.sampled_from(TOKENS).flatmap(lambda t: st.sampled_from((t, t.upper(), t.capitalize())))
+_value = st.one_of(
+    st.just(""),
+    st.lists(_token, min_size=1, max_size=3).flatmap(
+        lambda ts: st.sampled_from((" ", "-", "_", "")).map(lambda sep: sep.join(ts))),
+    st.builds(lambda a, b: f"{a} {b}", _token, _token).map(lambda v: v + " "),
+)
+_attributes = st.one_of(st.just({}), st.dictionaries(st.sampled_from(ATTRIBUTES), _value, max_size=4))
+_element = st.recursive(
+    st.tuples(st.sampled_from(TAGS), _attributes, st.sampled_from(("", "text", "comments here")), st.just([])),
+    lambda children: st.tuples(st.sampled_from(TAGS), _attributes, st.sampled_from(("", "text")),
+                               st.lists(children, max_size=5)),
+    max_leaves=40)
+
+
+def _page(elements) -> lxml.html.HtmlElement:
+    root = lxml.html.document_fromstring("<html><head><title>t</title></head><body></body></html>")
+
+    def add(parent, element):
+        tag, attrs, text, children = element
+        el = lxml.etree.SubElement(parent, tag, attrs)
+        el.text = text or None
+        for child in children:
+            add(el, child)
+    for element in elements:
+        add(root.find("body"), element)
+    return root
+
+
+def _selected(xpath, root):
+    found = xpath(root)
+    if isinstance(found, list):
+        tree = root.getroottree()
+        return [tree.getpath(x) if isinstance(x, lxml.etree._Element) else str(x) for x in found]
+    return found
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_element, min_size=1, max_size=4))
+def test_the_guarded_xpaths_select_what_trafilaturas_select(elements):
+    G.install()
+    root = _page(elements)
+    for original, copy in G.replacements():
+        for context in (root, root.find("body")):
+            assert _selected(copy, context) == _selected(original, context), original.path
+
+
+def test_the_generated_pages_reach_the_tests():
+    """The vocabulary is trafilatura's: a page of its tokens has elements its patterns select."""
+    G.install()
+    body = "".join(f"<div class='{t}' id='{t}'>text</div>" for t in TOKENS)
+    root = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+    assert sum(bool(original(root)) for original, _ in G.replacements()) >= len(G.replacements()) // 2
+
+
+# Installed --------------------------------------------------------------------------------------------
+
+def _references() -> dict[tuple[str, str], object]:
+    """Every trafilatura module global and list item: ``(module, name[index])`` -> the object's id."""
+    out = {}
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "trafilatura" or name.startswith("trafilatura.")):
+            continue
+        for key, value in vars(module).items():
+            out[name, key] = id(value)
+            if isinstance(value, list):
+                for k, item in enumerate(value):
+                    out[name, f"{key}[{k}]"] = id(item)
+    return out
+
+
+def test_after_install_trafilatura_holds_the_guarded_objects_and_a_second_install_changes_nothing(monkeypatch):
+    import trafilatura.external
+    import trafilatura.main_extractor
+    import trafilatura.settings
+    import trafilatura.xpaths
+
+    G.install()
+    baseline = sys.modules["trafilatura.baseline"]   # the package's name ``baseline`` is its function
+    copies = {id(c) for _, c in G.replacements()}
+    originals = {id(o) for o, _ in G.replacements()}
+    assert trafilatura.settings.BASIC_CLEAN_XPATH is baseline.BASIC_CLEAN_XPATH
+    assert id(trafilatura.settings.BASIC_CLEAN_XPATH) in copies
+    assert all(id(x) in copies for x in trafilatura.xpaths.OVERALL_DISCARD_XPATH)
+    assert trafilatura.main_extractor.OVERALL_DISCARD_XPATH is trafilatura.xpaths.OVERALL_DISCARD_XPATH
+    assert trafilatura.external.OVERALL_DISCARD_XPATH is trafilatura.xpaths.OVERALL_DISCARD_XPATH
+    before = _references()
+    assert not originals & set(before.values())     # no module holds an original any more
+    assert all("re:test(" not in x.path for x in trafilatura.xpaths.BODY_XPATH if id(x) not in copies)
+
+    n = len(G.replacements())
+    G.install()
+    monkeypatch.setattr(G, "_installed", False)     # even past the once-a-process flag
+    G.install()
+    assert _references() == before
+    assert len(G.replacements()) == n
+
+
+def test_install_replaces_a_shared_object_under_every_name_and_in_lists(monkeypatch):
+    path = ".//*[re:test(@class, 'nav')]"
+    single = lxml.etree.XPath(path, namespaces=NS)
+    plain = lxml.etree.XPath(".//p")
+    listed = [plain, single]
+    held = (single,)
+    a = types.ModuleType("trafilatura.fake_a")
+    a.X, a.L, a.T, a.N = single, listed, held, 3
+    b = types.ModuleType("trafilatura.fake_b")
+    b.SAME, b.L = single, listed
+    other = types.ModuleType("elsewhere")
+    other.X = single
+    for m in (a, b, other):
+        monkeypatch.setitem(sys.modules, m.__name__, m)
+    monkeypatch.setattr(G, "_pairs", [])
+    G._install()
+    assert a.X is b.SAME is listed[1] is not single
+    assert a.X.path == guarded(path) and listed[0] is plain and b.L is listed
+    assert a.T == (single,) and other.X is single      # a tuple cannot change; another package is not touched
+    assert a.N == 3
+    assert (single, a.X) in G.replacements()
