@@ -204,3 +204,19 @@ def test_install_replaces_a_shared_object_under_every_name_and_in_lists(monkeypa
     assert a.T == (single,) and other.X is single      # a tuple cannot change; another package is not touched
     assert a.N == 3
     assert (single, a.X) in G.replacements()
+
+
+def test_extraction_installs_the_guards_from_its_second_page(monkeypatch):
+    """A one-page run does not pay for compiling the guarded copies; a run of more pages does."""
+    from cleaner.config import Options
+    from cleaner.extract import main_content, xpath_guards
+
+    calls = []
+    monkeypatch.setattr(xpath_guards, "install", lambda: calls.append(1))
+    monkeypatch.setattr(main_content, "_pages_extracted", 0)
+    page = "<html><body><article><p>" + "The ferry leaves at nine and returns at six. " * 8 + "</p></article></body></html>"
+    main_content.extract(page, Options())
+    assert calls == []
+    main_content.extract(page, Options())
+    main_content.extract(page, Options())
+    assert calls == [1]

@@ -121,7 +121,9 @@ class WorkerPool:
         if self._ex is None:
             if self.options.extract:
                 from ...extract.main_content import load_trafilatura
-                load_trafilatura()  # imported once here, inherited by forked workers
+                from ...extract.xpath_guards import install
+                load_trafilatura()  # imported once here, inherited by forked workers,
+                install()           # with its XPaths guarded (cleaner.extract.xpath_guards)
             import zstandard  # noqa: F401 - the workers compress spool lines; so do those of the later passes' pools
             # Rules are compiled by each worker as its pages need them, at the same time: compiling
             # them all here first would keep every worker waiting for the driver.
