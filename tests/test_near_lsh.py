@@ -132,3 +132,41 @@ def test_lsh_finds_near_duplicates_of_real_signatures():
     keys = band_keys(sigs, b, r)
     found = {tuple(m.tolist()) for k in range(b) for m in buckets(keys[:, k])}
     assert (0, 1) in found and not any(2 in f for f in found)
+
+
+def _components(n, pairs):
+    uf = UnionFind(n)
+    for i, j, _ in pairs:
+        uf.union(i, j)
+    return sorted(map(list, uf.clusters()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 30), st.floats(0.3, 0.9), st.booleans())
+def test_a_bucket_joins_the_clusters_every_pair_above_the_threshold_joins(seed, m, threshold, earlier):
+    """Pairs already joined (in this bucket or, via ``connected``, before it) are not verified
+    again, and the clusters are those of every pair at or above the threshold."""
+    rng = np.random.default_rng(seed)
+    sigs = _sigs_with_similarity(rng, rng.uniform(0.2, 1.0, size=m - 1).tolist())
+    sigs[1:] = np.where(rng.random(sigs[1:].shape) < 0.2, sigs[rng.integers(0, m, m - 1)], sigs[1:])
+    members = list(range(m))
+    est = lambda i, j: float(np.count_nonzero(sigs[i] == sigs[j])) / sigs.shape[1]   # noqa: E731
+    every = [(i, j, est(i, j)) for i in members for j in members if i < j and est(i, j) >= threshold]
+    seen = []
+    before = UnionFind(m)
+    if earlier:   # an earlier band joined some members already
+        for i, j, _ in every[::3]:
+            before.union(i, j)
+    got = bucket_pairs(members, sigs, threshold, exact=lambda i, j: seen.append((i, j)) or est(i, j),
+                       connected=lambda i, j: before.find(i) == before.find(j))
+    assert all(s >= threshold for _, _, s in got)
+    joined = [(i, j, 1.0) for i, j, _ in got] + ([(i, j, 1.0) for i, j, _ in every[::3]] if earlier else [])
+    assert _components(m, joined) == _components(m, every)
+    assert len(got) < m   # a forest: one pair per member joined
+
+
+def test_a_bucket_of_near_copies_is_verified_once_a_member():
+    sigs = np.tile(np.arange(64, dtype=np.uint32), (40, 1))
+    seen = []
+    pairs = bucket_pairs(list(range(40)), sigs, 0.8, exact=lambda i, j: seen.append((i, j)) or 1.0)
+    assert len(pairs) == len(seen) == 39

@@ -115,3 +115,24 @@ def test_the_coefficients_from_the_cache_are_the_generators(tmp_path, monkeypatc
     again = minhash.MinHasher(16, 7)
     assert np.array_equal(again.a, a) and np.array_equal(again.b, b)
     assert again.a.dtype == np.uint64 and not again.a.flags.writeable
+
+
+def _naive_sketch_jaccard(a, b, k):
+    """The definition: the k smallest values of the union; of those, the share found in both
+    sketches (a value occurring twice across the two counts as in both)."""
+    if not len(a) and not len(b):
+        return 1.0
+    values = list(a) + list(b)
+    union = sorted(set(values))[:k]
+    return sum(values.count(v) >= 2 for v in union) / len(union)
+
+
+@given(st.lists(st.integers(0, 40), max_size=30), st.lists(st.integers(0, 40), max_size=30), st.integers(1, 40),
+       st.booleans())
+def test_sketch_jaccard_is_its_definition(a, b, k, distinct):
+    if distinct:   # sketches as bottom_k makes them, but for a 32-bit collision: sorted, distinct
+        a, b = sorted(set(a)), sorted(set(b))
+    else:
+        a, b = sorted(a), sorted(b)
+    got = sketch_jaccard(np.array(a, dtype=np.uint32), np.array(b, dtype=np.uint32), k)
+    assert got == _naive_sketch_jaccard(a, b, k)

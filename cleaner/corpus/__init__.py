@@ -32,7 +32,7 @@ Near duplicates (:mod:`cleaner.similarity`: ``minhash``, ``lsh``, ``clusters``; 
     ``buckets(keys_of_one_band) -> iterator of int64[m]``;
     ``verification_order(members, signatures)`` (the order a bucket is verified in: by
     signature for a bucket too large to check every pair);
-    ``bucket_pairs(member_indexes, signatures, threshold, sizes=None, exact=None)
+    ``bucket_pairs(member_indexes, signatures, threshold, sizes=None, exact=None, connected=None)
     -> [(i, j, similarity)]`` (verification of one LSH bucket);
     ``UnionFind(n)`` (``union``, ``find``, ``clusters()``);
     ``pick_survivor(members, sizes, ids, keep="longest") -> ordinal`` and

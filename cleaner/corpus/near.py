@@ -245,7 +245,8 @@ class NearDuplicates(DropStep):
                     continue
                 members = verification_order(members, sigs)
                 self.candidate_pairs += members.size * (members.size - 1) // 2
-                for i, j, _ in bucket_pairs(members, sigs, self.threshold, sizes, self._verify):
+                for i, j, _ in bucket_pairs(members, sigs, self.threshold, sizes, self._verify,
+                                            lambda i, j: uf.find(i) == uf.find(j)):
                     self.verified_pairs += 1
                     uf.union(i, j)
         self.decision = drops_from_clusters(uf.clusters(), sizes, self.ids, lambda m: self._where.take(m)[:, 0],

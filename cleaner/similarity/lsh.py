@@ -145,7 +145,8 @@ def _pairwise_similarity(sigs: np.ndarray) -> np.ndarray:
 
 def bucket_pairs(member_indexes: Sequence[int] | np.ndarray, signatures: np.ndarray, threshold: float,
                  sizes: np.ndarray | None = None,
-                 exact: Callable[[int, int], float | None] | None = None) -> list[tuple[int, int, float]]:
+                 exact: Callable[[int, int], float | None] | None = None,
+                 connected: Callable[[int, int], bool] | None = None) -> list[tuple[int, int, float]]:
     """The pairs of one LSH bucket whose similarity is at least ``threshold``.
 
     ``member_indexes``: document ordinals (rows of ``signatures``, a ``uint32[n, P]`` array
@@ -161,6 +162,14 @@ def bucket_pairs(member_indexes: Sequence[int] | np.ndarray, signatures: np.ndar
     Buckets over ``MAX_PAIRWISE_BUCKET`` members are checked against up to
     ``MAX_LEADERS`` leaders (the first members that matched no earlier leader) instead of
     every pair.
+
+    In a bucket checked pair by pair, a pair whose two members are already joined is not
+    verified: joined by pairs returned earlier for this bucket, or by ``connected(i, j)``
+    (optional; the caller's clusters so far, e.g. from earlier bands). The pairs returned
+    then join the same clusters as every pair above the threshold would (a pair inside a
+    cluster adds nothing to it), with one verification per member joined instead of one
+    per pair: a bucket of 150 near-copies, found again in each band, took 27,000
+    verifications instead of under 150.
     """
     members = np.asarray(member_indexes, dtype=np.int64)
     m = members.size
@@ -183,10 +192,22 @@ def bucket_pairs(member_indexes: Sequence[int] | np.ndarray, signatures: np.ndar
         # a candidate needs an estimate near the threshold at least; exact checks decide the rest
         slack = 0.0 if exact is None else ESTIMATE_SLACK
         ii, jj = np.nonzero(np.triu(sim >= threshold - slack, k=1))
+        root = list(range(m))   # union-find over the bucket's members, joined by the pairs returned
+
+        def find(x: int) -> int:
+            while root[x] != x:
+                root[x] = root[root[x]]
+                x = root[x]
+            return x
+
         for a, b in zip(ii.tolist(), jj.tolist()):
+            ra, rb = find(a), find(b)
+            if ra == rb or (connected is not None and connected(int(members[a]), int(members[b]))):
+                continue
             s = verdict(a, b, float(sim[a, b]))
             if s is not None:
                 out.append((int(members[a]), int(members[b]), s))
+                root[rb] = ra
         return out
     leaders: list[int] = []
     p = sigs.shape[1]
