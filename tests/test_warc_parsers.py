@@ -69,3 +69,28 @@ def test_fastwarc_and_warcio_agree_record_for_record():
     assert len(pages) == 7 and all(p.html == PAGE for p in pages)  # every coding undone
     kinds = [_shape(x)[0] for x in fast if x is not None]
     assert kinds.count("reject") == 1  # Content-Encoding: compress
+
+
+def _records(data: bytes) -> list:
+    opts = Options()
+    return [x for x in (_to_record(r, "f.warc", "f.warc", opts) for r in _fastwarc_records(io.BytesIO(data)))
+            if x is not None]
+
+
+def test_a_record_the_file_ends_inside_is_rejected_as_truncated():
+    """A WARC cut off inside a record (its WARC headers, its HTTP headers, its page, or an image's
+    body) rejects that record as ``truncated-record``; what comes before it is read as usual.
+    Neither a fragment kept as a page nor a drop for a content type cut in half."""
+    data = _warc()
+    whole = _records(data)
+    assert not any(isinstance(x, ReadError) and x.kind == "truncated-record" for x in whole)
+    starts = [i for i in range(len(data)) if data.startswith(b"WARC/1.", i)]
+    for k in range(2, len(starts)):                 # record k-1 (after warcinfo) is the last one, cut
+        rec, end = starts[k - 1], starts[k]
+        body = data.index(b"\r\n\r\n", data.index(b"\r\n\r\n", rec) + 4) + 4   # past the WARC and HTTP headers
+        length = end - 4 - body                     # a record ends with a blank line
+        cuts = [rec + 30, data.index(b"\r\n\r\n", rec) + 10] + ([body + length // 2] if length > 1 else [])
+        for cut in cuts:
+            got = _records(data[:cut])
+            assert [_shape(x) for x in got[:-1]] == [_shape(x) for x in whole[:len(got) - 1]]
+            assert isinstance(got[-1], ReadError) and got[-1].kind == "truncated-record", (k, cut, _shape(got[-1]))

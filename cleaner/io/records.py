@@ -13,6 +13,8 @@ NOT_JSON, NOT_UTF8, NOT_OBJECT, NO_TEXT = "not-json", "not-utf8", "not-object", 
 TOO_LARGE, UNREADABLE, BOMB, UNSUPPORTED = "too-large", "unreadable-file", "decompression-limit", "unsupported-encoding"
 #: A file whose suffix says nothing and whose content is none of the formats cleaner reads.
 UNKNOWN_TYPE = "unknown-type"
+#: A WARC/WET record whose file ends before the record does (its ``Content-Length``).
+TRUNCATED = "truncated-record"
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterator
 
 from ..config import Options
-from .records import TOO_LARGE, UNSUPPORTED, RawRecord, ReadError
+from .records import TOO_LARGE, TRUNCATED, UNSUPPORTED, RawRecord, ReadError
 
 #: Bytes read at a time from a brotli body.
 READ_CHUNK_BYTES = 1 << 20
@@ -62,6 +62,9 @@ class _Rec:
     encoding: str               # HTTP Content-Encoding, lower-cased, "" when none
     read: Callable[[int], bytes]
     offset: Callable[[], int]
+    #: Reads what is left of the record and says whether its content ended before its
+    #: ``Content-Length`` (a file cut off inside it); ``read`` gives nothing after it.
+    truncated: Callable[[], bool] = lambda: False
 
 
 def read_warc(fh: BinaryIO, path: str, base: str, arc: bool, options: Options,
@@ -101,16 +104,26 @@ def _to_record(r: _Rec, path: str, base: str, options: Options) -> RawRecord | R
     if r.language:
         extra["warc_language"] = r.language
     mime, charset = content_type(r.ctype)
-    if r.status is not None and not 200 <= r.status < 300:
-        return RawRecord(rid, url, path, n, extra=extra, offset=r.offset(), dropped=f"HTTP status {r.status}")
     if r.rtype == "conversion" and not mime:
         mime = "text/plain"  # a conversion record is text by definition
+    keep = (r.status is None or 200 <= r.status < 300) and (not mime or mime in HTML_TYPES + TEXT_TYPES)
+    try:
+        data = r.read(options.max_input_bytes + 1) if keep and r.encoding in SUPPORTED_ENCODINGS else b""
+    except Exception:   # a chunked or compressed body that stops short: truncated, else the error it is
+        if not r.truncated():
+            raise
+        data = b""
+    if len(data) <= options.max_input_bytes and r.truncated():
+        # a cut-off file: what is there of the record (its HTTP headers, part of its page) is not the record
+        return ReadError(path, n, "record truncated: the file ends before the record's Content-Length "
+                         "(a file cut off while it was written or copied?)", rid, TRUNCATED)
+    if r.status is not None and not 200 <= r.status < 300:
+        return RawRecord(rid, url, path, n, extra=extra, offset=r.offset(), dropped=f"HTTP status {r.status}")
     if mime and mime not in HTML_TYPES + TEXT_TYPES:
         return RawRecord(rid, url, path, n, extra=extra, offset=r.offset(), dropped=f"not a text page ({mime})")
     if r.encoding not in SUPPORTED_ENCODINGS:
         return ReadError(path, n, f"HTTP body has Content-Encoding {r.encoding!r}, which cannot be decoded here",
                          rid, UNSUPPORTED)
-    data = r.read(options.max_input_bytes + 1)
     if len(data) > options.max_input_bytes:
         return ReadError(path, n, f"record larger than max_input_bytes={options.max_input_bytes}; "
                          "raise --max-input-bytes to keep it", rid, TOO_LARGE)
@@ -151,9 +164,17 @@ def _fastwarc_records(fh: BinaryIO) -> Iterator[_Rec]:
                     raise NotAnArchive(f"the WARC parser failed: {' '.join(str(e).split())[:300]}") from None
                 raise
 
+        def truncated(rec=rec, declared=h.get("Content-Length")) -> bool:
+            if not (declared or "").strip().isdigit():
+                return True     # the record's headers end before its Content-Length
+            while rec.reader.read(READ_CHUNK_BYTES):
+                pass
+            # past the HTTP headers fastwarc counts the body alone: content_length and tell() both
+            return rec.reader.tell() < rec.content_length
+
         yield _Rec(n, rtype, h.get("WARC-Target-URI") or None, h.get("WARC-Record-ID"), h.get("WARC-Date"),
                    h.get("WARC-Identified-Content-Language"), status, ctype, encoding, read,
-                   lambda pos=rec.stream_pos: pos)
+                   lambda pos=rec.stream_pos: pos, truncated)
 
 
 class NotAnArchive(OSError):
