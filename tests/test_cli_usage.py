@@ -78,3 +78,11 @@ def test_a_flag_the_token_begins_is_the_only_suggestion(capsys):
     assert "did you mean --workers?" in err   # not also a look-alike such as --favor
     err = _usage_error(capsys, ["clean", "x.txt", "--wrokers", "2"])
     assert "did you mean --workers" in err    # a misspelling still gets the closest flags
+
+
+def test_the_program_alone_prints_its_help_with_the_commands(capsys):
+    with pytest.raises(SystemExit) as e:
+        main([])
+    assert e.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.startswith("usage: cleaner") and all(c in err for c in ("clean", "explain", "show", "rules"))

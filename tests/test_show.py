@@ -64,3 +64,10 @@ def test_show_of_a_folder_without_a_report_never_suggests_writing_into_it(tmp_pa
     assert show_main(str(tmp_path), 3, 200) == 2
     err = capsys.readouterr().err
     assert "no report.json" in err and f"-o {tmp_path}" not in err and "-o OUTDIR" in err
+
+
+def test_show_of_a_missing_folder_says_it_does_not_exist(tmp_path, capsys):
+    from cleaner.cli.show import show_main
+    assert show_main(str(tmp_path / "nowhere"), 3, 200) == 2
+    err = capsys.readouterr().err
+    assert "no such folder" in err and "report.json" not in err

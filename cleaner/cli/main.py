@@ -209,6 +209,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse ``argv``; an unknown flag is reported by its command's parser, with the closest known flag."""
     import difflib
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else list(argv)):
+        parser.print_help(sys.stderr)   # `cleaner` alone: what it does and its commands, not just "required: command"
+        raise SystemExit(EXIT_USAGE)
     args, extra = parser.parse_known_args(argv)
     if extra:
         sub = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]

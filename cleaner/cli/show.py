@@ -38,6 +38,10 @@ def iter_output(outdir: str, prefix: str) -> Iterator[dict[str, Any]]:
 def show_main(outdir: str, limit: int, chars: int) -> int:
     """Print the summary of ``report.json``, ``limit`` clean documents, every drop reason and the first rejects."""
     rep_path = os.path.join(outdir, "report.json")
+    if not os.path.isdir(outdir):
+        print(f"cleaner: error: {outdir}: no such folder; give the output folder of a run "
+              "(`cleaner clean INPUT -o OUTDIR`, then `cleaner show OUTDIR`)", file=sys.stderr)
+        return 2
     if not os.path.exists(rep_path):
         print(f"cleaner: error: {outdir} holds no report.json, so it is no finished cleaner output; clean into "
               "an output folder first (`cleaner clean INPUT -o OUTDIR`, then `cleaner show OUTDIR`), "
