@@ -13,8 +13,9 @@ What a cleaned :class:`~cleaner.document.Document` holds: ``text`` is the extrac
 content (for :func:`clean_text`, the text given), never edited by cleaning; ``removed``
 lists the spans the steps marked, as character offsets into ``text``; ``clean_text`` is
 ``text`` with those spans cut (:func:`~cleaner.document.apply_spans`); ``dropped`` is
-``None``, or the reason the whole document would go (``"no main content"``, ``"empty
-after cleaning"``: less than ``options.min_doc_chars`` characters left). So every removed
+``None``, or the reason the whole document would go (``"empty record"``: nothing but white
+space was given; ``"no main content"``; ``"empty after cleaning"``: less than
+``options.min_doc_chars`` characters left). So every removed
 character stays traceable to a rule, as ``cleaner explain`` shows it.
 
 A user's own per-document step is a subclass of :class:`cleaner.Marker` with a versioned

@@ -85,7 +85,7 @@ def test_clean_text_runs_a_users_marker_after_the_built_in_ones():
 def test_a_text_with_nothing_left_is_marked_dropped():
     doc = cleaner.clean_text(SHOUT, steps=Shouting())
     assert doc.dropped == "empty after cleaning" and doc.clean_text == ""
-    assert cleaner.clean_text("   ").dropped == "no main content"
+    assert cleaner.clean_text("   ").dropped == "empty record"
     short = cleaner.clean_text(PARAGRAPHS[0], options=_opts(min_doc_chars=10_000))
     assert short.dropped == "empty after cleaning" and short.clean_text == PARAGRAPHS[0]
 

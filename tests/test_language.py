@@ -123,5 +123,5 @@ def test_keep_languages_leaves_a_document_without_a_language_its_own_reason(tmp_
         assert all("language" not in r for r in _rows(out, "dropped") if r["reason"] != "language")
     dropped, clean = reasons["es"]
     assert dropped == {**reasons[""][0], "en": "language"}
-    assert dropped["empty.html"] == dropped["nothing.html"] == dropped["blank"] == "no main content"
+    assert dropped["empty.html"] == dropped["blank"] == "empty record" and dropped["nothing.html"] == "no main content"
     assert clean == ["digits", "es"], "no letter, no language: not judged by language"

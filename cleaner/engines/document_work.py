@@ -56,6 +56,10 @@ class StepFailed(Exception):
 PASSED_ON = (RecordTimeout, TimeoutError, RecursionError, MemoryError, NotTextError, ExtractionError)
 
 
+#: Drop reason of an input record that holds nothing but white space.
+EMPTY_RECORD = "empty record"
+
+
 class DocumentProcessor:
     """Pass 1 for one record: decode, extract, run the markers, fingerprint for the first corpus step.
 
@@ -82,10 +86,20 @@ class DocumentProcessor:
 
     @staticmethod
     def new_document(raw: RawRecord) -> Document:
-        """The document of one input record, holding the record until the extraction step has used it."""
-        doc = Document(raw.id, raw.url, "", None, dict(raw.extra), dropped=raw.dropped)
+        """The document of one input record, holding the record until the extraction step has used it.
+
+        A record with nothing but white space (an empty file, a JSONL line whose text is ``""``)
+        is dropped at once with the reason :data:`EMPTY_RECORD`, not taken for a page whose
+        extraction found no main content.
+        """
+        dropped = raw.dropped
+        if dropped is None:
+            content = raw.html if raw.html is not None else raw.text
+            if content is None or not content.strip():
+                dropped = EMPTY_RECORD
+        doc = Document(raw.id, raw.url, "", None, dict(raw.extra), dropped=dropped)
         doc.provenance = raw.provenance()
-        if raw.dropped is None:
+        if dropped is None:
             doc.raw = raw
         return doc
 
