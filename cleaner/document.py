@@ -160,26 +160,26 @@ def visible_blocks(doc: Document) -> list[Block]:
     For a step that decides from the lines a reader sees: deciding from the uncut text
     would decide otherwise on the cleaned text, and cleaning twice would cut more.
     """
-    import bisect
+    blocks = segment(doc.text)
     mask = doc.removed_mask()
+    if not mask:
+        return blocks
     out = []
-    for b in segment(doc.text):
-        if covered(mask, b.start, b.end):
-            continue
-        i = max(0, bisect.bisect_right(mask, (b.start, float("inf"))) - 1)
-        cuts = []
-        while i < len(mask) and mask[i][0] < b.end:
-            s, e = max(mask[i][0], b.start), min(mask[i][1], b.end)
-            if s < e:
-                cuts.append((s - b.start, e - b.start))
+    i, n = 0, len(mask)
+    for b in blocks:     # blocks and mask ranges both ascending: one sweep
+        while i < n and mask[i][1] <= b.start:
             i += 1
-        if not cuts:
-            out.append(b)
-            continue
-        parts, pos = [], 0
-        for s, e in cuts:
+        if i < n and mask[i][0] <= b.start and mask[i][1] >= b.end:
+            continue     # inside one removed range (kept_blocks leaves it out too)
+        parts, pos, j = [], 0, i
+        while j < n and mask[j][0] < b.end:
+            s, e = max(mask[j][0], b.start) - b.start, min(mask[j][1], b.end) - b.start
             parts.append(b.text[pos:s])
             pos = e
+            j += 1
+        if not parts:
+            out.append(b)
+            continue
         parts.append(b.text[pos:])
         text = "".join(parts).rstrip(" \t")
         if text.strip():
