@@ -225,8 +225,10 @@ def apply_spans(text: str, spans: Iterable[Span]) -> str:
         pos = e
     parts.append(text[pos:])
     out = "".join(parts)
-    out = _TRAIL.sub("\n", out)
-    out = _BLANKS.sub("\n\n", out)
+    if " \n" in out or "\t\n" in out:   # most texts have no trailing blanks: no pattern pass
+        out = _TRAIL.sub("\n", out)
+    if "\n\n" in out:    # with no trailing blanks left, a run of blank lines holds "\n\n"
+        out = _BLANKS.sub("\n\n", out)
     return out.strip()
 
 

@@ -71,3 +71,18 @@ def test_a_partly_cut_line_shows_without_the_cut():
     got = visible_blocks(doc)
     assert [b.text for b in got] == ["Ferry times", "The boat leaves at nine.", "End"]
     assert [(b.start, b.end) for b in got] == [(b.start, b.end) for b in segment(text)]
+
+
+@given(st.text(alphabet="ab \t\n", max_size=60), st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=4))
+def test_apply_spans_tidies_as_its_two_patterns_do(text, ranges):
+    """The substring tests that let most texts skip the tidying patterns never skip a text they would change."""
+    import regex
+    spans = [Span(min(a, b), max(a, b), "chrome.x@1") for a, b in ranges]
+    mask = merge_ranges((min(max(s.start, 0), len(text)), min(max(s.end, 0), len(text))) for s in spans)
+    cut, pos = [], 0
+    for s, e in mask:
+        cut.append(text[pos:s])
+        pos = e
+    cut.append(text[pos:])
+    expected = regex.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n\n", regex.sub(r"[ \t]+\n", "\n", "".join(cut))).strip()
+    assert apply_spans(text, spans) == expected
