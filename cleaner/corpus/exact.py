@@ -83,10 +83,11 @@ class ExactDuplicates(DropStep):
     def observe(self, index: int, doc_id: str, fp: Any) -> None:
         if not fp:
             return
-        if self._spill is None:
-            self._spill = SpillDir(self.workdir, "exact-dup")
-            self.ids = StringStore(self._spill.file("ids"))
-            self._where = RowStore(self._spill.file("ordinals.i64"), 1, np.int64)
+        if self._spill is None:   # _spill set last: a stop (Ctrl-C) in between leaves nothing half open for close()
+            spill = SpillDir(self.workdir, "exact-dup")
+            self.ids = StringStore(spill.file("ids"))
+            self._where = RowStore(spill.file("ordinals.i64"), 1, np.int64)
+            self._spill = spill
         self._pending.append((fp, index, doc_id))
         if len(self._pending) >= PENDING_DOCS:
             self._flush()

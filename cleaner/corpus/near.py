@@ -137,14 +137,15 @@ class NearDuplicates(DropStep):
     # ------------------------------------------------------------------ storage
 
     def _open(self) -> None:
-        if self._spill is None:
-            self._spill = SpillDir(self.workdir, "near-dup")
-            self._sigs = RowStore(self._spill.file("signatures.u32"), self.hasher.num_perm, np.uint32)
-            self._where = RowStore(self._spill.file("ordinals.i64"), 1, np.int64)
-            self._sketch_at = RowStore(self._spill.file("sketch-offsets.i64"), 1, np.int64)
-            self._sketch = RowStore(self._spill.file("sketches.u32"), 1, np.uint32)
-            self._band_keys = [RowStore(self._spill.file(f"band-{b:03d}.u32"), 1, np.uint32) for b in range(self.bands)]
-            self.ids = StringStore(self._spill.file("ids"))
+        if self._spill is None:   # _spill set last: a stop (Ctrl-C) in between leaves nothing half open for close()
+            spill = SpillDir(self.workdir, "near-dup")
+            self._sigs = RowStore(spill.file("signatures.u32"), self.hasher.num_perm, np.uint32)
+            self._where = RowStore(spill.file("ordinals.i64"), 1, np.int64)
+            self._sketch_at = RowStore(spill.file("sketch-offsets.i64"), 1, np.int64)
+            self._sketch = RowStore(spill.file("sketches.u32"), 1, np.uint32)
+            self._band_keys = [RowStore(spill.file(f"band-{b:03d}.u32"), 1, np.uint32) for b in range(self.bands)]
+            self.ids = StringStore(spill.file("ids"))
+            self._spill = spill
 
     def prepare(self, fingerprints: Sequence[Any]) -> PreparedBatch:
         """Signatures, band keys, sizes and sketches of a batch of :meth:`fingerprint` results.

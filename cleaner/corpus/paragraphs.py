@@ -334,11 +334,12 @@ class RepeatedParagraphs(CorpusStep):
         return [host_key(host) if host else 0, keys.tolist()]
 
     def observe(self, index: int, doc_id: str, fp: Any) -> None:
-        if self._spill is None:
-            self._spill = SpillDir(self.workdir, "paragraph-dup")
-            self._ids = StringStore(self._spill.file("ids"))
-            self._ords = RowStore(self._spill.file("ordinals.i64"), 1, np.int64)
-            self._parts = [RowStore(self._spill.file(f"part-{p:02d}.u64"), 2, np.uint64) for p in range(PARTITIONS)]
+        if self._spill is None:   # _spill set last: a stop (Ctrl-C) in between leaves nothing half open for close()
+            spill = SpillDir(self.workdir, "paragraph-dup")
+            self._ids = StringStore(spill.file("ids"))
+            self._ords = RowStore(spill.file("ordinals.i64"), 1, np.int64)
+            self._parts = [RowStore(spill.file(f"part-{p:02d}.u64"), 2, np.uint64) for p in range(PARTITIONS)]
+            self._spill = spill
         obs = self._observed
         self._observed += 1
         self._pending_ids.append(doc_id)
