@@ -34,6 +34,8 @@ import sys
 import threading
 from typing import Any, Iterator
 
+from .compile_recorder import CompileRecorder
+
 #: Layout of the cached entries (part of the folder name).
 CACHE_LAYOUT = 1
 #: Entries a group keeps at most (a process that compiles patterns built from data stops adding).
@@ -71,21 +73,6 @@ def cache_dir() -> str:
                           f"-v{CACHE_LAYOUT}")
 
 
-class _Recorder:
-    """Stands in for ``_sre`` while one pattern compiles; keeps the arguments of its ``compile``."""
-
-    def __init__(self, core: Any):
-        self._core = core
-        self.args: tuple | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._core, name)
-
-    def compile(self, *args: Any) -> Any:
-        self.args = args
-        return self._core.compile(*args)
-
-
 def _plain(args: tuple) -> tuple | None:
     """The recorded ``_sre.compile`` arguments past the pattern text, as plain values ``marshal`` writes.
 
@@ -121,7 +108,7 @@ class _Group:
                 return core.compile(pattern, *args)
             except Exception:  # noqa: BLE001 - an entry this Python cannot use: compile instead
                 del self.entries[key]
-        rec = _Recorder(core)
+        rec = CompileRecorder(core)
         with _LOCK:
             compiler._sre = rec
             try:

@@ -24,9 +24,10 @@ import hashlib
 import os
 import sys
 import threading
-from typing import Any
 
 import regex
+
+from ..compile_recorder import CompileRecorder
 
 #: Layout of the cached entries (part of the folder name).
 CACHE_LAYOUT = 1
@@ -51,29 +52,14 @@ def _key(src: str, flags: int) -> str:
     return hashlib.blake2b(f"{flags}\0{src}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-class _Recorder:
-    """Stands in for ``regex``'s C module while one pattern compiles; keeps what its ``compile`` got."""
-
-    def __init__(self, core: Any):
-        self._core = core
-        self.args: tuple | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._core, name)
-
-    def compile(self, *args: Any) -> Any:
-        self.args = args
-        return self._core.compile(*args)
-
-
 def _compile_recording(src: str, flags: int) -> tuple["regex.Pattern[str]", tuple | None]:
     """``regex.compile(src, flags)`` (not from ``regex``'s in-memory cache) and the arguments
     it passed to the C core (``None`` when they could not be seen)."""
     main = sys.modules.get("regex._main") or sys.modules.get("regex.regex")
     core = getattr(main, "_regex", None)
-    if main is None or core is None or isinstance(core, _Recorder):
+    if main is None or core is None or isinstance(core, CompileRecorder):
         return regex.compile(src, flags), None
-    rec = _Recorder(core)
+    rec = CompileRecorder(core)
     with _LOCK:
         main._regex = rec
         try:
