@@ -106,7 +106,9 @@ def _to_record(r: _Rec, path: str, base: str, options: Options) -> RawRecord | R
     mime, charset = content_type(r.ctype)
     if r.rtype == "conversion" and not mime:
         mime = "text/plain"  # a conversion record is text by definition
-    keep = (r.status is None or 200 <= r.status < 300) and (not mime or mime in HTML_TYPES + TEXT_TYPES)
+    ok_status = r.status is None or 200 <= r.status < 300
+    text_type = not mime or mime in HTML_TYPES + TEXT_TYPES
+    keep = ok_status and text_type
     try:
         data = r.read(options.max_input_bytes + 1) if keep and r.encoding in SUPPORTED_ENCODINGS else b""
     except Exception:   # a chunked or compressed body that stops short: truncated, else the error it is
@@ -117,9 +119,9 @@ def _to_record(r: _Rec, path: str, base: str, options: Options) -> RawRecord | R
         # a cut-off file: what is there of the record (its HTTP headers, part of its page) is not the record
         return ReadError(path, n, "record truncated: the file ends before the record's Content-Length "
                          "(a file cut off while it was written or copied?)", rid, TRUNCATED)
-    if r.status is not None and not 200 <= r.status < 300:
+    if not ok_status:
         return RawRecord(rid, url, path, n, extra=extra, offset=r.offset(), dropped=f"HTTP status {r.status}")
-    if mime and mime not in HTML_TYPES + TEXT_TYPES:
+    if not text_type:
         return RawRecord(rid, url, path, n, extra=extra, offset=r.offset(), dropped=f"not a text page ({mime})")
     if r.encoding not in SUPPORTED_ENCODINGS:
         return ReadError(path, n, f"HTTP body has Content-Encoding {r.encoding!r}, which cannot be decoded here",
