@@ -16,18 +16,56 @@ from cleaner.extract.xpath_guards import guarded
 NS = {"re": G.REGEXP_NS}
 
 
+def _memo(arg: str, pattern: str, flags: str = "") -> str:
+    """The memoised test ``guarded`` writes for ``re:test(arg, 'pattern'[, 'flags'])``."""
+    k = G._patterns[(pattern, flags)]
+    return f"cx:test(string({arg}), {k})"
+
+
 @pytest.mark.parametrize("path, expected", [
-    (".//*[re:test(@class, 'comment')]", ".//*[(@class and re:test(@class, 'comment'))]"),
-    (".//div[re:test(@id|@class, '^side', 'i')]", ".//div[(@id|@class and re:test(@id|@class, '^side', 'i'))]"),
+    (".//*[re:test(@class, 'comment')]", lambda: f".//*[(@class and {_memo('@class', 'comment')})]"),
+    (".//div[re:test(@id|@class, '^side', 'i')]",
+     lambda: f".//div[(@id|@class and {_memo('@id|@class', '^side', 'i')})]"),
     ('.//*[re:test( @id | @class , "(^|\\s)link(\\s|$)")]',
-     './/*[(@id | @class and re:test( @id | @class , "(^|\\s)link(\\s|$)"))]'),
+     lambda: ".//*[(@id | @class and " + _memo("@id | @class", "(^|\\s)link(\\s|$)") + ")]"),
     (".//a[@href][re:test(@class, 'x') or re:test(@id, 'y')][1]",
-     ".//a[@href][(@class and re:test(@class, 'x')) or (@id and re:test(@id, 'y'))][1]"),
-    (".//*[re:test(@data-role, 'menu')]", ".//*[(@data-role and re:test(@data-role, 'menu'))]"),
+     lambda: f".//a[@href][(@class and {_memo('@class', 'x')}) or (@id and {_memo('@id', 'y')})][1]"),
+    (".//*[re:test(@data-role, 'menu')]", lambda: f".//*[(@data-role and {_memo('@data-role', 'menu')})]"),
+    (".//*[(@id and re:test(@id, 'x'))]", lambda: f".//*[(@id and {_memo('@id', 'x')})]"),   # guarded already
 ])
-def test_a_test_of_attributes_with_a_pattern_that_cannot_match_nothing_is_guarded(path, expected):
-    assert guarded(path) == expected
-    assert guarded(expected) == expected   # twice: no second guard
+def test_a_test_of_attributes_with_a_pattern_that_cannot_match_nothing_is_guarded_and_memoised(path, expected):
+    got = guarded(path)
+    assert got == expected()
+    assert guarded(got) == got   # twice: nothing more
+    lxml.etree.XPath(got, namespaces=G.NAMESPACES)   # compiles
+
+
+def test_one_pattern_with_its_flags_gets_one_number():
+    one = guarded(".//*[re:test(@class, 'share-box')]")
+    assert guarded(".//p[re:test(@id, 'share-box')]").endswith(one[one.index(", "):])
+    assert guarded(".//*[re:test(@class, 'share-box', 'i')]") != one
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(("comment", "^side", "(^|\\s)link(\\s|$)", "[Cc]omment(?!ary)", "ad-")),
+       st.sampled_from(("", "i")),
+       st.lists(st.text(alphabet="adeikmnostCSILK \t\u212a\u017f-", max_size=12), min_size=1, max_size=6))
+def test_the_memoised_test_answers_as_re_test(pattern, flags, values):
+    """``memo_test`` gives ``re.search``'s answer with lxml's flags, the first time and from its memo."""
+    k = G._number(["@class", repr(pattern), repr(flags)] if flags else ["@class", repr(pattern)])
+    rx = re.compile(pattern, re.UNICODE | (re.IGNORECASE if flags else 0))
+    for _ in range(2):
+        for v in values:
+            assert G.memo_test(None, v, float(k)) is (rx.search(v) is not None)
+
+
+def test_the_memo_starts_again_when_full(monkeypatch):
+    monkeypatch.setattr(G, "MEMO_MAX", 3)
+    k = G._number(["@id", "'memo-limit'"])
+    memo = G._tests[k][1]
+    for i in range(10):
+        assert G.memo_test(None, f"x{i} memo-limit", float(k)) is True
+        assert len(memo) <= 3
 
 
 @pytest.mark.parametrize("path", [
@@ -48,7 +86,6 @@ def test_a_test_of_attributes_with_a_pattern_that_cannot_match_nothing_is_guarde
     ".//*[re:test(@id)]",                    # wrong arity
     ".//*[contains(@class, 're:test(@id, \"x\")')]",   # inside a string literal
     ".//*[pre:test(@id, 'x')]",              # another function
-    ".//*[(@id and re:test(@id, 'x'))]",     # already guarded
 ])
 def test_anything_else_is_left_as_it_is(path):
     assert guarded(path) == path
@@ -60,7 +97,8 @@ def test_every_regular_expression_test_of_trafilatura_is_guarded():
     pairs = G.replacements()
     assert pairs
     for original, copy in pairs:
-        assert original.path.count("re:test(") == copy.path.count(" and re:test(") > 0
+        assert original.path.count("re:test(") == copy.path.count(" and cx:test(string(") > 0
+        assert "re:test(" not in copy.path
 
 
 # Generated pages -----------------------------------------------------------------------------------
