@@ -315,3 +315,16 @@ def test_extraction_installs_the_guards_from_its_second_page(monkeypatch):
     main_content.extract(page, Options())
     main_content.extract(page, Options())
     assert calls == [1]
+
+
+def test_each_page_starts_with_empty_memos():
+    """The memo holds one page's attribute values: a worker's memory does not grow with the pages it saw."""
+    from cleaner.config import Options
+    from cleaner.extract import main_content
+
+    G.install()
+    k = G._number(["@class", "'memo-per-page'"])
+    assert G.memo_test(None, "a memo-per-page value", float(k)) is True
+    assert "a memo-per-page value" in G._tests[k][1]
+    main_content.extract(b"<html><body><p>One short page about ferries and harbours.</p></body></html>", Options())
+    assert all("a memo-per-page value" not in memo for _, memo in G._tests)

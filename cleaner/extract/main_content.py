@@ -335,6 +335,9 @@ _pages_extracted = 0
 def _count_page() -> None:
     global _pages_extracted
     _pages_extracted += 1
+    guards = sys.modules.get(f"{__package__}.xpath_guards")
+    if guards is not None:
+        guards.forget()   # its memo of attribute answers holds one page's values at a time
     if _pages_extracted == GUARD_FROM_PAGE:
         from .xpath_guards import install
         install()
