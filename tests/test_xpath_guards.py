@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cleaner.extract import xpath_guards as G
+from cleaner.extract import xpath_install as I
 from cleaner.extract.xpath_guards import guarded
 
 NS = {"re": G.REGEXP_NS}
@@ -149,8 +150,8 @@ def test_anything_else_is_left_as_it_is(path):
 
 def test_every_regular_expression_test_of_trafilatura_is_guarded():
     """44 calls in trafilatura 2.3.1, all on ``@id``, ``@class`` or a union of them."""
-    G.install()
-    pairs = G.replacements()
+    I.install()
+    pairs = I.replacements()
     assert pairs
     assert sum("re:test(" in original.path for original, _ in pairs) >= 20
     for original, copy in pairs:
@@ -220,19 +221,19 @@ def _selected(xpath, root):
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_element, min_size=1, max_size=4))
 def test_the_guarded_xpaths_select_what_trafilaturas_select(elements):
-    G.install()
+    I.install()
     root = _page(elements)
-    for original, copy in G.replacements():
+    for original, copy in I.replacements():
         for context in (root, root.find("body")):
             assert _selected(copy, context) == _selected(original, context), original.path
 
 
 def test_the_generated_pages_reach_the_tests():
     """The vocabulary is trafilatura's: a page of its tokens has elements its patterns select."""
-    G.install()
+    I.install()
     body = "".join(f"<div class='{t}' id='{t}'>text</div>" for t in TOKENS)
     root = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
-    assert sum(bool(original(root)) for original, _ in G.replacements()) >= len(G.replacements()) // 2
+    assert sum(bool(original(root)) for original, _ in I.replacements()) >= len(I.replacements()) // 2
 
 
 # Installed --------------------------------------------------------------------------------------------
@@ -257,10 +258,10 @@ def test_after_install_trafilatura_holds_the_guarded_objects_and_a_second_instal
     import trafilatura.settings
     import trafilatura.xpaths
 
-    G.install()
+    I.install()
     baseline = sys.modules["trafilatura.baseline"]   # the package's name ``baseline`` is its function
-    copies = {id(c) for _, c in G.replacements()}
-    originals = {id(o) for o, _ in G.replacements()}
+    copies = {id(c) for _, c in I.replacements()}
+    originals = {id(o) for o, _ in I.replacements()}
     assert trafilatura.settings.BASIC_CLEAN_XPATH is baseline.BASIC_CLEAN_XPATH
     assert id(trafilatura.settings.BASIC_CLEAN_XPATH) in copies
     assert all(id(x) in copies for x in trafilatura.xpaths.OVERALL_DISCARD_XPATH)
@@ -270,12 +271,12 @@ def test_after_install_trafilatura_holds_the_guarded_objects_and_a_second_instal
     assert not originals & set(before.values())     # no module holds an original any more
     assert all("re:test(" not in x.path for x in trafilatura.xpaths.BODY_XPATH if id(x) not in copies)
 
-    n = len(G.replacements())
-    G.install()
-    monkeypatch.setattr(G, "_installed", False)     # even past the once-a-process flag
-    G.install()
+    n = len(I.replacements())
+    I.install()
+    monkeypatch.setattr(I, "_installed", False)     # even past the once-a-process flag
+    I.install()
     assert _references() == before
-    assert len(G.replacements()) == n
+    assert len(I.replacements()) == n
 
 
 def test_install_replaces_a_shared_object_under_every_name_and_in_lists(monkeypatch):
@@ -292,22 +293,22 @@ def test_install_replaces_a_shared_object_under_every_name_and_in_lists(monkeypa
     other.X = single
     for m in (a, b, other):
         monkeypatch.setitem(sys.modules, m.__name__, m)
-    monkeypatch.setattr(G, "_pairs", [])
-    G._install()
+    monkeypatch.setattr(I, "_pairs", [])
+    I._install()
     assert a.X is b.SAME is listed[1] is not single
     assert a.X.path == guarded(path) and listed[0] is plain and b.L is listed
     assert a.T == (single,) and other.X is single      # a tuple cannot change; another package is not touched
     assert a.N == 3
-    assert (single, a.X) in G.replacements()
+    assert (single, a.X) in I.replacements()
 
 
 def test_extraction_installs_the_guards_from_its_second_page(monkeypatch):
     """A one-page run does not pay for compiling the guarded copies; a run of more pages does."""
     from cleaner.config import Options
-    from cleaner.extract import main_content, xpath_guards
+    from cleaner.extract import main_content, xpath_install
 
     calls = []
-    monkeypatch.setattr(xpath_guards, "install", lambda: calls.append(1))
+    monkeypatch.setattr(xpath_install, "install", lambda: calls.append(1))
     monkeypatch.setattr(main_content, "_pages_extracted", 0)
     page = "<html><body><article><p>" + "The ferry leaves at nine and returns at six. " * 8 + "</p></article></body></html>"
     main_content.extract(page, Options())
@@ -322,7 +323,7 @@ def test_each_page_starts_with_empty_memos():
     from cleaner.config import Options
     from cleaner.extract import main_content
 
-    G.install()
+    I.install()
     k = G._number(["@class", "'memo-per-page'"])
     assert G.memo_test(None, "a memo-per-page value", float(k)) is True
     assert "a memo-per-page value" in G._tests[k][1]

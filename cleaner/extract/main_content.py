@@ -323,7 +323,7 @@ def _parse_clean_read(text: str, read_attrs: bool = True):
     return root, attrs
 
 
-#: trafilatura's XPaths get their guards (:func:`cleaner.extract.xpath_guards.install`) when a
+#: trafilatura's XPaths get their guards (:func:`cleaner.extract.xpath_install.install`) when a
 #: process extracts its page number ``GUARD_FROM_PAGE``: compiling the guarded copies takes
 #: about 7 ms, which they win back within 3-4 pages (6 % fewer instructions a page), so a
 #: one-page run does not pay it. A corpus run installs them in the driver, before its
@@ -339,7 +339,7 @@ def _count_page() -> None:
     if guards is not None:
         guards.forget()   # its memo of attribute answers holds one page's values at a time
     if _pages_extracted == GUARD_FROM_PAGE:
-        from .xpath_guards import install
+        from .xpath_install import install
         install()
 
 

@@ -6,8 +6,8 @@ What: :func:`guarded` rewrites ``re:test(ARG, 'P'[, 'i'])`` in an XPath expressi
 (``@id``, ``@class``, ``@id|@class``) and ``P`` cannot match the empty string; ``K``
 numbers the pattern and its flags, and :func:`memo_test` (an XPath extension function)
 answers as ``re:test`` would, remembering the answer per pattern and attribute value;
-:func:`install` puts such rewritten copies in place of trafilatura's module-level XPath
-objects that use ``re:test``.
+:func:`cleaner.extract.xpath_install.install` puts such rewritten copies in place of
+trafilatura's module-level XPath objects that use ``re:test``.
 
 Why: ``re:test`` is the EXSLT regular-expression test (http://exslt.org/regexp/), which
 lxml implements as a Python function (``_ExsltRegExp.test`` in lxml's ``extensions.pxi``)
@@ -40,20 +40,17 @@ lxml's flags. Both forms are booleans, so a predicate or an ``or`` around them s
 value. Any other call (another first argument, a pattern that is not a quoted literal,
 other flags, a pattern that matches ``''`` or does not compile) is left as it is.
 
-:func:`install` changes the lists of XPaths (``trafilatura.xpaths.OVERALL_DISCARD_XPATH``
-and the others) in place, so every module that imported them sees the change, and puts
-the guarded copy of a single XPath object (``trafilatura.settings.BASIC_CLEAN_XPATH``,
-imported by name into ``trafilatura.baseline``) in every loaded trafilatura module whose
-global names the same object. The copies are compiled with :data:`NAMESPACES`: ``re`` bound
-as trafilatura binds it, and ``cx`` to :data:`MEMO_NS` (``tests/test_xpath_guards.py`` checks on generated pages that each copy
-selects what the original selects). A trafilatura without one of these objects, or
-with others, is left as it is.
+:func:`cleaner.extract.xpath_install.install` puts the copies in place of trafilatura's. They
+are compiled with :data:`NAMESPACES`: ``re`` bound as trafilatura binds it, and ``cx`` to
+:data:`MEMO_NS` (``tests/test_xpath_guards.py`` checks on generated pages that each copy
+selects what the original selects).
+
+Also here: :func:`merged` (one callback for the guarded tests of a predicate's ``or``) and
+:func:`tag_union` (a first step of name tests as a union of name steps).
 """
 from __future__ import annotations
 
-import importlib
 import re
-import sys
 import threading
 
 #: The namespace of EXSLT's regular-expression functions, bound to the prefix ``re``.
@@ -64,7 +61,6 @@ _ATTRIBUTES = re.compile(r"\s*@[\w.-]+(?::[\w.-]+)?(?:\s*\|\s*@[\w.-]+(?::[\w.-]
 _CALL = "re:test("
 _NAME_CHAR = re.compile(r"[\w.:-]")
 
-_lock = threading.Lock()
 #: The namespace of :func:`memo_test` (an XPath extension function, registered with lxml when
 #: this module loads), bound to the prefix ``cx`` in the guarded copies.
 MEMO_NS = "urn:cleaner:xpath-memo-test"
@@ -77,8 +73,6 @@ MEMO_MAX = 20_000
 _patterns_lock = threading.Lock()
 _patterns: dict[tuple[str, str], int] = {}          # (pattern, flags) -> its number
 _tests: list[tuple[object, dict[str, bool]]] = []   # number -> (the compiled pattern's search, its memo)
-_installed = False
-_pairs: list[tuple[object, object]] = []   # (trafilatura's XPath, its guarded copy) put in its place
 
 
 def _arguments(path: str, start: int) -> tuple[list[str], int] | None:
@@ -380,82 +374,6 @@ def memo_any(_context, *pairs) -> bool:
         if hit:
             return True
     return False
-
-
-def _guarded_xpath(xpath, lxml_etree):
-    """A guarded copy of an ``XPath`` object, or ``None`` when nothing changes (or it does not compile)."""
-    path = getattr(xpath, "path", None)
-    if not isinstance(path, str):
-        return None
-    new = tag_union(merged(guarded(path)) if _CALL in path else path)
-    if new == path:
-        return None
-    try:
-        return lxml_etree.XPath(new, namespaces=NAMESPACES)
-    except lxml_etree.Error:
-        return None
-
-
-def install() -> None:
-    """Put guarded copies in place of trafilatura's module-level XPaths that use ``re:test``; once a process.
-
-    Lists are changed in place; a single XPath object is replaced under every global
-    name of a loaded ``trafilatura`` module that refers to it. Later calls do nothing;
-    any fault (no trafilatura, another layout) leaves trafilatura's objects as they are.
-    """
-    global _installed
-    if _installed:
-        return
-    with _lock:
-        if _installed:
-            return
-        try:
-            _install()
-        except Exception:   # never fail an extraction for a speed-up
-            pass
-        _installed = True
-
-
-def replacements() -> list[tuple[object, object]]:
-    """Each XPath :func:`install` replaced and its guarded copy, as ``(original, copy)``."""
-    return list(_pairs)
-
-
-def _trafilatura_modules() -> list:
-    return [m for name, m in list(sys.modules.items())
-            if m is not None and (name == "trafilatura" or name.startswith("trafilatura."))]
-
-
-def _install() -> None:
-    try:
-        import lxml.etree as lxml_etree
-        importlib.import_module("trafilatura")   # loads the modules that hold the XPaths
-    except ImportError:
-        return
-    replaced: dict[int, object] = {}   # id(XPath seen) -> its guarded copy, None when unchanged or a copy
-
-    def copy_of(xpath):
-        if id(xpath) not in replaced:
-            replaced[id(xpath)] = new = _guarded_xpath(xpath, lxml_etree)
-            if new is not None:
-                _pairs.append((xpath, new))
-                replaced[id(new)] = None
-        return replaced[id(xpath)]
-
-    modules = _trafilatura_modules()
-    lists = set()
-    for module in modules:
-        for value in list(vars(module).values()):
-            if isinstance(value, list) and id(value) not in lists:
-                lists.add(id(value))
-                for k, item in enumerate(value):
-                    if isinstance(item, lxml_etree.XPath) and (new := copy_of(item)) is not None:
-                        value[k] = new
-    for module in modules:
-        names = vars(module)
-        for name, value in list(names.items()):
-            if isinstance(value, lxml_etree.XPath) and (new := copy_of(value)) is not None:
-                names[name] = new
 
 
 def _register() -> None:

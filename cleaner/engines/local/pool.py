@@ -121,9 +121,9 @@ class WorkerPool:
         if self._ex is None:
             if self.options.extract:
                 from ...extract.main_content import load_trafilatura
-                from ...extract.xpath_guards import install
+                from ...extract.xpath_install import install
                 load_trafilatura()  # imported once here, inherited by forked workers,
-                install()           # with its XPaths guarded (cleaner.extract.xpath_guards)
+                install()           # with faster copies of its XPaths (cleaner.extract.xpath_install)
             import zstandard  # noqa: F401 - the workers compress spool lines; so do those of the later passes' pools
             # Rules are compiled by each worker as its pages need them, at the same time: compiling
             # them all here first would keep every worker waiting for the driver.
