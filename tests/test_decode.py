@@ -153,3 +153,20 @@ def test_an_ascii_page_is_its_own_mojibake_repair():
     page = "<p>caf&eacute; A\u0303\u00a9</p>".encode("ascii", "ignore").decode()
     assert repair_page_mojibake(page) is page
     assert repair_page_mojibake("caf\u00c3\u00a9") == "caf\u00e9"
+
+
+def test_undeclared_latin1_text_is_read_as_windows_1252_when_the_guesses_tie():
+    """Short French text in Latin-1 decodes equally well as cp1250, cp1252, cp1257...: the tie
+    goes to windows-1252 (the WHATWG default), not to a Central European code page."""
+    for body in ("The café served crème brûlée to every crew after the regatta.", FRENCH,
+                 "Un naïf goûta la crêpe au marché, près du phare."):
+        text, enc = decode_html(_page(body).encode("latin-1"))
+        assert enc == "cp1252" and body in text
+
+
+def test_undeclared_central_european_text_keeps_its_clear_guess():
+    """A clear guess is kept: Polish in cp1250 is not forced to windows-1252."""
+    body = ("Zażółć gęślą jaźń. Łódź i Kraków leżą nad rzekami; mieszkańcy śpiewają pieśni "
+            "o źródłach, łąkach i żółtych różach, które kwitną każdej wiosny w ogrodach.") * 3
+    text, enc = decode_html(_page(body).encode("cp1250"))
+    assert body in text and enc != "cp1252"

@@ -326,3 +326,16 @@ def test_declared_url_reads_any_case_among_other_head_tags():
     assert declared_url(head + b'<META NAME="OG:URL" CONTENT="https://ex.org/o">') == "https://ex.org/o"
     assert declared_url(head + b'<meta property="og:urls" content="https://ex.org/x">') is None
     assert declared_url(head) is None
+
+
+@pytest.mark.parametrize("name, content", [("empty.jsonl", b""), ("blank.jsonl", b"\n\n"), ("empty.warc", b"")])
+def test_a_file_without_records_warns_and_the_one_page_note_says_there_was_nothing(tmp_path, capsys, name, content):
+    """An empty JSONL or WARC file is named in a warning (not taken for a WARC of warcinfo records),
+    and the note does not send the user to look for drops that never happened."""
+    from cleaner.cli.main import main as cli
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert cli(["clean", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "no record in this file" in err and "no document in this WARC" not in err
+    assert "nothing to clean" in err and "see each drop" not in err

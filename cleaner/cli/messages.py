@@ -53,6 +53,8 @@ def stdout_note(rep: dict[str, Any]) -> str | None:
     d = rep["documents"]
     if d["dropped"] == 0 and d["clean"] > 0:
         return None
+    if d["in"] == 0:
+        return "cleaner: no record in the input: nothing to clean"
     reasons = ", ".join(f"{n} {r}" for r, n in rep["dropped_by_reason"].items())
     kept = "nothing kept" if d["clean"] == 0 else f"{d['clean']} kept"
     return (f"cleaner: {d['in']} record(s) in, {kept}: {d['dropped']} dropped"

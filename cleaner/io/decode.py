@@ -239,16 +239,25 @@ def _decode(data: bytes, http_charset: str | None) -> tuple[str, str]:
 
 def _undeclared(data: bytes) -> tuple[str, str]:
     """``data`` decoded without a believable declaration: UTF-8 when it is valid, else the
-    guess of charset_normalizer, else windows-1252."""
+    guess of charset_normalizer (windows-1252 when it is one of the guesses tied for best),
+    else windows-1252."""
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
         from charset_normalizer import from_bytes
-        best = from_bytes(data[:200_000]).best()
+        guesses = from_bytes(data[:200_000])
+        best = guesses.best()
         if best is not None and best.encoding:
-            return data.decode(best.encoding, "replace"), best.encoding
+            enc = best.encoding
+            # A tie (French in Latin-1: cp1250, cp1252, cp1257 and iso8859_10 all decode it with
+            # no chaos and the same coherence) goes to windows-1252, the WHATWG default for a page
+            # that declares nothing, not to the tie's first name ("crème" read as cp1250: "crčme").
+            if enc != "cp1252" and any(m.encoding == "cp1252" and m.chaos == best.chaos
+                                       and m.coherence == best.coherence for m in guesses):
+                enc = "cp1252"
+            return data.decode(enc, "replace"), enc
     except Exception:  # noqa: BLE001 - a failed guess falls back to windows-1252
         pass
     return data.decode("cp1252", "replace"), "cp1252"

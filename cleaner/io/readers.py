@@ -242,7 +242,7 @@ def iter_file_records(path: str, root: str, options: Options,
     prints a warning on standard error and adds it to ``notes``.
     """
     last = None
-    documents = 0
+    documents = items = 0
     kind = None
     try:
         kind, comp = resolve_kind(path, options)
@@ -258,6 +258,7 @@ def iter_file_records(path: str, root: str, options: Options,
             return
         for item in _READERS[kind](path, root, kind, comp, options):
             last = item.position
+            items += 1
             if isinstance(item, RawRecord):
                 item.kind = kind
                 documents += 1
@@ -267,12 +268,16 @@ def iter_file_records(path: str, root: str, options: Options,
         where = "the file" if last is None else f"the rest of the file after record {last}"
         yield ReadError(path, -1, f"cannot read {where}: {msg}", None, k)
         return
-    if kind == "warc" and documents == 0:
+    if items == 0 and (kind != "warc" or _size(path) == 0):
+        warning = f"{path}: no record in this file (empty, or blank lines only); nothing of it is in the output"
+    elif kind == "warc" and documents == 0:
         warning = (f"{path}: no document in this WARC/WET file (only records such as warcinfo, request or "
                    "metadata); nothing of it is in the output")
-        print(f"cleaner: warning: {warning}", file=sys.stderr)
-        if notes is not None:
-            notes.append({"source": path, "warning": warning})
+    else:
+        return
+    print(f"cleaner: warning: {warning}", file=sys.stderr)
+    if notes is not None:
+        notes.append({"source": path, "warning": warning})
 
 
 def _read_page(path: str, root: str, kind: str, comp: str | None, options: Options) -> Iterator[RawRecord | ReadError]:
