@@ -96,6 +96,9 @@ def test_a_first_step_that_tests_names_becomes_a_union_of_name_steps(path, expec
     ".//*[self::div or self::p][@id='x'][2]",             # a step's [2] counts per parent
     ".//*[self::div or self::p][position() < 3]",
     ".//*[self::div or self::p][last()]",
+    ".//*[self::div or self::p][count(.//a)]",             # a number: compared with the position
+    ".//*[self::div or self::p][$n]",
+    ".//*[self::div or self::p][@id][string-length(@id) - 1]",
     ".//*[self::div or @id][@id='x']",                    # not only names
     ".//*[self::div]/span",                               # more steps
     "//*[self::div or self::p][@id='x']",                 # from the root

@@ -248,8 +248,11 @@ def _merge_or(predicate: str) -> str:
 
 #: ``.//*[self::a or self::b ...]`` at the start of a path, with a name test per ``or`` operand.
 _TAG_STEP = re.compile(r"\s*\.//\*\[\s*(self::[A-Za-z][\w-]*(?:\s+or\s+self::[A-Za-z][\w-]*)*)\s*\]")
-#: A predicate that depends on its context's position or size, or a numeric one (``[1]``).
-_POSITIONAL = re.compile(r"position\s*\(|last\s*\(|^\s*[\d.]+\s*$")
+#: A predicate that depends on its context's position or size, or one that may be a number
+#: (``[1]``, ``[count(p)]``, ``[$n]``, ``[@a + 1]``: XPath compares a number with the position).
+#: Conservative: any numeric function, variable or arithmetic operator anywhere in it.
+_POSITIONAL = re.compile(r"position\s*\(|last\s*\(|^\s*[\d.]+\s*$|\b(?:count|sum|string-length|number|floor|ceiling|round)"
+                         r"\s*\(|\$|\+|\s(?:div|mod|-)\s")
 
 
 def tag_union(path: str) -> str:
