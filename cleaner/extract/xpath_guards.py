@@ -75,26 +75,38 @@ _patterns: dict[tuple[str, str], int] = {}          # (pattern, flags) -> its nu
 _tests: list[tuple[object, dict[str, bool]]] = []   # number -> (the compiled pattern's search, its memo)
 
 
-def _arguments(path: str, start: int) -> tuple[list[str], int] | None:
-    """The arguments of the call whose ``(`` is just before ``start`` and the index after its ``)``."""
-    args, depth, begin, quote = [], 0, start, None
+def _scan(path: str, start: int = 0):
+    """``(index, character, level)`` of each character of ``path`` from ``start`` that is outside
+    string literals (the quotes left out). ``level``: the brackets (``(`` and ``[``) open around
+    the character since ``start``; an opening bracket has the level outside it, a closing one the
+    level after it closes (``-1`` for a bracket opened before ``start``)."""
+    level, quote = 0, None
     for i in range(start, len(path)):
         c = path[i]
         if quote:
-            if c == quote:
-                quote = None
+            quote = None if c == quote else quote
         elif c in "'\"":
             quote = c
         elif c in "([":
-            depth += 1
+            yield i, c, level
+            level += 1
         elif c in ")]":
-            if depth == 0:
-                if c == "]":
-                    return None
-                args.append(path[begin:i])
-                return args, i + 1
-            depth -= 1
-        elif c == "," and depth == 0:
+            level -= 1
+            yield i, c, level
+        else:
+            yield i, c, level
+
+
+def _arguments(path: str, start: int) -> tuple[list[str], int] | None:
+    """The arguments of the call whose ``(`` is just before ``start`` and the index after its ``)``."""
+    args, begin = [], start
+    for i, c, level in _scan(path, start):
+        if level == -1:   # the call's own closing bracket
+            if c == "]":
+                return None
+            args.append(path[begin:i])
+            return args, i + 1
+        if c == "," and level == 0:
             args.append(path[begin:i])
             begin = i + 1
     return None
@@ -130,34 +142,22 @@ def guarded(path: str) -> str:
     test. Nothing else changes, so ``guarded(guarded(p)) == guarded(p)``. Compile the result
     with :data:`NAMESPACES`.
     """
-    out, i, quote = [], 0, None
-    copied = 0
-    while i < len(path):
-        c = path[i]
-        if quote:
-            quote = None if c == quote else quote
-            i += 1
+    out, copied, skip = [], 0, 0
+    for i, c, _ in _scan(path):
+        if i < skip or c != "r" or not path.startswith(_CALL, i) or (i > 0 and _NAME_CHAR.match(path[i - 1])):
             continue
-        if c in "'\"":
-            quote = c
-            i += 1
-            continue
-        if path.startswith(_CALL, i) and (i == 0 or not _NAME_CHAR.match(path[i - 1])):
-            found = _arguments(path, i + len(_CALL))
-            if found is None:
-                return path
-            args, end = found
-            if _exact(args):
-                arg = args[0].strip()
-                before = path[copied:i]
-                test = f"{_MEMO_PREFIX}:test(string({arg}), {_number(args)})"
-                done = "".join(out) + before
-                out.append(before + (test if re.search(r"\(\s*" + re.escape(arg) + r"\s+and\s+$", done)
-                                     else f"({arg} and {test})"))
-                copied = end
-            i = end
-            continue
-        i += 1
+        found = _arguments(path, i + len(_CALL))
+        if found is None:
+            return path
+        args, skip = found
+        if _exact(args):
+            arg = args[0].strip()
+            before = path[copied:i]
+            test = f"{_MEMO_PREFIX}:test(string({arg}), {_number(args)})"
+            done = "".join(out) + before
+            out.append(before + (test if re.search(r"\(\s*" + re.escape(arg) + r"\s+and\s+$", done)
+                                 else f"({arg} and {test})"))
+            copied = skip
     out.append(path[copied:])
     return "".join(out)
 
@@ -177,63 +177,35 @@ def merged(path: str) -> str:
     (:func:`memo_any`). Predicates inside predicates are merged too; an ``or`` inside
     parentheses is left as it is. ``merged(merged(p)) == merged(p)``.
     """
-    out, i, quote = [], 0, None
-    while i < len(path):
-        c = path[i]
-        if quote:
-            quote = None if c == quote else quote
-        elif c in "'\"":
-            quote = c
-        elif c == "[":
-            end = _closing(path, i)
-            if end is None:
-                return path
-            out.append("[" + _merge_or(merged(path[i + 1:end])) + "]")
-            i = end + 1
+    out, copied = [], 0
+    for i, c, _ in _scan(path):
+        if i < copied or c != "[":
             continue
-        out.append(c)
-        i += 1
+        end = _closing(path, i)
+        if end is None:
+            return path
+        out.append(path[copied:i] + "[" + _merge_or(merged(path[i + 1:end])) + "]")
+        copied = end + 1
+    out.append(path[copied:])
     return "".join(out)
 
 
 def _closing(path: str, start: int) -> int | None:
     """The index of the bracket that closes the ``[`` or ``(`` at ``start`` (``None``: unbalanced)."""
-    depth, quote = 0, None
-    for i in range(start, len(path)):
-        c = path[i]
-        if quote:
-            quote = None if c == quote else quote
-        elif c in "'\"":
-            quote = c
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-            if depth == 0:
-                return i if (path[start], c) in (("[", "]"), ("(", ")")) else None
+    for i, c, level in _scan(path, start + 1):
+        if level == -1:
+            return i if (path[start], c) in (("[", "]"), ("(", ")")) else None
     return None
 
 
 def _merge_or(predicate: str) -> str:
     """A predicate's top-level ``or`` operands with its guarded tests merged (:func:`merged`)."""
-    operands, depth, quote, begin, i = [], 0, None, 0, 0
-    while i < len(predicate):
-        c = predicate[i]
-        if quote:
-            quote = None if c == quote else quote
-        elif c in "'\"":
-            quote = c
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif (depth == 0 and predicate.startswith("or", i) and i > 0 and predicate[i - 1].isspace()
-              and i + 2 < len(predicate) and predicate[i + 2].isspace()):
+    operands, begin = [], 0
+    for i, c, level in _scan(predicate):
+        if (level == 0 and c == "o" and predicate.startswith("or", i) and i > 0 and predicate[i - 1].isspace()
+                and i + 2 < len(predicate) and predicate[i + 2].isspace()):
             operands.append(predicate[begin:i])
             begin = i + 2
-            i += 2
-            continue
-        i += 1
     operands.append(predicate[begin:])
     tests = [(k, m) for k, op in enumerate(operands) if (m := _GUARDED_TEST.fullmatch(op.strip()))]
     if len(tests) < 2:
