@@ -24,26 +24,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pages import load_pages, read_bytes  # noqa: E402
-
-WARM_UP = ("<html><head><title>t</title></head><body><div id='main' class='post'><p>"
-           + "Ferries leave the harbour every hour. " * 20 + "</p></div></body></html>").encode()
+from callgrind import WARM_UP, every_nth_page, instructions  # noqa: E402
+from pages import read_bytes  # noqa: E402
 
 
-def pages(dirs: list[str], every: int) -> list[str]:
-    return [p for d in dirs for p in load_pages([d])[::every]]
 
 
 def inner(a: argparse.Namespace) -> None:
     """Set up, then run every selected page (none with ``--count 0``) through ``--mode``."""
-    paths = pages(a.dirs, a.every)[:a.count]
+    paths = every_nth_page(a.dirs, a.every)[:a.count]
     if a.mode == "trafilatura":
         import trafilatura
         raw = [read_bytes(p) for p in paths]
@@ -68,16 +62,6 @@ def inner(a: argparse.Namespace) -> None:
         proc(r)
 
 
-def instructions(a: argparse.Namespace, mode: str, count: int) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "callgrind.out")
-        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, os.path.abspath(__file__),
-               "--pages", "--mode", mode, "--every", str(a.every), "--count", str(count), *a.dirs]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        with open(out) as fh:
-            return int(re.search(r"^summary:\s*(\d+)", fh.read(), re.M).group(1))
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dirs", nargs="+")
@@ -89,10 +73,11 @@ def main() -> int:
     if a.pages:
         inner(a)
         return 0
-    n = len(pages(a.dirs, a.every))
+    n = len(every_nth_page(a.dirs, a.every))
     per = {}
     for mode in ("trafilatura", "cleaner"):
-        setup, total = instructions(a, mode, 0), instructions(a, mode, n)
+        setup, total = (instructions(__file__, ["--pages", "--mode", mode, "--every", str(a.every),
+                                                "--count", str(count), *a.dirs]) for count in (0, n))
         per[mode] = (total - setup) / n
         print(f"{mode:<12} set-up {setup:,} total {total:,} -> {per[mode]:,.0f} instructions a page ({n} pages)",
               flush=True)

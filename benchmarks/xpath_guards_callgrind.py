@@ -20,20 +20,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pages import load_pages, read_bytes  # noqa: E402
-
-WARM_UP = ("<html><head><title>t</title></head><body><div id='main' class='post'><p>"
-           + "Ferries leave the harbour every hour. " * 20 + "</p></div></body></html>").encode()
+from callgrind import WARM_UP, every_nth_page, instructions  # noqa: E402
+from pages import read_bytes  # noqa: E402
 
 
-def pages(dirs: list[str], every: int) -> list[str]:
-    return [p for d in dirs for p in load_pages([d])[::every]]
 
 
 def inner(a: argparse.Namespace) -> None:
@@ -41,7 +34,7 @@ def inner(a: argparse.Namespace) -> None:
     import cleaner.extract.xpath_install as guards
     if os.environ.get("XPATH_GUARDS_OFF") == "1":
         guards.install = lambda: None
-    raw = [read_bytes(p) for p in pages(a.dirs, a.every)]
+    raw = [read_bytes(p) for p in every_nth_page(a.dirs, a.every)]
     if a.mode == "cleaner":
         from cleaner.config import Options
         from cleaner.extract.main_content import extract
@@ -60,17 +53,6 @@ def inner(a: argparse.Namespace) -> None:
         run(b)
 
 
-def instructions(a: argparse.Namespace, off: bool, count: int) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "callgrind.out")
-        env = dict(os.environ, XPATH_GUARDS_OFF="1" if off else "0")
-        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, os.path.abspath(__file__),
-               "--pages", "--mode", a.mode, "--every", str(a.every), "--count", str(count), *a.dirs]
-        subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        with open(out) as fh:
-            return int(re.search(r"^summary:\s*(\d+)", fh.read(), re.M).group(1))
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dirs", nargs="+")
@@ -82,10 +64,12 @@ def main() -> int:
     if a.pages:
         inner(a)
         return 0
-    n = len(pages(a.dirs, a.every))
+    n = len(every_nth_page(a.dirs, a.every))
     per = {}
     for off in (True, False):
-        setup, total = instructions(a, off, 0), instructions(a, off, n)
+        env = dict(os.environ, XPATH_GUARDS_OFF="1" if off else "0")
+        setup, total = (instructions(__file__, ["--pages", "--mode", a.mode, "--every", str(a.every),
+                                                "--count", str(count), *a.dirs], env) for count in (0, n))
         per[off] = (total - setup) / n
         print(f"{a.mode} guards {'off' if off else 'on '}: set-up {setup:,} total {total:,} "
               f"-> {per[off]:,.0f} instructions per document ({n} pages)", flush=True)
