@@ -152,6 +152,9 @@ class CorpusStep(Step):
     """
 
     marks_spans = False
+    #: Rules of the spans that :meth:`fingerprint` does not read: a document on which earlier
+    #: corpus steps marked only such spans keeps the fingerprint it had before them.
+    fingerprint_ignores: frozenset[str] = frozenset()
     decision: Any = None
 
     @classmethod

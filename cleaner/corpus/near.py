@@ -204,10 +204,12 @@ class NearDuplicates(DropStep):
 
     # ------------------------------------------------------------------ the step
 
+    #: Later copies of repeated paragraphs (corpus.paragraph@1) still count here: two
+    #: documents that share their paragraphs are what this step looks for.
+    fingerprint_ignores = frozenset({PARAGRAPH_RULE})
+
     def fingerprint(self, doc: Document) -> Any:
-        # later copies of repeated paragraphs (corpus.paragraph@1) still count here: two
-        # documents that share their paragraphs are what this step looks for
-        kept = [s for s in doc.removed if s.rule != PARAGRAPH_RULE]
+        kept = [s for s in doc.removed if s.rule not in self.fingerprint_ignores]
         return shingles(apply_spans(doc.text, kept), self.word_n, self.char_n)
 
     def observe(self, index: int, doc_id: str, fp: Any) -> None:

@@ -37,6 +37,7 @@ from ...corpus.drops import settle_decisions
 from ...document import Document, Span
 from ...io.writers import dumps
 from ...pipeline import build_corpus_steps
+from .ahead import FingerprintsAhead, unchanged_for
 from .procs import INTERRUPTS, LIVE_POOLS, die_with_parent, stop_executor
 from ..spool import read_spool
 from ..totals import RunTotals, finish_outcomes
@@ -68,6 +69,8 @@ class PassSetup:
     step_no: int | None = None
     output: str = ENCODED
     step: CorpusStep | None = field(default=None, repr=False)  # built where the tasks run
+    #: Fingerprints the driver computed during pass 1 (:mod:`cleaner.engines.local.ahead`), or ``None``.
+    ahead: "FingerprintsAhead | None" = field(default=None, repr=False)
 
     def fingerprinter(self) -> CorpusStep:
         if self.step is None:
@@ -146,6 +149,10 @@ def fingerprint_file(plan: PassSetup, path: str, file_no: int, base: int) -> dic
     """
     step = plan.fingerprinter()
     apply = _Appliers(plan, file_no)
+    ahead = plan.ahead.get(file_no) if plan.ahead is not None and plan.step_no else None
+    known = ahead.prints.get(plan.step_no) if ahead is not None else None  # type: ignore[arg-type]
+    at = dict(zip(ahead.positions, range(len(ahead.positions)))) if known is not None else {}  # type: ignore[union-attr]
+    computed = 0   # fingerprints computed here, not taken from ``known``
     pos_list: list[int] = []
     ids: list[str] = []
     fps: list[Any] = []
@@ -157,17 +164,27 @@ def fingerprint_file(plan: PassSetup, path: str, file_no: int, base: int) -> dic
             continue
         pos = n
         n += 1
+        before = len(doc.removed)
         apply(base + pos, pos, doc)
         if doc.dropped is not None:
             continue
         t0 = time.perf_counter()
-        fps.append(o.fingerprint if plan.step_no == 0 else step.fingerprint(doc))
+        if plan.step_no == 0:
+            fps.append(o.fingerprint)
+        elif known is not None and pos in at and unchanged_for(step, doc.removed[before:]):
+            fps.append(known[at[pos]])
+        else:
+            fps.append(step.fingerprint(doc))
+            computed += 1
         t_fp += time.perf_counter() - t0
         pos_list.append(pos)
         ids.append(doc.id)
     apply.close()
     t0 = time.perf_counter()
-    batch = step.prepare(fps)
+    if known is not None and not computed and pos_list == ahead.positions:  # type: ignore[union-attr]
+        batch = ahead.batches[plan.step_no]  # type: ignore[union-attr,index]
+    else:
+        batch = step.prepare(fps)
     t_fp += time.perf_counter() - t0
     seconds = {ap.name: s for ap, s in zip(plan.appliers, apply.seconds)}
     seconds[step.name] = seconds.get(step.name, 0.0) + t_fp
@@ -296,14 +313,16 @@ def _modes(steps: list[CorpusStep], k: int) -> list[str]:
 
 
 def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, workdir: str,
-                  progress: Callable[[str], Any], times: dict[str, float]) -> tuple[list[int], list[CorpusStep]]:
+                  progress: Callable[[str], Any], times: dict[str, float],
+                  ahead: FingerprintsAhead | None = None) -> tuple[list[int], list[CorpusStep]]:
     """Observe and decide every corpus step in turn; returns each spool file's first ordinal and the appliers.
 
     ``progress(description)`` makes a progress bar (``update(n)``, ``close()``);
     ``times`` gets the seconds by step added (fingerprints and applying in the workers,
     observing and deciding in the driver). Each step's ``stats.documents`` becomes the
     number of documents it observed (those not dropped by an earlier step); its
-    ``stats.seconds`` is left at 0 (the seconds are in ``times``).
+    ``stats.seconds`` is left at 0 (the seconds are in ``times``). ``ahead``: fingerprints
+    computed during pass 1, taken where the earlier steps left a document unchanged.
     """
     marks_dir = os.path.join(workdir, MARKS_DIR)
     os.makedirs(marks_dir, exist_ok=True)
@@ -312,7 +331,7 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
     appliers: list[CorpusStep] = []
     try:
         for k, step in enumerate(steps):
-            plan = PassSetup(options, marks_dir, appliers, _modes(steps, k), step_no=k)
+            plan = PassSetup(options, marks_dir, appliers, _modes(steps, k), step_no=k, ahead=ahead)
             files = [(p, i, bases[i] if bases else 0) for i, p in enumerate(spools)]
             bar = progress(f"corpus: {step.name}")
             start = 0
@@ -328,6 +347,8 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
                 bar.update(res["n"])
             bar.close()
             bases = bases or found
+            if ahead is not None:
+                ahead.forget(k)
             decision = step.timed(step.decide)
             times[step.name] = times.get(step.name, 0.0) + step.stats.seconds
             step.stats.seconds = 0.0

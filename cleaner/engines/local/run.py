@@ -55,6 +55,7 @@ from ..result import RunResult
 from ..resume import WORK_DIR, local_resume_key
 from ..spool import write_spool
 from ..totals import RunTotals
+from .ahead import FingerprintsAhead
 from .pool import Chunk, PageFile, WorkerPool
 from .procs import INTERRUPTS, LIVE_POOLS, _peak_rss_mb, _process_use, stop_executor
 
@@ -248,7 +249,8 @@ def page_files(inputs: list[str], options: Options, exclude: tuple[str, ...] = (
 def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str, ...] = (),
            inline: bool = False, notes: list[dict[str, Any]] | None = None,
            steps: tuple[Marker, ...] = (), pages: list[PageFile] | None = None,
-           total: int | None = None) -> tuple[list[str], dict[str, float], int, int]:
+           total: int | None = None,
+           ahead: "FingerprintsAhead | None" = None) -> tuple[list[str], dict[str, float], int, int]:
     """Run pass 1, one spool file of at most :data:`SPOOL_FILE_RECORDS` records after another.
 
     The driver reads the records (or hands over ``pages``, which the workers read), cuts
@@ -257,7 +259,9 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     chunks. When the number of records is known (``pages``, or ``total``) the last file
     goes in chunks of one record, so that no worker waits for another's long chunk at the
     end. ``inline``: work in this process, no pool (the one-file stdout mode, where
-    starting a worker would cost more than the page).
+    starting a worker would cost more than the page). ``ahead``: given, the driver
+    fingerprints each spool file it wrote for the later corpus steps
+    (:mod:`cleaner.engines.local.ahead`) while the workers extract the next ones.
 
     Returns the spool files in input order, seconds by step, the number of spool files
     taken from an earlier interrupted run, and the number of input records read.
@@ -286,7 +290,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
         bar.set_postfix_str(f"{n_done[0]} records", refresh=False)
         bar.update(max(0, read.position() - bar.n))
 
-    def write(path: str, chunks: list[Chunk], n: int) -> None:
+    def write(path: str, chunks: list[Chunk], n: int, file_no: int) -> None:
         frames: list[bytes] = []
         for c in chunks:
             got, secs, _ = pool.collect(c)
@@ -295,10 +299,12 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
                 times[k] = times.get(k, 0.0) + v
         write_spool(path, frames=frames)
         advance(n)
+        if ahead is not None:
+            ahead.add(path, file_no)
 
     per_file = max(1, min(options.spool_batch_records, SPOOL_FILE_RECORDS))
     size = max(1, min(options.batch_size, per_file // (2 * pool.workers)))
-    running: deque[tuple[str, list[Chunk], int]] = deque()   # spool files the workers hold, in order
+    running: deque[tuple[str, list[Chunk], int, int]] = deque()   # spool files the workers hold, in order
     try:
         for b, batch in enumerate(_batches(records, per_file)):
             INTERRUPTS.check()
@@ -310,7 +316,7 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
                 advance(len(batch))
                 continue
             step = 1 if n_read == total else size
-            running.append((path, [pool.submit(batch[i:i + step]) for i in range(0, len(batch), step)], len(batch)))
+            running.append((path, [pool.submit(batch[i:i + step]) for i in range(0, len(batch), step)], len(batch), b))
             while len(running) > pool.workers * FILES_IN_FLIGHT_PER_WORKER:
                 write(*running.popleft())
         while running:
@@ -322,6 +328,9 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     finally:
         bar.close()
         pool.close()
+    if ahead is not None:
+        for k, v in ahead.seconds.items():
+            times[k] = times.get(k, 0.0) + v
     return spools, times, resumed, n_read
 
 
@@ -349,14 +358,19 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
     _prepare_workdir(workdir, key)
     notes: list[dict[str, Any]] = []   # warnings about whole input files (a WARC file without documents)
     pages = page_files(inputs, options, exclude)
+    inline = outdir is None and emit is None
+    spare_core = not _workers_fill_cores(options)
+    # With a core to spare the driver reads the inputs and fingerprints ahead for the corpus passes.
+    ahead = FingerprintsAhead(options) if spare_core and not inline else None
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,
-                                            inline=outdir is None and emit is None, notes=notes, steps=user_steps,
-                                            pages=pages if _workers_fill_cores(options) else None,
-                                            total=len(pages) if pages is not None else None)
+                                            inline=inline, notes=notes, steps=user_steps,
+                                            pages=None if spare_core else pages,
+                                            total=len(pages) if pages is not None else None, ahead=ahead)
 
     steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
-    bases, appliers = cp.corpus_passes(spools, steps, options, workdir, lambda d: _progress(options, d), times)
+    bases, appliers = cp.corpus_passes(spools, steps, options, workdir, lambda d: _progress(options, d), times, ahead)
+    ahead = None   # its memory is free for the final pass
 
     # Final pass: apply, filter, encode (workers); write in spool order (driver).
     result = RunResult(report={})
