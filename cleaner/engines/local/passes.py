@@ -38,7 +38,7 @@ from ...document import Document, Span
 from ...io.writers import dumps
 from ...pipeline import build_corpus_steps
 from .ahead import FingerprintsAhead, unchanged_for
-from .procs import INTERRUPTS, LIVE_POOLS, die_with_parent, stop_executor
+from .procs import INTERRUPTS, LIVE_POOLS, die_with_parent, stop_executor, tune_worker_gc
 from ..spool import read_spool
 from ..totals import RunTotals, finish_outcomes
 from ...steps import CorpusStep, StepStats
@@ -224,6 +224,7 @@ def _init_worker(plan: PassSetup) -> None:
     global _PLAN
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C
     die_with_parent()
+    tune_worker_gc()
     _PLAN = plan
 
 

@@ -22,7 +22,7 @@ from ...io.writers import dumps
 from ...steps import Marker
 from ..document_work import DocumentProcessor, reject_record
 from ..spool import RecordResult, spool_frame
-from .procs import die_with_parent, stop_executor
+from .procs import die_with_parent, stop_executor, tune_worker_gc
 
 #: A worker process is replaced by a fresh one after this many records (bounds any slow leak).
 WORKER_RECYCLE_RECORDS = 20_000
@@ -56,6 +56,7 @@ def _init_worker(options: Options, steps: tuple[Marker, ...] = ()) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver handles Ctrl-C
     die_with_parent()
     _PROCESSOR = DocumentProcessor(options, steps)
+    tune_worker_gc()
 
 
 def _records(item: Item, options: Options) -> Iterable[RawRecord | ReadError]:

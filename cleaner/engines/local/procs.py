@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import resource
 import signal
 import sys
@@ -50,6 +51,26 @@ def die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # pragma: no cover - not glibc: workers then exit on their own
         pass
+
+
+#: Allocations of container objects between two collections of the youngest generation in a
+#: worker process (Python's default: 700). Measured on the 692 evaluation pages in one process:
+#: garbage collection took 0.9 s of 27.8 s (1,575 young collections) with the default and
+#: 0.08 s (36) with this, the whole per-document path about 1 s less; peak memory the same.
+WORKER_GC_YOUNG = 5_000
+
+
+def tune_worker_gc() -> None:
+    """Set a worker process's garbage collector for documents that each make and free many objects.
+
+    Freezes what the process inherited from the driver (modules, rules, the language model:
+    collections no longer walk it, nor write to its pages that the fork shares) and sets the
+    young generation's threshold to :data:`WORKER_GC_YOUNG`. Objects are still freed by
+    reference counting at once; only cycles wait a little longer. For worker processes only,
+    never a user's process (the Python API leaves the collector alone).
+    """
+    gc.freeze()
+    gc.set_threshold(WORKER_GC_YOUNG, *gc.get_threshold()[1:])
 
 
 def _process_use() -> dict[str, float]:
