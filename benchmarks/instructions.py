@@ -13,7 +13,8 @@ sorted listing, runs under ``valgrind --tool=callgrind``:
   ``benchmarks/throughput.py``);
 - cleaner's per-document path (``DocumentProcessor``: decode, extract, markers, language,
   the first corpus step's fingerprint) on the records the reader gives, with trafilatura's
-  XPaths replaced as a corpus run replaces them (:mod:`cleaner.extract.xpath_install`).
+  XPaths replaced as a corpus run replaces them (:mod:`cleaner.extract.xpath_install`) and
+  the garbage collector set as a worker process sets it (:func:`cleaner.engines.local.procs.tune_worker_gc`).
 
 Each is run with the pages and without them (the set-up: imports, reading, one warm-up
 page), so the set-up cancels out. Prints instructions per page and their ratio
@@ -47,6 +48,7 @@ def inner(a: argparse.Namespace) -> None:
         return
     from cleaner.config import Options
     from cleaner.engines.document_work import DocumentProcessor
+    from cleaner.engines.local.procs import tune_worker_gc
     from cleaner.extract.xpath_install import install
     from cleaner.io.readers import iter_records
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,6 +60,7 @@ def inner(a: argparse.Namespace) -> None:
         records = list(iter_records([tmp], opts))
     proc = DocumentProcessor(opts)
     install()
+    tune_worker_gc()
     for r in records:
         proc(r)
 

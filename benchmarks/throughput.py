@@ -10,7 +10,8 @@ pages, so the printed ratios do not depend on the machine:
 - baseline: ``trafilatura.extract(page)`` with its default settings on each page's bytes,
   one process;
 - cleaner's per-document path (decode, extract, chrome rules, in-page duplicates, the
-  first corpus step's fingerprint), one process, on the records as the reader gives them;
+  first corpus step's fingerprint), one process, on the records as the reader gives them,
+  with the garbage collector set as a worker process sets it (``tune_worker_gc``);
 - ``cleaner clean DIR -o OUT --workers 1`` end to end (read, spool, corpus steps, write
   shards and report), as a separate process, like a user runs it; and with ``--workers 2``.
 
@@ -27,6 +28,7 @@ times just those runs (no trafilatura baseline, no per-document path).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -40,6 +42,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from cleaner.config import Options  # noqa: E402
 from cleaner.io.readers import iter_records  # noqa: E402
 from cleaner.engines.document_work import DocumentProcessor  # noqa: E402
+from cleaner.engines.local.procs import tune_worker_gc  # noqa: E402
 
 from pages import load_pages, read_bytes  # noqa: E402  (benchmarks/pages.py)
 
@@ -104,6 +107,16 @@ def main() -> int:
             stages.clear()
             per_page.clear()
             proc.stage_seconds = stages
+            young = gc.get_threshold()
+            tune_worker_gc()   # as a worker process sets its garbage collector; undone below
+            try:
+                per_document_pages()
+            finally:
+                gc.unfreeze()
+                gc.set_threshold(*young)
+                proc.stage_seconds = None
+
+        def per_document_pages() -> None:
             for r, p in zip(records, paths):
                 t0 = time.perf_counter()
                 o = proc(r)
@@ -111,7 +124,6 @@ def main() -> int:
                 for k, v in o.seconds.items():
                     if k != "extract":
                         stages[k] = stages.get(k, 0.0) + v
-            proc.stage_seconds = None
 
         t_traf = None if a.workers_only else best(lambda: [trafilatura.extract(h) for h in raw])
         t_doc = None if a.workers_only else best(per_document)

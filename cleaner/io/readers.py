@@ -29,8 +29,6 @@ import os
 import sys
 from typing import BinaryIO, Iterable, Iterator
 
-from zlib_ng import gzip_ng
-
 from ..config import Options
 from . import remote
 from .listing import (COMPRESSIONS, INPUT_TYPES, KINDS, STDIN, SUFFIX_HELP, kind_of, list_inputs,  # noqa: F401
@@ -139,7 +137,8 @@ def open_binary(path: str, limit: int, buffered: bool = True, compression: objec
     if _TRACKED:
         _TRACKED[-1].raw = raw
     if comp == ".gz":
-        inner: BinaryIO = gzip_ng.GzipNGFile(fileobj=raw)  # zlib-ng: a quarter faster than gzip's zlib  # type: ignore[assignment]
+        # (not zlib-ng's GzipNGFile: on a truncated stream it stops up to a block before what is readable)
+        inner: BinaryIO = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
     elif comp == ".zst":
         import zstandard
         inner = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[assignment]
