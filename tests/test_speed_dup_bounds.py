@@ -26,6 +26,18 @@ def test_shingle_text_is_the_split_and_joined_form(text):
     assert char_grams(text) == grams_of(shingle_text(text))
 
 
+@given(TEXT, st.integers(min_value=1, max_value=7))
+@example("", 5)
+@example("abcde", 5)
+@example("abcdef", 5)
+def test_grams_are_the_substrings_of_n_characters_at_every_position(text, n):
+    if len(text) <= n:
+        expected = frozenset((text,)) if text else frozenset()
+    else:
+        expected = frozenset(text[i:i + n] for i in range(len(text) - n + 1))
+    assert grams_of(text, n) == expected
+
+
 @given(TEXT)
 @example("")
 @example("abcd")
