@@ -232,3 +232,24 @@ def test_page_files_read_by_the_workers_or_by_the_driver_give_the_same_bytes(tmp
         assert res.report["documents"]["in"] == 10 and res.report["documents"]["rejected"] == 1
         outs[who] = read_outputs(tmp_path / who)
     assert outs["driver"] == outs["workers"] != {}
+
+
+def test_a_kept_twin_that_a_later_step_drops_is_never_named(tmp_path):
+    """c is an exact copy of b (exact duplicates keep b), b a near copy of a (near duplicates keep
+    a): c's duplicate_of names a, the document that stays, not b, which is dropped too."""
+    rng = random.Random(3)
+    words = [rng.choice(WORDS) for _ in range(300)]
+    near = list(words)
+    near[150] = "otterhound"
+    texts = {"a": " ".join(near), "b": " ".join(words), "c": " ".join(words)}
+    inp = tmp_path / "in.jsonl"
+    inp.write_text("".join(json.dumps({"id": k, "text": t}) + "\n" for k, t in texts.items()), encoding="utf-8")
+    res = run([str(inp)], _opts(workers=1), str(tmp_path / "out"))
+    from conftest import read_jsonl_gz
+    dropped = {r["id"]: r for p in sorted((tmp_path / "out").glob("dropped-*")) for r in read_jsonl_gz(p)}
+    clean = {r["id"] for p in sorted((tmp_path / "out").glob("clean-*")) for r in read_jsonl_gz(p)}
+    assert clean == {"a"}
+    assert dropped["b"]["reason"] == "near-duplicate" and dropped["b"]["duplicate_of"] == "a"
+    assert dropped["c"]["reason"] == "exact-duplicate" and dropped["c"]["duplicate_of"] == "a"
+    assert dropped["c"]["similarity"] == dropped["b"]["similarity"] < 1
+    assert res.report["documents"]["clean"] == 1

@@ -61,6 +61,28 @@ class DropDecision:
         return DropDecision(self.ords[positions], [self.kept_ids[i] for i in positions.tolist()],
                             self.similarity[positions], self.kept_ords[positions])
 
+    def following(self, later: Sequence["DropDecision"]) -> "DropDecision":
+        """These drops, each kept twin that one of ``later`` (settled) decisions drops replaced by its survivor.
+
+        An exact copy of a page that the near-duplicate step drops then names the page that
+        step kept: a ``duplicate_of`` always names a document that stays. The similarity
+        becomes the chain's weakest link (for an exact copy, the later step's similarity).
+        """
+        if not len(self) or not any(len(x) for x in later):
+            return self
+        kept_ids = list(self.kept_ids)
+        kept_ords = self.kept_ords.copy()
+        similarity = self.similarity.copy()
+        for x in later:
+            if not len(x):
+                continue
+            at = np.minimum(np.searchsorted(x.ords, kept_ords), x.ords.size - 1)
+            for i in np.nonzero(x.ords[at] == kept_ords)[0].tolist():
+                j = int(at[i])
+                kept_ids[i], kept_ords[i] = x.kept_ids[j], x.kept_ords[j]
+                similarity[i] = min(similarity[i], x.similarity[j])
+        return DropDecision(self.ords, kept_ids, similarity, kept_ords, self.settings)
+
     def cluster_sizes(self) -> list[int]:
         """The size of every cluster (its survivor and the documents dropped for it)."""
         _, counts = np.unique(self.kept_ords, return_counts=True)
@@ -102,15 +124,21 @@ def drops_from_clusters(clusters: Iterable[Sequence[int] | np.ndarray], sizes: A
 def settle_decisions(decisions: list[Any]) -> list[Any]:
     """The decisions of a run's corpus steps (in pipeline order), each told what later steps drop.
 
-    A decision with ``with_drops`` (the repeated-paragraph step's: a kept copy that a later
-    step drops moves to that document's survivor) is replaced by
-    ``decision.with_drops(later drop decisions)``; the others stay as they are. Both engines
-    call it once every step has decided.
+    A drop decision names, for a kept twin that a later step drops, that document's
+    survivor instead (:meth:`DropDecision.following`); a decision with ``with_drops`` (the
+    repeated-paragraph step's: a kept copy that a later step drops moves to that document's
+    survivor) is replaced by ``decision.with_drops(later drop decisions)``; the others stay
+    as they are. Settled from the last step back, so each sees the later ones settled. Both
+    engines call it once every step has decided.
     """
     out = list(decisions)
-    for k, d in enumerate(decisions):
-        if hasattr(d, "with_drops"):
-            out[k] = d.with_drops([x for x in decisions[k + 1:] if isinstance(x, DropDecision)])
+    for k in range(len(out) - 1, -1, -1):
+        later = [x for x in out[k + 1:] if isinstance(x, DropDecision)]
+        d = out[k]
+        if isinstance(d, DropDecision):
+            out[k] = d.following(later)
+        elif hasattr(d, "with_drops"):
+            out[k] = d.with_drops(later)
     return out
 
 
