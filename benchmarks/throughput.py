@@ -20,9 +20,10 @@ seconds (this process and its children: what a shared machine does not distort),
 ratio of trafilatura's time to cleaner's (above 1: cleaner is faster). Then the shares of
 the per-document path by stage, and the worst pages.
 
-The ``--workers 1`` and ``--workers 2`` runs alternate (``--repeat K``: K pairs), so that
-a machine that gets busier or quieter meanwhile weighs on both alike; the speed-up is
-printed for the fastest run of each and for every pair (its spread). ``--workers-only``
+Every measurement runs once per round (``--repeat K``: K rounds of trafilatura, the
+per-document path, ``--workers 1`` and ``--workers 2`` in turn), so that a machine that
+gets busier or quieter meanwhile weighs on all alike; the table shows the fastest of each,
+and the ratios and the speed-up are also printed for every round (their spread). ``--workers-only``
 times just those runs (no trafilatura baseline, no per-document path).
 """
 from __future__ import annotations
@@ -64,7 +65,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dirs", nargs="+", metavar="DIR", help="folders of *.html / *.html.gz pages")
     ap.add_argument("--limit", type=int, default=0, help="at most this many pages (0 = all)")
-    ap.add_argument("--repeat", type=int, default=1, help="repeat each measurement, keep the fastest")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of every measurement (the fastest of each is shown, and each round's ratios)")
     ap.add_argument("--no-workers-2", action="store_true", help="skip the --workers 2 run")
     ap.add_argument("--workers-only", action="store_true",
                     help="time only cleaner clean with --workers 1 and 2 (alternating, --repeat pairs)")
@@ -86,10 +87,6 @@ def main() -> int:
         proc = DocumentProcessor(opts)
         if records:
             proc(records[0])  # compile what the first page needs, like any run does once
-
-        def best(fn) -> tuple[float, float]:
-            runs = [timed(fn) for _ in range(a.repeat)]
-            return min(r[0] for r in runs), min(r[1] for r in runs)
 
         runs: dict[int, dict] = {}
 
@@ -125,19 +122,29 @@ def main() -> int:
                     if k != "extract":
                         stages[k] = stages.get(k, 0.0) + v
 
-        t_traf = None if a.workers_only else best(lambda: [trafilatura.extract(h) for h in raw])
-        t_doc = None if a.workers_only else best(per_document)
-        pairs: list[tuple[tuple[float, float], tuple[float, float] | None]] = []
+        # Rounds of every measurement in turn (--repeat K rounds), so that a machine that gets
+        # busier or quieter meanwhile weighs on trafilatura and on cleaner alike; the table shows
+        # the fastest of each, and the ratio of each round is printed beside it (its spread).
+        rounds: list[dict[str, tuple[float, float] | None]] = []
         driver: dict[int, list[float]] = {1: [], 2: []}
-        for _ in range(a.repeat):   # alternating, so that a change in the machine's load weighs on both
-            one = timed(lambda: clean(1))
+        for _ in range(a.repeat):
+            r: dict[str, tuple[float, float] | None] = {"traf": None, "doc": None, "one": None, "two": None}
+            if not a.workers_only:
+                r["traf"] = timed(lambda: [trafilatura.extract(h) for h in raw])
+                r["doc"] = timed(per_document)
+            r["one"] = timed(lambda: clean(1))
             driver[1].append(runs[1].get("driver_cpu_seconds", float("nan")))
-            two = None if a.no_workers_2 else timed(lambda: clean(2))
-            if two is not None:
+            if not a.no_workers_2:
+                r["two"] = timed(lambda: clean(2))
                 driver[2].append(runs[2].get("driver_cpu_seconds", float("nan")))
-            pairs.append((one, two))
-        t_run1 = (min(p[0][0] for p in pairs), min(p[0][1] for p in pairs))
-        t_run2 = None if a.no_workers_2 else (min(p[1][0] for p in pairs), min(p[1][1] for p in pairs))  # type: ignore[index]
+            rounds.append(r)
+
+        def fastest(key: str) -> tuple[float, float] | None:
+            got = [r[key] for r in rounds if r[key] is not None]
+            return (min(t[0] for t in got), min(t[1] for t in got)) if got else None  # type: ignore[index]
+
+        t_traf, t_doc, t_run1, t_run2 = fastest("traf"), fastest("doc"), fastest("one"), fastest("two")
+        pairs = [(r["one"], r["two"]) for r in rounds]
 
     print(f"pages: {n} from {', '.join(a.dirs)}; cores: {os.cpu_count()}")
     print(f"{'what':<50}{'wall s':>8}{'cpu s':>8}{'pages/s':>9}{'ratio':>7}{'cpu ratio':>10}")
@@ -160,6 +167,11 @@ def main() -> int:
     if t_traf is not None:
         print(f"cleaner end to end (1 worker) against trafilatura: {t_traf[0] / t_run1[0]:.2f} wall, "
               f"{t_traf[1] / t_run1[1]:.2f} CPU (goal >= 1.0)")
+        if len(rounds) > 1:
+            for key, what in (("doc", "per-document path"), ("one", "end to end, 1 worker")):
+                each = [r["traf"][0] / r[key][0] for r in rounds]  # type: ignore[index]
+                print(f"  by round, {what}: {', '.join(f'{x:.2f}' for x in each)} wall "
+                      f"(spread {min(each):.2f}-{max(each):.2f})")
     for w, r in sorted(runs.items()):
         print(f"--workers {w}: driver {r.get('driver_cpu_seconds', '?')} CPU s "
               f"(all runs: {', '.join(f'{x:.2f}' for x in driver[w])}), peak {r.get('driver_peak_memory_mb', '?')} MB; "
