@@ -100,12 +100,19 @@ def char_grams(text: str, n: int = SHINGLE_CHARS) -> frozenset[str]:
 def grams_of(s: str, n: int = SHINGLE_CHARS) -> frozenset[str]:
     """:func:`char_grams` of a text already in :func:`shingle_text` form.
 
-    The n-grams are joined from ``n`` shifted copies of the text (``zip``), which takes about
-    a quarter less time than slicing at each position.
+    A text of more than :data:`ZIP_FROM_CHARS` characters has its n-grams joined from ``n``
+    shifted copies of it (``zip``): 15 % less time than slicing at each position on 800
+    characters, but more on short texts, which are sliced.
     """
     if len(s) <= n:
         return frozenset((s,)) if s else frozenset()
-    return frozenset(map("".join, zip(*(s[k:] for k in range(n)))))
+    if len(s) > ZIP_FROM_CHARS:
+        return frozenset(map("".join, zip(*(s[k:] for k in range(n)))))
+    return frozenset([s[i:i + n] for i in range(len(s) - n + 1)])
+
+
+#: Length (characters) from which :func:`grams_of` joins shifted copies rather than slicing (measured: even at about 80).
+ZIP_FROM_CHARS = 96
 
 
 def max_gram_count(s: str, n: int = SHINGLE_CHARS) -> int:
