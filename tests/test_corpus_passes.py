@@ -253,3 +253,26 @@ def test_a_kept_twin_that_a_later_step_drops_is_never_named(tmp_path):
     assert dropped["c"]["reason"] == "exact-duplicate" and dropped["c"]["duplicate_of"] == "a"
     assert dropped["c"]["similarity"] == dropped["b"]["similarity"] < 1
     assert res.report["documents"]["clean"] == 1
+
+
+def test_a_one_record_run_to_standard_output_builds_no_corpus_step_and_prints_the_same_text(tmp_path, monkeypatch):
+    """No corpus step can act on one document; a run of more records to standard output still runs them."""
+    from conftest import page_html
+    from cleaner.engines.local import run as local_run
+    page = tmp_path / "page.html"
+    page.write_text(page_html("A page", [" ".join(WORDS[k % len(WORDS)] for k in range(i, i + 40)) + "."
+                                         for i in range(4)]), encoding="utf-8")
+    with_report = run([str(page)], _opts(workers=1), str(tmp_path / "out"))
+    built = []
+    real = local_run.build_corpus_steps
+    monkeypatch.setattr(local_run, "build_corpus_steps", lambda *a, **k: built.append(1) or real(*a, **k))
+    alone = run([str(page)], _opts(workers=1), None)
+    assert built == [] and len(alone.clean_texts) == 1
+    from conftest import read_jsonl_gz
+    assert [r["text"] for p in sorted((tmp_path / "out").glob("clean-*")) for r in read_jsonl_gz(p)] == alone.clean_texts
+    assert with_report.report["corpus_steps"]   # a run with a report still has them
+    twins = tmp_path / "twins.jsonl"
+    body = " ".join(WORDS) + "."
+    twins.write_text("".join(json.dumps({"id": i, "text": body}) + "\n" for i in ("x", "y")), encoding="utf-8")
+    both = run([str(twins)], _opts(workers=1), None)
+    assert built and len(both.clean_texts) == 1   # the exact copy is dropped

@@ -367,7 +367,8 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
                                             pages=None if spare_core else pages,
                                             total=len(pages) if pages is not None else None, ahead=ahead)
 
-    steps = build_corpus_steps(options, os.path.join(workdir, "corpus"))
+    # A corpus step compares documents: on the one record of a one-page run (no report) none can act.
+    steps = [] if inline and n_read <= 1 else build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
     bases, appliers = cp.corpus_passes(spools, steps, options, workdir, lambda d: _progress(options, d), times, ahead)
     ahead = None   # its memory is free for the final pass
