@@ -76,6 +76,7 @@ def test_fingerprints_taken_ahead_give_the_bytes_computed_in_each_pass(tmp_path,
     monkeypatch.setattr(local_run, "_workers_fill_cores", lambda options: True)   # no core to spare: no ahead
     plain = run([str(inp)], _opts(), str(tmp_path / "plain"))
     monkeypatch.setattr(local_run, "_workers_fill_cores", lambda options: False)
+    monkeypatch.setattr(local_run, "_waiting", lambda running: True)   # as if the driver always had time
     counts = _count_taken(monkeypatch)
     ahead = run([str(inp)], _opts(), str(tmp_path / "ahead"))
     assert read_outputs(tmp_path / "ahead") == read_outputs(tmp_path / "plain") != {}
@@ -97,6 +98,7 @@ def test_past_the_memory_budget_the_passes_fingerprint_as_before(tmp_path, monke
     monkeypatch.setattr(local_run, "_workers_fill_cores", lambda options: True)
     run([str(inp)], _opts(), str(tmp_path / "plain"))
     monkeypatch.setattr(local_run, "_workers_fill_cores", lambda options: False)
+    monkeypatch.setattr(local_run, "_waiting", lambda running: True)
     monkeypatch.setattr(ahead_mod, "MAX_BYTES", 1)   # the first spool file fills it
     added = []
     real_add = ahead_mod.FingerprintsAhead.add
@@ -118,3 +120,15 @@ def test_a_step_reads_every_span_but_those_it_says_it_ignores():
     assert not ahead_mod.unchanged_for(exact, [para])
     near.close()
     exact.close()
+
+
+def test_the_driver_fingerprints_ahead_only_while_the_workers_still_hold_the_next_file():
+    from concurrent.futures import Future
+    from collections import deque
+    from cleaner.engines.local.pool import Chunk
+    busy, done = Future(), Future()
+    done.set_result(None)
+    assert local_run._waiting(deque())   # the last file: nothing more to wait for
+    assert local_run._waiting(deque([("p", [Chunk([], done, 0), Chunk([], busy, 0)], 2, 1)]))
+    assert not local_run._waiting(deque([("p", [Chunk([], done, 0)], 1, 1)]))   # ready: write it first
+    assert not local_run._waiting(deque([("p", [Chunk([], None, 0, done=([], {}, 0))], 1, 1)]))

@@ -299,8 +299,8 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
                 times[k] = times.get(k, 0.0) + v
         write_spool(path, frames=frames)
         advance(n)
-        if ahead is not None:
-            ahead.add(path, file_no)
+        if ahead is not None and _waiting(running):
+            ahead.add(path, file_no)   # only while the driver would wait anyway: never slows pass 1
 
     per_file = max(1, min(options.spool_batch_records, SPOOL_FILE_RECORDS))
     size = max(1, min(options.batch_size, per_file // (2 * pool.workers)))
@@ -332,6 +332,12 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
         for k, v in ahead.seconds.items():
             times[k] = times.get(k, 0.0) + v
     return spools, times, resumed, n_read
+
+
+def _waiting(running: "deque[tuple[str, list[Chunk], int, int]]") -> bool:
+    """True when the workers still hold some of the next spool file's chunks (or there is none):
+    then the driver has time to fingerprint ahead; with many workers it would fall behind them."""
+    return not running or any(c.future is not None and not c.future.done() for c in running[0][1])
 
 
 def pack_output(plan: "PassSetup", res: dict[str, Any]) -> dict[str, Any]:
