@@ -339,3 +339,17 @@ def test_a_file_without_records_warns_and_the_one_page_note_says_there_was_nothi
     err = capsys.readouterr().err
     assert "no record in this file" in err and "no document in this WARC" not in err
     assert "nothing to clean" in err and "see each drop" not in err
+
+
+def test_a_file_listed_twice_is_read_once_with_a_warning(tmp_path, capsys):
+    from cleaner.io.listing import list_inputs
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.html").write_text("<p>one</p>", encoding="utf-8")
+    (folder / "b.html").write_text("<p>two</p>", encoding="utf-8")
+    a = str(folder / "a.html")
+    listed = list_inputs([a, a, str(folder)], warn=True)
+    assert [p for p, _ in listed] == [a, str(folder / "b.html")]
+    err = capsys.readouterr().err
+    assert err.count("listed more than once") == 2 and a in err
+    assert len(list_inputs([str(folder), str(tmp_path / "pages" / "." / "a.html")])) == 2   # the same file by another path

@@ -137,6 +137,25 @@ def list_inputs(paths: Iterable[str], exclude: Iterable[str] = (), warn: bool = 
             out.append((p, os.path.dirname(p)))
         else:
             raise InputError(f"{p}: no such file or folder; check the path")
+    return _read_once(out, warn)
+
+
+def _read_once(listed: list[tuple[str, str]], warn: bool) -> list[tuple[str, str]]:
+    """``listed`` without the later listings of a local file listed already (given twice, or
+    given and inside a folder also given): each file is read once, as its first listing names
+    it; with ``warn`` each file left out is named on standard error."""
+    seen: set[str] = set()
+    out = []
+    for path, root in listed:
+        if path != STDIN and not remote.is_url(path):
+            real = os.path.realpath(path)
+            if real in seen:
+                if warn:
+                    print(f"cleaner: warning: {path} is listed more than once in the inputs; read once",
+                          file=sys.stderr)
+                continue
+            seen.add(real)
+        out.append((path, root))
     return out
 
 
