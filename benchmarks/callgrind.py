@@ -36,3 +36,10 @@ def instructions(script: str, args: list[str], env: dict[str, str] | None = None
         subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with open(out) as fh:
             return int(re.search(r"^summary:\s*(\d+)", fh.read(), re.M).group(1))
+
+
+def per_page(script: str, args: list[str], n: int, env: dict[str, str] | None = None) -> tuple[int, int, float]:
+    """``(set-up, total, per page)`` instructions of ``python script *args`` run with ``--count 0``
+    and with ``--count n`` (its ``n`` pages): the set-up run subtracted, divided by ``n``."""
+    setup, total = (instructions(script, [*args, "--count", str(count)], env) for count in (0, n))
+    return setup, total, (total - setup) / n

@@ -30,7 +30,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from callgrind import WARM_UP, every_nth_page, instructions  # noqa: E402
+from callgrind import WARM_UP, every_nth_page, per_page  # noqa: E402
 from pages import read_bytes  # noqa: E402
 
 
@@ -79,9 +79,7 @@ def main() -> int:
     n = len(every_nth_page(a.dirs, a.every))
     per = {}
     for mode in ("trafilatura", "cleaner"):
-        setup, total = (instructions(__file__, ["--pages", "--mode", mode, "--every", str(a.every),
-                                                "--count", str(count), *a.dirs]) for count in (0, n))
-        per[mode] = (total - setup) / n
+        setup, total, per[mode] = per_page(__file__, ["--pages", "--mode", mode, "--every", str(a.every), *a.dirs], n)
         print(f"{mode:<12} set-up {setup:,} total {total:,} -> {per[mode]:,.0f} instructions a page ({n} pages)",
               flush=True)
     print(f"ratio trafilatura/cleaner per-document path: {per['trafilatura'] / per['cleaner']:.3f}")

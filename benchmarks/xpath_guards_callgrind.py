@@ -23,7 +23,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from callgrind import WARM_UP, every_nth_page, instructions  # noqa: E402
+from callgrind import WARM_UP, every_nth_page, per_page  # noqa: E402
 from pages import read_bytes  # noqa: E402
 
 
@@ -68,9 +68,8 @@ def main() -> int:
     per = {}
     for off in (True, False):
         env = dict(os.environ, XPATH_GUARDS_OFF="1" if off else "0")
-        setup, total = (instructions(__file__, ["--pages", "--mode", a.mode, "--every", str(a.every),
-                                                "--count", str(count), *a.dirs], env) for count in (0, n))
-        per[off] = (total - setup) / n
+        setup, total, per[off] = per_page(__file__, ["--pages", "--mode", a.mode, "--every", str(a.every), *a.dirs],
+                                          n, env)
         print(f"{a.mode} guards {'off' if off else 'on '}: set-up {setup:,} total {total:,} "
               f"-> {per[off]:,.0f} instructions per document ({n} pages)", flush=True)
     print(f"saved: {1 - per[False] / per[True]:.1%} of the instructions per document")
