@@ -92,6 +92,30 @@ def test_case_variants_factored_by_the_parser_stay_one_literal():
 
 
 @pytest.mark.parametrize("pattern, want", [
+    ("articleBody|post-?Text", {"articleBody", "post"}),           # the case kept
+    ("^[Cc]omment(?!ary)|dsq-comments", {"omment", "dsq-comments"}),   # [Cc] ends a run; a look-ahead requires nothing
+    ("(?:By|BY) \\w+", {"B"}),                                     # By|BY factored into B[yY]
+    ("[Nn]av", {"av"}),
+    ("x|\\d+", None),
+])
+def test_required_literals_with_the_case_kept(pattern, want):
+    got = required_literals(pattern, fold=False)
+    assert (None if got is None else set(got)) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(("articleBody|post-?Text", "^[Cc]omment(?!ary)|dsq-comments", "(?:By|BY) \\w+",
+                        "Foot(?:er|Note)", "a[Bb]c|X-?Y")),
+       st.text(alphabet="abcdeBCXYmnort -Ffoo\u212a", max_size=20))
+def test_a_case_sensitive_match_holds_one_of_the_literals_as_written(pattern, text):
+    """Searched case-sensitively, a pattern finds nothing in a text that holds none of its case-kept literals."""
+    import re
+    for value in (text, text.replace("o", "Comment"), text.replace("a", "articleBody")):
+        if re.search(pattern, value):
+            assert any(lit in value for lit in required_literals(pattern, fold=False))
+
+
+@pytest.mark.parametrize("pattern, want", [
     ("(?:By|BY)\\s+\\w+", {"by"}),
     ("(?i)(?:share|teilen) (?:on|via) \\w+", {"share", "teilen"}),
     ("\\b(?:Read more|More)\\b", {"read more", "more"}),  # zero-width assertions first

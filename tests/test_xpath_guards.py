@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cleaner.extract import xpath_guards as G
 from cleaner.extract import xpath_install as I
-from cleaner.extract.xpath_guards import guarded
+from cleaner.extract.xpath_guards import guarded, prefiltered
 
 NS = {"re": G.REGEXP_NS}
 
@@ -77,6 +77,45 @@ def test_the_merged_call_answers_as_the_tests_it_replaces():
     for values in (("x", "y"), ("my comment", "y"), ("x", "sidebar"), ("", "")):
         pairs = [a for v, k in zip(values, ks) for a in (v, float(k))]
         assert G.memo_any(None, *pairs) is any(G.memo_test(None, v, float(k)) for v, k in zip(values, ks))
+
+
+def test_a_guard_is_narrowed_to_the_literals_its_pattern_requires():
+    path = G.merged(guarded(".//div[re:test(@id, '^[Cc]omment(?!ary)|disqus') or re:test(@class, 'articleBody|post-?text')]"))
+    got = prefiltered(path)
+    assert got.startswith(".//div[(((contains(@id, 'disqus') or contains(@id, 'omment')) or "
+                          "(contains(@class, 'articleBody') or contains(@class, 'post'))) and cx:any(")
+    assert got.endswith(path[path.index("cx:any("):])   # the callback is the same
+    assert prefiltered(got) == got
+    lxml.etree.XPath(got, namespaces=G.NAMESPACES)
+
+
+@pytest.mark.parametrize("pattern, flags", [
+    ("fulltext", "i"),                 # matched without case: lxml's flag
+    ("(?i)fulltext", ""),              # an inline flag
+    ("\\d+|y", ""),                     # a branch without a literal: no set
+    ("|".join(f"w{n}x" for n in range(G.MAX_PREFILTER_LITERALS + 1)), ""),   # too many literals
+])
+def test_a_pattern_without_a_usable_literal_set_keeps_its_plain_guard(pattern, flags):
+    call = f"re:test(@class, '{pattern}', '{flags}')" if flags else f"re:test(@class, '{pattern}')"
+    path = G.merged(guarded(f".//div[{call} or re:test(@id, 'comment')]"))
+    got = prefiltered(path)
+    # the plain guard first (an element with a class goes to the callback at once), then the narrowed one
+    assert got.startswith(".//div[((@class or (contains(@id, 'comment'))) and cx:any(")
+    assert prefiltered(guarded(f".//div[{call}]")) == guarded(f".//div[{call}]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(("", "comment", "Comment", "x-commentary", "disqus_thread", "DISQUS",
+                                           "articleBody", "articlebody", "post-text", "posttext", "nav")),
+                          st.sampled_from(("", "commentary", "Comment-box", "articleBody", "side post")),
+                          ), min_size=1, max_size=8))
+def test_a_narrowed_guard_selects_what_the_test_it_guards_selects(values):
+    original = ".//div[re:test(@id, '^[Cc]omment(?!ary)|disqus') or re:test(@class, 'articleBody|post-?text')]"
+    copy = lxml.etree.XPath(prefiltered(G.merged(guarded(original))), namespaces=G.NAMESPACES)
+    plain = lxml.etree.XPath(original, namespaces=NS)
+    body = "".join(f"<div{f' id={i!r}' if i else ''}{f' class={c!r}' if c else ''}>t</div>" for i, c in values)
+    root = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+    assert copy(root) == plain(root)
 
 
 @pytest.mark.parametrize("path, expected", [
@@ -301,7 +340,7 @@ def test_install_replaces_a_shared_object_under_every_name_and_in_lists(monkeypa
     monkeypatch.setattr(I, "_pairs", [])
     I._install()
     assert a.X is b.SAME is listed[1] is not single
-    assert a.X.path == guarded(path) and listed[0] is plain and b.L is listed
+    assert a.X.path == prefiltered(guarded(path)) and listed[0] is plain and b.L is listed
     assert a.T == (single,) and other.X is single      # a tuple cannot change; another package is not touched
     assert a.N == 3
     assert (single, a.X) in I.replacements()

@@ -1,8 +1,9 @@
 """Put faster copies of trafilatura's XPaths in place of its own, once a process.
 
 The copies (:mod:`cleaner.extract.xpath_guards`: regular-expression tests guarded and
-answered from a memo, one callback for a predicate's tests, name tests as a union of name
-steps) select what trafilatura's originals select. :func:`install` changes the
+answered from a memo, one callback for a predicate's tests, guards narrowed to the literals
+the patterns require, name tests as a union of name steps) select what trafilatura's
+originals select. :func:`install` changes the
 lists of XPaths (``trafilatura.xpaths.OVERALL_DISCARD_XPATH`` and the others) in place, so
 every module that imported them sees the change, and puts the copy of a single XPath
 object (``trafilatura.settings.BASIC_CLEAN_XPATH``, imported by name into
@@ -15,7 +16,7 @@ import importlib
 import sys
 import threading
 
-from .xpath_guards import NAMESPACES, guarded, merged, tag_union
+from .xpath_guards import NAMESPACES, guarded, merged, prefiltered, tag_union
 
 _lock = threading.Lock()
 _installed = False
@@ -27,7 +28,7 @@ def _faster_copy(xpath, lxml_etree):
     path = getattr(xpath, "path", None)
     if not isinstance(path, str):
         return None
-    new = tag_union(merged(guarded(path)))
+    new = tag_union(prefiltered(merged(guarded(path))))
     if new == path:
         return None
     try:

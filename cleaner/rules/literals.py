@@ -51,15 +51,18 @@ _ATOMIC = getattr(_c, "ATOMIC_GROUP", None)
 
 
 @functools.lru_cache(maxsize=4096)
-def required_literals(pattern: str) -> frozenset[str] | None:
+def required_literals(pattern: str, fold: bool = True) -> frozenset[str] | None:
     """Case-folded strings of which every match of ``pattern`` contains at least one, or ``None``.
 
     ``pattern``: source of a ``regex``-module pattern (references already expanded).
     ``None`` means no such set is known (the pattern must always be tried). Never raises.
     Remembered per source (a pure function; forked workers find the driver's answers).
+    With ``fold=False`` the strings keep their case, for a pattern matched case-sensitively
+    (a class such as ``[Cc]`` then ends a literal run); inline flag groups (``(?i)``) are
+    read as if absent, so give such a pattern only with ``fold`` on.
     """
     tree = _tree(pattern)
-    return None if tree is None else _sequence(tree)
+    return None if tree is None else _sequence(tree, fold)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -107,32 +110,41 @@ def _leading(items: Sequence[tuple]) -> frozenset[str] | None:
     return frozenset(("".join(run).casefold(),)) if run else None
 
 
-def _sequence(items: Sequence[tuple]) -> frozenset[str] | None:
-    """The best requirement of a sequence: one of its elements' sets (the longest shortest literal)."""
+def _sequence(items: Sequence[tuple], fold: bool = True) -> frozenset[str] | None:
+    """The best requirement of a sequence: one of its elements' sets (the longest shortest literal).
+
+    ``fold``: the literals case-folded, and a class of one letter in any case (``[yY]``) part
+    of a literal run; without, the literals as written and such a class ends the run.
+    """
     options: list[frozenset[str]] = []
     run: list[str] = []
 
     def flush() -> None:
         if run:
-            options.append(frozenset(("".join(run).casefold(),)))
+            literal = "".join(run)
+            options.append(frozenset((literal.casefold() if fold else literal,)))
             run.clear()
 
     for op, av in items:
         if op is _c.LITERAL:
             run.append(chr(av))
             continue
-        one = _one_folded_char(op, av)
+        one = _one_folded_char(op, av) if fold else None
         if one is not None:  # [yY], or By|BY factored by the parser into B[yY]: one letter, any case
             run.append(one)
             continue
         flush()
-        need = _element(op, av, _sequence)
+        need = _element(op, av, _sequence if fold else _sequence_as_written)
         if need:
             options.append(need)
     flush()
     if not options:
         return None
     return max(options, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _sequence_as_written(items: Sequence[tuple]) -> frozenset[str] | None:
+    return _sequence(items, fold=False)
 
 
 def _one_folded_char(op, av) -> str | None:
