@@ -42,7 +42,7 @@ def forum_page(replies_marked: bool = True) -> str:
 def fake_trafilatura(monkeypatch, text: str) -> list:
     seen = []
 
-    def fake(root, url, thread, options, fast=False):
+    def fake(root, url, thread, options, fast=False, gate=None):
         seen.append(fast)
         return text
     monkeypatch.setattr(X, "_trafilatura", fake)

@@ -22,7 +22,7 @@ def calls(monkeypatch):
     """Records trafilatura runs as ``(root, fast)``; each returns a short text, so the coverage is always low."""
     seen = []
 
-    def fake(root, url, thread, options, fast=False):
+    def fake(root, url, thread, options, fast=False, gate=None):
         seen.append((root, fast))
         return "harbour ferries"
     monkeypatch.setattr(X, "_trafilatura", fake)
@@ -56,7 +56,7 @@ def test_a_large_pruned_share_reruns_on_the_unpruned_page(calls):
 def test_a_fast_result_that_covers_the_page_is_kept_without_the_comparison(monkeypatch):
     seen = []
 
-    def fake(root, url, thread, options, fast=False):
+    def fake(root, url, thread, options, fast=False, gate=None):
         seen.append(fast)
         return " ".join(["harbour ferries leave hourly"] * 40)
     monkeypatch.setattr(X, "_trafilatura", fake)
@@ -91,7 +91,7 @@ def _runs(monkeypatch, html: str, fast_text: str, full_text: str | None = None) 
     ``fast_text`` and the run with the comparison ``full_text``, and the text extracted."""
     seen: list[bool] = []
 
-    def fake(root, url, thread, options, fast=False):
+    def fake(root, url, thread, options, fast=False, gate=None):
         seen.append(fast)
         return fast_text if fast or full_text is None else full_text
     monkeypatch.setattr(X, "_trafilatura", fake)

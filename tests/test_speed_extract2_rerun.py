@@ -42,7 +42,7 @@ def test_rerun_keeps_the_text_it_kept_before(body, rerun):
     assert chrome
     visible = page_chars(root)
     # a fake trafilatura: the pruned tree gives ``body`` (the comparison keeps it), a fresh tree ``rerun``
-    fake = (lambda tree, url, thread, options, fast=False: body if tree is root else rerun)
+    fake = (lambda tree, url, thread, options, fast=False, gate=None: body if tree is root else rerun)
     saved = X._trafilatura
     X._trafilatura = fake
     try:

@@ -20,7 +20,9 @@ Steps for one page:
    when ``COMPARISON_LINK_SHARE`` of the fast result is link lines (menus kept as content), or
    when the fast result holds no line of prose (:func:`~cleaner.extract.main_region.has_prose`:
    a product grid or a list of items, where the fast run often takes one block of several)
-   and under ``NO_PROSE_MAX_COVERAGE`` of the page's text.
+   and under ``NO_PROSE_MAX_COVERAGE`` of the page's text (:func:`needs_comparison`). Where it
+   can (:mod:`cleaner.extract.comparison_run`), the fast run asks that itself and goes on as the
+   run with the comparison, so that the work both share is done once.
    On a thread page whose microdata names its posts (:mod:`cleaner.extract.posts`: schema.org
    ``QAPage``, ``DiscussionForumPosting``) the posts' text replaces the fast result when it is
    at least ``POSTS_MIN_SHARE`` of its length, and the comparison and step 5 are skipped; on
@@ -46,6 +48,8 @@ import lxml.html
 
 from ..config import Options
 from ..io.decode import decode_html, decode_page, strip_control_chars
+from . import comparison_run
+from .comparison_run import Gate
 
 #: Elements that never hold main content; removed with their text before extraction.
 NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed")
@@ -179,13 +183,16 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     prompts = field_prompt_keys(root)   # form-field prompts ("Number of slices to send:"), dropped from the text
     visible = page_chars(root)  # the pruned tree does not change until region_text
     clock("extract.prune")
-    body = _trafilatura(root, url, thread, options, fast=True)
+    # on a thread page the posts may replace the fast text before any comparison (below)
+    gate = None if thread else Gate(lambda fast_text: needs_comparison(fast_text, root, visible))
+    body = _trafilatura(root, url, thread, options, fast=True, gate=gate)
     clock("extract.trafilatura")
     posts = posts_text(thread_posts(root)) if thread else ""
     if posts and len(posts) >= POSTS_MIN_SHARE * len(body):
         body = posts    # the thread's posts as its markup names them (cleaner.extract.posts)
     else:
-        body = _improve(body, root, chrome, visible, text, url, thread, options, clock)
+        body = _improve(body, root, chrome, visible, text, url, thread, options, clock,
+                        gate.verdict if gate is not None else None)
         if thread and (peers := repeated_posts(root, body)):
             more = posts_text(peers)
             if len(more) >= REPEAT_GAIN * len(body):
@@ -197,13 +204,15 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     return Extracted(body, title, enc, *left)
 
 
-def _improve(body, root, chrome, visible, text, url, thread, options, clock) -> str:
-    """Steps 4 and 5 past trafilatura's fast run: its comparison, the unpruned rerun, the region fallback, lists restored."""
-    from .main_region import coverage, has_prose, link_line_share, region_text, restore_lists
+def _improve(body, root, chrome, visible, text, url, thread, options, clock, compared: bool | None = None) -> str:
+    """Steps 4 and 5 past trafilatura's fast run: its comparison, the unpruned rerun, the region fallback, lists restored.
 
-    covered = coverage(body, root, visible)
-    if (covered < COMPARISON_COVERAGE or (covered < NO_PROSE_MAX_COVERAGE and not has_prose(body))
-            or link_line_share(root, body) >= COMPARISON_LINK_SHARE):
+    ``compared``: what the fast run decided about the comparison (:class:`~cleaner.extract.comparison_run.Gate`):
+    ``True`` it went on with it, ``False`` none was needed, ``None`` nothing decided (decided here).
+    """
+    from .main_region import coverage, has_prose, region_text, restore_lists
+
+    if compared is None and needs_comparison(body, root, visible):
         body = _trafilatura(root, url, thread, options)
         clock("extract.trafilatura-comparison")
     if chrome and coverage(body, root, visible) < RERUN_COVERAGE and chrome_share(root, chrome, visible) >= MIN_RERUN_CHROME_SHARE:
@@ -217,6 +226,17 @@ def _improve(body, root, chrome, visible, text, url, thread, options, clock) -> 
     if coverage(body, root, visible) < FALLBACK_COVERAGE and not has_prose(body):
         return region_text(root, body)
     return restore_lists(root, body)
+
+
+def needs_comparison(fast_text: str, root: lxml.html.HtmlElement, visible: int) -> bool:
+    """Whether trafilatura's fast text of the pruned page ``root`` needs its run with the comparison
+    (step 4): it holds under ``COMPARISON_COVERAGE`` of the page's ``visible`` characters, or no
+    line of prose and under ``NO_PROSE_MAX_COVERAGE``, or ``COMPARISON_LINK_SHARE`` of it is link lines."""
+    from .main_region import coverage, has_prose, link_line_share
+
+    covered = coverage(fast_text, root, visible)
+    return (covered < COMPARISON_COVERAGE or (covered < NO_PROSE_MAX_COVERAGE and not has_prose(fast_text))
+            or link_line_share(root, fast_text) >= COMPARISON_LINK_SHARE)
 
 
 def _page_blocks(root, found):
@@ -360,18 +380,29 @@ def load_trafilatura() -> None:
 
 
 def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, options: Options,
-                 fast: bool = False) -> str:
+                 fast: bool = False, gate: Gate | None = None) -> str:
     """trafilatura's text for a tree (which it copies, never changes); replies included on a thread.
 
-    ``fast``: without its fallback comparison and its recall escalation (see :func:`_fast_without_escalation`).
+    ``fast``: without its fallback comparison and its recall escalation (see :func:`_fast_without_escalation`);
+    with a ``gate`` too, the run goes on with the comparison when the gate wants it for the fast
+    text (:mod:`cleaner.extract.comparison_run`: the text is then the comparison run's) and
+    ``gate.verdict`` says what was decided.
     """
     import trafilatura
 
-    fast = fast or len(root.text_content()) > FAST_MODE_CHARS
+    from .stoplists import warm_stoplist
+
+    if len(root.text_content()) > FAST_MODE_CHARS:
+        fast, gate = True, None
     if not fast:
-        from .stoplists import warm_stoplist
         warm_stoplist()   # jusText's stop words from the user's cache, not read from ~100 files
-    with _TRAFILATURA_LOCK, (_fast_without_escalation() if fast else contextlib.nullcontext()):
+    if not fast:
+        mode = contextlib.nullcontext()
+    elif gate is not None and comparison_run.supported():
+        mode = comparison_run.going_on(gate, warm_stoplist)
+    else:
+        mode = _fast_without_escalation()
+    with _TRAFILATURA_LOCK, mode:
         doc = trafilatura.bare_extraction(
             root, url=url, include_comments=thread, include_tables=True, deduplicate=False, fast=fast,
             with_metadata=False, favor_precision=options.favor == "precision",
