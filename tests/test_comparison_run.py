@@ -113,12 +113,23 @@ def test_a_page_with_a_teaser_block_leaves_the_comparison_to_a_second_run():
     assert gate.verdict is None and got == _separately(html, False)
 
 
-def test_a_short_fast_text_is_not_decided_in_the_run():
-    """Under trafilatura's min_extracted_size its baseline rescue may still change the fast text: not asked."""
-    html = _page(["<p>" + " ".join(WORDS) + "</p>"])
-    gate = C.Gate(lambda fast_text: pytest.fail("asked"))
-    X._trafilatura(_root(html), None, False, Options(), fast=True, gate=gate)
-    assert gate.verdict is None
+@pytest.mark.parametrize("wants", [False, True])
+def test_a_short_fast_text_is_asked_as_trafilaturas_rescue_makes_it_and_rescued_once(monkeypatch, wants):
+    """Under min_extracted_size trafilatura's stage 3 (its baseline rescue) makes the fast text: the
+    gate is asked that text, and the rescue is made once in the run, as in the fast run alone."""
+    import trafilatura.core as core
+    html = _page(["<p>" + " ".join(WORDS) + "</p>", "<div><span>" + PROSE + "</span></div>"])
+    made = []
+    baseline = core.baseline
+    monkeypatch.setattr(core, "baseline", lambda tree: made.append(1) or baseline(tree))
+    fast = _separately(html, False)
+    separate, made[:] = len(made), []
+    asked = []
+    gate = C.Gate(lambda fast_text: asked.append(fast_text) or wants)
+    got = X._trafilatura(_root(html), None, False, Options(), fast=True, gate=gate)
+    assert separate == 1 and len(made) == 1
+    assert asked == [fast] and gate.verdict is wants
+    assert got == _separately(html, wants)
 
 
 def test_trafilatura_is_as_it_was_after_the_run_and_after_a_fault():

@@ -24,12 +24,14 @@ candidate of the recall escalation, and ``keep_teasers`` in ``extract_content``,
 keeps teaser-classed blocks in the fast run) and in the escalation that extraction turns
 off for the fast run; pruning, tree cleaning and tag conversion before stage 1 do not read
 it. So where no element has a teaser class or id, the fast run's stage 1 result is the
-other run's, and the rest of that run follows from it. The fast text is known at stage 1
-only when nothing after it changes it: trafilatura's baseline rescue (a text under
-``min_extracted_size``), its size checks (``max_tree_size``, ``min_output_size``), comments
-(thread pages) or another output format. Where any of these holds, or a teaser block is on
-the page and the comparison is needed, the gate leaves its ``verdict`` unset: the run ends
-as the fast run and extraction decides after it, with a second run, as before.
+other run's, and the rest of that run follows from it. The fast text is stage 1's, or for
+one under ``min_extracted_size`` what trafilatura's stage 3 makes of it (its baseline rescue,
+taken when longer: made here as that stage makes it, and handed to it, so it is made once).
+It is known at stage 1 only when nothing after it changes it: not where trafilatura's size
+checks (``max_tree_size``, ``min_output_size``) act, nor with comments (thread pages) or
+another output format. Where any of these holds, or a teaser block is on the page and the
+comparison is needed, the gate leaves its ``verdict`` unset: the run ends as the fast run
+and extraction decides after it, with a second run, as before.
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ import lxml.etree
 #: trafilatura versions whose cascade (``trafilatura.core.trafilatura_sequence``) was read for
 #: this; with any other the two runs stay separate.
 SUPPORTED = ("2.3.1",)
-_NAMES = ("_extract_and_compare", "extract_content", "compare_extraction", "xmltotxt", "ESCALATION_MAX_LENGTH")
+_NAMES = ("_extract_and_compare", "extract_content", "compare_extraction", "baseline", "xmltotxt", "ESCALATION_MAX_LENGTH")
 
 #: An element whose class or id trafilatura's teaser pruning reads as a teaser
 #: (``trafilatura.xpaths.TEASER_DISCARD_XPATH`` tests ``translate(@id|@class, 'T', 't')``), any tag.
@@ -84,7 +86,9 @@ def going_on(gate: Gate, before_comparison: Callable[[], None]):
     import trafilatura.core as core
 
     first_stage, render, escalation = core._extract_and_compare, core.xmltotxt, core.ESCALATION_MAX_LENGTH
+    rescue = core.baseline
     rendered: list = []   # [(body, formatting, text)] of the fast run, for bare_extraction's rendering
+    rescued: list = []    # [(tree, baseline(tree))]: made once for the gate, taken again by stage 3
     started: list = []    # the sequence's own stage 1 came; later calls are recall retries
 
     def stage(cleaned_tree, backup, tree, options):
@@ -94,12 +98,19 @@ def going_on(gate: Gate, before_comparison: Callable[[], None]):
             return first_stage(cleaned_tree, backup, tree, options)
         started.append(True)
         body, text = core.extract_content(cleaned_tree, options)
-        if not _final(body, text, options):
+        fast_body, fast_raw = body, text
+        if len(text) < options.min_extracted_size and options.focus != "precision":
+            # stage 3, trafilatura's baseline rescue of a short text, as the fast run makes it next
+            # (with this very result: rescue_once hands it to that stage)
+            b_body, b_text, b_len = rescue_once(tree)
+            if b_len > len(text):
+                fast_body, fast_raw = b_body, b_text
+        if not _final(fast_body, fast_raw, options):
             return body, text
-        fast_text = render(body, options.formatting)
+        fast_text = render(fast_body, options.formatting)
         if not gate.wants(fast_text):
             gate.verdict = False
-            rendered.append((body, options.formatting, fast_text))
+            rendered.append((fast_body, options.formatting, fast_text))
             return body, text
         if _TEASER(backup):   # tag conversion keeps classes and ids: the backup has every one the tree has
             return body, text
@@ -109,6 +120,14 @@ def going_on(gate: Gate, before_comparison: Callable[[], None]):
         core.ESCALATION_MAX_LENGTH = escalation
         return core.compare_extraction(backup, copy(tree), body, text, options)
 
+    def rescue_once(tree):
+        for done, got in rescued:
+            if done is tree:
+                return got
+        got = rescue(tree)
+        rescued.append((tree, got))
+        return got
+
     def render_once(xmloutput, include_formatting):
         for body, formatting, text in rendered:
             if xmloutput is body and include_formatting == formatting:
@@ -116,17 +135,17 @@ def going_on(gate: Gate, before_comparison: Callable[[], None]):
         return render(xmloutput, include_formatting)
 
     core._extract_and_compare, core.xmltotxt, core.ESCALATION_MAX_LENGTH = stage, render_once, 0
+    core.baseline = rescue_once
     try:
         yield
     finally:
         core._extract_and_compare, core.xmltotxt, core.ESCALATION_MAX_LENGTH = first_stage, render, escalation
+        core.baseline = rescue
 
 
 def _final(body, text: str, options) -> bool:
-    """Whether the fast run returns stage 1's ``body`` as it is: no baseline rescue (stage 3), no
+    """Whether the fast run returns ``body`` (stage 1's, or stage 3's rescue) as it is: no
     escalation (off), no size check of ``bare_extraction`` that empties or changes it."""
-    if len(text) < options.min_extracted_size and options.focus != "precision":
-        return False
     if options.max_tree_size and len(body) > options.max_tree_size:
         return False
     return len(text) >= options.min_output_size
