@@ -166,13 +166,21 @@ def load_options(path: str | None = None, overrides: dict[str, Any] | None = Non
     """Build :class:`Options` from defaults, an optional TOML file and explicit overrides.
 
     Raises :class:`OptionError` (a ``ValueError``) for an unknown key, a value of the wrong
-    type or one outside its choices or bounds (:func:`check_options`), naming the key;
-    ``OSError`` when the file cannot be read.
+    type or one outside its choices or bounds (:func:`check_options`), naming the key, and
+    for a file that does not exist or is not TOML, naming the file; ``OSError`` when the
+    file cannot be read otherwise.
     """
     values: dict[str, Any] = {}
     if path:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise OptionError("config", f"config file {path!r}: no such file; check the path") from None
+        except IsADirectoryError:
+            raise OptionError("config", f"config file {path!r} is a folder; give a TOML file") from None
+        except tomllib.TOMLDecodeError as e:
+            raise OptionError("config", f"config file {path!r} is not valid TOML: {e}") from None
         data = {**{k: v for k, v in data.items() if not isinstance(v, dict)}, **data.get("clean", {})}
         values.update(data)
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})

@@ -264,3 +264,27 @@ def test_the_command_waits_for_a_running_thread_as_the_interpreter_would():
     finally:
         release.set()
         worker.join()
+
+
+# --------------------------------------------------------------------------- a config file or -o that is not what it must be
+
+@pytest.mark.parametrize("content, words", [
+    (None, "no such file; check the path"),
+    ("near_dup_jaccard = [\n", "is not valid TOML"),
+])
+def test_a_config_file_that_is_missing_or_not_toml_is_a_usage_error_naming_it(tmp_path, page, capsys, content, words):
+    cfg = tmp_path / "settings.toml"
+    if content is not None:
+        cfg.write_text(content, encoding="utf-8")
+    assert main(["clean", str(page), "-o", str(tmp_path / "out"), "--config", str(cfg), *FAST]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert str(cfg) in err and words in err and "Traceback" not in err and "Errno" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_path_that_is_a_file_is_a_usage_error(tmp_path, page, capsys):
+    taken = tmp_path / "notes.html"
+    taken.write_text("<p>mine</p>", encoding="utf-8")
+    assert main(["clean", str(page), "-o", str(taken), *FAST]) == EXIT_USAGE
+    assert "that is a file" in capsys.readouterr().err
+    assert taken.read_text(encoding="utf-8") == "<p>mine</p>"

@@ -269,6 +269,8 @@ def _clean(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as e:
         return _fail(f"{e}", EXIT_USAGE)
     to_stdout = args.output is None
+    if not to_stdout and os.path.exists(args.output) and not os.path.isdir(args.output):
+        return _fail(f"-o {args.output}: that is a file; give the folder to write the shards and report to", EXIT_USAGE)
     if options.engine == "ray" and to_stdout:
         return _fail("--engine ray writes shards: give -o OUTDIR (a local folder or s3://bucket/prefix)", EXIT_USAGE)
     if options.engine == "ray":
