@@ -5,7 +5,11 @@ Signals, any of which decides: schema.org types of a thread (``DiscussionForumPo
 the thread URL conventions of common forum engines (Discourse ``/t/slug/123``, also
 ``/t/123/slug``; XenForo ``/threads/``, also ``index.php?threads/`` without URL rewriting;
 vBulletin ``showthread``, phpBB ``viewtopic``, Invision ``?/topic/``, Stack Exchange
-``/questions/123``). The URL is the record's, else the page's canonical link.
+``/questions/123``). The URL is the record's, else the page's canonical link. A page with
+no URL at all (a page saved without it) is a thread when its credit line names forum
+software ("Powered by phpBB", "Community platform by XenForo®") and it repeats a container
+of posts: two or more elements whose class or id says post, message, reply or comment, each
+holding a paragraph (a forum's index names the software too, but lists threads).
 """
 from __future__ import annotations
 
@@ -27,6 +31,66 @@ _THREAD_URL = compile_pattern(
     r"topic_show|showtopic|[?&/]topic[=/]|/m-p/\d+|/td-p/\d+", regex.I)
 
 
+_ENGINES = (r"discourse|vbulletin|phpbb|xenforo|invision|vanilla|flarum|mybb|simple machines|nodebb|punbb|fluxbb|"
+            r"woltlab|yabb|khoros")
+#: A credit line naming forum software: "Powered by phpBB® Forum Software", "Community platform by XenForo®".
+_ENGINE_CREDIT = compile_pattern(rf"(?:powered|platform|run|hosted)\s+by\s+(?:the\s+)?(?:{_ENGINES})\b", regex.I)
+#: The same in a page's HTML, tags allowed between the words ("Powered by <a href=...>phpBB</a>").
+_RAW_ENGINE_CREDIT = compile_pattern(
+    rf"(?:powered|platform|run|hosted)\s+by\s+(?:<[^<>]{{0,300}}>\s*)*(?:the\s+)?(?:{_ENGINES})\b", regex.I)
+#: Text that may open a credit line ("Powered by", "Community platform by"), found by libxml2 in one pass.
+_CREDIT_TEXT = lxml.etree.XPath(
+    "//body//text()[contains(., 'owered by') or contains(., 'owered By') or contains(., 'OWERED BY') "
+    "or contains(., 'latform by')]")
+#: Elements that may be one post of a thread, by their class or id (a post's own container, not its parts).
+_POST_NAMES = compile_pattern(r"(?:^|[\s_-])(?:post|message|reply|comment)s?(?:$|[\s_-]|\d)", regex.I)
+#: Characters of a credit line's element read (it may be a whole footer with a site map).
+MAX_CREDIT_CHARS = 2_000
+
+
+#: Characters at the end of a page's HTML where its credit line is looked for (the footer, and
+#: the scripts a page may load after it).
+CREDIT_TAIL_CHARS = 60_000
+#: The openings :data:`_CREDIT_TEXT` looks for, as plain strings (a page without any is not read).
+CREDIT_OPENINGS = ("owered by", "owered By", "OWERED BY", "latform by")
+
+
+def credited_thread(root: lxml.html.HtmlElement, page_text: str | None = None) -> bool:
+    """A page whose footer credits forum software and which repeats a container of posts (see the module text).
+
+    ``page_text``: the page's HTML, when the caller has it: a page that holds no credit opening
+    (:data:`CREDIT_OPENINGS`, a substring search) is not walked at all.
+    """
+    if page_text is not None:   # substring searches in the page's end, the pattern only where one is found
+        tail = page_text[-CREDIT_TAIL_CHARS:]
+        for opening in CREDIT_OPENINGS:
+            at = tail.find(opening)
+            while at >= 0:
+                if _RAW_ENGINE_CREDIT.search(tail[max(0, at - 10):at + MAX_CREDIT_CHARS]):
+                    return _repeats_posts(root)
+                at = tail.find(opening, at + 1)
+        return False
+    for found in _CREDIT_TEXT(root):
+        holder = found.getparent()
+        if found.is_tail and holder is not None:
+            holder = holder.getparent()   # "Powered by <a>phpBB</a>": the link is the text's sibling
+        if holder is not None and _ENGINE_CREDIT.search(" ".join(holder.text_content()[:MAX_CREDIT_CHARS].split())):
+            return _repeats_posts(root)
+    return False
+
+
+def _repeats_posts(root: lxml.html.HtmlElement) -> bool:
+    """Two or more elements whose class or id names a post (:data:`_POST_NAMES`), each holding a paragraph."""
+    posts = 0
+    for el in root.iter("div", "article", "li", "section", "table", "tr"):
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if names.strip() and _POST_NAMES.search(names) and el.find(".//p") is not None:
+            posts += 1
+            if posts >= 2:
+                return True
+    return False
+
+
 def page_url(root: lxml.html.HtmlElement, url: str | None) -> str | None:
     """The record's URL, else the page's canonical link or ``og:url``, else ``None``."""
     if url:
@@ -40,11 +104,13 @@ def page_url(root: lxml.html.HtmlElement, url: str | None) -> str | None:
     return None
 
 
-def is_discussion(root: lxml.html.HtmlElement, url: str | None = None, itemtypes: list[str] | None = None) -> bool:
+def is_discussion(root: lxml.html.HtmlElement, url: str | None = None, itemtypes: list[str] | None = None,
+                  page_text: str | None = None) -> bool:
     """True when the page is a forum or Q&A thread (see the module notes for the signals).
 
     ``itemtypes``: the values of every ``itemtype`` attribute under ``root`` in document order,
-    when the caller has read them already (:attr:`cleaner.extract.prune.PageAttrs.itemtypes`).
+    when the caller has read them already (:attr:`cleaner.extract.prune.PageAttrs.itemtypes`);
+    ``page_text``: the page's HTML, when the caller has it (:func:`credited_thread`).
     """
     for script in root.iterfind(".//script[@type='application/ld+json']"):
         if script.text and _SCHEMA_THREAD.search(script.text):
@@ -56,4 +122,6 @@ def is_discussion(root: lxml.html.HtmlElement, url: str | None = None, itemtypes
         if el.get("name", "").lower() == "generator" and _FORUM_ENGINES.search(el.get("content", "")):
             return True
     u = page_url(root, url)
-    return bool(u and _THREAD_URL.search(u))
+    if u is not None:
+        return bool(_THREAD_URL.search(u))
+    return credited_thread(root, page_text)   # no URL to go by (a saved page): the page's own credit line

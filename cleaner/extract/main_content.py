@@ -171,7 +171,7 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     root, attrs = _parse_clean_read(text)
     clock("extract.parse")
     title = headline(root)
-    thread = is_discussion(root, url, attrs.itemtypes if attrs is not None else None)
+    thread = is_discussion(root, url, attrs.itemtypes if attrs is not None else None, text)
     clock("extract.title+kind")
     found = find_chrome(root, prune_kinds(thread), attrs)
     chrome = [el for _, el in found]
