@@ -79,10 +79,11 @@ def supported() -> bool:
 @contextlib.contextmanager
 def going_on(gate: Gate, before_comparison: Callable[[], None]):
     """During one fast ``trafilatura.bare_extraction`` call (``fast=True``; its comments,
-    duplicate filter and language filter off, output format ``python``): the fast run with recall escalation off, which goes on as the run with
-    the comparison when ``gate`` wants it (see the module's text). ``before_comparison`` is
-    called first then (jusText's stop words warmed). The caller holds the lock that keeps
-    other trafilatura runs out meanwhile. Sets ``gate.verdict``; restores trafilatura after."""
+    duplicate filter and language filter off, output format ``python``): the fast run with
+    recall escalation off, which goes on as the run with the comparison when ``gate`` wants
+    it (see the module's text). ``before_comparison`` is called first then (jusText's stop
+    words warmed). The caller holds the lock that keeps other trafilatura runs out meanwhile.
+    Sets ``gate.verdict``; restores trafilatura's functions and setting after, also on a fault."""
     import trafilatura.core as core
 
     first_stage, render, escalation = core._extract_and_compare, core.xmltotxt, core.ESCALATION_MAX_LENGTH

@@ -46,8 +46,6 @@ _CREDIT_TEXT = lxml.etree.XPath(
 _POST_NAMES = compile_pattern(r"(?:^|[\s_-])(?:post|message|reply|comment)s?(?:$|[\s_-]|\d)", regex.I)
 #: Characters of a credit line's element read (it may be a whole footer with a site map).
 MAX_CREDIT_CHARS = 2_000
-
-
 #: Characters at the end of a page's HTML where its credit line is looked for (the footer, and
 #: the scripts a page may load after it).
 CREDIT_TAIL_CHARS = 60_000
@@ -56,10 +54,12 @@ CREDIT_OPENINGS = ("owered by", "owered By", "OWERED BY", "latform by")
 
 
 def credited_thread(root: lxml.html.HtmlElement, page_text: str | None = None) -> bool:
-    """A page whose footer credits forum software and which repeats a container of posts (see the module text).
+    """A page whose credit line names forum software and which repeats a container of posts (see the module text).
 
-    ``page_text``: the page's HTML, when the caller has it: a page that holds no credit opening
-    (:data:`CREDIT_OPENINGS`, a substring search) is not walked at all.
+    ``page_text``: the page's HTML, when the caller has it: the credit line is then looked for
+    in its last :data:`CREDIT_TAIL_CHARS` characters, by substring search for an opening
+    (:data:`CREDIT_OPENINGS`) and the pattern only from there, without walking the tree; else
+    in the text of the tree (slower: an XPath over every text node).
     """
     if page_text is not None:   # substring searches in the page's end, the pattern only where one is found
         tail = page_text[-CREDIT_TAIL_CHARS:]

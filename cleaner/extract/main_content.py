@@ -396,7 +396,6 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, opt
         fast, gate = True, None
     if not fast:
         warm_stoplist()   # jusText's stop words from the user's cache, not read from ~100 files
-    if not fast:
         mode = contextlib.nullcontext()
     elif gate is not None and comparison_run.supported():
         mode = comparison_run.going_on(gate, warm_stoplist)
