@@ -23,59 +23,45 @@ from ..rules.pattern_cache import compile_pattern
 # attributes reads them faster than one to the elements that hold them.
 _ITEM_TYPES = lxml.etree.XPath("descendant-or-self::*/@itemtype", smart_strings=False)
 _SCHEMA_THREAD = compile_pattern(r"DiscussionForumPosting|QAPage", regex.I)
-_FORUM_ENGINES = compile_pattern(
-    r"discourse|vbulletin|phpbb|xenforo|invision|vanilla|flarum|mybb|simple machines|nodebb|punbb|fluxbb|"
-    r"woltlab|yabb|khoros|lithium", regex.I)
+#: Forum software, as a page's generator or credit line names it.
+_ENGINES = (r"discourse|vbulletin|phpbb|xenforo|invision|vanilla|flarum|mybb|simple machines|nodebb|punbb|fluxbb|"
+            r"woltlab|yabb|khoros|lithium")
+_FORUM_ENGINES = compile_pattern(_ENGINES, regex.I)
 _THREAD_URL = compile_pattern(
     r"/t/[^/]+/\d+|/t/\d+(?:/|$)|[/?]threads?/|/topics?/\d|/topic/[^/]*\d|/discussions?/\d|/questions/\d+|showthread|viewtopic|"
     r"topic_show|showtopic|[?&/]topic[=/]|/m-p/\d+|/td-p/\d+", regex.I)
-
-
-_ENGINES = (r"discourse|vbulletin|phpbb|xenforo|invision|vanilla|flarum|mybb|simple machines|nodebb|punbb|fluxbb|"
-            r"woltlab|yabb|khoros")
-#: A credit line naming forum software: "Powered by phpBB® Forum Software", "Community platform by XenForo®".
-_ENGINE_CREDIT = compile_pattern(rf"(?:powered|platform|run|hosted)\s+by\s+(?:the\s+)?(?:{_ENGINES})\b", regex.I)
-#: The same in a page's HTML, tags allowed between the words ("Powered by <a href=...>phpBB</a>").
-_RAW_ENGINE_CREDIT = compile_pattern(
+#: A credit line naming forum software in a page's HTML, tags allowed between the words
+#: ("Powered by <a href=...>phpBB</a>® Forum Software", "Community platform by XenForo®").
+_ENGINE_CREDIT = compile_pattern(
     rf"(?:powered|platform|run|hosted)\s+by\s+(?:<[^<>]{{0,300}}>\s*)*(?:the\s+)?(?:{_ENGINES})\b", regex.I)
-#: Text that may open a credit line ("Powered by", "Community platform by"), found by libxml2 in one pass.
-_CREDIT_TEXT = lxml.etree.XPath(
-    "//body//text()[contains(., 'owered by') or contains(., 'owered By') or contains(., 'OWERED BY') "
-    "or contains(., 'latform by')]")
 #: Elements that may be one post of a thread, by their class or id (a post's own container, not its parts).
 _POST_NAMES = compile_pattern(r"(?:^|[\s_-])(?:post|message|reply|comment)s?(?:$|[\s_-]|\d)", regex.I)
-#: Characters of a credit line's element read (it may be a whole footer with a site map).
+#: Characters after a credit line's opening in which the software's name is looked for.
 MAX_CREDIT_CHARS = 2_000
 #: Characters at the end of a page's HTML where its credit line is looked for (the footer, and
 #: the scripts a page may load after it).
 CREDIT_TAIL_CHARS = 60_000
-#: The openings :data:`_CREDIT_TEXT` looks for, as plain strings (a page without any is not read).
+#: What a credit line opens with ("Powered by", "Community platform by"), as plain strings:
+#: the pattern is tried only where one is found.
 CREDIT_OPENINGS = ("owered by", "owered By", "OWERED BY", "latform by")
 
 
 def credited_thread(root: lxml.html.HtmlElement, page_text: str | None = None) -> bool:
     """A page whose credit line names forum software and which repeats a container of posts (see the module text).
 
-    ``page_text``: the page's HTML, when the caller has it: the credit line is then looked for
-    in its last :data:`CREDIT_TAIL_CHARS` characters, by substring search for an opening
-    (:data:`CREDIT_OPENINGS`) and the pattern only from there, without walking the tree; else
-    in the text of the tree (slower: an XPath over every text node).
+    The credit line is looked for in the last :data:`CREDIT_TAIL_CHARS` characters of the
+    page's HTML, by substring search for an opening (:data:`CREDIT_OPENINGS`) and the pattern
+    only from there. ``page_text``: that HTML, when the caller has it (else ``root`` serialised).
     """
-    if page_text is not None:   # substring searches in the page's end, the pattern only where one is found
-        tail = page_text[-CREDIT_TAIL_CHARS:]
-        for opening in CREDIT_OPENINGS:
-            at = tail.find(opening)
-            while at >= 0:
-                if _RAW_ENGINE_CREDIT.search(tail[max(0, at - 10):at + MAX_CREDIT_CHARS]):
-                    return _repeats_posts(root)
-                at = tail.find(opening, at + 1)
-        return False
-    for found in _CREDIT_TEXT(root):
-        holder = found.getparent()
-        if found.is_tail and holder is not None:
-            holder = holder.getparent()   # "Powered by <a>phpBB</a>": the link is the text's sibling
-        if holder is not None and _ENGINE_CREDIT.search(" ".join(holder.text_content()[:MAX_CREDIT_CHARS].split())):
-            return _repeats_posts(root)
+    if page_text is None:
+        page_text = lxml.html.tostring(root, encoding="unicode")
+    tail = page_text[-CREDIT_TAIL_CHARS:]
+    for opening in CREDIT_OPENINGS:
+        at = tail.find(opening)
+        while at >= 0:
+            if _ENGINE_CREDIT.search(tail[max(0, at - 10):at + MAX_CREDIT_CHARS]):
+                return _repeats_posts(root)
+            at = tail.find(opening, at + 1)
     return False
 
 
