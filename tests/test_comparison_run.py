@@ -168,3 +168,89 @@ def test_another_trafilatura_version_keeps_the_runs_apart(monkeypatch):
         assert not C.supported()
     finally:
         C.supported.cache_clear()
+
+
+# Thread pages: trafilatura runs with comments; a comment list it captures before its stage 1.
+_comment = st.tuples(st.sampled_from(WORDS), _block).map(
+    lambda t: f"<div class='comment'><p class='comment-author'>{t[0]}</p>{t[1]}</div>")
+_comments = st.tuples(st.sampled_from(("comment-list", "comments-content", "comments")), st.lists(_comment, min_size=1, max_size=4)
+                      ).map(lambda t: f"<div class={t[0]!r}>{''.join(t[1])}</div>")
+THREAD_PAGES = st.tuples(st.lists(st.one_of(_box, _block), min_size=1, max_size=5), _comments).map(
+    lambda t: _page(t[0] + [t[1]]))
+FORUM_LD = ('<script type="application/ld+json">{"@context": "https://schema.org", '
+            '"@type": "DiscussionForumPosting", "headline": "Ferries"}</script>')
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(THREAD_PAGES, st.booleans())
+def test_on_a_thread_page_the_run_that_goes_on_gives_the_text_and_comments_of_the_runs_it_replaces(html, wants):
+    asked = []
+    gate = C.Gate(lambda fast_text: asked.append(fast_text) or wants)
+    got = X._trafilatura(_root(html), None, True, Options(), fast=True, gate=gate)
+    fast = X._trafilatura(_root(html), None, True, Options(), fast=True)
+    if gate.verdict is None:
+        assert got == fast
+    else:
+        assert asked == [fast]   # the text the gate is asked holds the comments too, as extraction reads them
+        assert gate.verdict is wants
+        assert got == (X._trafilatura(_root(html), None, True, Options()) if wants else fast)
+
+
+def test_the_comments_of_a_thread_are_in_the_text_the_gate_is_asked():
+    html = _page(["<div class='story'><p>" + PROSE + "</p></div>",
+                  "<div class='comment-list'><div class='comment'><p>" + PROSE.replace("harbour", "river") + "</p></div></div>"])
+    asked = []
+    gate = C.Gate(lambda fast_text: asked.append(fast_text) or True)
+    got = X._trafilatura(_root(html), None, True, Options(), fast=True, gate=gate)
+    assert gate.verdict is True and len(asked) == 1 and "river ferries" in asked[0] and "harbour ferries" in asked[0]
+    assert got == X._trafilatura(_root(html), None, True, Options())
+
+
+def test_a_forum_thread_whose_posts_trafilatura_may_salvage_leaves_the_comparison_to_a_second_run():
+    html = _page([FORUM_LD, "<div class='story'><p>" + PROSE + "</p></div>",
+                  "<div class='comment-list'><div class='comment'><p>" + PROSE + "</p></div></div>"])
+    gate = C.Gate(lambda fast_text: True)
+    got = X._trafilatura(_root(html), None, True, Options(), fast=True, gate=gate)
+    assert gate.verdict is None and got == X._trafilatura(_root(html), None, True, Options(), fast=True)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(THREAD_PAGES, st.sampled_from(("", "<div itemscope itemtype='https://schema.org/DiscussionForumPosting'>"
+                                          "<div itemprop='text'><p>{}</p></div></div>")))
+def test_thread_extraction_gives_what_it_gave_with_separate_runs(html, posts):
+    """A thread page (its URL says so): the posts test, the comparison and the rest as with two runs."""
+    if posts:
+        html = html.replace("</body>", "".join(posts.format(PROSE[: 40 * k]) for k in (1, 2)) + "</body>")
+    saved = C.supported
+    try:
+        C.supported = lambda: True
+        merged = X.extract(html, Options(), url="https://forum.example.org/threads/ferries.12/")
+        C.supported = lambda: False
+        apart = X.extract(html, Options(), url="https://forum.example.org/threads/ferries.12/")
+    finally:
+        C.supported = saved
+    assert (merged.text, merged.title) == (apart.text, apart.title)
+
+
+TICKETS = ("Tickets are sold at the pier from early morning, and the ferry office keeps the timetable "
+           "for the winter season on its board beside the waiting room.")
+
+
+def test_a_threads_posts_are_weighed_against_the_fast_text_not_the_comparisons(monkeypatch):
+    """The posts replace trafilatura's text only when they hold POSTS_MIN_SHARE of its fast text's
+    length; once the run went on with the comparison, its (shorter) text is not weighed again."""
+    posts = "".join("<div itemscope itemtype='https://schema.org/DiscussionForumPosting'>"
+                    f"<div itemprop='text'><p>{PROSE}</p></div></div>" for _ in range(2))
+    html = _page(["<div class='story'><p>" + PROSE + "</p></div>", posts, LINKS])
+    real = X._trafilatura
+    # the page's link lines, over and over: a fast text that needs the comparison, the posts far under POSTS_MIN_SHARE of it
+    long_fast = "\n".join(f"Section {i} news today" for i in range(15) for _ in range(40))
+
+    def run(root, url, thread, options, fast=False, gate=None):
+        if gate is None:
+            return real(root, url, thread, options, fast)
+        gate.verdict = bool(gate.wants(long_fast))
+        return TICKETS if gate.verdict else long_fast
+    monkeypatch.setattr(X, "_trafilatura", run)
+    got = X.extract(html, Options(), url="https://forum.example.org/threads/ferries.12/")
+    assert got.text == TICKETS

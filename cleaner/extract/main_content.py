@@ -184,15 +184,14 @@ def extract(html: bytes | str, options: Options, url: str | None = None, http_ch
     visible = page_chars(root)  # the pruned tree does not change until region_text
     clock("extract.prune")
     # on a thread page the posts may replace the fast text before any comparison (below)
-    gate = None if thread else Gate(lambda fast_text: needs_comparison(fast_text, root, visible))
+    posts = posts_text(thread_posts(root)) if thread else ""
+    gate = Gate(lambda fast_text: not _posts_win(posts, fast_text) and needs_comparison(fast_text, root, visible))
     body = _trafilatura(root, url, thread, options, fast=True, gate=gate)
     clock("extract.trafilatura")
-    posts = posts_text(thread_posts(root)) if thread else ""
-    if posts and len(posts) >= POSTS_MIN_SHARE * len(body):
+    if gate.verdict is not True and _posts_win(posts, body):
         body = posts    # the thread's posts as its markup names them (cleaner.extract.posts)
     else:
-        body = _improve(body, root, chrome, visible, text, url, thread, options, clock,
-                        gate.verdict if gate is not None else None)
+        body = _improve(body, root, chrome, visible, text, url, thread, options, clock, gate.verdict)
         if thread and (peers := repeated_posts(root, body)):
             more = posts_text(peers)
             if len(more) >= REPEAT_GAIN * len(body):
@@ -226,6 +225,11 @@ def _improve(body, root, chrome, visible, text, url, thread, options, clock, com
     if coverage(body, root, visible) < FALLBACK_COVERAGE and not has_prose(body):
         return region_text(root, body)
     return restore_lists(root, body)
+
+
+def _posts_win(posts: str, fast_text: str) -> bool:
+    """Whether a thread's ``posts`` (their text, ``""`` when none are named) replace trafilatura's fast text (:data:`POSTS_MIN_SHARE`)."""
+    return bool(posts) and len(posts) >= POSTS_MIN_SHARE * len(fast_text)
 
 
 def needs_comparison(fast_text: str, root: lxml.html.HtmlElement, visible: int) -> bool:
@@ -408,10 +412,7 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, thread: bool, opt
             favor_recall=options.favor == "recall")
     if doc is None:
         return ""
-    body = doc.text or ""
-    if doc.comments:
-        body = f"{body}\n{doc.comments}".strip()
-    return body
+    return comparison_run.joined(doc.text or "", doc.comments)
 
 
 #: Held during each trafilatura run: :func:`_fast_without_escalation` changes a module setting
