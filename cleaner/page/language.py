@@ -37,6 +37,8 @@ def _identifier() -> Any:
     the user's cache (:func:`_cache_path`, about 70 MB of plain ``.npy`` and raw arrays,
     no pickles), from which the probability table is memory-mapped (only the rows a text
     uses are read) and the tokenizer's tables are read whole: a few hundredths of a second.
+    Its features are then counted by :mod:`cleaner.page.langid_walk` (the same scores, a
+    fraction of the time).
     Any fault with the cache falls back to the wheel's file.
     """
     if not _IDENTIFIER:
@@ -47,6 +49,8 @@ def _identifier() -> Any:
         except Exception:  # noqa: BLE001 - no cache yet, or one of another layout: the wheel's model
             ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             _to_cache(ident, path)
+        from .langid_walk import install
+        install(ident)   # its features counted by table lookups over the whole text, not a loop over bytes
         _IDENTIFIER.append(ident)
     return _IDENTIFIER[0]
 
