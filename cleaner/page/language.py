@@ -45,12 +45,12 @@ def _identifier() -> Any:
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
         path = _cache_path()
         try:
-            ident = _from_cache(path, LanguageIdentifier)
+            ident, output = _from_cache(path, LanguageIdentifier)
         except Exception:  # noqa: BLE001 - no cache yet, or one of another layout: the wheel's model
-            ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            ident, output = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True), None
             _to_cache(ident, path)
         from .langid_walk import install
-        install(ident)   # its features counted by table lookups over the whole text, not a loop over bytes
+        install(ident, output=output)   # its features counted by table lookups over the whole text, not a loop over bytes
         _IDENTIFIER.append(ident)
     return _IDENTIFIER[0]
 
@@ -74,7 +74,8 @@ def _cache_path() -> str:
     return user_cache_dir(f"py3langid-{ver}-{os.path.getsize(model)}-v{CACHE_LAYOUT}")
 
 
-def _from_cache(path: str, cls: Any) -> Any:
+def _from_cache(path: str, cls: Any) -> tuple[Any, Any]:
+    """The identifier (a ``cls``) from the cache folder ``path``, and its ``tk_output`` as the array read."""
     import json
     import mmap
     import os
@@ -89,11 +90,11 @@ def _from_cache(path: str, cls: Any) -> Any:
         with open(os.path.join(path, name), "rb") as fh:
             return memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)).cast(code)
 
+    output = np.load(os.path.join(path, "tk_output.npy"), allow_pickle=False)
     return cls(np.load(os.path.join(path, "nb_ptc.npy"), mmap_mode="r", allow_pickle=False),
                np.load(os.path.join(path, "nb_pc.npy"), allow_pickle=False), meta["nb_classes"],
-               mapped("tk_nextmove.bin", meta["nextmove_code"]),
-               np.load(os.path.join(path, "tk_output.npy"), allow_pickle=False).tolist(),
-               norm_probs=True, tk_row=mapped("tk_row.bin", meta["row_code"]))
+               mapped("tk_nextmove.bin", meta["nextmove_code"]), output.tolist(),
+               norm_probs=True, tk_row=mapped("tk_row.bin", meta["row_code"])), output
 
 
 def _to_cache(ident: Any, path: str) -> None:
