@@ -168,3 +168,21 @@ def test_a_rerun_over_the_same_page_marks_what_a_fresh_marker_marks(rules):
         assert got == sorted((s.start, s.end, s.rule, s.detail) for s in fresh), text
         marked += bool(got)
     assert marked > 50
+
+
+def test_an_anchored_run_rule_is_tried_only_on_pages_that_may_hold_its_anchor(rules, monkeypatch):
+    """A forum profile block counts only with an anchor line ("Joined: ..."): on a page without
+    any literal of the anchor the rule's pattern is never tried, and it still marks where one is."""
+    from cleaner.page import chrome
+    marker = ChromeRules(rules)
+    rule = next(r for r in rules if r.id == "chrome.forum-profile@2")
+    slot = marker.slot[(id(rule), False)]
+    tried = []
+    real = chrome.Page._test
+    monkeypatch.setattr(chrome.Page, "_test", lambda self, m, ln: tried.append(m) or real(self, m, ln))
+    prose = "The water cleared after nine days, so the bloom was the whole story of this tank."
+    block = "mossgarden\nWell-known Member\n4,812\nFeb 2, 2024 #2"   # no word of the anchor
+    assert not _spans(marker, f"{prose}\n{block}\n{prose}", "en")
+    assert slot not in tried
+    spans = _spans(marker, f"{prose}\n{block}\nJoined: Mar 9, 2019\n{prose}", "en")
+    assert slot in tried and rule.id in {s[2] for s in spans}

@@ -99,9 +99,16 @@ def _with_needs(lits: tuple[frozenset[str] | None, frozenset[str] | None], rule:
 
 def matcher_gates(matchers: list[tuple[Rule, bool]], langs: frozenset[str] | None) -> tuple[frozenset[int], frozenset[int]]:
     """``(off, eager)`` positions in ``matchers``: the rules of languages not in ``langs`` (all on
-    when ``langs`` is ``None``), and the other rule patterns, which a :class:`Page` matches up front."""
+    when ``langs`` is ``None``), and the other rule patterns, which a :class:`Page` matches up
+    front, but for anchored runs (matched on first use, see :meth:`ChromeRules._runs`)."""
     off = frozenset(m for m, (rule, _) in enumerate(matchers) if langs is not None and rule.lang not in langs)
-    return off, frozenset(m for m, (_, member) in enumerate(matchers) if not member and m not in off)
+    return off, frozenset(m for m, (rule, member) in enumerate(matchers)
+                          if not member and m not in off and not _anchored_run(rule))
+
+
+def _anchored_run(rule: Rule) -> bool:
+    """A ``run`` rule with an ``anchor``: its pattern is matched only on pages where a line may be its anchor."""
+    return rule.scope == "run" and rule.anchor_source is not None
 
 
 def fitting_lengths(matchers: list[tuple[Rule, bool]],
@@ -233,6 +240,9 @@ class ChromeRules(Marker):
         self.cut_window = max((r.max_chars for r in self.cut_rules), default=0)
         self._whole_literals = [_with_needs(lit, rule, member) for lit, (rule, member) in zip(lits, self.matchers)]
         self._cut_literals = lits[len(self.matchers):]
+        #: an anchored run rule -> the literals one of which every match of its anchor holds, case-folded (None: unknown)
+        self._anchor_literals = {id(r): need for r, (need, _) in zip(
+            (r for r in rules if _anchored_run(r)), literals_of(r.anchor_source for r in rules if _anchored_run(r)))}
         self._line_memo: dict[tuple, tuple[int, ...]] = {}  # see Page: (langs, core) -> matching rule patterns
         self._by_langs: dict[frozenset[str] | None, tuple] = {}   # langs -> _for_languages(langs)
         self._page_text: str | None = None
@@ -401,7 +411,13 @@ class ChromeRules(Marker):
         return out
 
     def _runs(self, page: Page, gone: set[int], rule: Rule) -> list[tuple[int, str, str]]:
-        """Lines matching ``rule`` in runs of at least ``min_run`` (removed lines in between do not break a run)."""
+        """Lines matching ``rule`` in runs of at least ``min_run`` (removed lines in between do not break a run).
+
+        A rule with an ``anchor`` finds nothing on a page none of whose lines holds a literal that
+        every match of the anchor holds (:meth:`_may_anchor`): its pattern is not tried there.
+        """
+        if rule.anchor_source is not None and not self._may_anchor(page, rule):
+            return []
         match = page.hits(self.slot[(id(rule), False)])
         found: list[tuple[int, str, str]] = []
         run: list[int] = []
@@ -416,6 +432,14 @@ class ChromeRules(Marker):
                 found += [(x, rule.id, f"run of {len(run)} lines from offset {start}") for x in run if x not in gone]
             run = []
         return found
+
+    def _may_anchor(self, page: Page, rule: Rule) -> bool:
+        """False when no line of ``page`` that :meth:`_anchored` tries holds one of the anchor's required literals."""
+        need = self._anchor_literals.get(id(rule))
+        if not need:
+            return True
+        folded = "\n".join(ln.folded for ln in page.lines if ln.core and len(ln.core) <= rule.max_chars)
+        return any(lit in folded for lit in need)
 
     def _anchored(self, page: Page, run: list[int], rule: Rule) -> bool:
         """True when a line of the run (or a removed line inside it) matches the rule's ``anchor``."""
@@ -519,7 +543,7 @@ class ChromeRules(Marker):
 
 class UnfilteredChromeRules(ChromeRules):
     """:class:`ChromeRules` without its pre-filters: every rule of the page's languages tried on
-    every line (no literal index, no length gate). Marks the same spans, slower: the reference
+    every line (no literal index, no length gate, no anchor literals). Marks the same spans, slower: the reference
     the pre-filters are checked against (``tests/test_marker_prefilters.py``) and timed against
     (``benchmarks/markers.py``)."""
 
@@ -531,6 +555,9 @@ class UnfilteredChromeRules(ChromeRules):
         cuts = LiteralIndex([None if on(r) else frozenset() for r in self.cut_rules])
         off, eager = matcher_gates(self.matchers, langs)
         return whole, cuts, (off, eager, ([10 ** 9], [eager]))
+
+    def _may_anchor(self, page: Page, rule: Rule) -> bool:
+        return True
 
 
 def removed_parts(rules: list[Rule], text: str, timeout_s: float) -> list[str]:
