@@ -38,15 +38,20 @@ def cache_path() -> str | None:
 
 
 def warm_stoplist() -> None:
-    """Fill ``trafilatura.external.JT_STOPLIST`` from the cache (once per process); never raises."""
+    """Fill ``trafilatura.external.JT_STOPLIST`` from the cache (once per process); never raises.
+
+    Also puts in the faster jusText paragraphs and classification (:mod:`.justext_fast`).
+    """
     global _WARM
     if _WARM:
         return
     _WARM = True
     try:
         import trafilatura.external as external
+        from .justext_fast import install
     except ImportError:   # pragma: no cover - trafilatura is a dependency
         return
+    install()
     if getattr(external, "JT_STOPLIST", "missing") is not None:
         return   # built already, or a trafilatura that keeps no such list
     path = cache_path()
