@@ -76,7 +76,7 @@ def test_fingerprints_taken_ahead_give_the_bytes_computed_in_each_pass(tmp_path,
     monkeypatch.setattr(local_run, "_workers_fill_cores", lambda options: True)   # no core to spare: no ahead
     plain = run([str(inp)], _opts(), str(tmp_path / "plain"))
     monkeypatch.setattr(local_run, "_workers_fill_cores", lambda options: False)
-    monkeypatch.setattr(local_run, "_waiting", lambda running: True)   # as if the driver always had time
+    monkeypatch.setattr(local_run, "_waiting", lambda running, rest=(): True)   # as if the driver always had time
     counts = _count_taken(monkeypatch)
     ahead = run([str(inp)], _opts(), str(tmp_path / "ahead"))
     assert read_outputs(tmp_path / "ahead") == read_outputs(tmp_path / "plain") != {}
@@ -98,12 +98,12 @@ def test_past_the_memory_budget_the_passes_fingerprint_as_before(tmp_path, monke
     monkeypatch.setattr(local_run, "_workers_fill_cores", lambda options: True)
     run([str(inp)], _opts(), str(tmp_path / "plain"))
     monkeypatch.setattr(local_run, "_workers_fill_cores", lambda options: False)
-    monkeypatch.setattr(local_run, "_waiting", lambda running: True)
+    monkeypatch.setattr(local_run, "_waiting", lambda running, rest=(): True)
     monkeypatch.setattr(ahead_mod, "MAX_BYTES", 1)   # the first spool file fills it
     added = []
-    real_add = ahead_mod.FingerprintsAhead.add
-    monkeypatch.setattr(ahead_mod.FingerprintsAhead, "add",
-                        lambda self, path, file_no: (added.append(self.active), real_add(self, path, file_no)))
+    real_start = ahead_mod.FingerprintsAhead.start_file
+    monkeypatch.setattr(ahead_mod.FingerprintsAhead, "start_file",
+                        lambda self, file_no: (added.append(self.active), real_start(self, file_no))[1])
     run([str(inp)], _opts(), str(tmp_path / "small"))
     assert added[0] is True and not any(added[1:]) and len(added) == 5
     assert read_outputs(tmp_path / "small") == read_outputs(tmp_path / "plain") != {}
@@ -132,3 +132,7 @@ def test_the_driver_fingerprints_ahead_only_while_the_workers_still_hold_the_nex
     assert local_run._waiting(deque([("p", [Chunk([], done, 0), Chunk([], busy, 0)], 2, 1)]))
     assert not local_run._waiting(deque([("p", [Chunk([], done, 0)], 1, 1)]))   # ready: write it first
     assert not local_run._waiting(deque([("p", [Chunk([], None, 0, done=([], {}, 0))], 1, 1)]))
+    # within a file: the rest of its chunks, else the next file's
+    assert local_run._waiting(deque([("p", [Chunk([], done, 0)], 1, 1)]), [Chunk([], busy, 0)])
+    assert not local_run._waiting(deque([("p", [Chunk([], busy, 0)], 1, 1)]), [Chunk([], done, 0)])
+    assert not local_run._waiting(deque([("p", [Chunk([], done, 0)], 1, 1)]), [])

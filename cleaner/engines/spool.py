@@ -10,7 +10,7 @@ import io
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any, BinaryIO, Iterator, Sequence
 
 from ..document import Document
 
@@ -63,8 +63,25 @@ def write_spool(path: str, lines: Sequence[bytes] = (), frames: Sequence[bytes] 
 
 def read_spool(path: str) -> Iterator[RecordResult]:
     """The outcomes spooled in ``path`` by :func:`write_spool`, in order (one JSON line each)."""
-    import zstandard
+    for d in read_spool_json(path):
+        yield RecordResult.from_json(d)
+
+
+def read_spool_json(path: str) -> Iterator[dict[str, Any]]:
+    """The JSON objects of ``path``'s lines, in order: what :func:`read_spool` makes its outcomes of
+    (:meth:`RecordResult.from_json`)."""
     with open(path, "rb") as raw:
-        with io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True), encoding="utf-8") as fh:
-            for line in fh:
-                yield RecordResult.from_json(json.loads(line))
+        yield from _json_lines(raw)
+
+
+def spool_json(frames: Sequence[bytes]) -> Iterator[dict[str, Any]]:
+    """The JSON objects of the spool lines in ``frames`` (:func:`spool_frame`), read as
+    :func:`read_spool_json` reads them from a spool file made of these frames."""
+    return _json_lines(io.BytesIO(b"".join(frames)))
+
+
+def _json_lines(raw: BinaryIO) -> Iterator[dict[str, Any]]:
+    import zstandard
+    with io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True), encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)

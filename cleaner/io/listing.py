@@ -10,7 +10,8 @@ import os
 import shutil
 import sys
 import tempfile
-from typing import Iterable
+from contextlib import contextmanager
+from typing import Iterable, Iterator
 
 from . import remote
 from .records import InputError
@@ -97,6 +98,24 @@ def _output_shards(folder: str, warn: bool) -> list[tuple[str, str]]:
     return [(os.path.join(folder, f), folder) for f in shards]
 
 
+#: Listings kept while :func:`listings_kept` holds, by ``(paths, exclude)``; ``None``: none kept.
+_KEPT: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, str]]] | None = None
+
+
+@contextmanager
+def listings_kept() -> Iterator[None]:
+    """Within it, :func:`list_inputs` walks the same inputs once: later calls without ``warn`` get
+    the first listing again. A run lists its inputs for its checks, its resume key and its
+    reading; on 692 linked pages each listing took 35 ms (a ``realpath`` of every file)."""
+    global _KEPT
+    outer = _KEPT
+    _KEPT = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _KEPT = outer
+
+
 def list_inputs(paths: Iterable[str], exclude: Iterable[str] = (), warn: bool = False) -> list[tuple[str, str]]:
     """Every file under ``paths`` as ``(path, id_root)`` pairs, sorted within folders.
 
@@ -109,7 +128,19 @@ def list_inputs(paths: Iterable[str], exclude: Iterable[str] = (), warn: bool = 
     standard input; URLs are listed through fsspec. Raises :class:`InputError` for a
     path that does not exist or a folder holding no file. ``warn``: say on standard error
     which earlier output folders are left out (the run says it once, when it starts).
+    Within :func:`listings_kept`, a listing made earlier is given again (a copy).
     """
+    paths, exclude = tuple(paths), tuple(exclude)
+    kept = _KEPT.get((paths, exclude)) if _KEPT is not None and not warn else None
+    if kept is not None:
+        return list(kept)
+    listed = _list_inputs(paths, exclude, warn)
+    if _KEPT is not None:
+        _KEPT[(paths, exclude)] = list(listed)
+    return listed
+
+
+def _list_inputs(paths: tuple[str, ...], exclude: tuple[str, ...], warn: bool) -> list[tuple[str, str]]:
     skip = {os.path.realpath(e) for e in exclude if not remote.is_url(e)}
     skip_urls = tuple(e.rstrip("/") + "/" for e in exclude if remote.is_url(e))
     out: list[tuple[str, str]] = []

@@ -28,7 +28,7 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -38,8 +38,8 @@ from ...document import Document, Span
 from ...io.writers import dumps
 from ...pipeline import build_corpus_steps
 from .ahead import FingerprintsAhead, unchanged_for
-from .procs import INTERRUPTS, LIVE_POOLS, die_with_parent, stop_executor, tune_worker_gc
-from ..spool import read_spool
+from .procs import INTERRUPTS, LIVE_POOLS, die_with_parent, stop_executor, tune_worker_gc, widen_pipes
+from ..spool import RecordResult, read_spool
 from ..totals import RunTotals, finish_outcomes
 from ...steps import CorpusStep, StepStats
 
@@ -140,6 +140,12 @@ class _Appliers:
             _write_marks(marks_path(self.plan.marks_dir, j, self.file_no), marks)
 
 
+def _outcomes(plan: PassSetup, path: str, file_no: int) -> Iterable[RecordResult]:
+    """Spool file ``file_no``'s outcomes: as the driver kept them during pass 1 (``plan.ahead``), else read from ``path``."""
+    kept = plan.ahead.outcomes(file_no) if plan.ahead is not None else None
+    return kept if kept is not None else read_spool(path)
+
+
 def fingerprint_file(plan: PassSetup, path: str, file_no: int, base: int) -> dict[str, Any]:
     """One spool file of pass ``plan.step_no``: each document's fingerprint, earlier steps applied.
 
@@ -148,8 +154,12 @@ def fingerprint_file(plan: PassSetup, path: str, file_no: int, base: int) -> dic
     [m ids], "batch": step.prepare(m fingerprints), "seconds": {step: s}}``.
     """
     step = plan.fingerprinter()
+    ahead = plan.ahead.get(file_no) if plan.ahead is not None else None
+    if plan.step_no == 0 and ahead is not None and 0 in ahead.batches:   # nothing applied: pass 1's, kept ahead
+        return {"n": ahead.n, "pos": np.asarray(ahead.positions, dtype=np.int64), "ids": ahead.ids,
+                "batch": ahead.batches[0], "seconds": {step.name: 0.0}}
     apply = _Appliers(plan, file_no)
-    ahead = plan.ahead.get(file_no) if plan.ahead is not None and plan.step_no else None
+    ahead = ahead if plan.step_no else None
     known = ahead.prints.get(plan.step_no) if ahead is not None else None  # type: ignore[arg-type]
     at = dict(zip(ahead.positions, range(len(ahead.positions)))) if known is not None else {}  # type: ignore[union-attr]
     computed = 0   # fingerprints computed here, not taken from ``known``
@@ -158,7 +168,7 @@ def fingerprint_file(plan: PassSetup, path: str, file_no: int, base: int) -> dic
     fps: list[Any] = []
     t_fp = 0.0
     n = 0
-    for o in read_spool(path):
+    for o in _outcomes(plan, path, file_no):
         doc = o.doc
         if doc is None:
             continue
@@ -208,9 +218,11 @@ def finish_file(plan: PassSetup, path: str, file_no: int, base: int,
     def keep(kind: str, rec: dict[str, Any], text: str, doc: Document | None) -> None:
         items.append((kind, dumps(rec) if encode else rec))
 
-    n = finish_outcomes(read_spool(path), lambda pos, doc: apply(base + pos, pos, doc), tally, plan.options,
-                        sink if sink is not None else keep)
+    n = finish_outcomes(_outcomes(plan, path, file_no), lambda pos, doc: apply(base + pos, pos, doc), tally,
+                        plan.options, sink if sink is not None else keep)
     apply.close()
+    if plan.ahead is not None:
+        plan.ahead.forget_docs(file_no)
     return {"n": n, "tally": tally, "items": items, "stats": [ap.stats for ap in plan.appliers],
             "seconds": {ap.name: s for ap, s in zip(plan.appliers, apply.seconds)}}
 
@@ -261,6 +273,7 @@ def run_ordered(plan: PassSetup, fn_name: str, files: list[tuple[str, int, int]]
         return
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     ex = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(plan,))
+    widen_pipes(ex)
     LIVE_POOLS.add(ex)
     try:
         pending: deque[tuple[tuple[str, int, int], cf.Future]] = deque()
@@ -365,7 +378,10 @@ def corpus_passes(spools: list[str], steps: list[CorpusStep], options: Options, 
 
 
 def final_plan(options: Options, workdir: str, steps: list[CorpusStep], appliers: list[CorpusStep],
-               output: str) -> PassSetup:
-    """The plan of the final pass: every step applied (span steps' marks read back)."""
+               output: str, ahead: FingerprintsAhead | None = None) -> PassSetup:
+    """The plan of the final pass: every step applied (span steps' marks read back).
+
+    ``ahead``: the documents the driver kept during pass 1, read instead of the spool
+    files and freed as each file is finished."""
     modes = [APPLY if getattr(s, "recompute_in_final", False) else m for s, m in zip(steps, _modes(steps, len(steps)))]
-    return PassSetup(options, os.path.join(workdir, MARKS_DIR), appliers, modes, output=output)
+    return PassSetup(options, os.path.join(workdir, MARKS_DIR), appliers, modes, output=output, ahead=ahead)

@@ -22,7 +22,7 @@ from ...io.writers import dumps
 from ...steps import Marker
 from ..document_work import DocumentProcessor, reject_record
 from ..spool import RecordResult, spool_frame
-from .procs import die_with_parent, stop_executor, tune_worker_gc
+from .procs import die_with_parent, stop_executor, tune_worker_gc, widen_pipes
 
 #: A worker process is replaced by a fresh one after this many records (bounds any slow leak).
 WORKER_RECYCLE_RECORDS = 20_000
@@ -78,6 +78,10 @@ def work_items(processor: DocumentProcessor, items: Iterable[Item]) -> ChunkResu
     return [spool_frame(lines)], seconds, len(lines)
 
 
+def _ready() -> None:
+    """The task :meth:`WorkerPool.start` hands the pool: none, but it makes the pool start its workers."""
+
+
 def _work_chunk(items: list[Item]) -> ChunkResult:
     assert _PROCESSOR is not None
     return work_items(_PROCESSOR, items)
@@ -131,8 +135,22 @@ class WorkerPool:
             ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             self._ex = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
                                               initargs=(self.options, self.steps))
+            widen_pipes(self._ex)
             self._records = 0
         return self._ex
+
+    def start(self) -> None:
+        """Start the worker processes now, not at the first chunk: a run starts them before it
+        lists and reads its inputs, so that the workers are ready when the first records are."""
+        if self.inline:
+            return
+        try:
+            self._pool().submit(_ready)
+        except KeyboardInterrupt:
+            self.kill()
+            raise
+        except Exception:  # noqa: BLE001 - a pool that cannot start: submit() and collect() find out
+            pass
 
     def _limit(self, n: int) -> float | None:
         """Seconds to wait for the result of ``n`` records, or ``None`` (no per-record limit set)."""

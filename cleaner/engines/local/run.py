@@ -38,14 +38,14 @@ import sys
 import tempfile
 import time
 from collections import deque
-from itertools import islice
+from itertools import count, islice
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ...config import Options
 from ...document import Document
 from ...errors import RunError
 from ...io import remote
-from ...io.listing import STDIN, kind_of, record_id_for
+from ...io.listing import STDIN, kind_of, listings_kept, record_id_for
 from ...io.readers import iter_records, list_inputs
 from ...io.writers import ShardedWriter, dumps, pack_lines, remove_shards, write_json_atomic
 from ...pipeline import build_corpus_steps
@@ -64,15 +64,6 @@ if TYPE_CHECKING:
 
 
 # --------------------------------------------------------------------------- the run
-
-
-def _batches(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
-    it = iter(it)
-    while True:
-        chunk = list(islice(it, n))
-        if not chunk:
-            return
-        yield chunk
 
 
 def _progress(options: Options, desc: str, total: int | None = None, unit: str = "doc", unit_scale: bool = False):
@@ -134,6 +125,14 @@ def run(inputs: list[str], options: Options, outdir: str | None,
     if outdir is not None and any(os.path.isdir(p) and os.path.realpath(p) == os.path.realpath(outdir) for p in inputs):
         raise RunError(f"the output folder {outdir!r} is an input folder; choose another folder with -o "
                        "(a folder inside the input folder is fine: it is not read)")
+    with listings_kept():   # the run lists its inputs once
+        return _run_listed(inputs, options, outdir, emit, on_reject, tuple(steps), exclude)
+
+
+def _run_listed(inputs: list[str], options: Options, outdir: str | None,
+                emit: Callable[[Document, str], None] | None,
+                on_reject: Callable[[dict[str, Any]], None] | None, steps: tuple[Marker, ...],
+                exclude: tuple[str, ...]) -> RunResult:
     list_inputs(inputs, exclude, warn=True)  # fail fast on a missing path, before any work
     _check_rules(options)  # and on a bad rules file, before OUTDIR/.work is made
     t_start = time.perf_counter()
@@ -146,7 +145,7 @@ def run(inputs: list[str], options: Options, outdir: str | None,
         _check_outdir(outdir, workdir)
     try:
         with INTERRUPTS:
-            return _run(inputs, options, outdir, workdir, emit, t_start, exclude, on_reject, tuple(steps))
+            return _run(inputs, options, outdir, workdir, emit, t_start, exclude, on_reject, steps)
     except BaseException:   # Ctrl-C: a corpus pass's pool is held by a suspended generator; stop it now
         for ex in list(LIVE_POOLS):
             LIVE_POOLS.discard(ex)
@@ -198,7 +197,9 @@ def _check_outdir(outdir: str, workdir: str) -> None:
                        "choose another folder with -o or fix its permissions") from None
 
 
-def _prepare_workdir(workdir: str, key: str) -> None:
+def _prepare_workdir(workdir: str, key: str) -> bool:
+    """Make ``workdir`` the spool folder of the run keyed ``key`` (emptied when it held another
+    run's spool); returns True when it holds no spool file of pass 1 to resume from."""
     state_path = os.path.join(workdir, "state.json")
     if os.path.exists(state_path):
         try:
@@ -212,6 +213,8 @@ def _prepare_workdir(workdir: str, key: str) -> None:
     os.makedirs(workdir, exist_ok=True)
     if not os.path.exists(state_path):
         write_json_atomic(state_path, {"key": key})
+        return True
+    return not any(name.startswith("pass1-") for name in os.listdir(workdir))
 
 
 #: Records in one spool file at most (fewer when ``spool_batch_records`` is smaller): the unit of
@@ -219,6 +222,9 @@ def _prepare_workdir(workdir: str, key: str) -> None:
 SPOOL_FILE_RECORDS = 64
 #: Spool files handed to the pool ahead of the one the driver writes next, per worker.
 FILES_IN_FLIGHT_PER_WORKER = 2
+#: Records in the first chunk of a run (at most): handed over as soon as they are read, while the
+#: driver reads the rest of the first spool file.
+FIRST_CHUNK_RECORDS = 4
 
 
 def _workers_fill_cores(options: Options) -> bool:
@@ -250,18 +256,22 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
            inline: bool = False, notes: list[dict[str, Any]] | None = None,
            steps: tuple[Marker, ...] = (), pages: list[PageFile] | None = None,
            total: int | None = None,
-           ahead: "FingerprintsAhead | None" = None) -> tuple[list[str], dict[str, float], int, int]:
+           ahead: "FingerprintsAhead | None" = None,
+           pool: WorkerPool | None = None) -> tuple[list[str], dict[str, float], int, int]:
     """Run pass 1, one spool file of at most :data:`SPOOL_FILE_RECORDS` records after another.
 
     The driver reads the records (or hands over ``pages``, which the workers read), cuts
-    each spool file's records into chunks for the workers and writes the spool files in
-    order from the compressed chunks they return, while the workers hold the next files'
-    chunks. When the number of records is known (``pages``, or ``total``) the last file
-    goes in chunks of one record, so that no worker waits for another's long chunk at the
-    end. ``inline``: work in this process, no pool (the one-file stdout mode, where
-    starting a worker would cost more than the page). ``ahead``: given, the driver
-    fingerprints each spool file it wrote for the later corpus steps
-    (:mod:`cleaner.engines.local.ahead`) while the workers extract the next ones.
+    each spool file's records into chunks for the workers, handing each chunk over as soon
+    as it is read (the first one of the run holds :data:`FIRST_CHUNK_RECORDS`, so that the
+    workers start at once), and writes the spool files in order from the compressed chunks
+    they return, while the workers hold the next files' chunks. When the number of records
+    is known (``pages``, or ``total``) the last file goes in chunks of one record, so that
+    no worker waits for another's long chunk at the end. ``inline``: work in this process,
+    no pool (the one-file stdout mode, where starting a worker would cost more than the
+    page). ``ahead``: given, the driver fingerprints each spool file it wrote for the later
+    corpus steps (:mod:`cleaner.engines.local.ahead`) while the workers extract the next
+    ones. ``pool``: the run's pool, perhaps started already (made here when ``None``);
+    closed here.
 
     Returns the spool files in input order, seconds by step, the number of spool files
     taken from an earlier interrupted run, and the number of input records read.
@@ -270,53 +280,87 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     spools: list[str] = []
     resumed = n_read = 0
     from ...io.readers import ReadProgress, input_bytes
-    pool = WorkerPool(options, inline=inline, steps=steps)
-    total = len(pages) if pages is not None else total
-    if pages is not None:   # the workers read: the bar counts the pages done
-        records: Iterable[Any] = pages
-        read = None
-        bar = _progress(options, "extract+mark", total=len(pages))
-    else:   # a total in bytes of input (known from the listing) gives an ETA; records are counted beside it
-        read = ReadProgress(input_bytes(inputs, exclude) if options.progress else 0)
-        records = iter_records(inputs, options, exclude, notes, read if options.progress else None)
-        bar = _progress(options, "extract+mark", total=read.total, unit="B", unit_scale=True)
-    n_done = [0]
-
-    def advance(n: int) -> None:
-        n_done[0] += n
-        if read is None:
-            bar.update(n)
-            return
-        bar.set_postfix_str(f"{n_done[0]} records", refresh=False)
-        bar.update(max(0, read.position() - bar.n))
-
-    def write(path: str, chunks: list[Chunk], n: int, file_no: int) -> None:
-        frames: list[bytes] = []
-        for c in chunks:
-            got, secs, _ = pool.collect(c)
-            frames.extend(got)
-            for k, v in secs.items():
-                times[k] = times.get(k, 0.0) + v
-        write_spool(path, frames=frames)
-        advance(n)
-        if ahead is not None and _waiting(running):
-            ahead.add(path, file_no)   # only while the driver would wait anyway: never slows pass 1
-
-    per_file = max(1, min(options.spool_batch_records, SPOOL_FILE_RECORDS))
-    size = max(1, min(options.batch_size, per_file // (2 * pool.workers)))
-    running: deque[tuple[str, list[Chunk], int, int]] = deque()   # spool files the workers hold, in order
+    if pool is None:
+        pool = WorkerPool(options, inline=inline, steps=steps)
+    bar: Any = _NoBar()
     try:
-        for b, batch in enumerate(_batches(records, per_file)):
+        total = len(pages) if pages is not None else total
+        if pages is not None:   # the workers read: the bar counts the pages done
+            records: Iterable[Any] = pages
+            read = None
+            bar = _progress(options, "extract+mark", total=len(pages))
+        else:   # a total in bytes of input (known from the listing) gives an ETA; records are counted beside it
+            read = ReadProgress(input_bytes(inputs, exclude) if options.progress else 0)
+            records = iter_records(inputs, options, exclude, notes, read if options.progress else None)
+            bar = _progress(options, "extract+mark", total=read.total, unit="B", unit_scale=True)
+        n_done = [0]
+
+        def advance(n: int) -> None:
+            n_done[0] += n
+            if read is None:
+                bar.update(n)
+                return
+            bar.set_postfix_str(f"{n_done[0]} records", refresh=False)
+            bar.update(max(0, read.position() - bar.n))
+
+        warmed = [False]
+
+        def write(path: str, chunks: list[Chunk], n: int, file_no: int) -> None:
+            if ahead is not None and not warmed[0] and _waiting(running, chunks):
+                warmed[0] = True
+                _import_tail_modules()   # the driver waits for the first chunks anyway
+            # Each chunk is fingerprinted ahead as it comes back, only while the driver would wait
+            # anyway (never slowing pass 1); a file with a chunk left out is fingerprinted in its passes.
+            keep = ahead is not None and ahead.start_file(file_no)
+            frames: list[bytes] = []
+            for i, c in enumerate(chunks):
+                got, secs, _ = pool.collect(c)
+                frames.extend(got)
+                for k, v in secs.items():
+                    times[k] = times.get(k, 0.0) + v
+                if keep and _waiting(running, chunks[i + 1:]):
+                    ahead.add_frames(file_no, got)   # type: ignore[union-attr]
+                elif keep:
+                    keep = False
+                    ahead.drop_file(file_no)   # type: ignore[union-attr]
+            write_spool(path, frames=frames)
+            advance(n)
+            if keep:
+                ahead.end_file(file_no)   # type: ignore[union-attr]
+
+        per_file = max(1, min(options.spool_batch_records, SPOOL_FILE_RECORDS))
+        size = max(1, min(options.batch_size, per_file // (2 * pool.workers)))
+        first = min(size, FIRST_CHUNK_RECORDS)   # the run's first chunk: the workers wait for it
+        running: deque[tuple[str, list[Chunk], int, int]] = deque()   # spool files the workers hold, in order
+        it = iter(records)
+        for b in count():
             INTERRUPTS.check()
             path = os.path.join(workdir, f"pass1-{b:06d}.jsonl.zst")
-            spools.append(path)
-            n_read += len(batch)
-            if os.path.exists(path):
+            if os.path.exists(path):   # finished by an interrupted run: its records are read past
+                n = sum(1 for _ in islice(it, per_file))
+                if not n:
+                    break
+                spools.append(path)
+                n_read += n
                 resumed += 1
-                advance(len(batch))
+                advance(n)
                 continue
-            step = 1 if n_read == total else size
-            running.append((path, [pool.submit(batch[i:i + step]) for i in range(0, len(batch), step)], len(batch), b))
+            # The last file (when the number of records is known) goes in chunks of one record.
+            step = 1 if total is not None and n_read + per_file >= total else size
+            chunks: list[Chunk] = []
+            n = 0
+            while n < per_file:
+                piece = list(islice(it, min(min(first, step) if first else step, per_file - n)))
+                if not piece:
+                    break
+                first = 0
+                chunks.append(pool.submit(piece))
+                n += len(piece)
+            if not n:
+                break
+            spools.append(path)
+            n_read += n
+            running.append((path, chunks, n, b))
             while len(running) > pool.workers * FILES_IN_FLIGHT_PER_WORKER:
                 write(*running.popleft())
         while running:
@@ -334,10 +378,24 @@ def _pass1(inputs: list[str], options: Options, workdir: str, exclude: tuple[str
     return spools, times, resumed, n_read
 
 
-def _waiting(running: "deque[tuple[str, list[Chunk], int, int]]") -> bool:
-    """True when the workers still hold some of the next spool file's chunks (or there is none):
-    then the driver has time to fingerprint ahead; with many workers it would fall behind them."""
-    return not running or any(c.future is not None and not c.future.done() for c in running[0][1])
+#: Modules that the corpus passes, the final pass and the report import when they first need them
+#: (``numpy.ma``: by ``numpy.unique``). A driver with a core to spare imports them while it waits
+#: for the first chunks of pass 1: on 692 pages they had taken 40 to 60 ms of the run's tail.
+TAIL_MODULES = ("numpy.ma", "cleaner.report.html")
+
+
+def _import_tail_modules() -> None:
+    import importlib
+    for name in TAIL_MODULES:
+        importlib.import_module(name)
+
+
+def _waiting(running: "deque[tuple[str, list[Chunk], int, int]]", rest: "list[Chunk] | tuple[()]" = ()) -> bool:
+    """True when the workers still hold some of the chunks the driver collects next (or there is
+    none): ``rest``, the rest of the spool file being written, or else the next spool file's.
+    Then the driver has time to fingerprint ahead; with many workers it would fall behind them."""
+    upcoming = rest or (running[0][1] if running else ())
+    return not upcoming or any(c.future is not None and not c.future.done() for c in upcoming)
 
 
 def pack_output(plan: "PassSetup", res: dict[str, Any]) -> dict[str, Any]:
@@ -361,23 +419,32 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
          user_steps: tuple[Marker, ...] = ()) -> RunResult:
     from . import passes as cp
     key = local_resume_key(options, inputs, exclude, user_steps)
-    _prepare_workdir(workdir, key)
+    fresh = _prepare_workdir(workdir, key)
     notes: list[dict[str, Any]] = []   # warnings about whole input files (a WARC file without documents)
-    pages = page_files(inputs, options, exclude)
     inline = outdir is None and emit is None
-    spare_core = not _workers_fill_cores(options)
-    # With a core to spare the driver reads the inputs and fingerprints ahead for the corpus passes.
-    ahead = FingerprintsAhead(options) if spare_core and not inline else None
+    pool = WorkerPool(options, inline=inline, steps=user_steps)
+    try:
+        if fresh:   # every record is to be worked: the workers start while the driver lists and reads
+            pool.start()
+        pages = page_files(inputs, options, exclude)
+        spare_core = not _workers_fill_cores(options)
+        # With a core to spare the driver reads the inputs and fingerprints ahead for the corpus passes.
+        ahead = FingerprintsAhead(options) if spare_core and not inline else None
+    except BaseException:
+        pool.kill()
+        raise
     spools, times, resumed, n_read = _pass1(inputs, options, workdir, exclude,
                                             inline=inline, notes=notes, steps=user_steps,
                                             pages=None if spare_core else pages,
-                                            total=len(pages) if pages is not None else None, ahead=ahead)
+                                            total=len(pages) if pages is not None else None, ahead=ahead,
+                                            pool=pool)
 
     # A corpus step compares documents: on the one record of a one-page run (no report) none can act.
     steps = [] if inline and n_read <= 1 else build_corpus_steps(options, os.path.join(workdir, "corpus"))
     # Corpus passes (workers fingerprint, the driver observes and decides): step k sees steps 0..k-1 applied.
     bases, appliers = cp.corpus_passes(spools, steps, options, workdir, lambda d: _progress(options, d), times, ahead)
-    ahead = None   # its memory is free for the final pass
+    if ahead is not None:
+        ahead.forget_prints()   # their memory is free for the final pass, which reads the documents kept
 
     # Final pass: apply, filter, encode (workers); write in spool order (driver).
     result = RunResult(report={})
@@ -416,7 +483,8 @@ def _run(inputs: list[str], options: Options, outdir: str | None, workdir: str,
         if emit is not None and doc is not None:
             emit(doc, text)
 
-    plan = cp.final_plan(options, workdir, steps, appliers, cp.RECORD if options.output_format == "parquet" else cp.ENCODED)
+    plan = cp.final_plan(options, workdir, steps, appliers, cp.RECORD if options.output_format == "parquet" else cp.ENCODED,
+                         ahead)
     files = [(p, i, bases[i]) for i, p in enumerate(spools)]
     if emit is not None or not writers:
         results: Iterable[dict[str, Any]] = (cp.finish_file(plan, *f, sink=sink) for f in files)
