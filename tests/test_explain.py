@@ -270,6 +270,22 @@ def test_an_exact_duplicate_is_said_to_be_one_not_given_an_estimated_similarity(
     assert p.returncode == 0 and "identical text (exact duplicate)" in page and "Jaccard" not in page
 
 
+def test_an_exact_copy_of_a_near_duplicate_is_not_called_identical_to_the_kept_document(tmp_path, explain_cli):
+    """Two identical copies of a page and a near-identical page kept before them: the copy the exact step
+    dropped names the near-duplicate step's survivor (the chain's end), whose text is not the same."""
+    words = ("ferry island harbour midnight bakery square rye bread plums valley market river bridge tower garden "
+             "lantern school teacher letter window summer winter morning evening station platform ticket").split()
+    near = " ".join(words[i * 7 % len(words)] + f"{i}" for i in range(160)) + "."
+    kept = near + " And the lantern by the bridge."   # the longer one stays
+    path = _records(tmp_path / "texts.jsonl", [{"id": "kept", "text": kept}, {"id": "near", "text": near},
+                                               {"id": "copy", "text": near}])
+    p = explain_cli(path, "--id", "near")
+    status = next(l for l in p.stdout.splitlines() if l.startswith("status"))
+    assert status.startswith("status    DROPPED (exact-duplicate); kept instead: kept; exact copy of a near-duplicate of it "
+                             "(estimated Jaccard similarity 0.")
+    assert "identical text" not in p.stdout
+
+
 def test_the_exact_duplicate_reason_is_the_one_explain_knows():
     from cleaner.corpus.exact import ExactDuplicates
     from cleaner.report.segments import EXACT_DUPLICATE

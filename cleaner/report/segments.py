@@ -110,10 +110,15 @@ EXACT_DUPLICATE = "exact-duplicate"
 
 def similarity_note(reason: str | None, similarity: object) -> str | None:
     """How a duplicate's ``similarity`` reads: ``"identical text (exact duplicate)"`` for an
-    exact duplicate (its similarity is 1.0 by definition, nothing was estimated),
-    ``"estimated Jaccard similarity S"`` for another; ``None`` without a similarity."""
+    exact duplicate of the kept document (similarity 1.0 by definition, nothing was estimated);
+    for an exact copy of a document that a later step dropped as a near-duplicate of the kept
+    one (``duplicate_of`` names the chain's survivor, ``similarity`` its weakest link, under 1)
+    that it is such a copy, with that similarity; ``"estimated Jaccard similarity S"`` for
+    another duplicate; ``None`` without a similarity."""
     if similarity is None:
         return None
     if reason == EXACT_DUPLICATE:
+        if isinstance(similarity, (int, float)) and similarity < 1:
+            return f"exact copy of a near-duplicate of it (estimated Jaccard similarity {similarity})"
         return "identical text (exact duplicate)"
     return f"estimated Jaccard similarity {similarity}"
