@@ -97,3 +97,5 @@ def _install() -> None:
         for name, value in list(names.items()):
             if isinstance(value, lxml_etree.XPath) and (new := copy_of(value)) is not None:
                 names[name] = new
+    from .link_density_memo import install as install_link_density_memo
+    install_link_density_memo()   # its link-density tests answered once per element within a pruning run
