@@ -20,7 +20,8 @@ time (only for ``VERSIONS``):
 * ``htmlprocessing.collect_link_info`` (called by name from ``link_density_test`` and
   ``link_density_test_tables``): inside such a call, each link's ``trim(text_content())``
   is kept in a second memo, so a link inside nested divs has its text made once, not once
-  per level and pass; the rest is 2.3.1's body. Outside, the original.
+  per level and pass; the four values are those 2.3.1 computes from the texts (their total
+  length, how many are not empty, how many of those are under 10 characters, the texts). Outside, the original.
 * ``delete_element`` as ``htmlprocessing`` and ``main_extractor`` imported it (the only way
   the tree changes between two link-density tests of one pruning run: the deletions of
   ``delete_by_link_density``, which are applied after its loop, and those of tables and
@@ -97,7 +98,8 @@ def memoized(link_density_test):
 def link_texts(collect_link_info, trim):
     """``collect_link_info`` with each link's trimmed text from the innermost memo when one exists.
 
-    The body is trafilatura 2.3.1's, with ``trim(elem.text_content())`` looked up first.
+    Returns what trafilatura 2.3.1's ``collect_link_info`` returns: the summed length of the links'
+    non-empty trimmed texts, their number, how many are under 10 characters, and the texts.
     """
     def collect_link_info_memo(links_xpath):
         stack = getattr(_state, "stack", None)
@@ -111,9 +113,8 @@ def link_texts(collect_link_info, trim):
                 text = texts[elem] = trim(elem.text_content())
             if text:
                 mylist.append(text)
-        lengths = list(map(len, mylist))
-        shortelems = sum(1 for length in lengths if length < 10)
-        return sum(lengths), len(mylist), shortelems, mylist
+        lengths = [len(t) for t in mylist]
+        return sum(lengths), len(mylist), sum(n < 10 for n in lengths), mylist
     setattr(collect_link_info_memo, _MARK, collect_link_info)
     collect_link_info_memo.__doc__ = collect_link_info.__doc__
     return collect_link_info_memo
