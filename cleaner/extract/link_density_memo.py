@@ -50,7 +50,6 @@ VERSIONS = frozenset({"2.3.1"})
 
 _MARK = "_cleaner_link_density_memo"   # attribute set on each wrapper
 _state = threading.local()             # .stack: one memo per running prune_unwanted_sections
-_lock = threading.Lock()
 
 
 def _stack() -> list[dict]:
@@ -58,6 +57,13 @@ def _stack() -> list[dict]:
     if stack is None:
         stack = _state.stack = []
     return stack
+
+
+def _marked(wrapper, original):
+    """``wrapper`` with ``original``'s docstring, and ``original`` under :data:`_MARK` (for :func:`uninstall`)."""
+    setattr(wrapper, _MARK, original)
+    wrapper.__doc__ = original.__doc__
+    return wrapper
 
 
 def scoped(prune_unwanted_sections):
@@ -72,9 +78,7 @@ def scoped(prune_unwanted_sections):
             for memos in stack:   # a nested run changed the tree, not only by delete_element
                 for memo in memos:
                     memo.clear()
-    setattr(prune_unwanted_sections_memo, _MARK, prune_unwanted_sections)
-    prune_unwanted_sections_memo.__doc__ = prune_unwanted_sections.__doc__
-    return prune_unwanted_sections_memo
+    return _marked(prune_unwanted_sections_memo, prune_unwanted_sections)
 
 
 def memoized(link_density_test):
@@ -90,9 +94,7 @@ def memoized(link_density_test):
         result = link_density_test(element, favor_precision)
         memo[element] = (favor_precision, result)
         return result
-    setattr(link_density_test_memo, _MARK, link_density_test)
-    link_density_test_memo.__doc__ = link_density_test.__doc__
-    return link_density_test_memo
+    return _marked(link_density_test_memo, link_density_test)
 
 
 def link_texts(collect_link_info, trim):
@@ -115,9 +117,7 @@ def link_texts(collect_link_info, trim):
                 mylist.append(text)
         lengths = [len(t) for t in mylist]
         return sum(lengths), len(mylist), sum(n < 10 for n in lengths), mylist
-    setattr(collect_link_info_memo, _MARK, collect_link_info)
-    collect_link_info_memo.__doc__ = collect_link_info.__doc__
-    return collect_link_info_memo
+    return _marked(collect_link_info_memo, collect_link_info)
 
 
 def invalidating(delete_element):
@@ -133,31 +133,21 @@ def invalidating(delete_element):
                         for elem in touched:
                             memo.pop(elem, None)
         return delete_element(element, keep_tail)
-    setattr(delete_element_memo, _MARK, delete_element)
-    delete_element_memo.__doc__ = delete_element.__doc__
-    return delete_element_memo
-
-
-_installed = False
+    return _marked(delete_element_memo, delete_element)
 
 
 def install() -> None:
-    """Put the wrappers in place for trafilatura ``VERSIONS``; idempotent, never raises.
+    """Put the wrappers in place for trafilatura ``VERSIONS``; never raises. Idempotent: the
+    wrappers carry :data:`_MARK`, and wrapped functions are left as they are. Called once a
+    process by :func:`cleaner.extract.xpath_install.install`, under its lock.
 
     Another trafilatura version, or functions not as read (already replaced by someone
     else, or calling other names), leaves trafilatura as it is.
     """
-    global _installed
-    if _installed:
-        return
-    with _lock:
-        if _installed:
-            return
-        _installed = True
-        try:
-            _install()
-        except Exception:   # never fail an extraction for a speed-up
-            pass
+    try:
+        _install()
+    except Exception:   # never fail an extraction for a speed-up
+        pass
 
 
 def installed() -> bool:
@@ -173,19 +163,16 @@ def installed() -> bool:
 
 def uninstall() -> None:
     """Put trafilatura's originals back (tests); a later :func:`install` wraps them again."""
-    global _installed
-    with _lock:
-        try:
-            import trafilatura.htmlprocessing as hp
-            import trafilatura.main_extractor as me
-        except ImportError:
-            return
-        for module, name in ((hp, "link_density_test"), (hp, "collect_link_info"), (hp, "delete_element"),
-                             (me, "delete_element"), (me, "prune_unwanted_sections")):
-            original = getattr(getattr(module, name), _MARK, None)
-            if original is not None:
-                setattr(module, name, original)
-        _installed = False
+    try:
+        import trafilatura.htmlprocessing as hp
+        import trafilatura.main_extractor as me
+    except ImportError:
+        return
+    for module, name in ((hp, "link_density_test"), (hp, "collect_link_info"), (hp, "delete_element"),
+                         (me, "delete_element"), (me, "prune_unwanted_sections")):
+        original = getattr(getattr(module, name), _MARK, None)
+        if original is not None:
+            setattr(module, name, original)
 
 
 def _install() -> None:
