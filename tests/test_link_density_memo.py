@@ -32,14 +32,20 @@ OPTIONS = {"balanced": Extractor(), "precision": Extractor(precision=True), "rec
 
 @contextlib.contextmanager
 def memo(on: bool):
-    """The memo installed (``on``) or trafilatura's originals, restored afterwards."""
-    was = ldm.installed()
+    """The memo installed (``on``) or trafilatura's originals; the very functions there were before
+    are put back afterwards (installing again would make new wrappers: other tests compare identities)."""
+    from cleaner.extract.xpath_install import install
+    install()   # once a process (it installs the memo too): not later, inside a block, where it would be undone
+    names = ((hp, "link_density_test"), (hp, "collect_link_info"), (hp, "delete_element"),
+             (me, "delete_element"), (me, "prune_unwanted_sections"))
+    saved = [(module, name, getattr(module, name)) for module, name in names]
     (ldm.install if on else ldm.uninstall)()
     assert ldm.installed() == on
     try:
         yield
     finally:
-        (ldm.install if was else ldm.uninstall)()
+        for module, name, function in saved:
+            setattr(module, name, function)
 
 
 _PARSER = lxml.html.HTMLParser()
