@@ -51,3 +51,31 @@ def test_a_list_trafilatura_built_already_is_left_alone(fresh, monkeypatch):
     monkeypatch.setattr(te, "JT_STOPLIST", mine)
     stoplists.warm_stoplist()
     assert te.JT_STOPLIST is mine
+
+
+def test_the_stop_word_set_made_ahead_is_the_one_jusText_makes(fresh, monkeypatch):
+    """Built or read from the cache, the words are lower case: their set is recorded for the
+    classification (jusText would lower-case them all at its first one) and equals jusText's."""
+    from justext.core import define_stoplist
+    from cleaner.extract import justext_fast
+    for _ in range(2):   # built and kept, then read from the cache
+        monkeypatch.setattr(te, "JT_STOPLIST", None)
+        monkeypatch.setattr(stoplists, "_WARM", False)
+        justext_fast._STOPSETS.clear()
+        stoplists.warm_stoplist()
+        words = te.JT_STOPLIST
+        calls = []
+        monkeypatch.setattr(justext_fast, "define_stoplist", lambda s: calls.append(s) or define_stoplist(s))
+        made = justext_fast.stopword_set(words)
+        assert calls == [] and made == define_stoplist(words)
+        monkeypatch.undo()
+        monkeypatch.setenv("CLEANER_CACHE_DIR", str(fresh))
+
+
+def test_a_stoplist_with_capitals_is_left_to_jusText_to_lower_case(fresh, monkeypatch):
+    from cleaner.extract import justext_fast
+    monkeypatch.setattr(te, "jt_stoplist_init", lambda: ("The", "and", "of"))
+    justext_fast._STOPSETS.clear()
+    stoplists.warm_stoplist()
+    assert justext_fast.stopword_set(te.JT_STOPLIST) == frozenset({"the", "and", "of"})
+    assert stoplists._load(stoplists.cache_path())[1] is False

@@ -279,6 +279,14 @@ def stopword_set(stoplist: Any) -> frozenset:
     return words
 
 
+def known_stopword_set(stoplist: Any, words: frozenset) -> None:
+    """Record ``words`` as :func:`stopword_set` of ``stoplist``: for a caller that knows they are
+    what ``define_stoplist`` would make (``stoplist``'s words, all lower case already)."""
+    if len(_STOPSETS) >= _STOPSETS_MAX:
+        _STOPSETS.clear()
+    _STOPSETS[id(stoplist)] = (stoplist, words)
+
+
 def classify_paragraphs(paragraphs: list, stoplist: Any, length_low: int = LENGTH_LOW_DEFAULT,
                         length_high: int = LENGTH_HIGH_DEFAULT, stopwords_low: float = STOPWORDS_LOW_DEFAULT,
                         stopwords_high: float = STOPWORDS_HIGH_DEFAULT,

@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import os
 
-#: Layout of the cache file (part of its name).
-CACHE_LAYOUT = 1
+#: Layout of the cache file (part of its name): 2 keeps, beside the words, whether all of them are lower case.
+CACHE_LAYOUT = 2
 
 _WARM = False
 
@@ -55,20 +55,29 @@ def warm_stoplist() -> None:
     if getattr(external, "JT_STOPLIST", "missing") is not None:
         return   # built already, or a trafilatura that keeps no such list
     path = cache_path()
-    words = _load(path) if path else None
-    if words is None:
+    kept = _load(path) if path else None
+    if kept is None:
         words = tuple(sorted(external.jt_stoplist_init()))
+        kept = words, all(w == w.lower() for w in words)
         if path:
-            _store(path, words)
+            _store(path, kept)
+    words, lower = kept
     external.JT_STOPLIST = words
+    if lower:   # jusText lower-cases them into a set at its first classification (0.09 s): they are already
+        from .justext_fast import known_stopword_set
+        known_stopword_set(words, frozenset(words))
 
 
-def _load(path: str) -> tuple[str, ...] | None:
+def _load(path: str) -> tuple[tuple[str, ...], bool] | None:
+    """``(words, all lower case)`` from the cache file, or ``None``."""
     from ..user_cache import read_marshal
-    words = read_marshal(path)
-    return words if isinstance(words, tuple) and words and all(isinstance(w, str) for w in words[:100]) else None
+    kept = read_marshal(path)
+    if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], bool)):
+        return None
+    words = kept[0]
+    return kept if isinstance(words, tuple) and words and all(isinstance(w, str) for w in words[:100]) else None
 
 
-def _store(path: str, words: tuple[str, ...]) -> None:
+def _store(path: str, kept: tuple[tuple[str, ...], bool]) -> None:
     from ..user_cache import write_marshal
-    write_marshal(path, words)
+    write_marshal(path, kept)
