@@ -273,9 +273,7 @@ def stopword_set(stoplist: Any) -> frozenset:
     if entry is not None and entry[0] is stoplist:
         return entry[1]
     words = define_stoplist(stoplist)
-    if len(_STOPSETS) >= _STOPSETS_MAX:
-        _STOPSETS.clear()
-    _STOPSETS[id(stoplist)] = (stoplist, words)
+    known_stopword_set(stoplist, words)
     return words
 
 

@@ -48,7 +48,7 @@ def warm_stoplist() -> None:
     _WARM = True
     try:
         import trafilatura.external as external
-        from .justext_fast import install
+        from .justext_fast import install, known_stopword_set
     except ImportError:   # pragma: no cover - trafilatura is a dependency
         return
     install()
@@ -64,7 +64,6 @@ def warm_stoplist() -> None:
     words, lower = kept
     external.JT_STOPLIST = words
     if lower:   # jusText lower-cases them into a set at its first classification (0.09 s): they are already
-        from .justext_fast import known_stopword_set
         known_stopword_set(words, frozenset(words))
 
 

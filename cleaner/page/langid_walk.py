@@ -69,19 +69,18 @@ class FeatureWalk:
         return Counter(found.tolist()) if len(found) else None
 
 
-def install(ident: Any, rows: Any = None, output: Any = None) -> bool:
+def install(ident: Any, output: Any = None) -> bool:
     """Make py3langid count ``ident``'s features with a :class:`FeatureWalk` (other identifiers
-    keep the loop). ``rows``, ``output``: the model's ``tk_row`` and ``tk_output`` as arrays when
-    the caller has them (else read from ``ident``). Returns whether it was installed: only for
-    the py3langid versions of :data:`TRIE_DEPTH`; never raises."""
+    keep the loop). ``output``: the model's ``tk_output`` as an array when the caller has it
+    (else read from ``ident``). Returns whether it was installed: only for the py3langid
+    versions of :data:`TRIE_DEPTH`; never raises."""
     try:
         import py3langid
         import py3langid.langid as langid
         depth = TRIE_DEPTH.get(getattr(py3langid, "__version__", ""))
         if depth is None or not hasattr(langid, "visit_counts"):
             return False
-        walk = FeatureWalk(ident.tk_nextmove, ident.tk_row if rows is None else rows,
-                           ident.tk_output if output is None else output, depth)
+        walk = FeatureWalk(ident.tk_nextmove, ident.tk_row, ident.tk_output if output is None else output, depth)
     except Exception:  # noqa: BLE001 - anything unexpected: py3langid's own loop
         return False
     loop = getattr(langid.visit_counts, "loop", langid.visit_counts)
